@@ -1,0 +1,12 @@
+# Warning and sanitizer flags shared by every Sightline target.
+function(sl_target_defaults target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
+    -Wno-missing-field-initializers)
+  if(SL_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(SL_ASAN)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()

@@ -1,0 +1,33 @@
+#include "cli/cli.h"
+
+#include <array>
+
+namespace sl::cli {
+
+int runInfo(std::span<const std::string> args);     // cli/info_verb.cpp
+
+namespace {
+
+const std::array kVerbs = {
+    Verb{"info", "describe a video file, URL or camera",
+         "sightline info FILE|URL [--json] [--no-index]", &runInfo},
+};
+
+}  // namespace
+
+const Verb* findVerb(std::string_view name) {
+    for (const Verb& v : kVerbs)
+        if (name == v.name) return &v;
+    return nullptr;
+}
+
+std::span<const Verb> allVerbs() { return kVerbs; }
+
+std::string usageText() {
+    std::string s = "usage: sightline [FILE|URL ...]        open the workstation\n"
+                    "       sightline <verb> [args]         run headless\n\nverbs:\n";
+    for (const Verb& v : kVerbs) s += std::string("  ") + v.usage + "\n      " + v.summary + "\n";
+    return s;
+}
+
+}  // namespace sl::cli

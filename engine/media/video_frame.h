@@ -1,0 +1,64 @@
+#pragma once
+// VideoFrame: one decoded picture, refcounted. Copies are cheap (they share the underlying AVFrame
+// buffers, like mpv's mp_image); the pixels are immutable once a frame leaves the decoder.
+// A frame is identified by its pts (stream time base) and its index in presentation order, never
+// by time x fps.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+extern "C" {
+struct AVFrame;
+}
+
+namespace sl::media {
+
+// The formats the display and the compute bridge take natively; the decoder converts any other
+// software format (and downloads hardware frames) into one of these.
+enum class PixelFormat { Yuv420p, Nv12 };
+const char* pixelFormatName(PixelFormat f);
+
+enum class ColorMatrix { Bt601, Bt709 };
+enum class ColorRange { Limited, Full };
+
+class VideoFrame {
+public:
+    VideoFrame() = default;
+    // Takes one reference to `frame` (the caller keeps its own). Used by the decoder.
+    VideoFrame(const AVFrame* frame, PixelFormat format, int64_t index, int timeBaseNum,
+               int timeBaseDen, int64_t startPts);
+
+    bool valid() const { return frame_ != nullptr; }
+    int width() const;
+    int height() const;
+    PixelFormat format() const { return format_; }
+    ColorMatrix colorMatrix() const;
+    ColorRange colorRange() const;
+
+    int planeCount() const { return format_ == PixelFormat::Yuv420p ? 3 : 2; }
+    const uint8_t* plane(int i) const;
+    int stride(int i) const;          // bytes per row (may exceed the visible width)
+    int planeWidth(int i) const;      // in samples of that plane (NV12 UV: pairs)
+    int planeHeight(int i) const;
+    size_t byteSize() const;          // bytes held by the planes (for cache budgets)
+
+    int64_t pts() const { return pts_; }            // stream time base
+    int64_t index() const { return index_; }        // presentation order, from 0; -1 if unknown
+    double seconds() const;                         // (pts - stream start) in seconds
+    int timeBaseNum() const { return tbNum_; }
+    int timeBaseDen() const { return tbDen_; }
+
+    const AVFrame* avFrame() const { return frame_.get(); }
+
+private:
+    std::shared_ptr<AVFrame> frame_;
+    PixelFormat format_ = PixelFormat::Yuv420p;
+    int64_t pts_ = 0;
+    int64_t index_ = -1;
+    int64_t startPts_ = 0;
+    int tbNum_ = 1;
+    int tbDen_ = 1;
+};
+
+}  // namespace sl::media

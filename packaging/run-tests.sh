@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: the engine's bad-input tests once more under AddressSanitizer and
+# UndefinedBehaviorSanitizer, then every test in one ctest run, under an Xvfb display this script
+# starts (CI has no display). Called by packaging/setup.sh --test, which builds first.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+build_dir="$root/build"
+asan=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build-dir) build_dir=$(realpath -m "$2"); shift ;;
+    --no-asan) asan=0 ;;
+    *) echo "run-tests: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# The default detector is test data the project must not ship; CI provides it beside the checkout.
+model="$root/../shared/models/yolox_nano.onnx"
+if [ ! -s "$model" ]; then
+  echo "run-tests: missing $model (the default detector the tests need)" >&2
+  exit 1
+fi
+
+if [ "$asan" = 1 ]; then
+  printf '\n== Bad-input tests under AddressSanitizer\n'
+  cmake -S "$root" -B "$build_dir-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSL_ASAN=ON \
+        -DSL_BUILD_GUI=OFF -DSL_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$build_dir-asan" -j "$(nproc)" --target engine_tests
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+    "$build_dir-asan/tests/engine_tests" --gtest_filter='BadInput*:*Corrupt*' --gtest_brief=1
+fi
+
+# An X server for the GUI tests (Qt's GL needs one on Mesa: see ../shared/DESIGN.md).
+display_num=99
+while [ -e "/tmp/.X11-unix/X$display_num" ] || [ -e "/tmp/.X$display_num-lock" ]; do
+  display_num=$((display_num + 1))
+done
+Xvfb ":$display_num" -screen 0 1920x1080x24 -nolisten tcp >/tmp/sightline-xvfb.log 2>&1 &
+xvfb_pid=$!
+trap 'kill $xvfb_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$display_num" ] && break; sleep 0.1; done
+export DISPLAY=":$display_num"
+export QT_QPA_PLATFORM=xcb
+
+printf '\n== Test suite (ctest, DISPLAY=%s)\n' "$DISPLAY"
+cd "$build_dir"
+ctest --output-on-failure -j "$(nproc)" --timeout 600

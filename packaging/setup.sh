@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Sets Sightline up on Debian 12, idempotently: installs the Debian packages it needs, builds it,
+# installs the default model and fetches the demo video. Then, optionally:
+#   --demo   launch the workstation on the demo video
+#   --test   run the whole test suite (packaging/run-tests.sh)
+# Other flags: --build-dir DIR (default ./build), --no-packages (skip apt), --jobs N.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+build_dir="$root/build"
+action=""
+install_packages=1
+jobs=$(nproc)
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --demo) action=demo ;;
+    --test) action=test ;;
+    --build-dir) build_dir=$(realpath -m "$2"); shift ;;
+    --no-packages) install_packages=0 ;;
+    --jobs) jobs="$2"; shift ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "setup: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+say() { printf '\n== %s\n' "$*"; }
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# 1. Debian packages: install only what is missing, so a second run does not touch apt.
+if [ "$install_packages" = 1 ]; then
+  mapfile -t wanted < <(sed -e 's/#.*//' -e '/^\s*$/d' "$here/debian-packages.txt")
+  missing=()
+  for p in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "Installing ${#missing[@]} Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    sudo_if_needed apt-get update -q
+    sudo_if_needed apt-get install -y -q --no-install-recommends "${missing[@]}"
+  else
+    say "Debian packages: all ${#wanted[@]} present"
+  fi
+fi
+
+# 2. Build.
+say "Building in $build_dir"
+cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build "$build_dir" -j "$jobs"
+
+# 3. Demo video and default model.
+"$here/fetch-demo.sh"
+demo=$("$here/fetch-demo.sh" --print-path)
+
+case "$action" in
+  demo)
+    say "Launching the workstation on $demo"
+    exec "$build_dir/sightline" "$demo" ;;
+  test)
+    exec "$here/run-tests.sh" --build-dir "$build_dir" ;;
+  *)
+    say "Ready. Run: $build_dir/sightline $demo" ;;
+esac
