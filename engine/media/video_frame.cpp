@@ -1,0 +1,92 @@
+#include "media/video_frame.h"
+
+#include <cstdlib>
+
+#include "media/ffmpeg_ptr.h"
+
+namespace sl::media {
+
+const char* pixelFormatName(PixelFormat f) {
+    switch (f) {
+    case PixelFormat::Yuv420p: return "yuv420p";
+    case PixelFormat::Nv12: return "nv12";
+    }
+    return "unknown";
+}
+
+VideoFrame::VideoFrame(const AVFrame* frame, PixelFormat format, int64_t index, int timeBaseNum,
+                       int timeBaseDen, int64_t startPts)
+    : format_(format), index_(index), startPts_(startPts), tbNum_(timeBaseNum),
+      tbDen_(timeBaseDen) {
+    if (!frame) return;
+    AVFrame* ref = av_frame_alloc();
+    if (!ref) return;
+    // A new reference, not a copy: the pixels stay in the decoder's refcounted buffers.
+    if (av_frame_ref(ref, frame) < 0) {
+        av_frame_free(&ref);
+        return;
+    }
+    frame_.reset(ref, [](AVFrame* f) { av_frame_free(&f); });
+    pts_ = frame->best_effort_timestamp != AV_NOPTS_VALUE ? frame->best_effort_timestamp
+                                                            : frame->pts;
+    if (pts_ == AV_NOPTS_VALUE) pts_ = 0;
+}
+
+int VideoFrame::width() const { return frame_ ? frame_->width : 0; }
+int VideoFrame::height() const { return frame_ ? frame_->height : 0; }
+
+ColorMatrix VideoFrame::colorMatrix() const {
+    if (!frame_) return ColorMatrix::Bt709;
+    switch (frame_->colorspace) {
+    case AVCOL_SPC_BT709: return ColorMatrix::Bt709;
+    case AVCOL_SPC_BT470BG:
+    case AVCOL_SPC_SMPTE170M:
+    case AVCOL_SPC_FCC: return ColorMatrix::Bt601;
+    default: break;
+    }
+    // Unspecified: the convention players use (mpv, VLC) - HD is BT.709, SD is BT.601.
+    return frame_->height >= 720 ? ColorMatrix::Bt709 : ColorMatrix::Bt601;
+}
+
+ColorRange VideoFrame::colorRange() const {
+    if (!frame_) return ColorRange::Limited;
+    if (frame_->color_range == AVCOL_RANGE_JPEG) return ColorRange::Full;
+    // yuvj420p is FFmpeg's old way of saying "full range" without setting color_range.
+    if (frame_->format == AV_PIX_FMT_YUVJ420P) return ColorRange::Full;
+    return ColorRange::Limited;
+}
+
+const uint8_t* VideoFrame::plane(int i) const {
+    if (!frame_ || i < 0 || i >= planeCount()) return nullptr;
+    return frame_->data[i];
+}
+
+int VideoFrame::stride(int i) const {
+    if (!frame_ || i < 0 || i >= planeCount()) return 0;
+    return frame_->linesize[i];
+}
+
+int VideoFrame::planeWidth(int i) const {
+    if (!frame_ || i < 0 || i >= planeCount()) return 0;
+    return i == 0 ? frame_->width : (frame_->width + 1) / 2;
+}
+
+int VideoFrame::planeHeight(int i) const {
+    if (!frame_ || i < 0 || i >= planeCount()) return 0;
+    return i == 0 ? frame_->height : (frame_->height + 1) / 2;
+}
+
+size_t VideoFrame::byteSize() const {
+    if (!frame_) return 0;
+    size_t total = 0;
+    for (int i = 0; i < planeCount(); ++i)
+        total += size_t(std::abs(frame_->linesize[i])) * size_t(planeHeight(i));
+    return total;
+}
+
+double VideoFrame::seconds() const {
+    if (tbDen_ == 0) return 0;
+    return double(pts_ - startPts_) * double(tbNum_) / double(tbDen_);
+}
+
+}  // namespace sl::media
