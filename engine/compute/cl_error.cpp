@@ -1,0 +1,175 @@
+#include "compute/cl_error.h"
+
+#include <CL/cl_egl.h>
+#include <CL/cl_ext.h>
+#include <CL/cl_gl.h>
+
+#include <cstring>
+#include <string>
+
+namespace sl::compute {
+
+const char* clErrorName(cl_int err) {
+    // Every error code of cl.h, cl_gl.h, cl_egl.h and cl_ext.h (Khronos headers 2023); vendor
+    // extension codes are guarded so older headers still compile.
+    switch (err) {
+#define SL_CASE(code) \
+    case code:        \
+        return #code;
+        SL_CASE(CL_SUCCESS)
+        SL_CASE(CL_DEVICE_NOT_FOUND)
+        SL_CASE(CL_DEVICE_NOT_AVAILABLE)
+        SL_CASE(CL_COMPILER_NOT_AVAILABLE)
+        SL_CASE(CL_MEM_OBJECT_ALLOCATION_FAILURE)
+        SL_CASE(CL_OUT_OF_RESOURCES)
+        SL_CASE(CL_OUT_OF_HOST_MEMORY)
+        SL_CASE(CL_PROFILING_INFO_NOT_AVAILABLE)
+        SL_CASE(CL_MEM_COPY_OVERLAP)
+        SL_CASE(CL_IMAGE_FORMAT_MISMATCH)
+        SL_CASE(CL_IMAGE_FORMAT_NOT_SUPPORTED)
+        SL_CASE(CL_BUILD_PROGRAM_FAILURE)
+        SL_CASE(CL_MAP_FAILURE)
+        SL_CASE(CL_MISALIGNED_SUB_BUFFER_OFFSET)
+        SL_CASE(CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST)
+        SL_CASE(CL_COMPILE_PROGRAM_FAILURE)
+        SL_CASE(CL_LINKER_NOT_AVAILABLE)
+        SL_CASE(CL_LINK_PROGRAM_FAILURE)
+        SL_CASE(CL_DEVICE_PARTITION_FAILED)
+        SL_CASE(CL_KERNEL_ARG_INFO_NOT_AVAILABLE)
+        SL_CASE(CL_INVALID_VALUE)
+        SL_CASE(CL_INVALID_DEVICE_TYPE)
+        SL_CASE(CL_INVALID_PLATFORM)
+        SL_CASE(CL_INVALID_DEVICE)
+        SL_CASE(CL_INVALID_CONTEXT)
+        SL_CASE(CL_INVALID_QUEUE_PROPERTIES)
+        SL_CASE(CL_INVALID_COMMAND_QUEUE)
+        SL_CASE(CL_INVALID_HOST_PTR)
+        SL_CASE(CL_INVALID_MEM_OBJECT)
+        SL_CASE(CL_INVALID_IMAGE_FORMAT_DESCRIPTOR)
+        SL_CASE(CL_INVALID_IMAGE_SIZE)
+        SL_CASE(CL_INVALID_SAMPLER)
+        SL_CASE(CL_INVALID_BINARY)
+        SL_CASE(CL_INVALID_BUILD_OPTIONS)
+        SL_CASE(CL_INVALID_PROGRAM)
+        SL_CASE(CL_INVALID_PROGRAM_EXECUTABLE)
+        SL_CASE(CL_INVALID_KERNEL_NAME)
+        SL_CASE(CL_INVALID_KERNEL_DEFINITION)
+        SL_CASE(CL_INVALID_KERNEL)
+        SL_CASE(CL_INVALID_ARG_INDEX)
+        SL_CASE(CL_INVALID_ARG_VALUE)
+        SL_CASE(CL_INVALID_ARG_SIZE)
+        SL_CASE(CL_INVALID_KERNEL_ARGS)
+        SL_CASE(CL_INVALID_WORK_DIMENSION)
+        SL_CASE(CL_INVALID_WORK_GROUP_SIZE)
+        SL_CASE(CL_INVALID_WORK_ITEM_SIZE)
+        SL_CASE(CL_INVALID_GLOBAL_OFFSET)
+        SL_CASE(CL_INVALID_EVENT_WAIT_LIST)
+        SL_CASE(CL_INVALID_EVENT)
+        SL_CASE(CL_INVALID_OPERATION)
+        SL_CASE(CL_INVALID_GL_OBJECT)
+        SL_CASE(CL_INVALID_BUFFER_SIZE)
+        SL_CASE(CL_INVALID_MIP_LEVEL)
+        SL_CASE(CL_INVALID_GLOBAL_WORK_SIZE)
+        SL_CASE(CL_INVALID_PROPERTY)
+        SL_CASE(CL_INVALID_IMAGE_DESCRIPTOR)
+        SL_CASE(CL_INVALID_COMPILER_OPTIONS)
+        SL_CASE(CL_INVALID_LINKER_OPTIONS)
+        SL_CASE(CL_INVALID_DEVICE_PARTITION_COUNT)
+        SL_CASE(CL_INVALID_PIPE_SIZE)
+        SL_CASE(CL_INVALID_DEVICE_QUEUE)
+        SL_CASE(CL_INVALID_SPEC_ID)
+        SL_CASE(CL_MAX_SIZE_RESTRICTION_EXCEEDED)
+#ifdef CL_ACCELERATOR_TYPE_NOT_SUPPORTED_INTEL
+        SL_CASE(CL_ACCELERATOR_TYPE_NOT_SUPPORTED_INTEL)
+#endif
+#ifdef CL_COMMAND_TERMINATED_ITSELF_WITH_FAILURE_ARM
+        SL_CASE(CL_COMMAND_TERMINATED_ITSELF_WITH_FAILURE_ARM)
+#endif
+#ifdef CL_CONTEXT_TERMINATED_KHR
+        SL_CASE(CL_CONTEXT_TERMINATED_KHR)
+#endif
+#ifdef CL_DEVICE_PARTITION_FAILED_EXT
+        SL_CASE(CL_DEVICE_PARTITION_FAILED_EXT)
+#endif
+#ifdef CL_EGL_RESOURCE_NOT_ACQUIRED_KHR
+        SL_CASE(CL_EGL_RESOURCE_NOT_ACQUIRED_KHR)
+#endif
+#ifdef CL_INCOMPATIBLE_COMMAND_QUEUE_KHR
+        SL_CASE(CL_INCOMPATIBLE_COMMAND_QUEUE_KHR)
+#endif
+#ifdef CL_INVALID_ACCELERATOR_DESCRIPTOR_INTEL
+        SL_CASE(CL_INVALID_ACCELERATOR_DESCRIPTOR_INTEL)
+#endif
+#ifdef CL_INVALID_ACCELERATOR_INTEL
+        SL_CASE(CL_INVALID_ACCELERATOR_INTEL)
+#endif
+#ifdef CL_INVALID_ACCELERATOR_TYPE_INTEL
+        SL_CASE(CL_INVALID_ACCELERATOR_TYPE_INTEL)
+#endif
+#ifdef CL_INVALID_COMMAND_BUFFER_KHR
+        SL_CASE(CL_INVALID_COMMAND_BUFFER_KHR)
+#endif
+#ifdef CL_INVALID_EGL_OBJECT_KHR
+        SL_CASE(CL_INVALID_EGL_OBJECT_KHR)
+#endif
+#ifdef CL_INVALID_GL_SHAREGROUP_REFERENCE_KHR
+        SL_CASE(CL_INVALID_GL_SHAREGROUP_REFERENCE_KHR)
+#endif
+#ifdef CL_INVALID_MUTABLE_COMMAND_KHR
+        SL_CASE(CL_INVALID_MUTABLE_COMMAND_KHR)
+#endif
+#ifdef CL_INVALID_PARTITION_COUNT_EXT
+        SL_CASE(CL_INVALID_PARTITION_COUNT_EXT)
+#endif
+#ifdef CL_INVALID_PARTITION_NAME_EXT
+        SL_CASE(CL_INVALID_PARTITION_NAME_EXT)
+#endif
+#ifdef CL_INVALID_SEMAPHORE_KHR
+        SL_CASE(CL_INVALID_SEMAPHORE_KHR)
+#endif
+#ifdef CL_INVALID_SYNC_POINT_WAIT_LIST_KHR
+        SL_CASE(CL_INVALID_SYNC_POINT_WAIT_LIST_KHR)
+#endif
+#ifdef CL_PLATFORM_NOT_FOUND_KHR
+        SL_CASE(CL_PLATFORM_NOT_FOUND_KHR)
+#endif
+#undef SL_CASE
+    default:
+        return "CL_UNKNOWN_ERROR";
+    }
+}
+
+StatusCode clStatusCode(cl_int err) {
+    switch (err) {
+    case CL_SUCCESS:
+        return StatusCode::Ok;
+    case CL_DEVICE_NOT_FOUND:
+    case CL_DEVICE_NOT_AVAILABLE:
+    case CL_COMPILER_NOT_AVAILABLE:
+    case CL_LINKER_NOT_AVAILABLE:
+    case CL_MEM_OBJECT_ALLOCATION_FAILURE:
+    case CL_OUT_OF_RESOURCES:
+    case CL_OUT_OF_HOST_MEMORY:
+    case CL_PLATFORM_NOT_FOUND_KHR:
+        return StatusCode::Unavailable;
+    case CL_IMAGE_FORMAT_NOT_SUPPORTED:
+        return StatusCode::Unsupported;
+    case CL_INVALID_BINARY:
+        return StatusCode::InvalidData;
+    default:
+        return StatusCode::Internal;
+    }
+}
+
+Status clStatus(cl_int err, std::string_view call, const char* file, int line) {
+    if (err == CL_SUCCESS) return Status::ok();
+    constexpr size_t kMaxCall = 100;
+    std::string callText(call.substr(0, kMaxCall));
+    if (call.size() > kMaxCall) callText += "...";
+    const char* base = std::strrchr(file, '/');
+    base = base ? base + 1 : file;
+    return Status(clStatusCode(err), "compute: " + callText + " failed: " + clErrorName(err) +
+                                         " (" + base + ":" + std::to_string(line) + ")");
+}
+
+}  // namespace sl::compute
