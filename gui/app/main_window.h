@@ -1,0 +1,116 @@
+#pragma once
+// MainWindow: the player window. Owns the EngineController, the VideoView (central, under an
+// error banner), the transport bar, the menus and every QAction (one action per command, so a key,
+// a menu entry and a button can never disagree), the status bar and the persisted settings
+// (recent files, resume position per file, geometry).
+
+#include <QMainWindow>
+#include <QTimer>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+
+#include "controller/engine_controller.h"
+
+class QAction;
+class QLabel;
+class QMenu;
+
+namespace sl::gui {
+
+class ErrorBanner;
+class TransportBar;
+class VideoView;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens a local path or a URL (http, rtsp, ..., /dev/videoN). Errors arrive asynchronously in
+    // the error banner; the window stays usable.
+    void openSource(const QString& urlOrPath);
+    void setAutoPlay(bool autoPlay) { autoPlay_ = autoPlay; }
+    void setResumePositions(bool resume) { resume_ = resume; }
+
+    EngineController* controller() const { return controller_; }
+    VideoView* videoView() const { return view_; }
+    TransportBar* transportBar() const { return transport_; }
+    ErrorBanner* errorBanner() const { return banner_; }
+    QString statusText() const;      // all status-bar fields, for tests and bug reports
+    QList<QAction*> allActions() const { return actions_; }
+
+    static constexpr int kRecentCount = 10;
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    QAction* makeAction(const QString& text, const QList<QKeySequence>& keys,
+                        void (MainWindow::*slot)());
+    QAction* makeAction(const QString& text, const QList<QKeySequence>& keys,
+                        std::function<void()> fn);
+    void createActions();
+    void createMenus();
+    void createStatusBar();
+
+    void onOpened(const MediaSummary& summary);
+    void onFailed(const QString& url, const QString& message);
+    void onPlayingChanged(bool playing);
+    void onFrameDisplayed(qint64 index, double seconds);
+    void refreshStatus();
+
+    void openFileDialog();
+    void openUrlDialog();
+    void showShortcuts();
+    void showAbout();
+    void toggleFullScreen();
+    void leaveFullScreen();
+    void changeSpeed(int presetSteps);
+    void setSpeed(double speed);
+    void seekFirst();
+    void seekLast();
+
+    void addRecent(const QString& url);
+    void rebuildRecentMenu();
+    void savePosition();
+    static QString positionKey(const QString& url);
+
+    EngineController* controller_ = nullptr;
+    VideoView* view_ = nullptr;
+    ErrorBanner* banner_ = nullptr;
+    TransportBar* transport_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QList<QAction*> actions_;
+
+    QAction* playPause_ = nullptr;
+    QAction* stepBack_ = nullptr;
+    QAction* stepForward_ = nullptr;
+    QAction* back10_ = nullptr;
+    QAction* back1_ = nullptr;
+    QAction* forward1_ = nullptr;
+    QAction* forward10_ = nullptr;
+    QAction* fullScreen_ = nullptr;
+    QAction* leaveFullScreen_ = nullptr;
+
+    QLabel* codecLabel_ = nullptr;
+    QLabel* sizeLabel_ = nullptr;
+    QLabel* fpsLabel_ = nullptr;
+    QLabel* decodeLabel_ = nullptr;
+    QLabel* speedLabel_ = nullptr;
+    QLabel* skippedLabel_ = nullptr;
+    QLabel* queueLabel_ = nullptr;
+    QTimer statusTimer_;
+
+    std::optional<MediaSummary> media_;   // set while a source is open
+    QString openingUrl_;
+    bool autoPlay_ = true;
+    bool resume_ = true;
+    bool wasMaximized_ = false;
+};
+
+}  // namespace sl::gui

@@ -1,0 +1,93 @@
+#pragma once
+// EngineController: the one QObject facade over sl::media::Player. The engine calls its callbacks on
+// the decode thread; the controller turns them into Qt signals emitted on the GUI thread, carrying
+// cheap values. Widgets never see the Player's threads.
+//
+// Lifetime: the Player is destroyed first in ~EngineController (which joins the decode thread), so
+// no callback can run once the QObject part starts dying; events already posted to this object
+// are discarded by Qt when it is deleted.
+
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "media/player.h"
+
+namespace sl::gui {
+
+// What the window shows about an opened source; plain values, cheap to copy across signals.
+struct MediaSummary {
+    QString url;
+    QString codec;
+    int width = 0;
+    int height = 0;
+    double fps = 0;              // average (from the index) or nominal
+    bool variableFrameRate = false;
+    int64_t frameCount = -1;     // -1 when unknown (live input)
+    double durationSeconds = 0;
+    bool seekable = false;
+    bool live = false;
+};
+
+MediaSummary summarize(const media::MediaInfo& info);
+
+class EngineController : public QObject {
+    Q_OBJECT
+public:
+    explicit EngineController(QObject* parent = nullptr);
+    ~EngineController() override;
+
+    // Control; all non-blocking (the Player coalesces bursts).
+    void open(const QString& url);
+    void close();
+    void play();
+    void pause();
+    void togglePause();
+    void step(int frames);
+    void seekToIndex(int64_t index);
+    void seekRelativeSeconds(double delta);
+    void setSpeed(double speed);
+    double speed() const;
+
+    bool isOpen() const { return summary_.has_value(); }
+    bool isPlaying() const { return playing_; }
+    const std::optional<MediaSummary>& summary() const { return summary_; }
+    QString currentUrl() const { return url_; }
+    int64_t currentIndex() const;
+    media::PlaybackState state() const;
+    media::PlayerStats stats() const;
+    QString decodeMode() const;
+
+    // For the view's frame pacing (GUI thread): the frame to show now if it changed.
+    std::optional<media::VideoFrame> takeFrameForDisplay(std::chrono::steady_clock::time_point now);
+
+signals:
+    void opened(const sl::gui::MediaSummary& summary);
+    void failed(const QString& url, const QString& message);
+    void endOfStream();
+    void frameReady();
+    void playingChanged(bool playing);
+    void closed();
+
+private:
+    void setPlaying(bool playing);
+    void reconcileState();
+
+    std::unique_ptr<media::Player> player_;
+    std::optional<MediaSummary> summary_;
+    QString url_;
+    bool playing_ = false;
+    // Many frameReady callbacks may fire before the GUI thread runs; post only one at a time.
+    std::atomic<bool> frameReadyPosted_{false};
+    QTimer stateTimer_;
+};
+
+}  // namespace sl::gui
+
+Q_DECLARE_METATYPE(sl::gui::MediaSummary)

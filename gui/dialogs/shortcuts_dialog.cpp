@@ -1,0 +1,43 @@
+#include "dialogs/shortcuts_dialog.h"
+
+#include <QAction>
+#include <QDialogButtonBox>
+#include <QHeaderView>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace sl::gui {
+
+ShortcutsDialog::ShortcutsDialog(const QList<QAction*>& actions, QWidget* parent)
+    : QDialog(parent) {
+    setWindowTitle(tr("Keyboard Shortcuts"));
+    auto* layout = new QVBoxLayout(this);
+    auto* table = new QTableWidget(this);
+    table->setColumnCount(2);
+    table->setHorizontalHeaderLabels({tr("Keys"), tr("Action")});
+    table->verticalHeader()->hide();
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->setSelectionMode(QAbstractItemView::NoSelection);
+    table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    table->horizontalHeader()->setStretchLastSection(true);
+    for (QAction* a : actions) {
+        if (a->shortcuts().isEmpty()) continue;
+        QStringList keys;
+        for (const QKeySequence& k : a->shortcuts()) keys << k.toString(QKeySequence::NativeText);
+        const int row = table->rowCount();
+        table->insertRow(row);
+        table->setItem(row, 0, new QTableWidgetItem(keys.join(QStringLiteral(",  "))));
+        table->setItem(row, 1, new QTableWidgetItem(a->text().remove(QLatin1Char('&'))));
+    }
+    const int extra = table->rowCount();
+    table->insertRow(extra);
+    table->setItem(extra, 0, new QTableWidgetItem(tr("Wheel / drag / double-click")));
+    table->setItem(extra, 1, new QTableWidgetItem(tr("Zoom at cursor / pan / fit to window")));
+    layout->addWidget(table);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(buttons);
+    resize(520, 560);
+}
+
+}  // namespace sl::gui
