@@ -1,5 +1,6 @@
 #include "support/frame_pattern.h"
 
+#include <cstddef>
 #include <cstring>
 
 namespace sl::testing {

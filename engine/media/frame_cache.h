@@ -1,0 +1,50 @@
+#pragma once
+// FrameCache: decoded frames around the playhead, keyed by frame index, within a byte budget.
+// Eviction drops the frame farthest from the playhead first, so the frames a user is about to
+// step to (on either side) are the last to go. Frames are refcounted, so a cached frame costs no
+// copy. Thread-safe (the decode thread fills it, any thread may read the counters).
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+
+#include "media/video_frame.h"
+
+namespace sl::media {
+
+class FrameCache {
+public:
+    explicit FrameCache(size_t budgetBytes = 512u << 20) : budget_(budgetBytes) {}
+
+    // Inserts (or replaces) the frame at frame.index(); frames without an index are ignored.
+    void insert(const VideoFrame& frame);
+    // The cached frame at `index`, counting a hit or a miss.
+    std::optional<VideoFrame> find(int64_t index);
+    // Like find() but does not touch the counters.
+    bool contains(int64_t index) const;
+
+    void setPlayhead(int64_t index);          // evicts around the new position if over budget
+    void setBudget(size_t bytes);
+    void clear();
+
+    size_t frames() const;
+    size_t bytes() const;
+    size_t budget() const;
+    int64_t hits() const;
+    int64_t misses() const;
+
+private:
+    void evictLocked();
+
+    mutable std::mutex mutex_;
+    std::map<int64_t, VideoFrame> frames_;
+    size_t budget_;
+    size_t bytes_ = 0;
+    int64_t playhead_ = 0;
+    int64_t hits_ = 0;
+    int64_t misses_ = 0;
+};
+
+}  // namespace sl::media

@@ -1,0 +1,186 @@
+// Decode exactness on generated videos whose frames carry their own number: frame counts from the
+// index, sequential decode, random exact seeks, backward stepping, VFR timestamps.
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "media/media_source.h"
+#include "support/frame_pattern.h"
+#include "support/video_generator.h"
+
+namespace sl::media {
+namespace {
+
+using sl::testing::GeneratedVideo;
+using sl::testing::VideoSpec;
+
+int patternOf(const VideoFrame& f) {
+    return sl::testing::readFramePatternFromLuma(f.plane(0), f.stride(0), f.width(), f.height());
+}
+
+uint64_t pixelHash(const VideoFrame& f) {
+    uint64_t h = 1469598103934665603ull;
+    for (int p = 0; p < f.planeCount(); ++p) {
+        const int rowBytes = p == 0 || f.format() == PixelFormat::Yuv420p ? f.planeWidth(p)
+                                                                         : f.planeWidth(p) * 2;
+        for (int y = 0; y < f.planeHeight(p); ++y) {
+            const uint8_t* row = f.plane(p) + ptrdiff_t(y) * f.stride(p);
+            for (int x = 0; x < rowBytes; ++x) h = (h ^ row[x]) * 1099511628211ull;
+        }
+    }
+    return h;
+}
+
+struct Case {
+    const char* name;
+    VideoSpec spec;
+};
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+class MediaDecode : public ::testing::TestWithParam<Case> {
+public:
+    static void SetUpTestSuite() { dir_ = new sl::testing::TempDir("decode"); }
+    static void TearDownTestSuite() {
+        delete dir_;
+        dir_ = nullptr;
+        videos_.clear();
+    }
+
+protected:
+    const GeneratedVideo& video() {
+        const Case& c = GetParam();
+        auto it = videos_.find(c.name);
+        if (it == videos_.end()) {
+            VideoSpec spec = c.spec;
+            spec.path = dir_->file(spec.path.string());
+            auto v = sl::testing::generateVideo(spec);
+            EXPECT_TRUE(v) << v.status().message();
+            it = videos_.emplace(c.name, v ? *v : GeneratedVideo{}).first;
+        }
+        return it->second;
+    }
+
+    std::unique_ptr<MediaSource> openSource() {
+        auto src = std::make_unique<MediaSource>();
+        OpenOptions o;
+        o.url = video().path.string();
+        Status st = src->open(o);
+        EXPECT_TRUE(st) << st.message();
+        return st ? std::move(src) : nullptr;
+    }
+
+    static sl::testing::TempDir* dir_;
+    static std::map<std::string, GeneratedVideo> videos_;
+};
+
+sl::testing::TempDir* MediaDecode::dir_ = nullptr;
+std::map<std::string, GeneratedVideo> MediaDecode::videos_;
+
+TEST_P(MediaDecode, IndexCountsEveryFrame) {
+    auto src = openSource();
+    ASSERT_TRUE(src);
+    const VideoSpec& spec = GetParam().spec;
+    ASSERT_TRUE(src->index());
+    EXPECT_EQ(src->index()->frameCount(), spec.frames);
+    EXPECT_EQ(src->info().frameCount.value_or(-1), spec.frames);
+    EXPECT_EQ(src->index()->variableFrameRate(), spec.variableFrameRate);
+    EXPECT_EQ(src->index()->keyframeCount(), (spec.frames + spec.gopSize - 1) / spec.gopSize);
+    EXPECT_NE(src->decodeMode().find("software"), std::string::npos);
+}
+
+TEST_P(MediaDecode, SequentialDecodeReadsEveryFrameInOrder) {
+    auto src = openSource();
+    ASSERT_TRUE(src);
+    const GeneratedVideo& v = video();
+    int64_t n = 0;
+    for (;; ++n) {
+        auto f = src->readFrame();
+        if (!f) {
+            EXPECT_EQ(f.status().code(), StatusCode::EndOfStream) << f.status().message();
+            break;
+        }
+        ASSERT_EQ(f->index(), n);
+        ASSERT_EQ(patternOf(*f), n);
+        if (GetParam().spec.variableFrameRate) {
+            ASSERT_LT(size_t(n), v.pts.size());
+            ASSERT_EQ(f->pts(), v.pts[size_t(n)]);
+        }
+    }
+    EXPECT_EQ(n, GetParam().spec.frames);
+}
+
+TEST_P(MediaDecode, RandomSeeksAreExact) {
+    auto src = openSource();
+    ASSERT_TRUE(src);
+    std::mt19937 rng(1234);
+    std::uniform_int_distribution<int> pick(0, GetParam().spec.frames - 1);
+    for (int i = 0; i < 50; ++i) {
+        const int target = pick(rng);
+        auto f = src->seekToIndex(target);
+        ASSERT_TRUE(f) << f.status().message();
+        EXPECT_EQ(f->index(), target);
+        EXPECT_EQ(patternOf(*f), target) << "seek #" << i;
+        if (GetParam().spec.variableFrameRate) {
+            EXPECT_EQ(f->pts(), video().pts[size_t(target)]);
+        }
+        // Stepping forward continues from there.
+        if (target + 1 < GetParam().spec.frames) {
+            auto next = src->readFrame();
+            ASSERT_TRUE(next) << next.status().message();
+            EXPECT_EQ(patternOf(*next), target + 1);
+        }
+    }
+}
+
+TEST_P(MediaDecode, BackwardStepsMatchForwardDecode) {
+    auto src = openSource();
+    ASSERT_TRUE(src);
+    const int64_t end = std::min<int64_t>(GetParam().spec.frames - 1, 290);
+    const int64_t begin = end - 60;
+    std::map<int64_t, uint64_t> forward;
+    auto first = src->seekToIndex(begin);
+    ASSERT_TRUE(first) << first.status().message();
+    forward[begin] = pixelHash(*first);
+    for (int64_t i = begin + 1; i <= end; ++i) {
+        auto f = src->readFrame();
+        ASSERT_TRUE(f);
+        ASSERT_EQ(f->index(), i);
+        forward[i] = pixelHash(*f);
+    }
+    for (int64_t i = end; i >= begin; --i) {
+        auto f = src->seekToIndex(i);
+        ASSERT_TRUE(f) << f.status().message();
+        ASSERT_EQ(f->index(), i);
+        EXPECT_EQ(patternOf(*f), i);
+        EXPECT_EQ(pixelHash(*f), forward[i]) << "frame " << i;
+    }
+}
+
+VideoSpec spec(const char* path, const char* codec, int frames, int gop, int bf, bool vfr,
+               bool audio) {
+    VideoSpec s;
+    s.path = path;
+    s.codec = codec;
+    s.frames = frames;
+    s.gopSize = gop;
+    s.maxBFrames = bf;
+    s.variableFrameRate = vfr;
+    s.audio = audio;
+    return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Videos, MediaDecode,
+    ::testing::Values(Case{"H264LongGopBFrames", spec("h264_bf.mp4", "libx264", 600, 250, 3,
+                                                      false, true)},
+                      Case{"Mpeg4Avi", spec("mpeg4.avi", "mpeg4", 300, 12, 0, false, true)},
+                      Case{"Mpeg4BFramesMp4", spec("mpeg4_bf.mp4", "mpeg4", 200, 24, 2, false,
+                                                   false)},
+                      Case{"H264VfrMkv", spec("h264_vfr.mkv", "libx264", 240, 30, 2, true,
+                                              false)}),
+    [](const ::testing::TestParamInfo<Case>& p) { return std::string(p.param.name); });
+
+}  // namespace
+}  // namespace sl::media
