@@ -33,14 +33,18 @@ void routeEngineLog() {
 
 }  // namespace
 
-int runApplication(int argc, char** argv) {
-    // Must precede the QApplication: every QOpenGLWidget context is created from it.
+void setDefaultSurfaceFormat() {
     QSurfaceFormat format;
     format.setRenderableType(QSurfaceFormat::OpenGL);
     format.setVersion(3, 3);
     format.setProfile(QSurfaceFormat::CoreProfile);
     format.setSwapInterval(1);
     QSurfaceFormat::setDefaultFormat(format);
+}
+
+int runApplication(int argc, char** argv) {
+    // Must precede the QApplication: every QOpenGLWidget context is created from it.
+    setDefaultSurfaceFormat();
 
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Sightline"));
