@@ -44,7 +44,7 @@ public:
     bool seekable() const { return info_.seekable && index_.has_value(); }
     bool live() const { return info_.live; }
     std::string decodeMode() const { return decodeMode_; }
-    int64_t decodedFrames() const { return decoded_; }
+    int64_t decodedFrames() const { return decoded_.load(); }   // any thread
 
     // The next frame in presentation order. EndOfStream status after the last one.
     Expected<VideoFrame> readFrame();
@@ -64,7 +64,7 @@ private:
     MediaInfo info_;
     std::optional<FrameIndex> index_;
     std::string decodeMode_ = "none";
-    int64_t decoded_ = 0;
+    std::atomic<int64_t> decoded_{0};
     int64_t nextIndex_ = 0;
 };
 
