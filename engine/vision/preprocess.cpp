@@ -1,0 +1,173 @@
+#include "vision/preprocess.h"
+
+#include "compute/cl_error.h"
+#include "compute/program_cache.h"
+#include "vision/preprocess_reference.h"
+
+#include <string>
+
+namespace sl::vision {
+namespace {
+
+constexpr const char* kFile = "preprocess.cl";
+
+Status invalid(const std::string& what) {
+    return Status(StatusCode::InvalidArgument, "vision/preprocess: " + what);
+}
+
+Expected<size_t> memSize(cl_mem m) {
+    size_t size = 0;
+    SL_CL_TRY(clGetMemObjectInfo(m, CL_MEM_SIZE, sizeof size, &size, nullptr));
+    return size;
+}
+
+// A plane of at least w x h samples of `step` bytes that fits its buffer.
+Status checkPlane(const PlaneView& p, const char* name, int w, int h, int step) {
+    if (!p.mem) return invalid(std::string(name) + " plane has no buffer");
+    if (p.width < w || p.height < h)
+        return invalid(std::string(name) + " plane is " + std::to_string(p.width) + "x" +
+                       std::to_string(p.height) + ", needs " + std::to_string(w) + "x" +
+                       std::to_string(h));
+    if (p.stride < w * step)
+        return invalid(std::string(name) + " plane stride " + std::to_string(p.stride) +
+                       " < row bytes " + std::to_string(w * step));
+    auto size = memSize(p.mem);
+    if (!size) return size.status();
+    const size_t need = p.offset + size_t(p.stride) * size_t(h - 1) + size_t(w) * size_t(step);
+    if (need > *size)
+        return invalid(std::string(name) + " plane needs " + std::to_string(need) +
+                       " bytes, its buffer has " + std::to_string(*size));
+    if (p.offset > size_t(INT32_MAX) || need > size_t(INT32_MAX))
+        return invalid(std::string(name) + " plane lies beyond 2 GiB of its buffer");
+    return Status::ok();
+}
+
+cl_float4 f4(float a, float b, float c, float d) {
+    cl_float4 v;
+    v.s[0] = a;
+    v.s[1] = b;
+    v.s[2] = c;
+    v.s[3] = d;
+    return v;
+}
+
+}  // namespace
+
+Expected<Preprocessor> Preprocessor::create(const compute::ComputeContext& ctx) {
+    Preprocessor p;
+    p.ctx_ = &ctx;
+    auto f32 = ctx.programs().kernel(ctx, kFile, "preprocess_yuv420_f32");
+    if (!f32) return f32.status().withContext("vision/preprocess");
+    p.f32_ = std::move(*f32);
+    if (ctx.info().fp16) {
+        auto f16 = ctx.programs().kernel(ctx, kFile, "preprocess_yuv420_f16");
+        if (!f16) return f16.status().withContext("vision/preprocess");
+        p.f16_ = std::move(*f16);
+    }
+    return p;
+}
+
+Status Preprocessor::run(const DeviceYuvFrame& src, const PreprocessParams& params, cl_mem output,
+                         size_t outputOffsetBytes, const std::vector<cl_event>& waitList,
+                         compute::ClEvent* done) {
+    if (params.type == TensorType::Float16 && !f16_)
+        return Status(StatusCode::Unsupported,
+                      "vision/preprocess: float16 output needs cl_khr_fp16, which " +
+                          ctx_->info().name + " does not report");
+    if (src.width <= 0 || src.height <= 0)
+        return invalid("source size " + std::to_string(src.width) + "x" +
+                       std::to_string(src.height));
+    if (params.dstWidth <= 0 || params.dstHeight <= 0)
+        return invalid("tensor size " + std::to_string(params.dstWidth) + "x" +
+                       std::to_string(params.dstHeight));
+    for (float s : params.std)
+        if (s == 0.0f) return invalid("std of 0");
+    if (!output) return invalid("no output buffer");
+
+    const bool nv12 = src.format == media::PixelFormat::Nv12;
+    const int cW = (src.width + 1) / 2;
+    const int cH = (src.height + 1) / 2;
+    SL_TRY(checkPlane(src.planes[0], "Y", src.width, src.height, 1));
+    if (nv12) {
+        SL_TRY(checkPlane(src.planes[1], "UV", cW, cH, 2));
+    } else {
+        SL_TRY(checkPlane(src.planes[1], "U", cW, cH, 1));
+        SL_TRY(checkPlane(src.planes[2], "V", cW, cH, 1));
+    }
+    const size_t outBytes = preprocessOutputBytes(params);
+    auto outSize = memSize(output);
+    if (!outSize) return outSize.status();
+    if (outputOffsetBytes + outBytes > *outSize)
+        return invalid("output needs " + std::to_string(outputOffsetBytes + outBytes) +
+                       " bytes, its buffer has " + std::to_string(*outSize));
+    const size_t elem = params.type == TensorType::Float16 ? 2 : 4;
+    if (outputOffsetBytes % elem != 0) return invalid("output offset not a multiple of the element");
+    if ((outputOffsetBytes + outBytes) / elem > size_t(INT32_MAX))
+        return invalid("output lies beyond 2^31 elements of its buffer");
+
+    const PreprocessConstants c =
+        preprocessConstants(src.width, src.height, src.matrix, src.range, params);
+    const PlaneView& y = src.planes[0];
+    const PlaneView& u = src.planes[1];
+    const PlaneView& v = nv12 ? src.planes[1] : src.planes[2];
+    const cl_int yOff = cl_int(y.offset), yStride = y.stride;
+    const cl_int uOff = cl_int(u.offset), vOff = cl_int(v.offset + (nv12 ? 1 : 0));
+    const cl_int cStride = u.stride, cStep = nv12 ? 2 : 1;
+    if (!nv12 && v.stride != u.stride)
+        return invalid("U and V planes have different strides (" + std::to_string(u.stride) +
+                       ", " + std::to_string(v.stride) + ")");
+    const cl_int srcW = src.width, srcH = src.height, chromaW = cW, chromaH = cH;
+    const cl_int dstW = params.dstWidth, dstH = params.dstHeight;
+    const cl_int ox = c.box.offsetX, oy = c.box.offsetY, rw = c.box.width, rh = c.box.height;
+    const cl_float invSx = c.invScaleX, invSy = c.invScaleY, scale = c.scale;
+    cl_float4 rows[3];
+    for (int i = 0; i < 3; ++i) rows[i] = f4(c.rows[i][0], c.rows[i][1], c.rows[i][2], c.rows[i][3]);
+    const cl_float4 mean = f4(c.mean[0], c.mean[1], c.mean[2], 0.0f);
+    const cl_float4 invStd = f4(c.invStd[0], c.invStd[1], c.invStd[2], 0.0f);
+    const cl_float4 pad = f4(c.pad[0], c.pad[1], c.pad[2], 0.0f);
+    const cl_int outOff = cl_int(outputOffsetBytes / elem);
+
+    cl_kernel k = params.type == TensorType::Float16 ? f16_.get() : f32_.get();
+    cl_uint i = 0;
+    auto arg = [&](size_t size, const void* value) {
+        return clSetKernelArg(k, i++, size, value);
+    };
+    // Argument order is PREPROCESS_ARGS in kernels/preprocess.cl, then the output.
+    SL_CL_TRY(arg(sizeof(cl_mem), &y.mem));
+    SL_CL_TRY(arg(sizeof yOff, &yOff));
+    SL_CL_TRY(arg(sizeof yStride, &yStride));
+    SL_CL_TRY(arg(sizeof(cl_mem), &u.mem));
+    SL_CL_TRY(arg(sizeof uOff, &uOff));
+    SL_CL_TRY(arg(sizeof(cl_mem), &v.mem));
+    SL_CL_TRY(arg(sizeof vOff, &vOff));
+    SL_CL_TRY(arg(sizeof cStride, &cStride));
+    SL_CL_TRY(arg(sizeof cStep, &cStep));
+    SL_CL_TRY(arg(sizeof srcW, &srcW));
+    SL_CL_TRY(arg(sizeof srcH, &srcH));
+    SL_CL_TRY(arg(sizeof chromaW, &chromaW));
+    SL_CL_TRY(arg(sizeof chromaH, &chromaH));
+    SL_CL_TRY(arg(sizeof dstW, &dstW));
+    SL_CL_TRY(arg(sizeof dstH, &dstH));
+    SL_CL_TRY(arg(sizeof ox, &ox));
+    SL_CL_TRY(arg(sizeof oy, &oy));
+    SL_CL_TRY(arg(sizeof rw, &rw));
+    SL_CL_TRY(arg(sizeof rh, &rh));
+    SL_CL_TRY(arg(sizeof invSx, &invSx));
+    SL_CL_TRY(arg(sizeof invSy, &invSy));
+    for (const cl_float4& r : rows) SL_CL_TRY(arg(sizeof r, &r));
+    SL_CL_TRY(arg(sizeof scale, &scale));
+    SL_CL_TRY(arg(sizeof mean, &mean));
+    SL_CL_TRY(arg(sizeof invStd, &invStd));
+    SL_CL_TRY(arg(sizeof pad, &pad));
+    SL_CL_TRY(arg(sizeof outOff, &outOff));
+    SL_CL_TRY(arg(sizeof(cl_mem), &output));
+
+    const size_t global[2] = {size_t(dstW), size_t(dstH)};
+    SL_CL_TRY(clEnqueueNDRangeKernel(ctx_->queue(), k, 2, nullptr, global, nullptr,
+                                     cl_uint(waitList.size()),
+                                     waitList.empty() ? nullptr : waitList.data(),
+                                     done ? done->out() : nullptr));
+    return Status::ok();
+}
+
+}  // namespace sl::vision

@@ -1,0 +1,108 @@
+#pragma once
+// Preprocessor: a decoded YUV 4:2:0 frame in device memory -> a network input tensor, in one
+// kernel (vision/kernels/preprocess.cl): colour conversion, letterbox resize, channel order,
+// normalisation, NCHW layout, float32 or float16.
+//
+// Conventions (shared with the CPU reference, preprocess_reference.h, which is the test oracle):
+// - Letterbox: s = min(dstW/srcW, dstH/srcH); the picture covers rw x rh = max(1, round(srcW*s)) x
+//   max(1, round(srcH*s)) output pixels, at (0,0) (TopLeft) or ((dstW-rw)/2, (dstH-rh)/2) (Centre,
+//   integer division); every other output pixel is padValue (normalised like a picture pixel).
+// - Sampling: bilinear, pixel centres at integers: src = (dst - offset + 0.5) * (srcSize/rSize)
+//   - 0.5 per axis (srcSize/rSize equals 1/s up to the rounding of rw/rh), clamped to the edge.
+// - Chroma: sampled bilinearly on its own grid, cw x ch = ceil(srcW/2) x ceil(srcH/2), with the
+//   same centre convention: c = (src + 0.5) / 2 - 0.5 (centre-sited chroma, as JPEG; MPEG-2's
+//   left siting differs by a quarter luma pixel horizontally).
+// - Colour: BT.601 or BT.709 matrix, limited (16-235 / 16-240) or full range, to RGB 0..255
+//   clamped, as floats (no rounding to 8 bits).
+// - Normalisation per output channel c: out = (v * scale - mean[c]) * (1 / std[c]); mean and std
+//   are indexed by OUTPUT channel (for Bgr, mean[0] applies to blue).
+// - Output: NCHW planes of dstW*dstH elements, channel 0 first, starting at outputOffsetBytes
+//   (so batch slot n is at n * outputBytes(params)). Float16 needs cl_khr_fp16 on the device.
+// - YOLOX-Nano: dst 416x416, Bgr, TopLeft, pad 114, scale 1, mean 0, std 1 (the defaults).
+//
+// A Preprocessor owns its kernel objects; clSetKernelArg is not thread-safe, so use one per thread.
+
+#include "compute/cl_context.h"
+#include "compute/cl_handles.h"
+#include "core/status.h"
+#include "media/video_frame.h"
+
+#include <CL/cl.h>
+
+#include <array>
+#include <cstddef>
+#include <vector>
+
+namespace sl::vision {
+
+// One plane of a frame in a cl_mem buffer. width/height in samples of the plane (NV12's UV plane:
+// pairs, i.e. ceil(w/2) x ceil(h/2)); stride in bytes; offset in bytes from the buffer start.
+struct PlaneView {
+    cl_mem mem = nullptr;
+    size_t offset = 0;
+    int stride = 0;
+    int width = 0;
+    int height = 0;
+};
+
+// A YUV 4:2:0 frame in device memory: planes Y, U, V (Yuv420p) or Y, UV (Nv12). Planes may share
+// one buffer at different offsets.
+struct DeviceYuvFrame {
+    media::PixelFormat format = media::PixelFormat::Yuv420p;
+    int width = 0;
+    int height = 0;
+    std::array<PlaneView, 3> planes{};
+    media::ColorMatrix matrix = media::ColorMatrix::Bt601;
+    media::ColorRange range = media::ColorRange::Limited;
+};
+
+enum class ChannelOrder { Rgb, Bgr };
+enum class Placement { TopLeft, Centre };
+enum class TensorType { Float32, Float16 };
+
+struct PreprocessParams {
+    int dstWidth = 416;
+    int dstHeight = 416;
+    ChannelOrder order = ChannelOrder::Bgr;
+    Placement placement = Placement::TopLeft;
+    float padValue = 114.0f;                    // in 0..255 pixel units
+    float scale = 1.0f;                         // e.g. 1/255 for 0..1 inputs
+    std::array<float, 3> mean{0.0f, 0.0f, 0.0f};   // per output channel
+    std::array<float, 3> std{1.0f, 1.0f, 1.0f};    // per output channel
+    TensorType type = TensorType::Float32;
+};
+
+// Where the picture lands in the tensor; also what maps detections back to source pixels:
+// srcX = (tensorX - offsetX) * srcWidth / width.
+struct Letterbox {
+    int offsetX = 0;
+    int offsetY = 0;
+    int width = 1;    // rw
+    int height = 1;   // rh
+};
+Letterbox computeLetterbox(int srcWidth, int srcHeight, const PreprocessParams& params);
+
+// Bytes of one output tensor (3 x dstH x dstW elements of params.type).
+size_t preprocessOutputBytes(const PreprocessParams& params);
+
+class Preprocessor {
+public:
+    // Builds (or fetches from ctx.programs()) the kernel. ctx must outlive the Preprocessor.
+    static Expected<Preprocessor> create(const compute::ComputeContext& ctx);
+
+    // Enqueues the conversion of `src` into `output` at outputOffsetBytes on ctx.queue(); does not
+    // wait. `waitList` are events the kernel waits for (the bridge's upload); `done`, when given,
+    // receives the kernel's event (profiling enabled). Errors: InvalidArgument for inconsistent
+    // planes, sizes or a too small buffer; Unsupported for Float16 without cl_khr_fp16.
+    Status run(const DeviceYuvFrame& src, const PreprocessParams& params, cl_mem output,
+               size_t outputOffsetBytes = 0, const std::vector<cl_event>& waitList = {},
+               compute::ClEvent* done = nullptr);
+
+private:
+    Preprocessor() = default;
+    const compute::ComputeContext* ctx_ = nullptr;
+    compute::ClKernel f32_;
+    compute::ClKernel f16_;   // null when the device lacks cl_khr_fp16
+};
+
+}  // namespace sl::vision

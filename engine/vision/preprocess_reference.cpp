@@ -1,0 +1,184 @@
+#include "vision/preprocess_reference.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace sl::vision {
+namespace {
+
+// Mirrors Tap/taps/bilinear/rowDot in kernels/preprocess.cl; keep the operation order identical.
+struct Tap {
+    int x0, y0, x1, y1;
+    float fx, fy;
+};
+
+Tap taps(float sx, float sy, int w, int h) {
+    sx = std::fmin(std::fmax(sx, 0.0f), float(w - 1));
+    sy = std::fmin(std::fmax(sy, 0.0f), float(h - 1));
+    Tap t;
+    t.x0 = int(sx);
+    t.y0 = int(sy);
+    t.x1 = std::min(t.x0 + 1, w - 1);
+    t.y1 = std::min(t.y0 + 1, h - 1);
+    t.fx = sx - float(t.x0);
+    t.fy = sy - float(t.y0);
+    return t;
+}
+
+float bilinear(const uint8_t* p, int stride, int step, const Tap& t) {
+    const uint8_t* r0 = p + ptrdiff_t(t.y0) * stride;
+    const uint8_t* r1 = p + ptrdiff_t(t.y1) * stride;
+    const float a = float(r0[t.x0 * step]);
+    const float b = float(r0[t.x1 * step]);
+    const float c = float(r1[t.x0 * step]);
+    const float d = float(r1[t.x1 * step]);
+    const float top = a + (b - a) * t.fx;
+    const float bot = c + (d - c) * t.fx;
+    return top + (bot - top) * t.fy;
+}
+
+float rowDot(const std::array<float, 4>& m, float y, float u, float v) {
+    const float r = m[0] * (y - m[3]) + m[1] * (u - 128.0f) + m[2] * (v - 128.0f);
+    return std::fmin(std::fmax(r, 0.0f), 255.0f);
+}
+
+}  // namespace
+
+Letterbox computeLetterbox(int srcWidth, int srcHeight, const PreprocessParams& p) {
+    Letterbox b;
+    if (srcWidth <= 0 || srcHeight <= 0 || p.dstWidth <= 0 || p.dstHeight <= 0) return b;
+    const double s = std::min(double(p.dstWidth) / srcWidth, double(p.dstHeight) / srcHeight);
+    b.width = std::clamp(int(std::lround(srcWidth * s)), 1, p.dstWidth);
+    b.height = std::clamp(int(std::lround(srcHeight * s)), 1, p.dstHeight);
+    if (p.placement == Placement::Centre) {
+        b.offsetX = (p.dstWidth - b.width) / 2;
+        b.offsetY = (p.dstHeight - b.height) / 2;
+    }
+    return b;
+}
+
+size_t preprocessOutputBytes(const PreprocessParams& p) {
+    const size_t elem = p.type == TensorType::Float16 ? 2 : 4;
+    return size_t(3) * size_t(std::max(0, p.dstWidth)) * size_t(std::max(0, p.dstHeight)) * elem;
+}
+
+PreprocessConstants preprocessConstants(int srcWidth, int srcHeight, media::ColorMatrix matrix,
+                                        media::ColorRange range, const PreprocessParams& p) {
+    PreprocessConstants c;
+    c.box = computeLetterbox(srcWidth, srcHeight, p);
+    c.invScaleX = float(srcWidth) / float(c.box.width);
+    c.invScaleY = float(srcHeight) / float(c.box.height);
+
+    // R = ys*(Y-yo) + cs*2(1-Kr)*V';  B = ys*(Y-yo) + cs*2(1-Kb)*U';
+    // G = ys*(Y-yo) - cs*2Kb(1-Kb)/Kg*U' - cs*2Kr(1-Kr)/Kg*V'   (U' = U-128, V' = V-128)
+    const double kr = matrix == media::ColorMatrix::Bt709 ? 0.2126 : 0.299;
+    const double kb = matrix == media::ColorMatrix::Bt709 ? 0.0722 : 0.114;
+    const double kg = 1.0 - kr - kb;
+    const bool limited = range == media::ColorRange::Limited;
+    const double ys = limited ? 255.0 / 219.0 : 1.0;
+    const double cs = limited ? 255.0 / 224.0 : 1.0;
+    const float yo = limited ? 16.0f : 0.0f;
+    const std::array<float, 4> r = {float(ys), 0.0f, float(cs * 2 * (1 - kr)), yo};
+    const std::array<float, 4> g = {float(ys), float(-cs * 2 * kb * (1 - kb) / kg),
+                                    float(-cs * 2 * kr * (1 - kr) / kg), yo};
+    const std::array<float, 4> b = {float(ys), float(cs * 2 * (1 - kb)), 0.0f, yo};
+    const bool bgr = p.order == ChannelOrder::Bgr;
+    c.rows = {bgr ? b : r, g, bgr ? r : b};
+
+    c.scale = p.scale;
+    for (int i = 0; i < 3; ++i) {
+        c.mean[i] = p.mean[i];
+        c.invStd[i] = 1.0f / p.std[i];
+        c.pad[i] = (p.padValue * c.scale - c.mean[i]) * c.invStd[i];
+    }
+    return c;
+}
+
+void preprocessReference(const HostYuvFrame& src, const PreprocessParams& p, float* out) {
+    const PreprocessConstants c =
+        preprocessConstants(src.width, src.height, src.matrix, src.range, p);
+    const bool nv12 = src.format == media::PixelFormat::Nv12;
+    const HostPlane& yp = src.planes[0];
+    const HostPlane& up = src.planes[1];
+    const HostPlane& vp = nv12 ? src.planes[1] : src.planes[2];
+    const uint8_t* uData = up.data;
+    const uint8_t* vData = nv12 ? up.data + 1 : vp.data;
+    const int cStep = nv12 ? 2 : 1;
+    const int cW = (src.width + 1) / 2;
+    const int cH = (src.height + 1) / 2;
+    const size_t plane = size_t(p.dstWidth) * size_t(p.dstHeight);
+    const Letterbox& b = c.box;
+
+    for (int dy = 0; dy < p.dstHeight; ++dy) {
+        for (int dx = 0; dx < p.dstWidth; ++dx) {
+            float o[3];
+            if (dx < b.offsetX || dy < b.offsetY || dx >= b.offsetX + b.width ||
+                dy >= b.offsetY + b.height) {
+                o[0] = c.pad[0];
+                o[1] = c.pad[1];
+                o[2] = c.pad[2];
+            } else {
+                const float sx = (float(dx - b.offsetX) + 0.5f) * c.invScaleX - 0.5f;
+                const float sy = (float(dy - b.offsetY) + 0.5f) * c.invScaleY - 0.5f;
+                const float yv = bilinear(yp.data, yp.stride, 1, taps(sx, sy, src.width, src.height));
+                const Tap ct = taps((sx + 0.5f) * 0.5f - 0.5f, (sy + 0.5f) * 0.5f - 0.5f, cW, cH);
+                const float uv = bilinear(uData, up.stride, cStep, ct);
+                const float vv = bilinear(vData, nv12 ? up.stride : vp.stride, cStep, ct);
+                for (int ch = 0; ch < 3; ++ch)
+                    o[ch] = (rowDot(c.rows[ch], yv, uv, vv) * c.scale - c.mean[ch]) * c.invStd[ch];
+            }
+            const size_t at = size_t(dy) * p.dstWidth + dx;
+            out[at] = o[0];
+            out[at + plane] = o[1];
+            out[at + 2 * plane] = o[2];
+        }
+    }
+}
+
+uint16_t floatToHalf(float f) {
+    uint32_t x;
+    std::memcpy(&x, &f, 4);
+    const uint32_t sign = (x >> 16) & 0x8000u;
+    const uint32_t absx = x & 0x7fffffffu;
+    if (absx >= 0x7f800000u) return uint16_t(sign | (absx > 0x7f800000u ? 0x7e00u : 0x7c00u));
+    if (absx >= 0x477ff000u) return uint16_t(sign | 0x7c00u);   // rounds to >= 65520: infinity
+    if (absx < 0x38800000u) {
+        // Subnormal half (or zero): value = m * 2^-24, round to nearest even.
+        if (absx < 0x33000000u) return uint16_t(sign);   // below half of the smallest subnormal
+        const uint32_t mant = (absx & 0x7fffffu) | 0x800000u;
+        const int e = int(absx >> 23) - 127;   // -25 .. -15
+        const int rshift = -e - 1;             // h = mant * 2^(e+1): bits to drop, 14..24
+        uint32_t h = mant >> rshift;
+        const uint32_t rem = mant & ((1u << rshift) - 1);
+        const uint32_t halfway = 1u << (rshift - 1);
+        if (rem > halfway || (rem == halfway && (h & 1u))) ++h;
+        return uint16_t(sign | h);
+    }
+    // Normal: rebias exponent, round the 13 dropped bits to nearest even (carry may bump exponent).
+    uint32_t h = ((absx >> 13) - ((127 - 15) << 10));
+    const uint32_t rem = absx & 0x1fffu;
+    if (rem > 0x1000u || (rem == 0x1000u && (h & 1u))) ++h;
+    return uint16_t(sign | h);
+}
+
+float halfToFloat(uint16_t h) {
+    const uint32_t sign = uint32_t(h & 0x8000u) << 16;
+    const uint32_t exp = (h >> 10) & 0x1fu;
+    const uint32_t mant = h & 0x3ffu;
+    float f;
+    if (exp == 0) {
+        f = std::ldexp(float(mant), -24);
+        uint32_t x;
+        std::memcpy(&x, &f, 4);
+        x |= sign;
+        std::memcpy(&f, &x, 4);
+        return f;
+    }
+    uint32_t x = exp == 31 ? (sign | 0x7f800000u | (mant << 13))
+                           : (sign | ((exp + 127 - 15) << 23) | (mant << 13));
+    std::memcpy(&f, &x, 4);
+    return f;
+}
+
+}  // namespace sl::vision

@@ -1,0 +1,311 @@
+// Preprocess kernel vs the CPU reference on random frames: odd sizes, both formats, both matrices
+// and ranges, RGB/BGR, both placements, planes at odd offsets and strides within one buffer.
+// Tolerances: float32 max abs diff <= 1e-4 (values normalised, up to 255 with scale 1);
+// float16: the device result must equal the reference rounded to half within 1 ulp of half.
+#include "compute/cl_context.h"
+#include "vision/preprocess.h"
+#include "vision/preprocess_reference.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace sl::vision {
+namespace {
+
+using media::ColorMatrix;
+using media::ColorRange;
+using media::PixelFormat;
+
+constexpr float kFp32Tolerance = 1e-4f;
+
+// A random frame laid out in one host vector, with padding before each plane and row padding.
+struct TestFrame {
+    std::vector<uint8_t> bytes;
+    HostYuvFrame host;
+    DeviceYuvFrame device;
+    compute::ClMem mem;
+};
+
+std::unique_ptr<TestFrame> makeFrame(const compute::ComputeContext& ctx, PixelFormat fmt, int w,
+                                     int h, ColorMatrix m, ColorRange r, std::mt19937& rng) {
+    auto f = std::make_unique<TestFrame>();
+    const int cw = (w + 1) / 2, ch = (h + 1) / 2;
+    const int nPlanes = fmt == PixelFormat::Nv12 ? 2 : 3;
+    int widths[3] = {w, cw, cw}, heights[3] = {h, ch, ch}, steps[3] = {1, fmt == PixelFormat::Nv12 ? 2 : 1, 1};
+    size_t offsets[3] = {};
+    int strides[3] = {};
+    size_t at = 37;   // odd start: kernels must not assume alignment
+    const int chromaPad = 5;
+    for (int i = 0; i < nPlanes; ++i) {
+        strides[i] = widths[i] * steps[i] + (i == 0 ? 13 : chromaPad);
+        offsets[i] = at;
+        at += size_t(strides[i]) * heights[i] + 11;
+    }
+    f->bytes.resize(at);
+    std::uniform_int_distribution<int> byte(0, 255);
+    for (auto& b : f->bytes) b = uint8_t(byte(rng));
+    f->host.format = f->device.format = fmt;
+    f->host.width = f->device.width = w;
+    f->host.height = f->device.height = h;
+    f->host.matrix = f->device.matrix = m;
+    f->host.range = f->device.range = r;
+    auto buf = ctx.createBuffer(CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, f->bytes.size(),
+                                f->bytes.data());
+    EXPECT_TRUE(buf) << buf.status().message();
+    if (!buf) return nullptr;
+    f->mem = std::move(*buf);
+    for (int i = 0; i < nPlanes; ++i) {
+        f->host.planes[i] = {f->bytes.data() + offsets[i], strides[i], widths[i], heights[i]};
+        f->device.planes[i] = {f->mem.get(), offsets[i], strides[i], widths[i], heights[i]};
+    }
+    return f;
+}
+
+class PreprocessTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto ctx = compute::ComputeContext::create();
+        ASSERT_TRUE(ctx) << ctx.status().message();
+        ctx_ = std::make_unique<compute::ComputeContext>(std::move(*ctx));
+        auto pre = Preprocessor::create(*ctx_);
+        ASSERT_TRUE(pre) << pre.status().message();
+        pre_ = std::make_unique<Preprocessor>(std::move(*pre));
+    }
+
+    // Runs device and reference; returns the max abs difference (float32) or max half-ulp
+    // difference (float16).
+    float compare(const TestFrame& f, const PreprocessParams& p, const std::string& what) {
+        const size_t n = size_t(3) * p.dstWidth * p.dstHeight;
+        const size_t outOffset = 64;   // tests the batch-slot offset
+        auto out = ctx_->createBuffer(CL_MEM_READ_WRITE, outOffset + preprocessOutputBytes(p));
+        EXPECT_TRUE(out);
+        if (!out) return INFINITY;
+        const Status st = pre_->run(f.device, p, out->get(), outOffset);
+        EXPECT_TRUE(st) << what << ": " << st.message();
+        if (!st) return INFINITY;
+        std::vector<float> ref(n);
+        preprocessReference(f.host, p, ref.data());
+        float worst = 0;
+        size_t worstAt = 0;
+        if (p.type == TensorType::Float32) {
+            std::vector<float> dev(n);
+            EXPECT_TRUE(ctx_->read(out->get(), outOffset, n * 4, dev.data()));
+            for (size_t i = 0; i < n; ++i) {
+                const float d = std::fabs(dev[i] - ref[i]);
+                if (!(d <= worst)) {
+                    worst = d;
+                    worstAt = i;
+                }
+            }
+        } else {
+            std::vector<uint16_t> dev(n);
+            EXPECT_TRUE(ctx_->read(out->get(), outOffset, n * 2, dev.data()));
+            for (size_t i = 0; i < n; ++i) {
+                const float d = float(std::abs(int(dev[i]) - int(floatToHalf(ref[i]))));
+                if (d > worst) {
+                    worst = d;
+                    worstAt = i;
+                }
+            }
+        }
+        if (worst > kFp32Tolerance)
+            ADD_FAILURE() << what << ": element " << worstAt << " ref " << ref[worstAt]
+                          << " differs by " << worst;
+        return worst;
+    }
+
+    std::unique_ptr<compute::ComputeContext> ctx_;
+    std::unique_ptr<Preprocessor> pre_;
+};
+
+std::string describe(PixelFormat fmt, int w, int h, const PreprocessParams& p, ColorMatrix m,
+                     ColorRange r) {
+    return std::string(fmt == PixelFormat::Nv12 ? "nv12 " : "yuv420p ") + std::to_string(w) + "x" +
+           std::to_string(h) + " -> " + std::to_string(p.dstWidth) + "x" +
+           std::to_string(p.dstHeight) + (m == ColorMatrix::Bt709 ? " bt709" : " bt601") +
+           (r == ColorRange::Full ? " full" : " limited") +
+           (p.order == ChannelOrder::Bgr ? " bgr" : " rgb") +
+           (p.placement == Placement::Centre ? " centre" : " top-left");
+}
+
+// Every combination of format x matrix x range x order x placement (32) for each size pair;
+// large sources take one destination per combination to keep the run short.
+TEST_F(PreprocessTest, MatchesReferenceFloat32) {
+    std::mt19937 rng(1234);
+    struct Case {
+        int w, h;
+        std::vector<std::pair<int, int>> dsts;
+        bool allDstsPerCombo;
+    };
+    const std::vector<Case> cases = {
+        {1, 1, {{416, 416}, {5, 3}}, true},
+        {2, 2, {{416, 416}, {13, 7}}, true},
+        {17, 9, {{416, 416}, {13, 7}, {9, 17}, {1, 1}}, true},
+        {641, 359, {{416, 416}, {640, 640}, {300, 200}}, false},
+        {1920, 1080, {{416, 416}, {640, 640}, {320, 180}}, false},
+    };
+    float worst = 0;
+    int runs = 0;
+    for (const Case& c : cases) {
+        for (int combo = 0; combo < 32; ++combo) {
+            const PixelFormat fmt = combo & 1 ? PixelFormat::Nv12 : PixelFormat::Yuv420p;
+            const ColorMatrix m = combo & 2 ? ColorMatrix::Bt709 : ColorMatrix::Bt601;
+            const ColorRange r = combo & 4 ? ColorRange::Full : ColorRange::Limited;
+            auto f = makeFrame(*ctx_, fmt, c.w, c.h, m, r, rng);
+            ASSERT_TRUE(f);
+            for (size_t d = 0; d < c.dsts.size(); ++d) {
+                if (!c.allDstsPerCombo && d != size_t(combo) % c.dsts.size()) continue;
+                PreprocessParams p;
+                p.dstWidth = c.dsts[d].first;
+                p.dstHeight = c.dsts[d].second;
+                p.order = combo & 8 ? ChannelOrder::Rgb : ChannelOrder::Bgr;
+                p.placement = combo & 16 ? Placement::Centre : Placement::TopLeft;
+                if (combo % 3 == 1) {   // ImageNet-style normalisation on some runs
+                    p.scale = 1.0f / 255.0f;
+                    p.mean = {0.485f, 0.456f, 0.406f};
+                    p.std = {0.229f, 0.224f, 0.225f};
+                    p.padValue = 0.0f;
+                } else if (combo % 3 == 2) {
+                    p.padValue = 7.0f;
+                    p.mean = {10.0f, 20.0f, 30.0f};
+                    p.std = {2.0f, 3.0f, 4.0f};
+                }
+                worst = std::max(worst, compare(*f, p, describe(fmt, c.w, c.h, p, m, r)));
+                ++runs;
+            }
+        }
+    }
+    std::printf("[ info     ] float32: %d runs, max abs diff %g (tolerance %g)\n", runs, worst,
+                kFp32Tolerance);
+}
+
+TEST_F(PreprocessTest, YoloxDefaultsLetterboxAndPad) {
+    std::mt19937 rng(7);
+    auto f = makeFrame(*ctx_, PixelFormat::Nv12, 1920, 1080, ColorMatrix::Bt709,
+                       ColorRange::Limited, rng);
+    ASSERT_TRUE(f);
+    PreprocessParams p;   // 416x416 BGR top-left pad 114
+    const Letterbox b = computeLetterbox(1920, 1080, p);
+    EXPECT_EQ(b.width, 416);
+    EXPECT_EQ(b.height, 234);
+    EXPECT_EQ(b.offsetX, 0);
+    EXPECT_EQ(b.offsetY, 0);
+    p.placement = Placement::Centre;
+    EXPECT_EQ(computeLetterbox(1920, 1080, p).offsetY, (416 - 234) / 2);
+    p.placement = Placement::TopLeft;
+    compare(*f, p, "yolox 1080p");
+
+    std::vector<float> ref(size_t(3) * 416 * 416);
+    preprocessReference(f->host, p, ref.data());
+    EXPECT_EQ(ref[size_t(300) * 416 + 10], 114.0f);   // below the picture: pad
+    EXPECT_EQ(ref[size_t(2) * 416 * 416 + 415 * 416 + 415], 114.0f);
+}
+
+TEST_F(PreprocessTest, KnownColoursConvertExactly) {
+    // A flat frame: limited-range BT.601 white (235,128,128) is 255 in every channel, black
+    // (16,128,128) is 0; full-range mid grey (128,128,128) is 128.
+    struct Flat { uint8_t y, u, v; ColorRange r; float expect; };
+    for (const Flat c : {Flat{235, 128, 128, ColorRange::Limited, 255.0f},
+                         Flat{16, 128, 128, ColorRange::Limited, 0.0f},
+                         Flat{128, 128, 128, ColorRange::Full, 128.0f}}) {
+        std::mt19937 rng(1);
+        auto f = makeFrame(*ctx_, PixelFormat::Yuv420p, 6, 4, ColorMatrix::Bt601, c.r, rng);
+        ASSERT_TRUE(f);
+        for (int i = 0; i < 3; ++i) {
+            const HostPlane& hp = f->host.planes[i];
+            for (int y = 0; y < hp.height; ++y)
+                std::memset(const_cast<uint8_t*>(hp.data) + size_t(y) * hp.stride,
+                            i == 0 ? c.y : (i == 1 ? c.u : c.v), size_t(hp.width));
+        }
+        ASSERT_TRUE(ctx_->write(f->mem.get(), 0, f->bytes.size(), f->bytes.data()));
+        PreprocessParams p;
+        p.dstWidth = 6;
+        p.dstHeight = 4;
+        auto out = ctx_->createBuffer(CL_MEM_READ_WRITE, preprocessOutputBytes(p));
+        ASSERT_TRUE(out);
+        ASSERT_TRUE(pre_->run(f->device, p, out->get()));
+        std::vector<float> dev(3 * 24);
+        ASSERT_TRUE(ctx_->read(out->get(), 0, dev.size() * 4, dev.data()));
+        for (float v : dev) EXPECT_NEAR(v, c.expect, 1e-3f);
+    }
+}
+
+TEST_F(PreprocessTest, Float16MatchesReferenceWhereSupported) {
+    if (!ctx_->info().fp16)
+        GTEST_SKIP() << "float16 output not supported: " << ctx_->info().name
+                     << " does not report cl_khr_fp16 (not tested, not passed)";
+    std::mt19937 rng(99);
+    for (PixelFormat fmt : {PixelFormat::Yuv420p, PixelFormat::Nv12}) {
+        auto f = makeFrame(*ctx_, fmt, 641, 359, ColorMatrix::Bt709, ColorRange::Limited, rng);
+        ASSERT_TRUE(f);
+        PreprocessParams p;
+        p.type = TensorType::Float16;
+        const float worstUlps = compare(*f, p, "fp16");
+        EXPECT_LE(worstUlps, 1.0f);
+    }
+}
+
+TEST_F(PreprocessTest, Float16WithoutExtensionIsUnsupported) {
+    if (ctx_->info().fp16) GTEST_SKIP() << "device has cl_khr_fp16";
+    std::mt19937 rng(3);
+    auto f = makeFrame(*ctx_, PixelFormat::Nv12, 64, 32, ColorMatrix::Bt601, ColorRange::Limited,
+                       rng);
+    ASSERT_TRUE(f);
+    PreprocessParams p;
+    p.type = TensorType::Float16;
+    auto out = ctx_->createBuffer(CL_MEM_READ_WRITE, preprocessOutputBytes(p));
+    ASSERT_TRUE(out);
+    const Status st = pre_->run(f->device, p, out->get());
+    EXPECT_EQ(st.code(), StatusCode::Unsupported);
+    EXPECT_NE(st.message().find("cl_khr_fp16"), std::string::npos) << st.message();
+}
+
+TEST_F(PreprocessTest, RejectsInconsistentInput) {
+    std::mt19937 rng(5);
+    auto f = makeFrame(*ctx_, PixelFormat::Yuv420p, 64, 32, ColorMatrix::Bt601,
+                       ColorRange::Limited, rng);
+    ASSERT_TRUE(f);
+    PreprocessParams p;
+    auto out = ctx_->createBuffer(CL_MEM_READ_WRITE, preprocessOutputBytes(p));
+    ASSERT_TRUE(out);
+
+    DeviceYuvFrame bad = f->device;
+    bad.planes[2].offset = f->bytes.size();   // V beyond its buffer
+    Status st = pre_->run(bad, p, out->get());
+    EXPECT_EQ(st.code(), StatusCode::InvalidArgument);
+    EXPECT_NE(st.message().find("V plane needs"), std::string::npos) << st.message();
+
+    bad = f->device;
+    bad.planes[1].width = 10;   // chroma narrower than ceil(64/2)
+    st = pre_->run(bad, p, out->get());
+    EXPECT_EQ(st.code(), StatusCode::InvalidArgument);
+
+    st = pre_->run(f->device, p, out->get(), 4);   // output too small at that offset
+    EXPECT_EQ(st.code(), StatusCode::InvalidArgument);
+    EXPECT_NE(st.message().find("output needs"), std::string::npos) << st.message();
+}
+
+TEST(PreprocessReference, HalfConversionRoundsToNearestEven) {
+    EXPECT_EQ(floatToHalf(0.0f), 0x0000);
+    EXPECT_EQ(floatToHalf(-0.0f), 0x8000);
+    EXPECT_EQ(floatToHalf(1.0f), 0x3c00);
+    EXPECT_EQ(floatToHalf(-2.0f), 0xc000);
+    EXPECT_EQ(floatToHalf(65504.0f), 0x7bff);
+    EXPECT_EQ(floatToHalf(65520.0f), 0x7c00);            // rounds up to infinity
+    EXPECT_EQ(floatToHalf(1.0f + 1.0f / 2048), 0x3c00);  // tie -> even
+    EXPECT_EQ(floatToHalf(1.0f + 3.0f / 2048), 0x3c02);  // tie -> even (up)
+    EXPECT_EQ(floatToHalf(std::ldexp(1.0f, -24)), 0x0001);   // smallest subnormal
+    EXPECT_EQ(floatToHalf(std::ldexp(1.0f, -25)), 0x0000);   // tie -> even (zero)
+    EXPECT_EQ(floatToHalf(std::ldexp(1.5f, -25)), 0x0001);
+    for (uint32_t h = 0; h < 0x7c00; ++h)
+        ASSERT_EQ(floatToHalf(halfToFloat(uint16_t(h))), h) << h;
+}
+
+}  // namespace
+}  // namespace sl::vision
