@@ -1,0 +1,66 @@
+#include "interop/frame_layout.h"
+
+#include <cstring>
+#include <string>
+
+namespace sl::interop {
+
+namespace {
+
+constexpr size_t alignUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
+
+}  // namespace
+
+Expected<FrameLayout> FrameLayout::make(media::PixelFormat format, int width, int height) {
+    // GL 4.x drivers offer at least 16384 texels per side in practice; refuse larger frames here
+    // rather than fail inside the driver at the first upload.
+    if (width <= 0 || height <= 0 || width > 16384 || height > 16384) {
+        return Status(StatusCode::InvalidArgument,
+                      "interop/layout: frame size " + std::to_string(width) + "x" +
+                          std::to_string(height) + " out of range 1..16384");
+    }
+    FrameLayout l;
+    l.format = format;
+    l.width = width;
+    l.height = height;
+    const int cw = (width + 1) / 2;
+    const int ch = (height + 1) / 2;
+    if (format == media::PixelFormat::Yuv420p) {
+        l.planeCount = 3;
+        l.planes[0] = {0, 0, width, height, 1};
+        l.planes[1] = {0, 0, cw, ch, 1};
+        l.planes[2] = {0, 0, cw, ch, 1};
+    } else {
+        l.planeCount = 2;
+        l.planes[0] = {0, 0, width, height, 1};
+        l.planes[1] = {0, 0, cw, ch, 2};
+    }
+    size_t offset = 0;
+    for (int i = 0; i < l.planeCount; ++i) {
+        PlaneLayout& p = l.planes[i];
+        p.offset = offset;
+        p.stride = int(alignUp(size_t(p.rowBytes()), kRowAlignment));
+        offset = alignUp(offset + size_t(p.stride) * size_t(p.height), kPlaneAlignment);
+    }
+    l.byteSize = offset;
+    return l;
+}
+
+void copyPlanesIn(const FrameLayout& layout, const HostPlanes& src, uint8_t* dst) {
+    for (int i = 0; i < layout.planeCount; ++i) {
+        const PlaneLayout& p = layout.planes[i];
+        uint8_t* d = dst + p.offset;
+        const uint8_t* s = src.data[i];
+        const size_t rowBytes = size_t(p.rowBytes());
+        if (src.stride[i] == p.stride) {
+            std::memcpy(d, s, size_t(p.stride) * size_t(p.height - 1) + rowBytes);
+            continue;
+        }
+        for (int y = 0; y < p.height; ++y) {
+            std::memcpy(d + size_t(y) * size_t(p.stride), s + size_t(y) * size_t(src.stride[i]),
+                        rowBytes);
+        }
+    }
+}
+
+}  // namespace sl::interop
