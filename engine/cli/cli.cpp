@@ -5,12 +5,15 @@
 namespace sl::cli {
 
 int runInfo(std::span<const std::string> args);     // cli/info_verb.cpp
+int runProbe(std::span<const std::string> args);    // cli/probe_verb.cpp
 
 namespace {
 
 const std::array kVerbs = {
     Verb{"info", "describe a video file, URL or camera",
          "sightline info FILE|URL [--json] [--no-index]", &runInfo},
+    Verb{"probe", "list OpenCL devices, the one the engine would use, and the frame bridges",
+         "sightline probe [--json] [--cl-device N|P:D|NAME]", &runProbe},
 };
 
 }  // namespace
