@@ -220,7 +220,7 @@ struct MediaSource::Impl {
         if (options.preferHardware) {
             const std::string why = tryVaapi(dec);
             mode = why.empty() ? "hardware (VA-API)" : "software (" + why + ")";
-            if (!why.empty()) logInfo("media", "'" + url + "': decoding in " + mode);
+            if (!why.empty()) logDebug("media", "'" + url + "': decoding in " + mode);
         }
         err = avcodec_open2(codec.get(), dec, nullptr);
         if (err < 0)

@@ -80,7 +80,7 @@ struct Player::Impl {
     }
 
     void fail(std::unique_lock<std::mutex>& lk, const Status& st) {
-        logError("media", st.message());
+        logError("player", st.message());   // the message already names "media:" and the input
         state = PlaybackState::Failed;
         queue.clear();
         still.reset();
