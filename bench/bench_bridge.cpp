@@ -1,0 +1,222 @@
+// bench_bridge: per-frame FrameBridge cost for every strategy this machine offers, at 720p, 1080p
+// and 4K (yuv420p). One frame = write the decoded planes into a slot (the decoder-side copy) +
+// make it visible to GL (texture upload from the slot's GL buffer, completed: glFinish) + make it
+// visible to CL (mapCl, completed: its ready event). Warm-up, N runs, median microseconds per
+// phase and in total, and the mapped/copy ratio.
+//
+// The GL context is headless EGL (Mesa surfaceless). libEGL is opened at run time so the bench
+// needs no link-time GL dependency beyond what the engine has.
+//
+//   bench_bridge [--runs N] [--warmup N] [--bridge gl-sharing|mapped|copy]
+
+#include <dlfcn.h>
+#include <EGL/egl.h>
+#include <EGL/eglext.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench_util.h"
+#include "compute/cl_context.h"
+#include "compute/platform.h"
+#include "interop/frame_bridge.h"
+#include "interop/gl_sharing_bridge.h"
+
+namespace {
+
+using namespace sl;
+using namespace sl::interop;
+
+// The handful of EGL calls needed for a surfaceless GL 4.x core context.
+struct Egl {
+    void* lib = nullptr;
+    PFNEGLGETPROCADDRESSPROC getProcAddress = nullptr;
+    EGLDisplay display = EGL_NO_DISPLAY;
+    EGLContext context = EGL_NO_CONTEXT;
+
+    static Egl* instance;
+    static void* gpa(const char* name) { return reinterpret_cast<void*>(instance->getProcAddress(name)); }
+
+    template <class Fn>
+    Fn sym(const char* name) { return reinterpret_cast<Fn>(dlsym(lib, name)); }
+
+    std::string create() {
+        setenv("EGL_PLATFORM", "surfaceless", 0);
+        lib = dlopen("libEGL.so.1", RTLD_NOW | RTLD_GLOBAL);
+        if (!lib) return std::string("cannot open libEGL.so.1: ") + dlerror();
+        getProcAddress = sym<PFNEGLGETPROCADDRESSPROC>("eglGetProcAddress");
+        auto getPlatformDisplay = reinterpret_cast<PFNEGLGETPLATFORMDISPLAYEXTPROC>(
+            getProcAddress("eglGetPlatformDisplayEXT"));
+        auto initialize = sym<PFNEGLINITIALIZEPROC>("eglInitialize");
+        auto bindApi = sym<PFNEGLBINDAPIPROC>("eglBindAPI");
+        auto createContext = sym<PFNEGLCREATECONTEXTPROC>("eglCreateContext");
+        auto makeCurrent = sym<PFNEGLMAKECURRENTPROC>("eglMakeCurrent");
+        if (!getPlatformDisplay || !initialize || !bindApi || !createContext || !makeCurrent) {
+            return "libEGL lacks eglGetPlatformDisplayEXT or a core EGL 1.4 function";
+        }
+        display = getPlatformDisplay(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
+        EGLint major = 0, minor = 0;
+        if (display == EGL_NO_DISPLAY || !initialize(display, &major, &minor)) {
+            return "no surfaceless EGL display";
+        }
+        bindApi(EGL_OPENGL_API);
+        const EGLint attribs[] = {EGL_CONTEXT_MAJOR_VERSION_KHR, 4, EGL_CONTEXT_MINOR_VERSION_KHR, 4,
+                                  EGL_CONTEXT_OPENGL_PROFILE_MASK_KHR,
+                                  EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT_KHR, EGL_NONE};
+        context = createContext(display, EGL_NO_CONFIG_KHR, EGL_NO_CONTEXT, attribs);
+        if (context == EGL_NO_CONTEXT) return "eglCreateContext (GL 4.4 core) failed";
+        if (!makeCurrent(display, EGL_NO_SURFACE, EGL_NO_SURFACE, context)) {
+            return "eglMakeCurrent failed";
+        }
+        instance = this;
+        return {};
+    }
+};
+Egl* Egl::instance = nullptr;
+
+struct Size {
+    const char* name;
+    int width, height;
+};
+
+struct PhaseTimes {
+    double writeUs = 0, glUs = 0, clUs = 0, totalUs = 0;
+};
+
+// Median per phase over `runs` frames, cycling through the bridge's slots.
+std::optional<PhaseTimes> benchBridge(FrameBridge& bridge, const GlFunctions& gl, int warmup,
+                                      int runs, std::string* error) {
+    const FrameLayout& l = bridge.layout();
+    // A decoder-like source frame: its own strides (tight), its own memory.
+    std::vector<uint8_t> src[3];
+    HostPlanes planes;
+    for (int p = 0; p < l.planeCount; ++p) {
+        src[p].resize(size_t(l.planes[p].rowBytes()) * size_t(l.planes[p].height));
+        for (size_t i = 0; i < src[p].size(); ++i) src[p][i] = uint8_t(i * 31 + size_t(p));
+        planes.data[p] = src[p].data();
+        planes.stride[p] = l.planes[p].rowBytes();
+    }
+    std::vector<double> w, g, c, t;
+    int slot = -1;
+    for (int i = 0; i < warmup + runs; ++i) {
+        if (slot >= 0) (void)bridge.releaseSlot(slot);
+        auto s = bridge.acquireSlot();
+        if (!s) return (*error = s.status().message(), std::nullopt);
+        slot = *s;
+        sl::bench::Timer total;
+        sl::bench::Timer phase;
+        Status st = bridge.writePlanes(slot, planes);
+        const double writeMs = phase.ms();
+        phase.restart();
+        auto tex = bridge.mapGl(slot);
+        gl.Finish();   // the upload is asynchronous; count it complete
+        const double glMs = phase.ms();
+        phase.restart();
+        auto frame = bridge.mapCl(slot, ClAccess::Read);
+        if (frame && frame->ready) clWaitForEvents(1, &frame->ready);
+        const double clMs = phase.ms();
+        const double totalMs = total.ms();
+        if (!st || !tex || !frame) {
+            *error = !st ? st.message() : !tex ? tex.status().message() : frame.status().message();
+            return std::nullopt;
+        }
+        (void)bridge.unmapCl(slot);
+        if (i < warmup) continue;
+        w.push_back(writeMs * 1e3);
+        g.push_back(glMs * 1e3);
+        c.push_back(clMs * 1e3);
+        t.push_back(totalMs * 1e3);
+    }
+    (void)bridge.releaseSlot(slot);
+    clFinish(bridge.queue());
+    return PhaseTimes{sl::bench::summarize(w).median, sl::bench::summarize(g).median,
+                      sl::bench::summarize(c).median, sl::bench::summarize(t).median};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int runs = 30, warmup = 5;
+    std::optional<BridgeStrategy> only;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--warmup")) warmup = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--bridge")) {
+            auto s = parseBridgeStrategy(argv[i + 1]);
+            if (!s) return std::fprintf(stderr, "%s\n", s.status().message().c_str()), 2;
+            only = *s;
+        }
+    }
+    Egl egl;
+    if (std::string err = egl.create(); !err.empty()) {
+        std::fprintf(stderr, "bench_bridge: EGL: %s\n", err.c_str());
+        return 1;
+    }
+    GlHost host{&Egl::gpa, {GlNativeContext::Api::Egl, egl.display, egl.context}};
+    auto gl = GlFunctions::load(host.getProcAddress);
+    if (!gl) return std::fprintf(stderr, "%s\n", gl.status().message().c_str()), 1;
+    auto ctx = compute::ComputeContext::create();
+    if (!ctx) return std::fprintf(stderr, "%s\n", ctx.status().message().c_str()), 1;
+
+    const GlBridgeCaps caps = glBridgeCaps(*gl, host.native);
+    const auto reports = probeBridgeStrategies(ctx->info(), &caps);
+    std::printf("bench_bridge: device '%s', GL %s, %d runs after %d warm-up, median us per frame\n",
+                ctx->info().name.c_str(), caps.description.c_str(), runs, warmup);
+    for (const StrategyReport& r : reports) std::printf("  %s\n", r.reason.c_str());
+
+    // gl-sharing needs a CL context made from the GL context; the others use the chosen one.
+    std::optional<compute::ComputeContext> sharedCtx;
+    const Size sizes[] = {{"720p", 1280, 720}, {"1080p", 1920, 1080}, {"4K", 3840, 2160}};
+    const std::vector<int> widths = {7, 11, 10, 10, 10, 10, 8};
+    std::puts("");
+    sl::bench::printRow({"size", "strategy", "write", "to GL", "to CL", "total", "GB/s"}, widths);
+    for (const Size& size : sizes) {
+        std::map<BridgeStrategy, double> totals;
+        for (const StrategyReport& r : reports) {
+            if (!r.available || (only && r.strategy != *only)) continue;
+            const compute::ComputeContext* useCtx = &*ctx;
+            if (r.strategy == BridgeStrategy::GlSharing) {
+                if (!sharedCtx) {
+                    auto s = createGlSharedComputeContext(host.native);
+                    if (!s) {
+                        std::printf("  gl-sharing: %s\n", s.status().message().c_str());
+                        continue;
+                    }
+                    sharedCtx.emplace(std::move(*s));
+                }
+                useCtx = &*sharedCtx;
+            }
+            FrameBridgeConfig config{media::PixelFormat::Yuv420p, size.width, size.height, 4};
+            auto bridge = createFrameBridge(r.strategy, config, host, *useCtx);
+            if (!bridge) {
+                std::printf("  %s: %s\n", bridgeStrategyName(r.strategy),
+                            bridge.status().message().c_str());
+                continue;
+            }
+            std::string err;
+            auto t = benchBridge(**bridge, *gl, warmup, runs, &err);
+            if (!t) {
+                std::printf("  %s: %s\n", bridgeStrategyName(r.strategy), err.c_str());
+                continue;
+            }
+            totals[r.strategy] = t->totalUs;
+            const double frameBytes = double(size.width) * size.height * 1.5;
+            sl::bench::printRow({size.name, bridgeStrategyName(r.strategy),
+                                 sl::bench::fixed(t->writeUs, 0), sl::bench::fixed(t->glUs, 0),
+                                 sl::bench::fixed(t->clUs, 0), sl::bench::fixed(t->totalUs, 0),
+                                 sl::bench::fixed(sl::bench::gbPerSecond(frameBytes,
+                                                                         t->totalUs / 1e3))},
+                                widths);
+        }
+        if (totals.count(BridgeStrategy::Mapped) && totals.count(BridgeStrategy::Copy)) {
+            std::printf("%-7s  mapped/copy total = %.2f\n", size.name,
+                        totals[BridgeStrategy::Mapped] / totals[BridgeStrategy::Copy]);
+        }
+    }
+    return 0;
+}
