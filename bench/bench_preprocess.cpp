@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
         else if (a == "--warmup" && i + 1 < argc) warmup = std::atoi(argv[++i]);
         else if (a == "--cl-device" && i + 1 < argc) selector = argv[++i];
         else {
-            std::fprintf(stderr, "usage: bench_preprocess [--runs N] [--warmup N] [--cl-device SEL]\n");
+            std::fprintf(stderr,
+                         "usage: bench_preprocess [--runs N] [--warmup N] [--cl-device SEL]\n");
             return 2;
         }
     }
@@ -51,9 +52,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", pre.status().message().c_str());
         return 1;
     }
-    std::printf("device: %s, driver %s; %d warm-up + %d runs, medians (wall clock incl. clFinish)\n",
-                ctx->info().displayName().c_str(), ctx->info().driverVersion.c_str(), warmup, runs);
-    std::printf("preprocess: NV12 BT.709 limited -> BGR float32 NCHW, letterbox top-left pad 114\n\n");
+    std::printf(
+        "device: %s, driver %s; %d warm-up + %d runs, medians (wall clock incl. clFinish)\n",
+        ctx->info().displayName().c_str(), ctx->info().driverVersion.c_str(), warmup, runs);
+    std::printf(
+        "preprocess: NV12 BT.709 limited -> BGR float32 NCHW, letterbox top-left pad 114\n\n");
 
     const std::vector<int> widths = {16, 10, 10, 9, 10, 9, 10, 9, 10, 10};
     bench::printRow({"source -> tensor", "MB moved", "pre ms", "pre GB/s", "clcopy ms",

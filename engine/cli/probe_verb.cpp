@@ -1,6 +1,7 @@
 // `sightline probe [--json] [--cl-device SEL]`: what this machine offers the engine: OpenCL
 // platforms and devices with the facts that decide placement and the frame bridge, the device the
-// engine would choose and why, and the FrameBridge strategies with the reason each is (un)available.
+// engine would choose and why, and the FrameBridge strategies with the reason each is
+// (un)available.
 
 #include "cli/cli.h"
 #include "compute/platform.h"
@@ -92,7 +93,8 @@ void printText(std::ostream& out, const std::vector<compute::DeviceInfo>& device
                                               "does not answer the deprecated query)"
                                             : "")
             << "\n    images: " << yesNo(d.imageSupport);
-        if (d.imageSupport) out << " (2D up to " << d.image2dMaxWidth << "x" << d.image2dMaxHeight << ")";
+        if (d.imageSupport)
+            out << " (2D up to " << d.image2dMaxWidth << "x" << d.image2dMaxHeight << ")";
         out << "\n    fp16: " << yesNo(d.fp16) << "\n    key extensions:";
         for (const char* e : kKeyExtensions) out << " " << e << (d.has(e) ? "+" : "-");
         out << "\n";
@@ -118,7 +120,8 @@ void printJson(std::ostream& out, const std::vector<compute::DeviceInfo>& device
         const compute::DeviceInfo& d = devices[i];
         out << (i ? ",\n" : "\n") << "    {\"index\": " << d.index
             << ", \"platformIndex\": " << d.platformIndex << ", \"deviceIndex\": " << d.deviceIndex
-            << ",\n     \"name\": " << jsonString(d.name) << ", \"vendor\": " << jsonString(d.vendor)
+            << ",\n     \"name\": " << jsonString(d.name)
+            << ", \"vendor\": " << jsonString(d.vendor)
             << ",\n     \"platform\": " << jsonString(d.platformName)
             << ", \"platformVersion\": " << jsonString(d.platformVersion)
             << ",\n     \"deviceVersion\": " << jsonString(d.deviceVersion)
@@ -126,9 +129,10 @@ void printJson(std::ostream& out, const std::vector<compute::DeviceInfo>& device
             << ",\n     \"type\": " << jsonString(compute::deviceTypeName(d.type))
             << ", \"computeUnits\": " << d.computeUnits << ", \"maxClockMHz\": " << d.maxClockMHz
             << ",\n     \"globalMemBytes\": " << d.globalMemBytes
-            << ", \"localMemBytes\": " << d.localMemBytes << ", \"maxAllocBytes\": "
-            << d.maxAllocBytes << ",\n     \"hostUnifiedMemory\": "
-            << (d.hostUnifiedMemory ? "true" : "false") << ", \"hostUnifiedMemoryInferred\": "
+            << ", \"localMemBytes\": " << d.localMemBytes
+            << ", \"maxAllocBytes\": " << d.maxAllocBytes
+            << ",\n     \"hostUnifiedMemory\": " << (d.hostUnifiedMemory ? "true" : "false")
+            << ", \"hostUnifiedMemoryInferred\": "
             << (d.hostUnifiedMemoryInferred ? "true" : "false")
             << ",\n     \"imageSupport\": " << (d.imageSupport ? "true" : "false")
             << ", \"image2dMax\": [" << d.image2dMaxWidth << ", " << d.image2dMaxHeight << "]"

@@ -48,8 +48,8 @@ ComputeContext::~ComputeContext() {
     context_.reset();
 }
 
-Expected<ComputeContext> ComputeContext::create(const DeviceInfo& device,
-                                                std::vector<cl_context_properties> extraProperties) {
+Expected<ComputeContext> ComputeContext::create(
+    const DeviceInfo& device, std::vector<cl_context_properties> extraProperties) {
     std::vector<cl_context_properties> props = {CL_CONTEXT_PLATFORM,
                                                 cl_context_properties(device.platform)};
     props.insert(props.end(), extraProperties.begin(), extraProperties.end());
@@ -79,7 +79,8 @@ Expected<ClCommandQueue> ComputeContext::createQueue(bool profiling) const {
     return makeQueue(info_, context_.get(), profiling);
 }
 
-Expected<ClMem> ComputeContext::createBuffer(cl_mem_flags flags, size_t bytes, void* hostPtr) const {
+Expected<ClMem> ComputeContext::createBuffer(cl_mem_flags flags, size_t bytes,
+                                             void* hostPtr) const {
     cl_int err = CL_SUCCESS;
     ClMem m(clCreateBuffer(context_.get(), flags, bytes, hostPtr, &err));
     if (err != CL_SUCCESS)

@@ -6,7 +6,8 @@
 //
 //   auto ctx = sl::compute::ComputeContext::create();              // chosen device, see platform.h
 //   auto ctx = sl::compute::ComputeContext::create(choice->device, // with GL sharing properties
-//       {CL_GL_CONTEXT_KHR, cl_context_properties(glx), CL_GLX_DISPLAY_KHR, cl_context_properties(dpy)});
+//       {CL_GL_CONTEXT_KHR, cl_context_properties(glx),
+//        CL_GLX_DISPLAY_KHR, cl_context_properties(dpy)});
 //
 // Move-only; destroying it releases the queue, then the context (programs and kernels built for
 // it hold their own references and may outlive it).

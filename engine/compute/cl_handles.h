@@ -5,7 +5,7 @@
 //
 //   ClMem buf(clCreateBuffer(ctx, CL_MEM_READ_WRITE, n, nullptr, &err));   // adopts the reference
 //   ClMem alias = ClMem::retain(rawMemFromElsewhere);                      // takes a new reference
-//   clSetKernelArg(k, 0, sizeof(cl_mem), buf.ptr());                       // &handle for arg setting
+//   clSetKernelArg(k, 0, sizeof(cl_mem), buf.ptr());                       // &handle as arg
 
 #include <CL/cl.h>
 
@@ -59,7 +59,8 @@ private:
 };
 
 using ClContext = UniqueHandle<cl_context, &clReleaseContext, &clRetainContext>;
-using ClCommandQueue = UniqueHandle<cl_command_queue, &clReleaseCommandQueue, &clRetainCommandQueue>;
+using ClCommandQueue =
+    UniqueHandle<cl_command_queue, &clReleaseCommandQueue, &clRetainCommandQueue>;
 using ClMem = UniqueHandle<cl_mem, &clReleaseMemObject, &clRetainMemObject>;
 using ClProgram = UniqueHandle<cl_program, &clReleaseProgram, &clRetainProgram>;
 using ClKernel = UniqueHandle<cl_kernel, &clReleaseKernel, &clRetainKernel>;

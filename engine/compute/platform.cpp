@@ -54,7 +54,8 @@ std::string lower(std::string_view s) {
 }
 
 bool allDigits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 int typeRank(DeviceType t) {
@@ -157,7 +158,8 @@ Expected<std::vector<DeviceInfo>> enumerateDevices() {
     const cl_int err = clGetPlatformIDs(0, nullptr, &numPlatforms);
     // ocl-icd answers CL_PLATFORM_NOT_FOUND_KHR when no ICD is registered.
     if (err == CL_PLATFORM_NOT_FOUND_KHR || (err == CL_SUCCESS && numPlatforms == 0))
-        return Status(StatusCode::Unavailable, std::string("compute: no OpenCL platform; ") + kHint);
+        return Status(StatusCode::Unavailable,
+                      std::string("compute: no OpenCL platform; ") + kHint);
     SL_CL_TRY_ERR(err, "clGetPlatformIDs");
     std::vector<cl_platform_id> platforms(numPlatforms);
     SL_CL_TRY(clGetPlatformIDs(numPlatforms, platforms.data(), nullptr));
@@ -167,7 +169,7 @@ Expected<std::vector<DeviceInfo>> enumerateDevices() {
         cl_uint n = 0;
         const cl_int e = clGetDeviceIDs(platforms[p], CL_DEVICE_TYPE_ALL, 0, nullptr, &n);
         if (e != CL_SUCCESS || n == 0) {
-            // A platform without devices (a GPU ICD without its GPU) is not an error for the others.
+            // A platform without devices (a GPU ICD without its GPU) does not spoil the others.
             logDebug("compute", "platform " + platformString(platforms[p], CL_PLATFORM_NAME) +
                                     " has no devices (" + clErrorName(e) + ")");
             continue;
@@ -183,8 +185,9 @@ Expected<std::vector<DeviceInfo>> enumerateDevices() {
         }
     }
     if (devices.empty())
-        return Status(StatusCode::Unavailable,
-                      std::string("compute: OpenCL platforms exist but none has a device; ") + kHint);
+        return Status(
+            StatusCode::Unavailable,
+            std::string("compute: OpenCL platforms exist but none has a device; ") + kHint);
     return devices;
 }
 
@@ -198,7 +201,8 @@ std::string deviceListText(const std::vector<DeviceInfo>& devices) {
     return s;
 }
 
-Expected<DeviceChoice> chooseDevice(const std::vector<DeviceInfo>& devices, std::string_view selector) {
+Expected<DeviceChoice> chooseDevice(const std::vector<DeviceInfo>& devices,
+                                    std::string_view selector) {
     if (devices.empty()) return Status(StatusCode::Unavailable, "compute: no OpenCL device");
     std::vector<const DeviceInfo*> all;
     for (const DeviceInfo& d : devices) all.push_back(&d);

@@ -4,8 +4,8 @@
 //
 // Choice (chooseDevice): with an empty selector, the best GPU (most compute units, max clock as a
 // tie-break), else an accelerator, else a CPU device. A selector overrides it; it comes from the
-// --cl-device flag, the SIGHTLINE_CL_DEVICE environment variable or a setting (the caller passes the
-// string):
+// --cl-device flag, the SIGHTLINE_CL_DEVICE environment variable or a setting (the caller passes
+// the string):
 //   "N"    global device index, as listed by `sightline probe`
 //   "P:D"  platform index : device index within that platform
 //   text   case-insensitive substring of the device name, vendor or platform name (the best of the
@@ -78,7 +78,8 @@ struct DeviceChoice {
 };
 
 // Chooses among `devices` (see the header comment); the environment is not consulted here.
-Expected<DeviceChoice> chooseDevice(const std::vector<DeviceInfo>& devices, std::string_view selector);
+Expected<DeviceChoice> chooseDevice(const std::vector<DeviceInfo>& devices,
+                                    std::string_view selector);
 
 // Enumerates and chooses. An empty `selector` falls back to $SIGHTLINE_CL_DEVICE, then to the
 // automatic choice.

@@ -101,7 +101,8 @@ Status Preprocessor::run(const DeviceYuvFrame& src, const PreprocessParams& para
         return invalid("output needs " + std::to_string(outputOffsetBytes + outBytes) +
                        " bytes, its buffer has " + std::to_string(*outSize));
     const size_t elem = params.type == TensorType::Float16 ? 2 : 4;
-    if (outputOffsetBytes % elem != 0) return invalid("output offset not a multiple of the element");
+    if (outputOffsetBytes % elem != 0)
+        return invalid("output offset not a multiple of the element");
     if ((outputOffsetBytes + outBytes) / elem > size_t(INT32_MAX))
         return invalid("output lies beyond 2^31 elements of its buffer");
 
@@ -121,7 +122,8 @@ Status Preprocessor::run(const DeviceYuvFrame& src, const PreprocessParams& para
     const cl_int ox = c.box.offsetX, oy = c.box.offsetY, rw = c.box.width, rh = c.box.height;
     const cl_float invSx = c.invScaleX, invSy = c.invScaleY, scale = c.scale;
     cl_float4 rows[3];
-    for (int i = 0; i < 3; ++i) rows[i] = f4(c.rows[i][0], c.rows[i][1], c.rows[i][2], c.rows[i][3]);
+    for (int i = 0; i < 3; ++i)
+        rows[i] = f4(c.rows[i][0], c.rows[i][1], c.rows[i][2], c.rows[i][3]);
     const cl_float4 mean = f4(c.mean[0], c.mean[1], c.mean[2], 0.0f);
     const cl_float4 invStd = f4(c.invStd[0], c.invStd[1], c.invStd[2], 0.0f);
     const cl_float4 pad = f4(c.pad[0], c.pad[1], c.pad[2], 0.0f);

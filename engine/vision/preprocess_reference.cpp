@@ -121,7 +121,8 @@ void preprocessReference(const HostYuvFrame& src, const PreprocessParams& p, flo
             } else {
                 const float sx = (float(dx - b.offsetX) + 0.5f) * c.invScaleX - 0.5f;
                 const float sy = (float(dy - b.offsetY) + 0.5f) * c.invScaleY - 0.5f;
-                const float yv = bilinear(yp.data, yp.stride, 1, taps(sx, sy, src.width, src.height));
+                const float yv =
+                    bilinear(yp.data, yp.stride, 1, taps(sx, sy, src.width, src.height));
                 const Tap ct = taps((sx + 0.5f) * 0.5f - 0.5f, (sy + 0.5f) * 0.5f - 0.5f, cW, cH);
                 const float uv = bilinear(uData, up.stride, cStep, ct);
                 const float vv = bilinear(vData, nv12 ? up.stride : vp.stride, cStep, ct);

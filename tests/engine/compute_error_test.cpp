@@ -49,8 +49,9 @@ Expected<int> failingExpected() {
 TEST(ComputeError, TryReturnsStatusWithCallNameAndLocation) {
     const Status st = failingCall();
     ASSERT_FALSE(st.isOk());
-    EXPECT_NE(st.message().find("compute: clReleaseMemObject(nullptr) failed: CL_INVALID_MEM_OBJECT"),
-              std::string::npos)
+    EXPECT_NE(
+        st.message().find("compute: clReleaseMemObject(nullptr) failed: CL_INVALID_MEM_OBJECT"),
+        std::string::npos)
         << st.message();
     EXPECT_NE(st.message().find("compute_error_test.cpp:"), std::string::npos) << st.message();
 

@@ -21,8 +21,9 @@ class ProgramCacheTest : public ::testing::Test {
 protected:
     void SetUp() override {
         dir_ = fs::temp_directory_path() /
-               ("sl_kernel_cache_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                "_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+               ("sl_kernel_cache_" +
+                std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+                std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
         auto ctx = ComputeContext::create();
         ASSERT_TRUE(ctx) << ctx.status().message();
         ctx_ = std::make_unique<ComputeContext>(std::move(*ctx));

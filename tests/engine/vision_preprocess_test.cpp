@@ -37,7 +37,8 @@ std::unique_ptr<TestFrame> makeFrame(const compute::ComputeContext& ctx, PixelFo
     auto f = std::make_unique<TestFrame>();
     const int cw = (w + 1) / 2, ch = (h + 1) / 2;
     const int nPlanes = fmt == PixelFormat::Nv12 ? 2 : 3;
-    int widths[3] = {w, cw, cw}, heights[3] = {h, ch, ch}, steps[3] = {1, fmt == PixelFormat::Nv12 ? 2 : 1, 1};
+    int widths[3] = {w, cw, cw}, heights[3] = {h, ch, ch},
+        steps[3] = {1, fmt == PixelFormat::Nv12 ? 2 : 1, 1};
     size_t offsets[3] = {};
     int strides[3] = {};
     size_t at = 37;   // odd start: kernels must not assume alignment

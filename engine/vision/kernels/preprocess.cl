@@ -78,7 +78,7 @@ inline float3 pixel(int dx, int dy,
     if (dx >= dstW || dy >= dstH) return;                                                      \
     const float3 o = pixel(dx, dy, yBuf + yOff, yStride, uBuf + uOff, vBuf + vOff, cStride,    \
                            cStep, srcW, srcH, cW, cH, ox, oy, rw, rh, invSx, invSy, m0, m1,    \
-                           m2, scale, mean, invStd, pad);                                            \
+                           m2, scale, mean, invStd, pad);                                      \
     const int plane = dstW * dstH;                                                             \
     const int at = outOff + dy * dstW + dx;
 
