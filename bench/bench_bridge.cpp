@@ -40,10 +40,14 @@ struct Egl {
     EGLContext context = EGL_NO_CONTEXT;
 
     static Egl* instance;
-    static void* gpa(const char* name) { return reinterpret_cast<void*>(instance->getProcAddress(name)); }
+    static void* gpa(const char* name) {
+        return reinterpret_cast<void*>(instance->getProcAddress(name));
+    }
 
     template <class Fn>
-    Fn sym(const char* name) { return reinterpret_cast<Fn>(dlsym(lib, name)); }
+    Fn sym(const char* name) {
+        return reinterpret_cast<Fn>(dlsym(lib, name));
+    }
 
     std::string create() {
         setenv("EGL_PLATFORM", "surfaceless", 0);
@@ -65,9 +69,13 @@ struct Egl {
             return "no surfaceless EGL display";
         }
         bindApi(EGL_OPENGL_API);
-        const EGLint attribs[] = {EGL_CONTEXT_MAJOR_VERSION_KHR, 4, EGL_CONTEXT_MINOR_VERSION_KHR, 4,
+        const EGLint attribs[] = {EGL_CONTEXT_MAJOR_VERSION_KHR,
+                                  4,
+                                  EGL_CONTEXT_MINOR_VERSION_KHR,
+                                  4,
                                   EGL_CONTEXT_OPENGL_PROFILE_MASK_KHR,
-                                  EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT_KHR, EGL_NONE};
+                                  EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT_KHR,
+                                  EGL_NONE};
         context = createContext(display, EGL_NO_CONFIG_KHR, EGL_NO_CONTEXT, attribs);
         if (context == EGL_NO_CONTEXT) return "eglCreateContext (GL 4.4 core) failed";
         if (!makeCurrent(display, EGL_NO_SURFACE, EGL_NO_SURFACE, context)) {
@@ -97,7 +105,8 @@ std::optional<PhaseTimes> benchBridge(FrameBridge& bridge, const GlFunctions& gl
     HostPlanes planes;
     for (int p = 0; p < l.planeCount; ++p) {
         src[p].resize(size_t(l.planes[p].rowBytes()) * size_t(l.planes[p].height));
-        for (size_t i = 0; i < src[p].size(); ++i) src[p][i] = uint8_t(i * 31 + size_t(p));
+        for (size_t i = 0; i < src[p].size(); ++i)
+            src[p][i] = uint8_t(i * 31 + size_t(p));
         planes.data[p] = src[p].data();
         planes.stride[p] = l.planes[p].rowBytes();
     }
@@ -138,14 +147,16 @@ std::optional<PhaseTimes> benchBridge(FrameBridge& bridge, const GlFunctions& gl
                       sl::bench::summarize(c).median, sl::bench::summarize(t).median};
 }
 
-}  // namespace
+}   // namespace
 
 int main(int argc, char** argv) {
     int runs = 30, warmup = 5;
     std::optional<BridgeStrategy> only;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--warmup")) warmup = std::atoi(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--runs"))
+            runs = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--warmup"))
+            warmup = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--bridge")) {
             auto s = parseBridgeStrategy(argv[i + 1]);
             if (!s) return std::fprintf(stderr, "%s\n", s.status().message().c_str()), 2;
@@ -167,7 +178,8 @@ int main(int argc, char** argv) {
     const auto reports = probeBridgeStrategies(ctx->info(), &caps);
     std::printf("bench_bridge: device '%s', GL %s, %d runs after %d warm-up, median us per frame\n",
                 ctx->info().name.c_str(), caps.description.c_str(), runs, warmup);
-    for (const StrategyReport& r : reports) std::printf("  %s\n", r.reason.c_str());
+    for (const StrategyReport& r : reports)
+        std::printf("  %s\n", r.reason.c_str());
 
     // gl-sharing needs a CL context made from the GL context; the others use the chosen one.
     std::optional<compute::ComputeContext> sharedCtx;
@@ -206,12 +218,12 @@ int main(int argc, char** argv) {
             }
             totals[r.strategy] = t->totalUs;
             const double frameBytes = double(size.width) * size.height * 1.5;
-            sl::bench::printRow({size.name, bridgeStrategyName(r.strategy),
-                                 sl::bench::fixed(t->writeUs, 0), sl::bench::fixed(t->glUs, 0),
-                                 sl::bench::fixed(t->clUs, 0), sl::bench::fixed(t->totalUs, 0),
-                                 sl::bench::fixed(sl::bench::gbPerSecond(frameBytes,
-                                                                         t->totalUs / 1e3))},
-                                widths);
+            sl::bench::printRow(
+                {size.name, bridgeStrategyName(r.strategy), sl::bench::fixed(t->writeUs, 0),
+                 sl::bench::fixed(t->glUs, 0), sl::bench::fixed(t->clUs, 0),
+                 sl::bench::fixed(t->totalUs, 0),
+                 sl::bench::fixed(sl::bench::gbPerSecond(frameBytes, t->totalUs / 1e3))},
+                widths);
         }
         if (totals.count(BridgeStrategy::Mapped) && totals.count(BridgeStrategy::Copy)) {
             std::printf("%-7s  mapped/copy total = %.2f\n", size.name,

@@ -28,9 +28,9 @@ ClGlAcquire& ClGlAcquire::operator=(ClGlAcquire&& o) noexcept {
 Expected<ClGlAcquire> ClGlAcquire::acquire(cl_command_queue queue, std::vector<cl_mem> objects,
                                            const std::vector<cl_event>& waits,
                                            compute::ClEvent* acquired) {
-    SL_CL_TRY(clEnqueueAcquireGLObjects(queue, cl_uint(objects.size()), objects.data(),
-                                        cl_uint(waits.size()), waits.empty() ? nullptr : waits.data(),
-                                        acquired ? acquired->out() : nullptr));
+    SL_CL_TRY(clEnqueueAcquireGLObjects(
+        queue, cl_uint(objects.size()), objects.data(), cl_uint(waits.size()),
+        waits.empty() ? nullptr : waits.data(), acquired ? acquired->out() : nullptr));
     ClGlAcquire a;
     a.queue_ = queue;
     a.objects_ = std::move(objects);
@@ -49,4 +49,4 @@ Status ClGlAcquire::release(cl_event done, compute::ClEvent* released) {
     return Status::ok();
 }
 
-}  // namespace sl::interop
+}   // namespace sl::interop

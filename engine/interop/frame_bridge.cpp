@@ -24,9 +24,9 @@ Expected<BridgeStrategy> parseBridgeStrategy(std::string_view name) {
     for (BridgeStrategy s : kBridgeStrategies) {
         if (name == bridgeStrategyName(s)) return s;
     }
-    return Status(StatusCode::InvalidArgument,
-                  "interop: unknown bridge strategy '" + std::string(name) +
-                      "' (expected gl-sharing, mapped or copy)");
+    return Status(StatusCode::InvalidArgument, "interop: unknown bridge strategy '" +
+                                                   std::string(name) +
+                                                   "' (expected gl-sharing, mapped or copy)");
 }
 
 GlBridgeCaps glBridgeCaps(const GlFunctions& gl, const GlNativeContext& native) {
@@ -49,12 +49,13 @@ Expected<BridgeStrategy> chooseStrategy(const std::vector<StrategyReport>& repor
         for (const StrategyReport& r : reports) {
             if (r.strategy != *forced) continue;
             if (r.available) return r.strategy;
-            return Status(StatusCode::Unsupported,
-                          std::string("interop: bridge strategy '") + bridgeStrategyName(*forced) +
-                              "' was requested but " + r.reason);
+            return Status(StatusCode::Unsupported, std::string("interop: bridge strategy '") +
+                                                       bridgeStrategyName(*forced) +
+                                                       "' was requested but " + r.reason);
         }
         return Status(StatusCode::Unsupported, std::string("interop: bridge strategy '") +
-                                                   bridgeStrategyName(*forced) + "' was not probed");
+                                                   bridgeStrategyName(*forced) +
+                                                   "' was not probed");
     }
     for (BridgeStrategy s : kBridgeStrategies) {
         for (const StrategyReport& r : reports) {
@@ -85,17 +86,22 @@ Expected<std::unique_ptr<FrameBridge>> createFrameBridge(BridgeStrategy strategy
             return Status(StatusCode::Unsupported, r.reason);
         }
     }
-    Expected<std::unique_ptr<FrameBridge>> bridge = Status(StatusCode::Internal, who + ": no bridge");
+    Expected<std::unique_ptr<FrameBridge>> bridge =
+        Status(StatusCode::Internal, who + ": no bridge");
     switch (strategy) {
     case BridgeStrategy::GlSharing:
         bridge = GlSharingBridge::create(*layout, config.slots, *gl, host.native, compute);
         break;
-    case BridgeStrategy::Mapped: bridge = MappedBridge::create(*layout, config.slots, *gl, compute); break;
-    case BridgeStrategy::Copy: bridge = CopyBridge::create(*layout, config.slots, *gl, compute); break;
+    case BridgeStrategy::Mapped:
+        bridge = MappedBridge::create(*layout, config.slots, *gl, compute);
+        break;
+    case BridgeStrategy::Copy:
+        bridge = CopyBridge::create(*layout, config.slots, *gl, compute);
+        break;
     }
     if (bridge) {
-        logInfo("interop", std::string("frame bridge '") + bridgeStrategyName(strategy) + "': " +
-                               std::to_string(config.slots) + " slots of " +
+        logInfo("interop", std::string("frame bridge '") + bridgeStrategyName(strategy) +
+                               "': " + std::to_string(config.slots) + " slots of " +
                                media::pixelFormatName(config.format) + " " +
                                std::to_string(config.width) + "x" + std::to_string(config.height) +
                                " on '" + compute.info().name + "', GL " + caps.description);
@@ -103,16 +109,22 @@ Expected<std::unique_ptr<FrameBridge>> createFrameBridge(BridgeStrategy strategy
     return bridge;
 }
 
-// ---- FrameBridge ---------------------------------------------------------------------------------
+// ---- FrameBridge --------------------------------------------------------------------------
 
 FrameBridge::FrameBridge(BridgeStrategy strategy, const FrameLayout& layout, int slots,
                          const GlFunctions& gl, const compute::ComputeContext& compute)
-    : strategy_(strategy), layout_(layout), gl_(gl), compute_(compute), slots_(size_t(slots)),
+    : strategy_(strategy),
+      layout_(layout),
+      gl_(gl),
+      compute_(compute),
+      slots_(size_t(slots)),
       textures_(size_t(slots)) {}
 
 FrameBridge::~FrameBridge() = default;
 
-cl_command_queue FrameBridge::queue() const { return compute_.queue(); }
+cl_command_queue FrameBridge::queue() const {
+    return compute_.queue();
+}
 
 Status FrameBridge::error(StatusCode code, const std::string& what) const {
     return Status(code, std::string("interop/") + name() + ": " + what);
@@ -120,9 +132,9 @@ Status FrameBridge::error(StatusCode code, const std::string& what) const {
 
 Status FrameBridge::checkSlot(int slot, const char* op) const {
     if (slot < 0 || slot >= slotCount()) {
-        return error(StatusCode::InvalidArgument,
-                     std::string(op) + ": slot " + std::to_string(slot) + " out of range 0.." +
-                         std::to_string(slotCount() - 1));
+        return error(StatusCode::InvalidArgument, std::string(op) + ": slot " +
+                                                      std::to_string(slot) + " out of range 0.." +
+                                                      std::to_string(slotCount() - 1));
     }
     if (!slots_[size_t(slot)].inUse) {
         return error(StatusCode::InvalidArgument,
@@ -283,14 +295,18 @@ ClFrame FrameBridge::clFrameFor(cl_mem mem, cl_event ready) const {
     return f;
 }
 
-// ---- GL textures shared by every strategy --------------------------------------------------------
+// ---- GL textures shared by every strategy -------------------------------------------------
 
 namespace {
 
-GLenum internalFormatOf(const PlaneLayout& p) { return p.bytesPerSample == 2 ? GL_RG8 : GL_R8; }
-GLenum formatOf(const PlaneLayout& p) { return p.bytesPerSample == 2 ? GL_RG : GL_RED; }
+GLenum internalFormatOf(const PlaneLayout& p) {
+    return p.bytesPerSample == 2 ? GL_RG8 : GL_R8;
+}
+GLenum formatOf(const PlaneLayout& p) {
+    return p.bytesPerSample == 2 ? GL_RG : GL_RED;
+}
 
-}  // namespace
+}   // namespace
 
 Status FrameBridge::makeTextures() {
     for (size_t s = 0; s < textures_.size(); ++s) {
@@ -330,8 +346,8 @@ Status FrameBridge::uploadTexturesFrom(int slot, GLuint buffer) {
         gl_.PixelStorei(GL_UNPACK_ROW_LENGTH, p.stride / p.bytesPerSample);
         gl_.BindTexture(GL_TEXTURE_2D, t.textures[i]);
         // With an unpack buffer bound, the "pointer" is a byte offset into it.
-        gl_.TexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, p.width, p.height, formatOf(p),
-                          GL_UNSIGNED_BYTE, reinterpret_cast<const void*>(p.offset));
+        gl_.TexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, p.width, p.height, formatOf(p), GL_UNSIGNED_BYTE,
+                          reinterpret_cast<const void*>(p.offset));
     }
     // Leave GL's defaults behind for the host's own uploads (Qt assumes them).
     gl_.PixelStorei(GL_UNPACK_ROW_LENGTH, 0);
@@ -359,4 +375,4 @@ Status FrameBridge::packTexturesInto(int slot, GLuint buffer) {
     return gl_.check(std::string("packing slot ") + std::to_string(slot) + " textures");
 }
 
-}  // namespace sl::interop
+}   // namespace sl::interop

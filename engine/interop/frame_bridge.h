@@ -53,7 +53,7 @@
 namespace sl::compute {
 class ComputeContext;
 struct DeviceInfo;
-}  // namespace sl::compute
+}   // namespace sl::compute
 
 namespace sl::interop {
 
@@ -62,12 +62,13 @@ inline constexpr BridgeStrategy kBridgeStrategies[] = {
     BridgeStrategy::GlSharing, BridgeStrategy::Mapped, BridgeStrategy::Copy};
 
 const char* bridgeStrategyName(BridgeStrategy s);   // "gl-sharing", "mapped", "copy"
-// Accepts the names above (from --bridge= or a setting); anything else is InvalidArgument listing them.
+// Accepts the names above (from --bridge= or a setting); anything else is InvalidArgument
+// listing them.
 Expected<BridgeStrategy> parseBridgeStrategy(std::string_view name);
 
 // The host's native GL context, opaque to the engine (mpv ra_add_native_resource). Needed only by
-// gl-sharing: GLX (Display*, GLXContext from QNativeInterface::QGLXContext + QX11Application) or EGL
-// (EGLDisplay, EGLContext from QNativeInterface::QEGLContext or eglGetCurrent*).
+// gl-sharing: GLX (Display*, GLXContext from QNativeInterface::QGLXContext + QX11Application) or
+// EGL (EGLDisplay, EGLContext from QNativeInterface::QEGLContext or eglGetCurrent*).
 struct GlNativeContext {
     enum class Api { None, Glx, Egl };
     Api api = Api::None;
@@ -78,7 +79,8 @@ struct GlNativeContext {
 // What the host's GL side hands the bridge. The GL context must be current on the calling thread
 // whenever a bridge is created, used or destroyed.
 struct GlHost {
-    GlGetProcAddress getProcAddress = nullptr;   // QOpenGLContext::getProcAddress, eglGetProcAddress
+    GlGetProcAddress getProcAddress =
+        nullptr;   // QOpenGLContext::getProcAddress, eglGetProcAddress
     GlNativeContext native;
 };
 
@@ -203,21 +205,21 @@ protected:
         bool texturesCurrent = false;   // textures hold the content of lastWriter
     };
 
-    FrameBridge(BridgeStrategy strategy, const FrameLayout& layout, int slots, const GlFunctions& gl,
-                const compute::ComputeContext& compute);
+    FrameBridge(BridgeStrategy strategy, const FrameLayout& layout, int slots,
+                const GlFunctions& gl, const compute::ComputeContext& compute);
 
     // Strategy hooks; the base class checks slot indices and mapping state before calling them.
     virtual Status doWriteHost(int slot, const HostPlanes& planes) = 0;
     virtual Expected<uint8_t*> doHostPointer(int slot);   // (optional) default: Unsupported
     virtual Status doCommitHostWrite(int /*slot*/) { return Status::ok(); }
-    virtual Status doUploadTextures(int slot) = 0;      // slot storage -> textures
-    virtual Status doPackTextures(int slot) = 0;        // textures -> slot storage
+    virtual Status doUploadTextures(int slot) = 0;   // slot storage -> textures
+    virtual Status doPackTextures(int slot) = 0;     // textures -> slot storage
     virtual Expected<ClFrame> doMapCl(int slot, ClAccess access) = 0;
     virtual Status doUnmapCl(int slot, cl_event done) = 0;
     virtual GLuint doGlBuffer(int slot) const = 0;
 
     Status checkSlot(int slot, const char* op) const;
-    Status makeTextures();       // one texture per plane per slot, allocated once
+    Status makeTextures();   // one texture per plane per slot, allocated once
     void deleteTextures();
     // glTexSubImage2D of every plane from `buffer` bound as GL_PIXEL_UNPACK_BUFFER.
     Status uploadTexturesFrom(int slot, GLuint buffer);
@@ -242,4 +244,4 @@ Expected<std::unique_ptr<FrameBridge>> createFrameBridge(BridgeStrategy strategy
                                                          const GlHost& gl,
                                                          const compute::ComputeContext& compute);
 
-}  // namespace sl::interop
+}   // namespace sl::interop

@@ -1,8 +1,8 @@
 #pragma once
 // FrameLayout: where the planes of one YUV frame lie inside a FrameBridge slot's single linear
-// buffer. One layout serves GL (pixel-unpack offsets + GL_UNPACK_ROW_LENGTH), CL (PlaneView offsets)
-// and the decoder (AVFrame data[]/linesize[] for a future get_buffer2 allocator), so all three agree
-// on the bytes without any repacking.
+// buffer. One layout serves GL (pixel-unpack offsets + GL_UNPACK_ROW_LENGTH), CL (PlaneView
+// offsets) and the decoder (AVFrame data[]/linesize[] for a future get_buffer2 allocator), so all
+// three agree on the bytes without any repacking.
 
 #include <cstddef>
 #include <cstdint>
@@ -13,11 +13,11 @@
 namespace sl::interop {
 
 struct PlaneLayout {
-    size_t offset = 0;       // from the start of the slot buffer; kPlaneAlignment-aligned
-    int stride = 0;          // bytes per row; kRowAlignment-aligned
-    int width = 0;           // samples per row (NV12 UV: pairs)
-    int height = 0;          // rows
-    int bytesPerSample = 1;  // 1 (R8 planes), 2 (NV12 interleaved UV, RG8)
+    size_t offset = 0;        // from the start of the slot buffer; kPlaneAlignment-aligned
+    int stride = 0;           // bytes per row; kRowAlignment-aligned
+    int width = 0;            // samples per row (NV12 UV: pairs)
+    int height = 0;           // rows
+    int bytesPerSample = 1;   // 1 (R8 planes), 2 (NV12 interleaved UV, RG8)
     int rowBytes() const { return width * bytesPerSample; }
 };
 
@@ -35,7 +35,8 @@ struct FrameLayout {
     PlaneLayout planes[3];
     size_t byteSize = 0;   // the whole slot buffer
 
-    // yuv420p: Y w x h, U and V ceil(w/2) x ceil(h/2); nv12: Y, then UV ceil(w/2) pairs x ceil(h/2).
+    // yuv420p: Y w x h, U and V ceil(w/2) x ceil(h/2); nv12: Y, then UV ceil(w/2) pairs x
+    // ceil(h/2).
     static Expected<FrameLayout> make(media::PixelFormat format, int width, int height);
 
     bool operator==(const FrameLayout& o) const {
@@ -53,4 +54,4 @@ struct HostPlanes {
 // Copies rows of `src` into the slot buffer `dst` (laid out per `layout`).
 void copyPlanesIn(const FrameLayout& layout, const HostPlanes& src, uint8_t* dst);
 
-}  // namespace sl::interop
+}   // namespace sl::interop

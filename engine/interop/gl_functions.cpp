@@ -13,7 +13,7 @@ bool loadOne(GlGetProcAddress gpa, const char* name, Fn& out) {
     return out != nullptr;
 }
 
-}  // namespace
+}   // namespace
 
 const char* glErrorName(GLenum error) {
     switch (error) {
@@ -31,7 +31,8 @@ const char* glErrorName(GLenum error) {
 
 Expected<GlFunctions> GlFunctions::load(GlGetProcAddress gpa) {
     if (gpa == nullptr) {
-        return Status(StatusCode::InvalidArgument, "interop/gl: no get-proc-address callback given");
+        return Status(StatusCode::InvalidArgument,
+                      "interop/gl: no get-proc-address callback given");
     }
     GlFunctions gl;
     const char* missing = nullptr;
@@ -71,9 +72,8 @@ Expected<GlFunctions> GlFunctions::load(GlGetProcAddress gpa) {
     SL_GL_REQUIRE(GetError, "glGetError");
 #undef SL_GL_REQUIRE
     if (missing) {
-        return Status(StatusCode::Unavailable,
-                      std::string("interop/gl: missing GL function ") + missing +
-                          " (is a GL 3.2+ context current?)");
+        return Status(StatusCode::Unavailable, std::string("interop/gl: missing GL function ") +
+                                                   missing + " (is a GL 3.2+ context current?)");
     }
     // Optional: glBufferStorage is core only from 4.4; GL_ARB_buffer_storage may offer it earlier.
     // Under the ARB name it has the same entry point name, so one lookup serves both.
@@ -125,4 +125,4 @@ Status GlFunctions::check(std::string_view what) const {
                   "interop/gl: " + std::string(what) + " failed: " + glErrorName(first));
 }
 
-}  // namespace sl::interop
+}   // namespace sl::interop

@@ -19,7 +19,7 @@ std::vector<cl_context_properties> glProperties(const GlNativeContext& native) {
             cl_context_properties(native.display)};
 }
 
-}  // namespace
+}   // namespace
 
 StrategyReport GlSharingBridge::probe(const compute::DeviceInfo& device, const GlBridgeCaps* gl) {
     StrategyReport r{BridgeStrategy::GlSharing, false, {}};
@@ -74,8 +74,8 @@ Expected<compute::ComputeContext> createGlSharedComputeContext(const GlNativeCon
         auto getInfo = reinterpret_cast<clGetGLContextInfoKHR_fn>(
             clGetExtensionFunctionAddressForPlatform(candidate.platform, "clGetGLContextInfoKHR"));
         std::vector<cl_context_properties> props = glProperties(native);
-        props.insert(props.end(), {CL_CONTEXT_PLATFORM,
-                                   cl_context_properties(candidate.platform), 0});
+        props.insert(props.end(),
+                     {CL_CONTEXT_PLATFORM, cl_context_properties(candidate.platform), 0});
         cl_device_id glDevice = nullptr;
         if (getInfo) {
             cl_int err = getInfo(props.data(), CL_CURRENT_DEVICE_FOR_GL_CONTEXT_KHR,
@@ -85,7 +85,9 @@ Expected<compute::ComputeContext> createGlSharedComputeContext(const GlNativeCon
         if (getInfo && glDevice != candidate.device) {
             // Another device of this platform (or none) drives the GL context; a context on this
             // one could not share with it. The loop reaches the right device if it is listed.
-            tried += (tried.empty() ? "" : ", ") + candidate.name + " (does not drive the GL context)";
+            tried += (tried.empty() ? "" : ", ") + candidate.name +
+                     " lists it but does not drive "
+                     "the GL context";
             continue;
         }
         auto ctx = compute::ComputeContext::create(candidate, glProperties(native));
@@ -94,8 +96,10 @@ Expected<compute::ComputeContext> createGlSharedComputeContext(const GlNativeCon
         return ctx;
     }
     return Status(StatusCode::Unavailable,
-                  std::string(kWho) + ": unavailable: no OpenCL device that lists cl_khr_gl_sharing "
-                                      "drives the GL context (devices: " + tried + ")");
+                  std::string(kWho) +
+                      ": unavailable: no OpenCL device both lists cl_khr_gl_sharing "
+                      "and drives the GL context (none listing it: " +
+                      tried + ")");
 }
 
 GlSharingBridge::GlSharingBridge(const FrameLayout& layout, int slots, const GlFunctions& gl,
@@ -114,8 +118,9 @@ Expected<std::unique_ptr<FrameBridge>> GlSharingBridge::create(
     }
     if (!isGlSharedContext(compute.context())) {
         return Status(StatusCode::InvalidArgument,
-                      std::string(kWho) + ": the compute context was not created from the GL "
-                                          "context (use createGlSharedComputeContext)");
+                      std::string(kWho) +
+                          ": the compute context was not created from the GL "
+                          "context (use createGlSharedComputeContext)");
     }
     std::unique_ptr<GlSharingBridge> bridge(new GlSharingBridge(layout, slots, gl, compute));
     SL_TRY(bridge->init());
@@ -133,7 +138,8 @@ Status GlSharingBridge::init() {
     for (Slot& s : pool_) {
         gl_.GenBuffers(1, &s.buffer);
         gl_.BindBuffer(GL_COPY_WRITE_BUFFER, s.buffer);
-        gl_.BufferData(GL_COPY_WRITE_BUFFER, GLsizeiptr(layout_.byteSize), nullptr, GL_DYNAMIC_COPY);
+        gl_.BufferData(GL_COPY_WRITE_BUFFER, GLsizeiptr(layout_.byteSize), nullptr,
+                       GL_DYNAMIC_COPY);
     }
     gl_.BindBuffer(GL_COPY_WRITE_BUFFER, 0);
     SL_TRY(gl_.check("gl-sharing: creating slot buffers"));
@@ -142,7 +148,8 @@ Status GlSharingBridge::init() {
     for (size_t i = 0; i < pool_.size(); ++i) {
         Slot& s = pool_[i];
         cl_int err = CL_SUCCESS;
-        s.clBuffer.reset(clCreateFromGLBuffer(compute_.context(), CL_MEM_READ_WRITE, s.buffer, &err));
+        s.clBuffer.reset(
+            clCreateFromGLBuffer(compute_.context(), CL_MEM_READ_WRITE, s.buffer, &err));
         SL_CL_TRY_ERR(err, "clCreateFromGLBuffer");
         // Textures as images are a bonus for image-sampling kernels; a driver that cannot map
         // GL_R8/GL_RG8 keeps the buffer path only.
@@ -171,7 +178,8 @@ GlSharingBridge::~GlSharingBridge() {
         s.released.reset();
         s.glDone.reset();
         if (s.glFence) gl_.DeleteSync(s.glFence);
-        for (compute::ClMem& m : s.clImages) m.reset();
+        for (compute::ClMem& m : s.clImages)
+            m.reset();
         s.clBuffer.reset();
         if (s.buffer) gl_.DeleteBuffers(1, &s.buffer);
     }
@@ -198,9 +206,9 @@ Status GlSharingBridge::doWriteHost(int slot, const HostPlanes& planes) {
     SL_TRY(waitReleased(s));
     gl_.BindBuffer(GL_COPY_WRITE_BUFFER, s.buffer);
     // INVALIDATE: the driver may hand out fresh memory rather than wait for the previous frame.
-    auto* dst = static_cast<uint8_t*>(gl_.MapBufferRange(
-        GL_COPY_WRITE_BUFFER, 0, GLsizeiptr(layout_.byteSize),
-        GL_MAP_WRITE_BIT | GL_MAP_INVALIDATE_BUFFER_BIT));
+    auto* dst = static_cast<uint8_t*>(
+        gl_.MapBufferRange(GL_COPY_WRITE_BUFFER, 0, GLsizeiptr(layout_.byteSize),
+                           GL_MAP_WRITE_BIT | GL_MAP_INVALIDATE_BUFFER_BIT));
     if (dst) {
         copyPlanesIn(layout_, planes, dst);
         gl_.UnmapBuffer(GL_COPY_WRITE_BUFFER);
@@ -251,7 +259,8 @@ Expected<ClFrame> GlSharingBridge::doMapCl(int slot, ClAccess /*access*/) {
     if (!acq) return acq.status().withContext(kWho);
     s.acquire = std::move(*acq);
     ClFrame f = clFrameFor(s.clBuffer.get(), s.acquired.get());
-    for (int p = 0; p < layout_.planeCount; ++p) f.images[p] = s.clImages[p].get();
+    for (int p = 0; p < layout_.planeCount; ++p)
+        f.images[p] = s.clImages[p].get();
     return f;
 }
 
@@ -262,4 +271,4 @@ Status GlSharingBridge::doUnmapCl(int slot, cl_event done) {
     return st.withContext(kWho);
 }
 
-}  // namespace sl::interop
+}   // namespace sl::interop

@@ -43,13 +43,13 @@ public:
 private:
     struct Slot {
         GLuint buffer = 0;
-        compute::ClMem clBuffer;          // clCreateFromGLBuffer, once
-        compute::ClMem clImages[3];       // clCreateFromGLTexture, once (optional)
-        ClGlAcquire acquire;              // held between mapCl and unmapCl
-        compute::ClEvent acquired;        // the acquire's event (ClFrame::ready)
-        compute::ClEvent glDone;          // cl_khr_gl_event: the GL fence as a CL event
-        GLsync glFence = nullptr;         // kept alive until glDone completes
-        compute::ClEvent released;        // the release's event (waited for without gl_event)
+        compute::ClMem clBuffer;      // clCreateFromGLBuffer, once
+        compute::ClMem clImages[3];   // clCreateFromGLTexture, once (optional)
+        ClGlAcquire acquire;          // held between mapCl and unmapCl
+        compute::ClEvent acquired;    // the acquire's event (ClFrame::ready)
+        compute::ClEvent glDone;      // cl_khr_gl_event: the GL fence as a CL event
+        GLsync glFence = nullptr;     // kept alive until glDone completes
+        compute::ClEvent released;    // the release's event (waited for without gl_event)
     };
 
     GlSharingBridge(const FrameLayout& layout, int slots, const GlFunctions& gl,
@@ -71,4 +71,4 @@ private:
     bool loggedGlFinish_ = false;
 };
 
-}  // namespace sl::interop
+}   // namespace sl::interop

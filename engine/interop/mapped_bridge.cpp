@@ -13,7 +13,7 @@ constexpr GLbitfield kStorageFlags =
 // A fence not signalled within this time means a hung GL; one second is ~30 frames.
 constexpr GLuint64 kFenceTimeoutNs = 1'000'000'000;
 
-}  // namespace
+}   // namespace
 
 StrategyReport MappedBridge::probe(const compute::DeviceInfo& device, const GlBridgeCaps* gl) {
     StrategyReport r{BridgeStrategy::Mapped, false, {}};
@@ -42,9 +42,9 @@ MappedBridge::MappedBridge(const FrameLayout& layout, int slots, const GlFunctio
                            const compute::ComputeContext& compute)
     : FrameBridge(BridgeStrategy::Mapped, layout, slots, gl, compute), pool_(size_t(slots)) {}
 
-Expected<std::unique_ptr<FrameBridge>> MappedBridge::create(const FrameLayout& layout, int slots,
-                                                            const GlFunctions& gl,
-                                                            const compute::ComputeContext& compute) {
+Expected<std::unique_ptr<FrameBridge>> MappedBridge::create(
+    const FrameLayout& layout, int slots, const GlFunctions& gl,
+    const compute::ComputeContext& compute) {
     std::unique_ptr<MappedBridge> bridge(new MappedBridge(layout, slots, gl, compute));
     SL_TRY(bridge->init());
     return std::unique_ptr<FrameBridge>(std::move(bridge));
@@ -62,7 +62,8 @@ Status MappedBridge::init() {
         gl_.GenBuffers(1, &s.buffer);
         gl_.BindBuffer(GL_COPY_WRITE_BUFFER, s.buffer);
         gl_.BufferStorage(GL_COPY_WRITE_BUFFER, size, nullptr, kStorageFlags);
-        s.ptr = static_cast<uint8_t*>(gl_.MapBufferRange(GL_COPY_WRITE_BUFFER, 0, size, kStorageFlags));
+        s.ptr =
+            static_cast<uint8_t*>(gl_.MapBufferRange(GL_COPY_WRITE_BUFFER, 0, size, kStorageFlags));
         gl_.BindBuffer(GL_COPY_WRITE_BUFFER, 0);
         SL_TRY(gl_.check("mapped: persistent buffer storage"));
         if (!s.ptr) return error(StatusCode::Internal, "glMapBufferRange returned null");
@@ -93,12 +94,13 @@ MappedBridge::~MappedBridge() {
     clFinish(queue());
     for (Slot& s : pool_) {
         if (s.clBuffer && !s.hostOwned) {
-            clEnqueueMapBuffer(queue(), s.clBuffer.get(), CL_TRUE, CL_MAP_READ, 0,
-                               layout_.byteSize, 0, nullptr, nullptr, nullptr);
+            clEnqueueMapBuffer(queue(), s.clBuffer.get(), CL_TRUE, CL_MAP_READ, 0, layout_.byteSize,
+                               0, nullptr, nullptr, nullptr);
         }
     }
     for (Slot& s : pool_) {
-        if (s.clBuffer) clEnqueueUnmapMemObject(queue(), s.clBuffer.get(), s.ptr, 0, nullptr, nullptr);
+        if (s.clBuffer)
+            clEnqueueUnmapMemObject(queue(), s.clBuffer.get(), s.ptr, 0, nullptr, nullptr);
     }
     clFinish(queue());
     for (Slot& s : pool_) {
@@ -182,8 +184,8 @@ Expected<ClFrame> MappedBridge::doMapCl(int slot, ClAccess /*access*/) {
     SL_TRY(waitGl(s));
     SL_TRY(waitHost(s));
     s.unmapped.reset();
-    SL_CL_TRY(clEnqueueUnmapMemObject(queue(), s.clBuffer.get(), s.ptr, 0, nullptr,
-                                      s.unmapped.out()));
+    SL_CL_TRY(
+        clEnqueueUnmapMemObject(queue(), s.clBuffer.get(), s.ptr, 0, nullptr, s.unmapped.out()));
     s.hostOwned = false;
     return clFrameFor(s.clBuffer.get(), s.unmapped.get());
 }
@@ -206,4 +208,4 @@ Status MappedBridge::doUnmapCl(int slot, cl_event done) {
     return Status::ok();
 }
 
-}  // namespace sl::interop
+}   // namespace sl::interop

@@ -34,12 +34,12 @@ public:
 private:
     struct Slot {
         GLuint buffer = 0;
-        uint8_t* ptr = nullptr;     // persistent GL mapping == CL host pointer
-        compute::ClMem clBuffer;    // CL_MEM_USE_HOST_PTR on ptr
-        GLsync glUse = nullptr;     // fence after the last GL command that used the buffer
-        bool hostOwned = false;     // CL has the buffer mapped (host/GL may use the bytes)
-        compute::ClEvent mapped;    // pending clEnqueueMapBuffer (hostOwned once complete)
-        compute::ClEvent unmapped;  // clEnqueueUnmapMemObject: CL may use the bytes after it
+        uint8_t* ptr = nullptr;      // persistent GL mapping == CL host pointer
+        compute::ClMem clBuffer;     // CL_MEM_USE_HOST_PTR on ptr
+        GLsync glUse = nullptr;      // fence after the last GL command that used the buffer
+        bool hostOwned = false;      // CL has the buffer mapped (host/GL may use the bytes)
+        compute::ClEvent mapped;     // pending clEnqueueMapBuffer (hostOwned once complete)
+        compute::ClEvent unmapped;   // clEnqueueUnmapMemObject: CL may use the bytes after it
     };
 
     MappedBridge(const FrameLayout& layout, int slots, const GlFunctions& gl,
@@ -60,4 +60,4 @@ private:
     std::vector<Slot> pool_;
 };
 
-}  // namespace sl::interop
+}   // namespace sl::interop

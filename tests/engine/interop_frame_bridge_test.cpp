@@ -77,6 +77,11 @@ struct Case {
     int height;
 };
 
+void PrintTo(const Case& c, std::ostream* os) {
+    *os << bridgeStrategyName(c.strategy) << " " << media::pixelFormatName(c.format) << " "
+        << c.width << "x" << c.height;
+}
+
 std::string caseName(const ::testing::TestParamInfo<Case>& info) {
     std::string s = bridgeStrategyName(info.param.strategy);
     for (char& c : s) {
@@ -171,10 +176,10 @@ protected:
         ASSERT_EQ(frame->planeCount, l.planeCount);
         std::vector<uint8_t> all(l.byteSize);
         const cl_uint waits = frame->ready ? 1 : 0;
-        ASSERT_EQ(clEnqueueReadBuffer(bridge_->queue(), frame->planes[0].mem, CL_TRUE, 0,
-                                      l.byteSize, all.data(), waits,
-                                      waits ? &frame->ready : nullptr, nullptr),
-                  CL_SUCCESS);
+        ASSERT_EQ(
+            clEnqueueReadBuffer(bridge_->queue(), frame->planes[0].mem, CL_TRUE, 0, l.byteSize,
+                                all.data(), waits, waits ? &frame->ready : nullptr, nullptr),
+            CL_SUCCESS);
         for (int p = 0; p < l.planeCount; ++p) {
             const PlaneView& v = frame->planes[p];
             EXPECT_EQ(v.width, l.planes[p].width);
@@ -199,16 +204,21 @@ TEST_P(FrameBridgeTest, HostWritesGlAndClRead) {
         HostFrame f = makeHostFrame(bridge_->layout(), s + 1);
         ASSERT_TRUE(bridge_->writePlanes(s, f.planes));
     }
-    for (int s : slots) expectGlHolds(s, s + 1);
-    for (int s : slots) expectClHolds(s, s + 1);
+    for (int s : slots)
+        expectGlHolds(s, s + 1);
+    for (int s : slots)
+        expectClHolds(s, s + 1);
     // Second round, new contents through the same slots (objects reused, not recreated).
     for (int s : slots) {
         HostFrame f = makeHostFrame(bridge_->layout(), s + 20);
         ASSERT_TRUE(bridge_->writePlanes(s, f.planes));
     }
-    for (int s : slots) expectClHolds(s, s + 20);
-    for (int s : slots) expectGlHolds(s, s + 20);
-    for (int s : slots) ASSERT_TRUE(bridge_->releaseSlot(s));
+    for (int s : slots)
+        expectClHolds(s, s + 20);
+    for (int s : slots)
+        expectGlHolds(s, s + 20);
+    for (int s : slots)
+        ASSERT_TRUE(bridge_->releaseSlot(s));
 }
 
 TEST_P(FrameBridgeTest, ClWritesGlReads) {
@@ -240,14 +250,15 @@ TEST_P(FrameBridgeTest, ClWritesGlReads) {
             clSetKernelArg(kernel.get(), 5, sizeof(int), &p);
             const size_t global[2] = {size_t(rowBytes), size_t(v.height)};
             const cl_uint waits = frame->ready ? 1 : 0;
-            ASSERT_EQ(clEnqueueNDRangeKernel(bridge_->queue(), kernel.get(), 2, nullptr, global,
-                                             nullptr, waits, waits ? &frame->ready : nullptr,
-                                             last.out()),
-                      CL_SUCCESS);
+            ASSERT_EQ(
+                clEnqueueNDRangeKernel(bridge_->queue(), kernel.get(), 2, nullptr, global, nullptr,
+                                       waits, waits ? &frame->ready : nullptr, last.out()),
+                CL_SUCCESS);
         }
         ASSERT_TRUE(bridge_->unmapCl(s, last.get()));
     }
-    for (int s : slots) expectGlHolds(s, s + 7);
+    for (int s : slots)
+        expectGlHolds(s, s + 7);
     // And the host-side write after a CL write replaces it everywhere.
     HostFrame f = makeHostFrame(bridge_->layout(), 99);
     ASSERT_TRUE(bridge_->writePlanes(slots[0], f.planes));
@@ -273,20 +284,24 @@ TEST_P(FrameBridgeTest, GlWritesClReads) {
             std::vector<uint8_t> rows(size_t(pl.rowBytes()) * size_t(pl.height));
             for (int y = 0; y < pl.height; ++y) {
                 for (int x = 0; x < pl.rowBytes(); ++x) {
-                    rows[size_t(y) * size_t(pl.rowBytes()) + size_t(x)] = patternByte(s + 40, p, x, y);
+                    rows[size_t(y) * size_t(pl.rowBytes()) + size_t(x)] =
+                        patternByte(s + 40, p, x, y);
                 }
             }
             gl_.BindTexture(GL_TEXTURE_2D, tex->textures[p]);
             gl_.TexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, pl.width, pl.height,
-                              pl.bytesPerSample == 2 ? GL_RG : GL_RED, GL_UNSIGNED_BYTE, rows.data());
+                              pl.bytesPerSample == 2 ? GL_RG : GL_RED, GL_UNSIGNED_BYTE,
+                              rows.data());
         }
         gl_.BindTexture(GL_TEXTURE_2D, 0);
         gl_.PixelStorei(GL_UNPACK_ALIGNMENT, 4);
         ASSERT_TRUE(gl_.check("test texture upload"));
         ASSERT_TRUE(bridge_->writeFromGlTextures(s));
     }
-    for (int s : slots) expectClHolds(s, s + 40);
-    for (int s : slots) expectGlHolds(s, s + 40);
+    for (int s : slots)
+        expectClHolds(s, s + 40);
+    for (int s : slots)
+        expectGlHolds(s, s + 40);
 }
 
 TEST_P(FrameBridgeTest, PoolIsBoundedAndSlotsAreChecked) {
@@ -355,5 +370,5 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{BridgeStrategy::GlSharing, PixelFormat::Nv12, 1920, 1080}),
     caseName);
 
-}  // namespace
-}  // namespace sl::interop
+}   // namespace
+}   // namespace sl::interop

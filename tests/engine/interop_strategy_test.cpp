@@ -40,8 +40,9 @@ TEST(InteropStrategy, NamesRoundTrip) {
 
 TEST(InteropStrategy, ChooseFollowsPreferenceAndForcedFailsWithReason) {
     std::vector<StrategyReport> reports = {
-        {BridgeStrategy::GlSharing, false, "interop/gl-sharing: unavailable: device 'x' does not "
-                                           "list cl_khr_gl_sharing"},
+        {BridgeStrategy::GlSharing, false,
+         "interop/gl-sharing: unavailable: device 'x' does not "
+         "list cl_khr_gl_sharing"},
         {BridgeStrategy::Mapped, true, "interop/mapped: available"},
         {BridgeStrategy::Copy, true, "interop/copy: available"}};
     auto chosen = chooseStrategy(reports);
@@ -151,5 +152,5 @@ TEST(InteropStrategy, ForcedUnavailableStrategyNamesTheReason) {
     EXPECT_NE(forced.status().message().find("GL_ARB_buffer_storage"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace sl::interop
+}   // namespace
+}   // namespace sl::interop
