@@ -147,7 +147,7 @@ std::optional<PhaseTimes> benchBridge(FrameBridge& bridge, const GlFunctions& gl
                       sl::bench::summarize(c).median, sl::bench::summarize(t).median};
 }
 
-}   // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
     int runs = 30, warmup = 5;

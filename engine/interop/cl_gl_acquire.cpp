@@ -49,4 +49,4 @@ Status ClGlAcquire::release(cl_event done, compute::ClEvent* released) {
     return Status::ok();
 }
 
-}   // namespace sl::interop
+}  // namespace sl::interop

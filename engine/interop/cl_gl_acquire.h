@@ -40,4 +40,4 @@ private:
     std::vector<cl_mem> objects_;
 };
 
-}   // namespace sl::interop
+}  // namespace sl::interop

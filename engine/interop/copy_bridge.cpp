@@ -149,4 +149,4 @@ Status CopyBridge::doUnmapCl(int slot, cl_event done) {
     return Status::ok();
 }
 
-}   // namespace sl::interop
+}  // namespace sl::interop

@@ -28,4 +28,4 @@ inline vision::DeviceYuvFrame toDeviceYuvFrame(const ClFrame& f, media::ColorMat
     return d;
 }
 
-}   // namespace sl::interop
+}  // namespace sl::interop

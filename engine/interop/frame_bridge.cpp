@@ -306,7 +306,7 @@ GLenum formatOf(const PlaneLayout& p) {
     return p.bytesPerSample == 2 ? GL_RG : GL_RED;
 }
 
-}   // namespace
+}  // namespace
 
 Status FrameBridge::makeTextures() {
     for (size_t s = 0; s < textures_.size(); ++s) {
@@ -375,4 +375,4 @@ Status FrameBridge::packTexturesInto(int slot, GLuint buffer) {
     return gl_.check(std::string("packing slot ") + std::to_string(slot) + " textures");
 }
 
-}   // namespace sl::interop
+}  // namespace sl::interop

@@ -53,7 +53,7 @@
 namespace sl::compute {
 class ComputeContext;
 struct DeviceInfo;
-}   // namespace sl::compute
+}  // namespace sl::compute
 
 namespace sl::interop {
 
@@ -244,4 +244,4 @@ Expected<std::unique_ptr<FrameBridge>> createFrameBridge(BridgeStrategy strategy
                                                          const GlHost& gl,
                                                          const compute::ComputeContext& compute);
 
-}   // namespace sl::interop
+}  // namespace sl::interop

@@ -11,7 +11,7 @@ constexpr size_t alignUp(size_t v, size_t a) {
     return (v + a - 1) / a * a;
 }
 
-}   // namespace
+}  // namespace
 
 Expected<FrameLayout> FrameLayout::make(media::PixelFormat format, int width, int height) {
     // GL 4.x drivers offer at least 16384 texels per side in practice; refuse larger frames here
@@ -65,4 +65,4 @@ void copyPlanesIn(const FrameLayout& layout, const HostPlanes& src, uint8_t* dst
     }
 }
 
-}   // namespace sl::interop
+}  // namespace sl::interop

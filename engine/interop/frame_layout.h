@@ -54,4 +54,4 @@ struct HostPlanes {
 // Copies rows of `src` into the slot buffer `dst` (laid out per `layout`).
 void copyPlanesIn(const FrameLayout& layout, const HostPlanes& src, uint8_t* dst);
 
-}   // namespace sl::interop
+}  // namespace sl::interop

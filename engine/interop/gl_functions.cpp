@@ -13,7 +13,7 @@ bool loadOne(GlGetProcAddress gpa, const char* name, Fn& out) {
     return out != nullptr;
 }
 
-}   // namespace
+}  // namespace
 
 const char* glErrorName(GLenum error) {
     switch (error) {
@@ -125,4 +125,4 @@ Status GlFunctions::check(std::string_view what) const {
                   "interop/gl: " + std::string(what) + " failed: " + glErrorName(first));
 }
 
-}   // namespace sl::interop
+}  // namespace sl::interop

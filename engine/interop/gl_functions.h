@@ -76,4 +76,4 @@ struct GlFunctions {
 
 const char* glErrorName(GLenum error);
 
-}   // namespace sl::interop
+}  // namespace sl::interop

@@ -19,7 +19,7 @@ std::vector<cl_context_properties> glProperties(const GlNativeContext& native) {
             cl_context_properties(native.display)};
 }
 
-}   // namespace
+}  // namespace
 
 StrategyReport GlSharingBridge::probe(const compute::DeviceInfo& device, const GlBridgeCaps* gl) {
     StrategyReport r{BridgeStrategy::GlSharing, false, {}};
@@ -271,4 +271,4 @@ Status GlSharingBridge::doUnmapCl(int slot, cl_event done) {
     return st.withContext(kWho);
 }
 
-}   // namespace sl::interop
+}  // namespace sl::interop

@@ -71,4 +71,4 @@ private:
     bool loggedGlFinish_ = false;
 };
 
-}   // namespace sl::interop
+}  // namespace sl::interop

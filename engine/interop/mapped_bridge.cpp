@@ -13,7 +13,7 @@ constexpr GLbitfield kStorageFlags =
 // A fence not signalled within this time means a hung GL; one second is ~30 frames.
 constexpr GLuint64 kFenceTimeoutNs = 1'000'000'000;
 
-}   // namespace
+}  // namespace
 
 StrategyReport MappedBridge::probe(const compute::DeviceInfo& device, const GlBridgeCaps* gl) {
     StrategyReport r{BridgeStrategy::Mapped, false, {}};
@@ -208,4 +208,4 @@ Status MappedBridge::doUnmapCl(int slot, cl_event done) {
     return Status::ok();
 }
 
-}   // namespace sl::interop
+}  // namespace sl::interop

@@ -60,4 +60,4 @@ private:
     std::vector<Slot> pool_;
 };
 
-}   // namespace sl::interop
+}  // namespace sl::interop

@@ -95,4 +95,4 @@ private:
     EGLContext context_ = EGL_NO_CONTEXT;
 };
 
-}   // namespace sl::testing
+}  // namespace sl::testing

@@ -370,5 +370,5 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{BridgeStrategy::GlSharing, PixelFormat::Nv12, 1920, 1080}),
     caseName);
 
-}   // namespace
-}   // namespace sl::interop
+}  // namespace
+}  // namespace sl::interop

@@ -96,5 +96,5 @@ TEST(InteropPreprocess, CopySlotFeedsThePreprocessKernel) {
     runCase(BridgeStrategy::Copy, media::PixelFormat::Nv12, 1280, 720);
 }
 
-}   // namespace
-}   // namespace sl::interop
+}  // namespace
+}  // namespace sl::interop

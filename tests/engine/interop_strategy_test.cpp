@@ -152,5 +152,51 @@ TEST(InteropStrategy, ForcedUnavailableStrategyNamesTheReason) {
     EXPECT_NE(forced.status().message().find("GL_ARB_buffer_storage"), std::string::npos);
 }
 
-}   // namespace
-}   // namespace sl::interop
+TEST(InteropGlFunctions, MissingEntryPointIsNamed) {
+    testing::EglContext egl;
+    std::string err;
+    ASSERT_TRUE(egl.create(&err)) << err;
+    // A host whose GL lacks sync objects (GL < 3.2): the Status names the function.
+    auto withoutFences = [](const char* name) -> void* {
+        if (std::string(name) == "glFenceSync") return nullptr;
+        return testing::EglContext::getProcAddress(name);
+    };
+    auto gl = GlFunctions::load(+withoutFences);
+    ASSERT_FALSE(gl);
+    EXPECT_EQ(gl.status().code(), StatusCode::Unavailable);
+    EXPECT_NE(gl.status().message().find("glFenceSync"), std::string::npos);
+    EXPECT_FALSE(GlFunctions::load(nullptr));
+}
+
+TEST(InteropFrameLayout, OddSizesRoundChromaUpAndAlignPlanes) {
+    auto l = FrameLayout::make(media::PixelFormat::Yuv420p, 17, 9);
+    ASSERT_TRUE(l);
+    ASSERT_EQ(l->planeCount, 3);
+    EXPECT_EQ(l->planes[0].width, 17);
+    EXPECT_EQ(l->planes[1].width, 9);
+    EXPECT_EQ(l->planes[1].height, 5);
+    EXPECT_EQ(l->planes[2].height, 5);
+    auto n = FrameLayout::make(media::PixelFormat::Nv12, 641, 359);
+    ASSERT_TRUE(n);
+    ASSERT_EQ(n->planeCount, 2);
+    EXPECT_EQ(n->planes[1].width, 321);
+    EXPECT_EQ(n->planes[1].height, 180);
+    EXPECT_EQ(n->planes[1].rowBytes(), 642);
+    for (const FrameLayout* f : {&*l, &*n}) {
+        for (int p = 0; p < f->planeCount; ++p) {
+            const PlaneLayout& pl = f->planes[p];
+            EXPECT_EQ(pl.offset % FrameLayout::kPlaneAlignment, 0u);
+            EXPECT_EQ(pl.stride % FrameLayout::kRowAlignment, 0);
+            EXPECT_GE(pl.stride, pl.rowBytes());
+            EXPECT_LE(pl.offset + size_t(pl.stride) * size_t(pl.height), f->byteSize);
+            if (p > 0) {
+                const PlaneLayout& prev = f->planes[p - 1];
+                EXPECT_GE(pl.offset, prev.offset + size_t(prev.stride) * size_t(prev.height));
+            }
+        }
+    }
+    EXPECT_FALSE(FrameLayout::make(media::PixelFormat::Nv12, 0, 10));
+}
+
+}  // namespace
+}  // namespace sl::interop
