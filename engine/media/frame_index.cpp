@@ -21,7 +21,8 @@ Expected<FrameIndex> FrameIndex::scan(AVFormatContext* fmt, int streamIndex,
     std::vector<PacketRecord> packets;
     packets.reserve(4096);
     for (;;) {
-        if (cancel && cancel->load()) return Status(StatusCode::Cancelled, "media: index cancelled");
+        if (cancel && cancel->load())
+            return Status(StatusCode::Cancelled, "media: index cancelled");
         const int err = av_read_frame(fmt, pkt.get());
         if (err == AVERROR_EOF) break;
         if (err == AVERROR_EXIT) return Status(StatusCode::Cancelled, "media: index cancelled");
@@ -67,7 +68,9 @@ FrameIndex FrameIndex::fromPackets(const std::vector<PacketRecord>& packets, int
 
 void FrameIndex::finish() {
     std::stable_sort(entries_.begin(), entries_.end(),
-                     [](const FrameIndexEntry& a, const FrameIndexEntry& b) { return a.pts < b.pts; });
+                     [](const FrameIndexEntry& a, const FrameIndexEntry& b) {
+                         return a.pts < b.pts;
+                     });
 
     // Keyframes in decode order (that is the order seeking walks them in).
     keyframes_.clear();

@@ -330,8 +330,9 @@ Status MediaSource::open(const OpenOptions& options, Mode mode) {
 
     d.stream = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
     fillInfo(info_, fmt, d.stream);
-    info_.live = d.device || (d.network && !(fmt->pb && (fmt->pb->seekable & AVIO_SEEKABLE_NORMAL)));
-    info_.seekable = !info_.live && fmt->pb && (fmt->pb->seekable & AVIO_SEEKABLE_NORMAL);
+    const bool pbSeekable = fmt->pb && (fmt->pb->seekable & AVIO_SEEKABLE_NORMAL);
+    info_.live = d.device || (d.network && !pbSeekable);
+    info_.seekable = !info_.live && pbSeekable;
     if (d.stream < 0) {
         if (mode == Mode::ProbeOnly) return Status::ok();   // still worth describing
         return Status(StatusCode::Unsupported, "media: '" + d.url + "' has no video stream");
