@@ -7,7 +7,8 @@
 namespace sl::vision {
 namespace {
 
-// Mirrors Tap/taps/bilinear/rowDot in kernels/preprocess.cl; keep the operation order identical.
+// Mirrors bilinear/rowDot in kernels/preprocess.cl (split here into taps + bilinear so luma and
+// chroma share code); keep the operation order identical.
 struct Tap {
     int x0, y0, x1, y1;
     float fx, fy;
