@@ -72,8 +72,10 @@ Status MappedBridge::init() {
         s.clBuffer.reset(clCreateBuffer(compute_.context(), CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR,
                                         layout_.byteSize, s.ptr, &err));
         SL_CL_TRY_ERR(err, "clCreateBuffer(CL_MEM_USE_HOST_PTR on the GL mapping)");
-        // The host's turn first. A device that really shares host memory maps at host_ptr; one
-        // that returns another address keeps a private copy, and zero-copy would be a lie.
+        // The host's turn first. The spec derives a USE_HOST_PTR map pointer from host_ptr, so a
+        // conforming driver always passes this check; it catches one that does not, whose map
+        // would hand the host a different copy than GL sees. That the map costs no copy rests
+        // on CL_DEVICE_HOST_UNIFIED_MEMORY, which the probe demanded.
         void* p = clEnqueueMapBuffer(queue(), s.clBuffer.get(), CL_TRUE, CL_MAP_READ | CL_MAP_WRITE,
                                      0, layout_.byteSize, 0, nullptr, nullptr, &err);
         SL_CL_TRY_ERR(err, "clEnqueueMapBuffer");

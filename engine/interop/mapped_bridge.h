@@ -7,8 +7,8 @@
 //
 // Ownership of the bytes follows OpenCL's rules for CL_MEM_USE_HOST_PTR: the host (and GL, whose
 // coherent mapping is host memory) may touch them only while CL has the buffer mapped. So each
-// slot's CL buffer stays mapped (clEnqueueMapBuffer returns the GL pointer itself on such devices;
-// init() checks that, or refuses) and mapCl() unmaps it for CL's turn; unmapCl() maps it back,
+// slot's CL buffer stays mapped (clEnqueueMapBuffer returns the GL pointer itself; init() checks
+// that, or refuses) and mapCl() unmaps it for CL's turn; unmapCl() maps it back,
 // non-blocking, after CL's work. Sync: a GL fence after every GL use of the buffer, waited for
 // before CL gets it; the CL map event, waited for before the host or GL touch it again.
 //
