@@ -1,0 +1,71 @@
+#pragma once
+// Conv (ONNX Conv-1/11): 1-D and 2-D, groups (depthwise included), strides, dilations, pads,
+// auto_pad, optional bias, plus the fused activation set by the Conv+activation pass (op.h).
+// conv.cpp: reference; conv_cl.cpp: OpenCL path, three kernels (kernels/nn_conv.cl):
+//   1x1 stride-1 unpadded, group 1  -> GEMM [M x K] * [K x H*W], register-blocked
+//   depthwise (group == C == M)     -> direct, one output per work-item
+//   anything else                   -> direct implicit GEMM, COB output channels per work-item
+
+#include "nn/ops/op_util.h"
+
+namespace sl::nn {
+
+// 2-D sliding-window geometry shared by Conv, ConvTranspose and the pools (1-D is H = 1).
+struct Window2d {
+    int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
+    int64_t padTop = 0, padLeft = 0, padBottom = 0, padRight = 0;
+};
+
+// Reads kernel_shape/strides/dilations/pads for `spatialRank` (1 or 2) spatial dims; kernel_shape
+// falls back to `kernelFallback` (the weight's spatial dims) when absent.
+Status readWindow(const NodeDesc& node, int spatialRank, const Shape& kernelFallback,
+                  Window2d& w);
+
+// Per-device kernel choices. Fixed defaults for now (tuned on PoCL / x86); kept in one place so a
+// tuner or bench_ops can override them before ops are prepared.
+struct ConvTuning {
+    int gemmCob = 8;          // output channels per work-item in the 1x1 GEMM
+    bool gemmVector = false;  // conv1x1_v8 (explicit float8) instead of conv1x1 (scalar per item)
+    size_t gemmLocal = 16;    // work-group width along pixels
+    int directCob = 4;
+    size_t directLocal = 16;
+    size_t dwLocal = 16;
+};
+ConvTuning& convTuning();
+
+class Conv : public NodeOp {
+public:
+    static Expected<std::unique_ptr<Op>> create(const NodeDesc& node);
+
+    Status inferOutputs(std::span<const TensorInfo* const> inputs,
+                        std::span<const Tensor* const> constants,
+                        std::vector<TensorInfo>& outputs) override;
+    Status runReference(std::span<const Tensor* const> inputs, std::span<Tensor> outputs) override;
+    bool hasDevicePath(const compute::DeviceInfo& device) const override;
+    Status prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const> constants) override;
+    Status runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inputs,
+                     std::span<const DeviceTensor> outputs) override;
+    double flops() const override;
+
+    enum class Kernel { Gemm1x1, Depthwise, Direct };
+    Kernel deviceKernel() const { return kernelKind_; }
+
+private:
+    explicit Conv(const NodeDesc& node) : NodeOp(node) {}
+
+    NodeDesc desc_;
+    std::string autoPad_;
+    int64_t group_ = 1;
+    Activation act_;
+    bool dtypeOk_ = false;
+    // Resolved by inferOutputs (1-D as H = 1).
+    int64_t n_ = 0, c_ = 0, h_ = 0, w_ = 0, m_ = 0, oh_ = 0, ow_ = 0;
+    Window2d win_;
+    bool hasBias_ = false;
+
+    Kernel kernelKind_ = Kernel::Direct;
+    int cob_ = 1;
+    compute::ClKernel kernel_;
+};
+
+}  // namespace sl::nn

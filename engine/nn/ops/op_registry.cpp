@@ -1,0 +1,47 @@
+// The explicit table of built-in ops (see op_registry.h for why it is explicit).
+#include "nn/ops/op_registry.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "nn/ops/conv.h"
+
+namespace sl::nn {
+namespace {
+
+struct Entry {
+    const char* opType;
+    OpFactory factory;
+};
+
+// One row per ONNX op type; families share a factory that dispatches on node.opType.
+constexpr Entry kOps[] = {
+    {"Conv", &Conv::create},
+};
+
+const Entry* find(std::string_view opType) {
+    for (const Entry& e : kOps)
+        if (opType == e.opType) return &e;
+    return nullptr;
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<Op>> createOp(const NodeDesc& node) {
+    const Entry* e = find(node.opType);
+    if (!e)
+        return Status(StatusCode::Unsupported,
+                      "nn: op '" + node.opType + "' (node '" + node.name + "') is not supported");
+    return e->factory(node);
+}
+
+bool isOpSupported(std::string_view opType) { return find(opType) != nullptr; }
+
+std::vector<std::string> supportedOps() {
+    std::vector<std::string> names;
+    for (const Entry& e : kOps) names.emplace_back(e.opType);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+}  // namespace sl::nn

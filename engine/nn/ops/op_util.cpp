@@ -1,0 +1,228 @@
+#include "nn/ops/op_util.h"
+
+#include "compute/cl_context.h"
+#include "compute/cl_error.h"
+#include "compute/embedded_kernels.h"
+#include "compute/program_cache.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace sl::nn {
+
+Status NodeOp::fail(const std::string& what, StatusCode code) const {
+    return Status(code, "nn/" + opType_ + " '" + name_ + "': " + what);
+}
+
+Status NodeOp::requireInputs(std::span<const TensorInfo* const> inputs, size_t count) const {
+    if (inputs.size() < count) return fail("needs " + std::to_string(count) + " inputs");
+    for (size_t i = 0; i < count; ++i)
+        if (!inputs[i]) return fail("input " + std::to_string(i) + " is missing");
+    return Status::ok();
+}
+
+Status nodeError(const NodeDesc& node, const std::string& what, StatusCode code) {
+    return Status(code, "nn/" + node.opType + " '" + node.name + "': " + what);
+}
+
+std::vector<int64_t> contiguousStrides(const Shape& s) {
+    std::vector<int64_t> st(s.size(), 1);
+    for (int i = int(s.size()) - 2; i >= 0; --i) st[i] = st[i + 1] * s[i + 1];
+    return st;
+}
+
+int64_t normalizeAxis(int64_t axis, int64_t rank) {
+    if (axis < -rank || axis >= rank) return -1;
+    return axis < 0 ? axis + rank : axis;
+}
+
+bool broadcastShapes(const Shape& a, const Shape& b, Shape& out) {
+    const size_t r = std::max(a.size(), b.size());
+    out.assign(r, 1);
+    for (size_t i = 0; i < r; ++i) {
+        const int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
+        const int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
+        if (da != db && da != 1 && db != 1) return false;
+        out[i] = da == 1 ? db : da;
+    }
+    return true;
+}
+
+std::vector<int64_t> broadcastStrides(const Shape& in, const Shape& out) {
+    std::vector<int64_t> st(out.size(), 0);
+    const auto cs = contiguousStrides(in);
+    const size_t lead = out.size() - in.size();
+    for (size_t i = 0; i < in.size(); ++i) st[lead + i] = in[i] == 1 ? 0 : cs[i];
+    return st;
+}
+
+int64_t product(const Shape& s, size_t begin, size_t end) {
+    int64_t p = 1;
+    for (size_t i = begin; i < end && i < s.size(); ++i) p *= s[i];
+    return p;
+}
+
+int64_t windowOutput(const std::string& autoPad, int64_t in, int64_t ke, int64_t stride,
+                     bool ceilMode, int64_t& padBegin, int64_t& padEnd) {
+    if (stride <= 0 || ke <= 0) return -1;
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+        const int64_t out = (in + stride - 1) / stride;
+        const int64_t total = std::max<int64_t>(0, (out - 1) * stride + ke - in);
+        padBegin = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+        padEnd = total - padBegin;
+        return out;
+    }
+    if (autoPad == "VALID") padBegin = padEnd = 0;
+    const int64_t span = in + padBegin + padEnd - ke;
+    if (span < 0) return -1;
+    int64_t out = span / stride + 1;
+    if (ceilMode) {
+        out = (span + stride - 1) / stride + 1;
+        if ((out - 1) * stride >= in + padBegin) --out;
+    }
+    return out;
+}
+
+bool readInts(const Tensor& t, std::vector<int64_t>& out) {
+    out.clear();
+    const int64_t n = t.elements();
+    if (t.dtype() == DType::Int64) {
+        out.assign(t.data<int64_t>(), t.data<int64_t>() + n);
+    } else if (t.dtype() == DType::Int32) {
+        for (int64_t i = 0; i < n; ++i) out.push_back(t.data<int32_t>()[i]);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+bool readScalar(const Tensor& t, double& out) {
+    if (t.elements() != 1) return false;
+    switch (t.dtype()) {
+    case DType::Float32: out = t.data<float>()[0]; return true;
+    case DType::Float64: out = t.data<double>()[0]; return true;
+    case DType::Int64: out = double(t.data<int64_t>()[0]); return true;
+    case DType::Int32: out = t.data<int32_t>()[0]; return true;
+    case DType::Int8: out = t.data<int8_t>()[0]; return true;
+    case DType::UInt8: out = t.data<uint8_t>()[0]; return true;
+    default: return false;
+    }
+}
+
+Expected<Activation> fusedActivation(const NodeDesc& node) {
+    Activation a;
+    const std::string name = node.attributes.get<std::string>(kFusedActivationAttr, "");
+    const float alpha = node.attributes.get<float>(kFusedAlphaAttr, NAN);
+    const float beta = node.attributes.get<float>(kFusedBetaAttr, NAN);
+    auto pick = [](float v, float d) { return std::isnan(v) ? d : v; };
+    const float inf = std::numeric_limits<float>::infinity();
+    if (name.empty()) return a;
+    if (name == "relu") a.kind = Act::Relu;
+    else if (name == "leaky_relu") a = {Act::LeakyRelu, pick(alpha, 0.01f), 0};
+    else if (name == "clip") a = {Act::Clip, pick(alpha, -inf), pick(beta, inf)};
+    else if (name == "sigmoid") a.kind = Act::Sigmoid;
+    else if (name == "silu") a.kind = Act::Silu;
+    else if (name == "hard_swish") a.kind = Act::HardSwish;
+    else if (name == "hard_sigmoid") a = {Act::HardSigmoid, pick(alpha, 0.2f), pick(beta, 0.5f)};
+    else return nodeError(node, "fused activation '" + name + "' is not supported",
+                          StatusCode::Unsupported);
+    return a;
+}
+
+float applyActivation(const Activation& a, float v) {
+    switch (a.kind) {
+    case Act::None: return v;
+    case Act::Relu: return v > 0 ? v : 0.0f;
+    case Act::LeakyRelu: return v < 0 ? v * a.alpha : v;
+    case Act::Clip: return std::min(std::max(v, a.alpha), a.beta);
+    case Act::Sigmoid: return 1.0f / (1.0f + std::exp(-v));
+    case Act::Silu: return v / (1.0f + std::exp(-v));
+    case Act::HardSwish: return v * std::min(1.0f, std::max(0.0f, v / 6.0f + 0.5f));
+    case Act::HardSigmoid: return std::min(1.0f, std::max(0.0f, a.alpha * v + a.beta));
+    case Act::Tanh: return std::tanh(v);
+    case Act::Exp: return std::exp(v);
+    }
+    return v;
+}
+
+std::string activationDefine(const Activation& a) {
+    return " -DACT=" + std::to_string(int(a.kind));
+}
+
+Expected<compute::ClKernel> buildKernel(const ClOpContext& ctx, std::string_view file,
+                                        std::string_view kernelName, const std::string& options) {
+    if (!ctx.compute || !ctx.programs) return Status(StatusCode::InvalidArgument,
+                                                     "nn: no OpenCL context for the op");
+    const std::string_view common = compute::embeddedKernelSource("nn_common.cl");
+    const std::string_view body = compute::embeddedKernelSource(file);
+    if (common.empty() || body.empty())
+        return Status(StatusCode::NotFound, "nn: kernel file '" + std::string(file) +
+                                                "' is not embedded");
+    std::string source(common);
+    source += "\n";
+    source += body;
+    auto program = ctx.programs->get(*ctx.compute, file, source, options);
+    if (!program) return program.status();
+    cl_int err = CL_SUCCESS;
+    compute::ClKernel k(clCreateKernel(*program, std::string(kernelName).c_str(), &err));
+    SL_CL_TRY_ERR(err, "clCreateKernel(" + std::string(kernelName) + ")");
+    return k;
+}
+
+Status clArgStatus(cl_int err, cl_uint index) {
+    return compute::clStatus(err, "clSetKernelArg(#" + std::to_string(index) + ")", __FILE__,
+                             __LINE__);
+}
+
+size_t roundUp(size_t v, size_t m) { return m == 0 ? v : (v + m - 1) / m * m; }
+
+Status launch(const ClOpContext& ctx, cl_kernel k, std::span<const size_t> global,
+              std::span<const size_t> local) {
+    size_t g[3] = {1, 1, 1}, l[3] = {1, 1, 1};
+    bool haveLocal = !local.empty();
+    for (size_t i = 0; i < global.size(); ++i) {
+        if (global[i] == 0) return Status::ok();
+        l[i] = haveLocal ? std::max<size_t>(1, local[i]) : 1;
+        g[i] = roundUp(global[i], l[i]);
+    }
+    SL_CL_TRY(clEnqueueNDRangeKernel(ctx.queue, k, cl_uint(global.size()), nullptr, g,
+                                     haveLocal ? l : nullptr, 0, nullptr, nullptr));
+    return Status::ok();
+}
+
+Expected<cl_int> elementOffset(const DeviceTensor& t) {
+    const size_t es = dtypeSize(t.info.dtype);
+    if (t.offset % es != 0)
+        return Status(StatusCode::InvalidArgument,
+                      "nn: device tensor offset " + std::to_string(t.offset) +
+                          " is not a multiple of its element size");
+    return cl_int(t.offset / es);
+}
+
+Status copyDevice(const ClOpContext& ctx, const DeviceTensor& src, const DeviceTensor& dst) {
+    const size_t bytes = size_t(elementCount(src.info.shape)) * dtypeSize(src.info.dtype);
+    if (bytes == 0 || (src.mem == dst.mem && src.offset == dst.offset)) return Status::ok();
+    SL_CL_TRY(clEnqueueCopyBuffer(ctx.queue, src.mem, dst.mem, src.offset, dst.offset, bytes, 0,
+                                  nullptr, nullptr));
+    return Status::ok();
+}
+
+const char* clByteType(size_t bytes) {
+    switch (bytes) {
+    case 1: return "uchar";
+    case 2: return "ushort";
+    case 4: return "uint";
+    default: return "ulong";
+    }
+}
+
+cl_int8 toInt8(const std::vector<int64_t>& v, int64_t pad) {
+    cl_int8 r;
+    const size_t lead = kMaxDims - v.size();
+    for (size_t i = 0; i < size_t(kMaxDims); ++i)
+        r.s[i] = cl_int(i < lead ? pad : v[i - lead]);
+    return r;
+}
+
+}  // namespace sl::nn

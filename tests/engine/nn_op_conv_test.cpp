@@ -1,0 +1,157 @@
+// Conv: reference checked by hand, then OpenCL vs reference over the kernel variants (1x1 GEMM,
+// depthwise, direct), strides, dilations, pads, auto_pad, groups, bias and fused activations.
+#include "nn_op_test_util.h"
+
+#include "nn/ops/op_registry.h"
+
+namespace sl::nn::test {
+namespace {
+
+Attributes convAttrs(std::vector<int64_t> k, std::vector<int64_t> s, std::vector<int64_t> pads,
+                     std::vector<int64_t> d = {1, 1}, int64_t group = 1) {
+    Attributes a;
+    a.set("kernel_shape", k);
+    a.set("strides", s);
+    a.set("pads", pads);
+    a.set("dilations", d);
+    a.set("group", group);
+    return a;
+}
+
+TEST(NnOpConv, ReferenceByHand) {
+    // 3x3 input 0..8, 2x2 ones kernel: window sums.
+    std::vector<float> x{0, 1, 2, 3, 4, 5, 6, 7, 8};
+    auto out = runRef(makeNode("Conv"), {in(floats({1, 1, 3, 3}, x)),
+                                         in(floats({1, 1, 2, 2}, {1, 1, 1, 1}))});
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].shape(), (Shape{1, 1, 2, 2}));
+    SL_EXPECT_FLOATS(out[0], {8, 12, 20, 24});
+    // pad 1, stride 2, bias -10, fused relu: corners of the padded window sums.
+    Attributes a = convAttrs({2, 2}, {2, 2}, {1, 1, 1, 1});
+    a.set(kFusedActivationAttr, std::string("relu"));
+    out = runRef(makeNode("Conv", a), {in(floats({1, 1, 3, 3}, x)),
+                                       in(floats({1, 1, 2, 2}, {1, 1, 1, 1})),
+                                       in(floats({1}, {-10}))});
+    ASSERT_EQ(out.size(), 1u);
+    SL_EXPECT_FLOATS(out[0], {0, 0, 0, 14});   // 0-10, 3-10, 9-10, 24-10
+    // SAME_UPPER on 3 with k2 s1: output 3, pad end 1.
+    Attributes su;
+    su.set("auto_pad", std::string("SAME_UPPER"));
+    out = runRef(makeNode("Conv", su), {in(floats({1, 1, 3, 3}, x)),
+                                        in(floats({1, 1, 2, 2}, {1, 1, 1, 1}))});
+    ASSERT_EQ(out.size(), 1u);
+    SL_EXPECT_FLOATS(out[0], {8, 12, 7, 20, 24, 13, 13, 15, 8});
+}
+
+struct ConvCase {
+    Shape x;
+    int64_t m, k, s, p, d, group;
+    bool bias;
+    std::string act;
+};
+
+void runCase(const ConvCase& c, std::mt19937& rng) {
+    Attributes a = convAttrs({c.k, c.k}, {c.s, c.s}, {c.p, c.p, c.p, c.p}, {c.d, c.d}, c.group);
+    if (!c.act.empty()) {
+        a.set(kFusedActivationAttr, c.act);
+        a.set(kFusedAlphaAttr, c.act == "clip" ? -0.5f : 0.1f);
+        a.set(kFusedBetaAttr, 0.5f);
+    }
+    std::vector<OpInput> inputs{in(randomTensor(c.x, rng)),
+                                in(randomTensor({c.m, c.x[1] / c.group, c.k, c.k}, rng))};
+    if (c.bias) inputs.push_back(in(randomTensor({c.m}, rng)));
+    SCOPED_TRACE(shapeString(c.x) + " m" + std::to_string(c.m) + " k" + std::to_string(c.k) +
+                 " s" + std::to_string(c.s) + " p" + std::to_string(c.p) + " d" +
+                 std::to_string(c.d) + " g" + std::to_string(c.group) + " " + c.act);
+    NodeDesc node = makeNode("Conv", a);
+    EXPECT_EQ(testOp(node, inputs), OpTestResult::Passed);
+}
+
+TEST(NnOpConv, Gemm1x1) {
+    std::mt19937 rng(1);
+    for (const ConvCase& c : std::vector<ConvCase>{
+             {{1, 13, 7, 9}, 24, 1, 1, 0, 1, 1, true, ""},
+             {{1, 16, 13, 13}, 8, 1, 1, 0, 1, 1, true, "silu"},
+             {{2, 12, 5, 11}, 13, 1, 1, 0, 1, 1, false, "relu"},
+             {{1, 24, 1, 1}, 12, 1, 1, 0, 1, 1, true, "leaky_relu"},
+             {{1, 32, 4, 31}, 80, 1, 1, 0, 1, 1, true, "sigmoid"},
+             {{1, 3, 2, 127}, 4, 1, 1, 0, 1, 1, true, "clip"},
+         })
+        runCase(c, rng);
+}
+
+TEST(NnOpConv, Depthwise) {
+    std::mt19937 rng(2);
+    for (const ConvCase& c : std::vector<ConvCase>{
+             {{1, 13, 9, 17}, 13, 3, 1, 1, 1, 13, true, "silu"},
+             {{1, 12, 16, 15}, 12, 3, 2, 1, 1, 12, true, ""},
+             {{2, 8, 7, 7}, 8, 5, 1, 2, 1, 8, false, "hard_swish"},
+             {{1, 5, 10, 9}, 5, 3, 1, 2, 2, 5, true, "relu"},
+         })
+        runCase(c, rng);
+}
+
+TEST(NnOpConv, Direct) {
+    std::mt19937 rng(3);
+    for (const ConvCase& c : std::vector<ConvCase>{
+             {{1, 12, 15, 17}, 16, 3, 1, 1, 1, 1, true, "silu"},
+             {{1, 13, 16, 15}, 24, 3, 2, 1, 1, 1, true, ""},
+             {{2, 3, 11, 13}, 5, 3, 2, 0, 1, 1, false, "hard_sigmoid"},
+             {{1, 8, 9, 9}, 12, 3, 1, 1, 1, 4, true, "leaky_relu"},   // grouped
+             {{1, 6, 12, 10}, 6, 3, 1, 2, 2, 3, true, ""},            // dilated, grouped
+             {{1, 4, 8, 8}, 8, 1, 2, 0, 1, 1, true, ""},              // 1x1 stride 2
+             {{1, 4, 8, 8}, 8, 1, 1, 1, 1, 1, true, ""},              // 1x1 padded
+             {{1, 4, 3, 124}, 6, 5, 3, 2, 1, 2, true, ""},
+             {{1, 4, 6, 6}, 4, 3, 1, 1, 1, 4, true, "silu"},          // depthwise-like? M == C
+             {{1, 4, 6, 6}, 8, 3, 1, 1, 1, 4, true, ""},              // channel multiplier 2
+         })
+        runCase(c, rng);
+}
+
+TEST(NnOpConv, AutoPadAndAsymmetricPads) {
+    std::mt19937 rng(4);
+    for (const char* mode : {"SAME_UPPER", "SAME_LOWER", "VALID"}) {
+        for (int64_t s : {1, 2}) {
+            Attributes a;
+            a.set("auto_pad", std::string(mode));
+            a.set("strides", std::vector<int64_t>{s, s});
+            SCOPED_TRACE(std::string(mode) + " s" + std::to_string(s));
+            EXPECT_EQ(testOp(makeNode("Conv", a),
+                             {in(randomTensor({1, 3, 7, 8}, rng)),
+                              in(randomTensor({5, 3, 3, 2}, rng))}),
+                      OpTestResult::Passed);
+        }
+    }
+    Attributes a;
+    a.set("pads", std::vector<int64_t>{1, 0, 2, 1});
+    a.set("strides", std::vector<int64_t>{2, 1});
+    EXPECT_EQ(testOp(makeNode("Conv", a), {in(randomTensor({1, 3, 7, 5}, rng)),
+                                           in(randomTensor({4, 3, 3, 3}, rng)),
+                                           in(randomTensor({4}, rng))}),
+              OpTestResult::Passed);
+}
+
+TEST(NnOpConv, OneDimensional) {
+    std::mt19937 rng(5);
+    Attributes a;
+    a.set("pads", std::vector<int64_t>{1, 2});
+    a.set("strides", std::vector<int64_t>{2});
+    EXPECT_EQ(testOp(makeNode("Conv", a), {in(randomTensor({2, 3, 19}, rng)),
+                                           in(randomTensor({5, 3, 3}, rng))}),
+              OpTestResult::Passed);
+}
+
+TEST(NnOpConv, Errors) {
+    Attributes a;
+    a.set("auto_pad", std::string("FOO"));
+    auto op = createOp(makeNode("Conv", a));
+    ASSERT_FALSE(op);
+    EXPECT_EQ(op.status().message(), "nn/Conv 'test_Conv': auto_pad 'FOO' is not supported");
+    auto unknown = createOp(makeNode("NoSuchOp"));
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.status().message(),
+              "nn: op 'NoSuchOp' (node 'test_NoSuchOp') is not supported");
+}
+
+}  // namespace
+}  // namespace sl::nn::test
