@@ -9,9 +9,6 @@
 //
 //   bench_bridge [--runs N] [--warmup N] [--bridge gl-sharing|mapped|copy]
 
-#include <dlfcn.h>
-#include <EGL/egl.h>
-#include <EGL/eglext.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -26,66 +23,13 @@
 #include "compute/platform.h"
 #include "interop/frame_bridge.h"
 #include "interop/gl_sharing_bridge.h"
+#include "support/egl_context.h"
 
 namespace {
 
 using namespace sl;
 using namespace sl::interop;
 
-// The handful of EGL calls needed for a surfaceless GL 4.x core context.
-struct Egl {
-    void* lib = nullptr;
-    PFNEGLGETPROCADDRESSPROC getProcAddress = nullptr;
-    EGLDisplay display = EGL_NO_DISPLAY;
-    EGLContext context = EGL_NO_CONTEXT;
-
-    static Egl* instance;
-    static void* gpa(const char* name) {
-        return reinterpret_cast<void*>(instance->getProcAddress(name));
-    }
-
-    template <class Fn>
-    Fn sym(const char* name) {
-        return reinterpret_cast<Fn>(dlsym(lib, name));
-    }
-
-    std::string create() {
-        setenv("EGL_PLATFORM", "surfaceless", 0);
-        lib = dlopen("libEGL.so.1", RTLD_NOW | RTLD_GLOBAL);
-        if (!lib) return std::string("cannot open libEGL.so.1: ") + dlerror();
-        getProcAddress = sym<PFNEGLGETPROCADDRESSPROC>("eglGetProcAddress");
-        auto getPlatformDisplay = reinterpret_cast<PFNEGLGETPLATFORMDISPLAYEXTPROC>(
-            getProcAddress("eglGetPlatformDisplayEXT"));
-        auto initialize = sym<PFNEGLINITIALIZEPROC>("eglInitialize");
-        auto bindApi = sym<PFNEGLBINDAPIPROC>("eglBindAPI");
-        auto createContext = sym<PFNEGLCREATECONTEXTPROC>("eglCreateContext");
-        auto makeCurrent = sym<PFNEGLMAKECURRENTPROC>("eglMakeCurrent");
-        if (!getPlatformDisplay || !initialize || !bindApi || !createContext || !makeCurrent) {
-            return "libEGL lacks eglGetPlatformDisplayEXT or a core EGL 1.4 function";
-        }
-        display = getPlatformDisplay(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
-        EGLint major = 0, minor = 0;
-        if (display == EGL_NO_DISPLAY || !initialize(display, &major, &minor)) {
-            return "no surfaceless EGL display";
-        }
-        bindApi(EGL_OPENGL_API);
-        const EGLint attribs[] = {EGL_CONTEXT_MAJOR_VERSION_KHR,
-                                  4,
-                                  EGL_CONTEXT_MINOR_VERSION_KHR,
-                                  4,
-                                  EGL_CONTEXT_OPENGL_PROFILE_MASK_KHR,
-                                  EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT_KHR,
-                                  EGL_NONE};
-        context = createContext(display, EGL_NO_CONFIG_KHR, EGL_NO_CONTEXT, attribs);
-        if (context == EGL_NO_CONTEXT) return "eglCreateContext (GL 4.4 core) failed";
-        if (!makeCurrent(display, EGL_NO_SURFACE, EGL_NO_SURFACE, context)) {
-            return "eglMakeCurrent failed";
-        }
-        instance = this;
-        return {};
-    }
-};
-Egl* Egl::instance = nullptr;
 
 struct Size {
     const char* name;
@@ -163,12 +107,12 @@ int main(int argc, char** argv) {
             only = *s;
         }
     }
-    Egl egl;
-    if (std::string err = egl.create(); !err.empty()) {
+    testing::EglContext egl;
+    if (std::string err; !egl.create(&err)) {
         std::fprintf(stderr, "bench_bridge: EGL: %s\n", err.c_str());
         return 1;
     }
-    GlHost host{&Egl::gpa, {GlNativeContext::Api::Egl, egl.display, egl.context}};
+    GlHost host = egl.host();
     auto gl = GlFunctions::load(host.getProcAddress);
     if (!gl) return std::fprintf(stderr, "%s\n", gl.status().message().c_str()), 1;
     auto ctx = compute::ComputeContext::create();

@@ -13,7 +13,7 @@
 #include "compute/platform.h"
 #include "interop/frame_bridge.h"
 #include "interop/gl_sharing_bridge.h"
-#include "interop_egl_context.h"
+#include "support/egl_context.h"
 
 extern "C" {
 #include <libavutil/frame.h>

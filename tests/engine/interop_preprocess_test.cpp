@@ -10,7 +10,7 @@
 #include "compute/cl_context.h"
 #include "interop/device_yuv_frame.h"
 #include "interop/frame_bridge.h"
-#include "interop_egl_context.h"
+#include "support/egl_context.h"
 #include "vision/preprocess.h"
 #include "vision/preprocess_reference.h"
 

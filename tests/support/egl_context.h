@@ -33,7 +33,8 @@ public:
         auto getPlatformDisplay = reinterpret_cast<PFNEGLGETPLATFORMDISPLAYEXTPROC>(
             eglGetProcAddress("eglGetPlatformDisplayEXT"));
         if (getPlatformDisplay) {
-            display_ = getPlatformDisplay(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
+            display_ =
+                getPlatformDisplay(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
         }
         if (display_ == EGL_NO_DISPLAY) display_ = eglGetDisplay(EGL_DEFAULT_DISPLAY);
         if (display_ == EGL_NO_DISPLAY) return fail(error, "no EGL display");
@@ -46,10 +47,13 @@ public:
         eglChooseConfig(display_, configAttribs, &config, 1, &count);
         // Surfaceless contexts need no config (EGL_KHR_no_config_context); use one if offered.
         for (const EGLint* v : {kVersions[0], kVersions[1], kVersions[2]}) {
-            const EGLint attribs[] = {EGL_CONTEXT_MAJOR_VERSION_KHR, v[0],
-                                      EGL_CONTEXT_MINOR_VERSION_KHR, v[1],
+            const EGLint attribs[] = {EGL_CONTEXT_MAJOR_VERSION_KHR,
+                                      v[0],
+                                      EGL_CONTEXT_MINOR_VERSION_KHR,
+                                      v[1],
                                       EGL_CONTEXT_OPENGL_PROFILE_MASK_KHR,
-                                      EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT_KHR, EGL_NONE};
+                                      EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT_KHR,
+                                      EGL_NONE};
             context_ = eglCreateContext(display_, count > 0 ? config : EGL_NO_CONFIG_KHR,
                                         EGL_NO_CONTEXT, attribs);
             if (context_ != EGL_NO_CONTEXT) break;
