@@ -6,6 +6,8 @@ namespace sl::cli {
 
 int runInfo(std::span<const std::string> args);     // cli/info_verb.cpp
 int runProbe(std::span<const std::string> args);    // cli/probe_verb.cpp
+int runRunModel(std::span<const std::string> args);     // cli/run_model_verb.cpp
+int runBenchModel(std::span<const std::string> args);   // cli/bench_model_verb.cpp
 
 namespace {
 
@@ -14,6 +16,14 @@ const std::array kVerbs = {
          "sightline info FILE|URL [--json] [--no-index]", &runInfo},
     Verb{"probe", "list OpenCL devices, the one the engine would use, and the frame bridges",
          "sightline probe [--json] [--cl-device N|P:D|NAME]", &runProbe},
+    Verb{"run-model", "run a neural network (ONNX) once and write its outputs as .npy",
+         "sightline run-model MODEL [--input NAME=FILE.npy ...] [--random-inputs SEED] "
+         "[--output-dir DIR] [--device opencl|cpu-ref] [--allow-cpu-fallback] [--profile]",
+         &runRunModel},
+    Verb{"bench-model", "measure a model's inference latency and device memory",
+         "sightline bench-model MODEL [--iterations N] [--warmup N] [--device opencl|cpu-ref] "
+         "[--allow-cpu-fallback]",
+         &runBenchModel},
 };
 
 }  // namespace

@@ -1,0 +1,478 @@
+#include "nn/runtime/session.h"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <optional>
+
+#include "compute/cl_context.h"
+#include "compute/cl_error.h"
+#include "compute/program_cache.h"
+#include "core/log.h"
+#include "nn/onnx/onnx_importer.h"
+#include "nn/ops/op_registry.h"
+#include "nn/runtime/memory_planner.h"
+
+namespace sl::nn {
+
+namespace {
+
+constexpr size_t kNoOffset = std::numeric_limits<size_t>::max();
+constexpr size_t kAlignment = 256;
+
+using Clock = std::chrono::steady_clock;
+double msSince(Clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+std::string nodeWhat(const NodeDesc& d) { return "op '" + d.opType + "' (node '" + d.name + "')"; }
+
+bool resolved(const Shape& s) {
+    return std::all_of(s.begin(), s.end(), [](int64_t d) { return d >= 0; });
+}
+
+}  // namespace
+
+const char* deviceName(Device d) { return d == Device::OpenCL ? "opencl" : "cpu-ref"; }
+
+Expected<Device> parseDevice(const std::string& s) {
+    if (s == "opencl" || s == "cl") return Device::OpenCL;
+    if (s == "cpu-ref" || s == "cpu") return Device::CpuReference;
+    return Status(StatusCode::InvalidArgument,
+                  "nn: unknown device '" + s + "' (expected opencl or cpu-ref)");
+}
+
+struct Session::Impl {
+    Graph graph;
+    SessionOptions options;
+    PassReport passReport;
+    std::vector<SessionIo> inputs, outputs;
+
+    struct Step {
+        int node = 0;
+        std::unique_ptr<Op> op;
+        bool onDevice = false;
+    };
+    std::vector<Step> steps;
+    std::vector<int> lastUse;   // per value: last step reading it (steps.size() for outputs)
+    Profile profile;
+    int fallbackNodes = 0;
+
+    // OpenCL state.
+    std::optional<compute::ComputeContext> ownedContext;
+    const compute::ComputeContext* cl = nullptr;
+    compute::ClMem arena, weights;
+    std::vector<size_t> arenaOffset;    // per value, kNoOffset when not in the arena
+    std::vector<size_t> weightOffset;   // per value, kNoOffset when not uploaded
+    MemoryStats memory;
+
+    Status prepare();
+    Status resolveInputs();
+    Status createSteps();
+    Status prepareOpenCl();
+    Expected<std::vector<Tensor>> runReference(std::span<const Tensor> in);
+    Expected<std::vector<Tensor>> runOpenCl(std::span<const Tensor> in);
+    DeviceTensor deviceTensor(ValueId id) const;
+    ClOpContext clContext() const {
+        return ClOpContext{cl, &cl->programs(), cl->queue()};
+    }
+    // An op's message ("nn/Conv 'c1': ...", "nn: op 'Det' ...") with the model's file name.
+    Status withFile(const Status& st) const {
+        std::string m = st.message();
+        if (m.rfind("nn: ", 0) == 0) m = m.substr(4);
+        return fail(st.code(), m);
+    }
+    Status fail(StatusCode code, const std::string& m) const {
+        return Status(code, "nn: '" + graph.source + "': " + m);
+    }
+};
+
+Status Session::Impl::resolveInputs() {
+    for (const auto& [name, t] : options.constantInputs) {
+        auto it = std::find_if(graph.inputs().begin(), graph.inputs().end(),
+                               [&](ValueId id) { return graph.value(id).name == name; });
+        if (it == graph.inputs().end())
+            return fail(StatusCode::InvalidArgument, "no input named '" + name + "'");
+        Value& v = graph.value(*it);
+        v.constant = t;
+        v.info = t.info();
+        graph.inputs().erase(it);
+    }
+    for (const auto& [name, shape] : options.inputShapes) {
+        ValueId id = graph.findValue(name);
+        if (id == kNoValue ||
+            std::find(graph.inputs().begin(), graph.inputs().end(), id) == graph.inputs().end())
+            return fail(StatusCode::InvalidArgument, "no input named '" + name + "'");
+        Value& v = graph.value(id);
+        if (v.shapeKnown && v.info.shape.size() != shape.size())
+            return fail(StatusCode::InvalidArgument,
+                        "input '" + name + "' has rank " + std::to_string(v.info.shape.size()) +
+                            ", the given shape " + shapeString(shape) + " does not");
+        for (size_t i = 0; v.shapeKnown && i < shape.size(); ++i)
+            if (v.info.shape[i] >= 0 && v.info.shape[i] != shape[i])
+                return fail(StatusCode::InvalidArgument,
+                            "input '" + name + "' is " + valueShapeString(v) +
+                                ", the given shape " + shapeString(shape) + " does not match");
+        v.info.shape = shape;
+        v.shapeKnown = true;
+    }
+    for (ValueId id : graph.inputs()) {
+        const Value& v = graph.value(id);
+        if (!v.shapeKnown || !resolved(v.info.shape))
+            return fail(StatusCode::InvalidArgument,
+                        "unresolved dynamic shape: input '" + v.name + "' is " +
+                            valueShapeString(v) +
+                            "; give its shape (SessionOptions::inputShapes, or an --input file)");
+    }
+    return Status::ok();
+}
+
+Status Session::Impl::createSteps() {
+    auto order = graph.topologicalOrder();
+    if (!order) return order.status();
+    // Every optional output the model leaves unnamed still needs somewhere to go.
+    for (int n : *order)
+        for (ValueId& o : graph.nodes()[size_t(n)].outputs)
+            if (o == kNoValue)
+                o = graph.addValue(graph.nodes()[size_t(n)].desc.name + ":unused", {}, false);
+
+    for (int n : *order) {
+        Node& node = graph.nodes()[size_t(n)];
+        auto op = createOp(node.desc);
+        if (!op) return withFile(op.status());
+        std::vector<const TensorInfo*> infos;
+        std::vector<const Tensor*> consts;
+        for (ValueId id : node.inputs) {
+            infos.push_back(id == kNoValue ? nullptr : &graph.value(id).info);
+            consts.push_back(id == kNoValue || !graph.value(id).constant
+                                 ? nullptr
+                                 : &*graph.value(id).constant);
+        }
+        std::vector<TensorInfo> outs;
+        if (Status st = (*op)->inferOutputs(infos, consts, outs); !st) return withFile(st);
+        if (outs.size() != node.outputs.size())
+            return fail(StatusCode::Internal, nodeWhat(node.desc) + " inferred " +
+                                                  std::to_string(outs.size()) + " outputs, has " +
+                                                  std::to_string(node.outputs.size()));
+        for (size_t i = 0; i < outs.size(); ++i) {
+            Value& v = graph.value(node.outputs[i]);
+            if (!resolved(outs[i].shape))
+                return fail(StatusCode::InvalidArgument,
+                            "unresolved dynamic shape: " + nodeWhat(node.desc) + " output '" +
+                                v.name + "' is " + shapeString(outs[i].shape));
+            // The model's own shape inference is a cross-check of the op's: a disagreement
+            // means one of them is wrong, and running anyway could be silently wrong.
+            if (v.shapeKnown && resolved(v.info.shape) &&
+                (v.info.shape != outs[i].shape || v.info.dtype != outs[i].dtype))
+                return fail(StatusCode::Internal,
+                            nodeWhat(node.desc) + " output '" + v.name + "': the op infers " +
+                                dtypeName(outs[i].dtype) + " " + shapeString(outs[i].shape) +
+                                ", the model says " + dtypeName(v.info.dtype) + " " +
+                                shapeString(v.info.shape));
+            v.info = outs[i];
+            v.shapeKnown = true;
+        }
+        steps.push_back(Step{n, std::move(*op), false});
+    }
+    lastUse.assign(graph.values().size(), -1);
+    for (size_t s = 0; s < steps.size(); ++s)
+        for (ValueId id : graph.nodes()[size_t(steps[s].node)].inputs)
+            if (id != kNoValue) lastUse[size_t(id)] = int(s);
+    for (ValueId id : graph.outputs()) lastUse[size_t(id)] = int(steps.size());
+    return Status::ok();
+}
+
+Status Session::Impl::prepare() {
+    SL_TRY(resolveInputs());
+    if (options.optimize) SL_TRY(optimizeGraph(graph, options.passes, &passReport));
+    SL_TRY(createSteps());
+    for (ValueId id : graph.inputs()) inputs.push_back({graph.value(id).name, graph.value(id).info});
+    for (ValueId id : graph.outputs())
+        outputs.push_back({graph.value(id).name, graph.value(id).info});
+    if (options.device == Device::OpenCL) SL_TRY(prepareOpenCl());
+    return Status::ok();
+}
+
+Status Session::Impl::prepareOpenCl() {
+    if (options.compute) {
+        cl = options.compute;
+    } else {
+        auto ctx = compute::ComputeContext::create(options.clDeviceSelector);
+        if (!ctx) return ctx.status();
+        ownedContext.emplace(std::move(*ctx));
+        cl = &*ownedContext;
+    }
+    // Placement: device unless the op has no OpenCL path for this node.
+    for (Step& s : steps) {
+        const NodeDesc& d = graph.nodes()[size_t(s.node)].desc;
+        s.onDevice = s.op->hasDevicePath(cl->info());
+        if (s.onDevice) continue;
+        if (!options.allowCpuFallback)
+            return fail(StatusCode::Unsupported,
+                        nodeWhat(d) + " has no OpenCL path on " + cl->info().name +
+                            "; allow the CPU reference for it (--allow-cpu-fallback) or use "
+                            "--device cpu-ref");
+        ++fallbackNodes;
+        logWarning("nn", "'" + graph.source + "': " + nodeWhat(d) +
+                             " has no OpenCL path; it runs on the CPU reference");
+    }
+    // Activations: every non-constant value a step writes, plus the graph inputs.
+    arenaOffset.assign(graph.values().size(), kNoOffset);
+    weightOffset.assign(graph.values().size(), kNoOffset);
+    std::vector<ValueId> ids;
+    std::vector<BufferRequest> requests;
+    const auto request = [&](ValueId id, int first) {
+        const Value& v = graph.value(id);
+        ids.push_back(id);
+        requests.push_back({size_t(elementCount(v.info.shape)) * dtypeSize(v.info.dtype), first,
+                            std::max(first, lastUse[size_t(id)])});
+    };
+    for (ValueId id : graph.inputs()) request(id, 0);
+    for (size_t s = 0; s < steps.size(); ++s)
+        for (ValueId id : graph.nodes()[size_t(steps[s].node)].outputs) request(id, int(s));
+    const MemoryPlan plan = planMemory(requests, kAlignment);
+    for (size_t i = 0; i < ids.size(); ++i) arenaOffset[size_t(ids[i])] = plan.offsets[i];
+    memory.arenaBytes = plan.arenaBytes;
+    memory.naiveBytes = plan.naiveBytes;
+    auto arenaMem = cl->createBuffer(CL_MEM_READ_WRITE, std::max<size_t>(plan.arenaBytes, 256));
+    if (!arenaMem) return arenaMem.status().withContext("nn: activation buffer");
+    arena = std::move(*arenaMem);
+
+    // Constants read by device steps, packed into one buffer.
+    size_t wbytes = 0;
+    for (const Step& s : steps) {
+        if (!s.onDevice) continue;
+        for (ValueId id : graph.nodes()[size_t(s.node)].inputs) {
+            if (!graph.isConstant(id) || weightOffset[size_t(id)] != kNoOffset) continue;
+            weightOffset[size_t(id)] = wbytes;
+            wbytes += (graph.value(id).constant->bytes() + kAlignment - 1) / kAlignment * kAlignment;
+        }
+    }
+    memory.weightsBytes = wbytes;
+    auto wmem = cl->createBuffer(CL_MEM_READ_ONLY, std::max<size_t>(wbytes, 256));
+    if (!wmem) return wmem.status().withContext("nn: constant buffer");
+    weights = std::move(*wmem);
+    for (size_t id = 0; id < weightOffset.size(); ++id) {
+        if (weightOffset[id] == kNoOffset) continue;
+        const Tensor& t = *graph.values()[id].constant;
+        if (t.bytes()) SL_TRY(cl->write(weights.get(), weightOffset[id], t.bytes(), t.raw()));
+    }
+    const ClOpContext ctx = clContext();
+    for (Step& s : steps) {
+        if (!s.onDevice) continue;
+        std::vector<const Tensor*> consts;
+        for (ValueId id : graph.nodes()[size_t(s.node)].inputs)
+            consts.push_back(graph.isConstant(id) ? &*graph.value(id).constant : nullptr);
+        if (Status st = s.op->prepareDevice(ctx, consts); !st)
+            return st.withContext("nn: preparing " + nodeWhat(graph.nodes()[size_t(s.node)].desc));
+    }
+    logDebug("nn", "'" + graph.source + "': activation arena " +
+                       std::to_string(memory.arenaBytes) + " bytes (no reuse: " +
+                       std::to_string(memory.naiveBytes) + "), constants " +
+                       std::to_string(memory.weightsBytes));
+    return Status::ok();
+}
+
+DeviceTensor Session::Impl::deviceTensor(ValueId id) const {
+    if (id == kNoValue) return {};
+    const Value& v = graph.value(id);
+    if (weightOffset[size_t(id)] != kNoOffset) return {weights.get(), weightOffset[size_t(id)], v.info};
+    if (arenaOffset[size_t(id)] != kNoOffset) return {arena.get(), arenaOffset[size_t(id)], v.info};
+    return {nullptr, 0, v.info};
+}
+
+Expected<std::vector<Tensor>> Session::Impl::runReference(std::span<const Tensor> in) {
+    std::vector<std::optional<Tensor>> live(graph.values().size());
+    for (size_t i = 0; i < in.size(); ++i) live[size_t(graph.inputs()[i])] = in[i];
+    const auto get = [&](ValueId id) -> const Tensor* {
+        if (id == kNoValue) return nullptr;
+        if (graph.isConstant(id)) return &*graph.value(id).constant;
+        return live[size_t(id)] ? &*live[size_t(id)] : nullptr;
+    };
+    for (size_t s = 0; s < steps.size(); ++s) {
+        const Node& node = graph.nodes()[size_t(steps[s].node)];
+        const auto t0 = Clock::now();
+        std::vector<const Tensor*> ins;
+        for (ValueId id : node.inputs) ins.push_back(get(id));
+        std::vector<Tensor> outs;
+        for (ValueId id : node.outputs)
+            outs.emplace_back(graph.value(id).info.dtype, graph.value(id).info.shape);
+        if (Status st = steps[s].op->runReference(ins, outs); !st) return st;
+        for (size_t i = 0; i < outs.size(); ++i) live[size_t(node.outputs[i])] = std::move(outs[i]);
+        // Drop what no later step reads (keeps peak host memory near the planner's figure).
+        for (ValueId id : node.inputs)
+            if (id != kNoValue && lastUse[size_t(id)] == int(s)) live[size_t(id)].reset();
+        if (options.profile)
+            profile.nodes.push_back({node.desc.name, node.desc.opType, msSince(t0), false});
+    }
+    std::vector<Tensor> result;
+    for (ValueId id : graph.outputs()) {
+        const Tensor* t = get(id);
+        if (!t) return fail(StatusCode::Internal, "output '" + graph.value(id).name + "' not computed");
+        result.push_back(*t);
+    }
+    return result;
+}
+
+Expected<std::vector<Tensor>> Session::Impl::runOpenCl(std::span<const Tensor> in) {
+    const ClOpContext ctx = clContext();
+    cl_command_queue q = ctx.queue;
+    // Whatever happens, nothing may still read the caller's memory when this returns.
+    struct Finisher {
+        cl_command_queue q;
+        ~Finisher() { clFinish(q); }
+    } finisher{q};
+
+    auto t0 = Clock::now();
+    for (size_t i = 0; i < in.size(); ++i) {
+        const DeviceTensor d = deviceTensor(graph.inputs()[i]);
+        if (in[i].bytes())
+            SL_CL_TRY(clEnqueueWriteBuffer(q, d.mem, CL_FALSE, d.offset, in[i].bytes(), in[i].raw(),
+                                           0, nullptr, nullptr));
+    }
+    if (options.profile) {
+        SL_CL_TRY(clFinish(q));
+        profile.uploadMs = msSince(t0);
+    }
+    // Profiling: a marker after every step; in an in-order queue a marker completes when
+    // everything before it has, so a step's device time is the gap between consecutive markers.
+    compute::ClEvent previous;
+    if (options.profile) SL_CL_TRY(clEnqueueMarkerWithWaitList(q, 0, nullptr, previous.out()));
+    for (size_t s = 0; s < steps.size(); ++s) {
+        const Step& step = steps[s];
+        const Node& node = graph.nodes()[size_t(step.node)];
+        if (step.onDevice) {
+            std::vector<DeviceTensor> ins, outs;
+            for (ValueId id : node.inputs) ins.push_back(deviceTensor(id));
+            for (ValueId id : node.outputs) outs.push_back(deviceTensor(id));
+            if (Status st = step.op->runDevice(ctx, ins, outs); !st) return st;
+            if (options.profile) {
+                compute::ClEvent marker;
+                SL_CL_TRY(clEnqueueMarkerWithWaitList(q, 0, nullptr, marker.out()));
+                auto a = compute::eventTimes(previous.get());
+                auto b = compute::eventTimes(marker.get());
+                double ms = 0;
+                if (a && b) ms = double(int64_t(b->endNs) - int64_t(a->endNs)) / 1e6;
+                profile.nodes.push_back({node.desc.name, node.desc.opType, std::max(ms, 0.0), true});
+                previous = std::move(marker);
+            }
+            continue;
+        }
+        // CPU reference fallback: bring the inputs over, run, send the outputs back.
+        const auto h0 = Clock::now();
+        std::vector<Tensor> hostIns(node.inputs.size());
+        std::vector<const Tensor*> ins;
+        for (size_t i = 0; i < node.inputs.size(); ++i) {
+            ValueId id = node.inputs[i];
+            if (id == kNoValue) {
+                ins.push_back(nullptr);
+            } else if (graph.isConstant(id)) {
+                ins.push_back(&*graph.value(id).constant);
+            } else {
+                const Value& v = graph.value(id);
+                hostIns[i] = Tensor(v.info.dtype, v.info.shape);
+                if (hostIns[i].bytes())
+                    SL_CL_TRY(clEnqueueReadBuffer(q, arena.get(), CL_TRUE, arenaOffset[size_t(id)],
+                                                  hostIns[i].bytes(), hostIns[i].raw(), 0, nullptr,
+                                                  nullptr));
+                ins.push_back(&hostIns[i]);
+            }
+        }
+        std::vector<Tensor> outs;
+        for (ValueId id : node.outputs)
+            outs.emplace_back(graph.value(id).info.dtype, graph.value(id).info.shape);
+        if (Status st = step.op->runReference(ins, outs); !st) return st;
+        for (size_t i = 0; i < outs.size(); ++i)
+            if (outs[i].bytes())
+                SL_CL_TRY(clEnqueueWriteBuffer(q, arena.get(), CL_TRUE,
+                                               arenaOffset[size_t(node.outputs[i])], outs[i].bytes(),
+                                               outs[i].raw(), 0, nullptr, nullptr));
+        if (options.profile) {
+            profile.nodes.push_back({node.desc.name, node.desc.opType, msSince(h0), false});
+            SL_CL_TRY(clEnqueueMarkerWithWaitList(q, 0, nullptr, previous.out()));
+        }
+    }
+    t0 = Clock::now();
+    std::vector<Tensor> result;
+    for (size_t o = 0; o < graph.outputs().size(); ++o) {
+        ValueId id = graph.outputs()[o];
+        const Value& v = graph.value(id);
+        if (v.constant) {
+            result.push_back(*v.constant);
+            continue;
+        }
+        result.emplace_back(v.info.dtype, v.info.shape);
+        if (result.back().bytes())
+            SL_CL_TRY(clEnqueueReadBuffer(q, arena.get(), CL_FALSE, arenaOffset[size_t(id)],
+                                          result.back().bytes(), result.back().raw(), 0, nullptr,
+                                          nullptr));
+    }
+    SL_CL_TRY(clFinish(q));
+    if (options.profile) profile.downloadMs = msSince(t0);
+    return result;
+}
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Session::~Session() = default;
+
+Expected<std::unique_ptr<Session>> Session::create(Graph graph, const SessionOptions& options) {
+    auto impl = std::make_unique<Impl>();
+    impl->graph = std::move(graph);
+    impl->options = options;
+    if (Status st = impl->prepare(); !st) return st;
+    return std::unique_ptr<Session>(new Session(std::move(impl)));
+}
+
+Expected<std::unique_ptr<Session>> Session::load(const std::filesystem::path& model,
+                                                 const SessionOptions& options) {
+    auto graph = importOnnx(model);
+    if (!graph) return graph.status();
+    return create(std::move(*graph), options);
+}
+
+const std::vector<SessionIo>& Session::inputs() const { return impl_->inputs; }
+const std::vector<SessionIo>& Session::outputs() const { return impl_->outputs; }
+Device Session::device() const { return impl_->options.device; }
+const Profile& Session::lastProfile() const { return impl_->profile; }
+MemoryStats Session::memory() const { return impl_->memory; }
+const PassReport& Session::passReport() const { return impl_->passReport; }
+int Session::cpuFallbackNodes() const { return impl_->fallbackNodes; }
+const Graph& Session::graph() const { return impl_->graph; }
+
+Expected<std::vector<Tensor>> Session::run(std::span<const Tensor> inputs) {
+    Impl& m = *impl_;
+    if (inputs.size() != m.inputs.size())
+        return m.fail(StatusCode::InvalidArgument,
+                      "expected " + std::to_string(m.inputs.size()) + " inputs, got " +
+                          std::to_string(inputs.size()));
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        const TensorInfo& want = m.inputs[i].info;
+        if (inputs[i].dtype() != want.dtype || inputs[i].shape() != want.shape)
+            return m.fail(StatusCode::InvalidArgument,
+                          "input '" + m.inputs[i].name + "' must be " + dtypeName(want.dtype) +
+                              " " + shapeString(want.shape) + ", got " +
+                              dtypeName(inputs[i].dtype()) + " " + shapeString(inputs[i].shape()));
+    }
+    m.profile = {};
+    const auto t0 = Clock::now();
+    auto out = m.options.device == Device::OpenCL ? m.runOpenCl(inputs) : m.runReference(inputs);
+    m.profile.totalMs = msSince(t0);
+    return out;
+}
+
+Expected<std::vector<Tensor>> Session::run(const std::map<std::string, Tensor>& inputs) {
+    std::vector<Tensor> ordered;
+    for (const SessionIo& io : impl_->inputs) {
+        auto it = inputs.find(io.name);
+        if (it == inputs.end())
+            return impl_->fail(StatusCode::InvalidArgument, "input '" + io.name + "' not given");
+        ordered.push_back(it->second);
+    }
+    for (const auto& [name, t] : inputs)
+        if (std::none_of(impl_->inputs.begin(), impl_->inputs.end(),
+                         [&](const SessionIo& io) { return io.name == name; }))
+            return impl_->fail(StatusCode::InvalidArgument, "the model has no input '" + name + "'");
+    return run(ordered);
+}
+
+}  // namespace sl::nn

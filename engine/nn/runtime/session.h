@@ -1,0 +1,101 @@
+#pragma once
+// Session: one graph prepared for repeated execution on one device.
+//
+//   SessionOptions o;                       // OpenCL by default
+//   auto s = Session::load("yolox_nano.onnx", o);
+//   auto out = (*s)->run({input});          // inputs in model order; outputs in model order
+//
+// create() resolves every shape (graph inputs from the model or SessionOptions::inputShapes; a
+// dimension still unknown is an error naming the input), runs the passes (nn/passes), creates one
+// Op per node, and on OpenCL places each node: a node whose op has no OpenCL path is refused with
+// the op and node named, or, with allowCpuFallback, runs on the CPU reference (logged as a
+// warning). Intermediate values live in one device buffer planned by liveness
+// (nn/runtime/memory_planner.h); constants read by device nodes live in a second one.
+//
+// Not thread-safe: one thread runs a session (it owns the queue it enqueues on).
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "nn/graph.h"
+#include "nn/passes/passes.h"
+#include "nn/runtime/profile.h"
+#include "nn/tensor.h"
+
+namespace sl::compute {
+class ComputeContext;
+}
+
+namespace sl::nn {
+
+enum class Device { CpuReference, OpenCL };
+const char* deviceName(Device d);                  // "cpu-ref", "opencl"
+Expected<Device> parseDevice(const std::string& s);   // the CLI's --device values
+
+struct SessionOptions {
+    Device device = Device::OpenCL;
+    bool allowCpuFallback = false;   // OpenCL: run nodes without a device path on the reference
+    bool profile = false;            // per-node timings in lastProfile() (events on OpenCL)
+    bool optimize = true;            // run the passes
+    PassOptions passes;
+    std::map<std::string, Shape> inputShapes;      // resolves dynamic input dims, by input name
+    // Inputs bound to fixed values: they become constants (and may be folded away) and are no
+    // longer session inputs. For shape-carrying inputs (a Reshape's shape fed as an input).
+    std::map<std::string, Tensor> constantInputs;
+    // OpenCL context to use (shared with the video pipeline); null: one is created with
+    // clDeviceSelector (empty: $SIGHTLINE_CL_DEVICE, then automatic). Must outlive the session.
+    const compute::ComputeContext* compute = nullptr;
+    std::string clDeviceSelector;
+};
+
+struct SessionIo {
+    std::string name;
+    TensorInfo info;
+};
+
+struct MemoryStats {
+    size_t arenaBytes = 0;     // the planned activation buffer (peak of live intermediates)
+    size_t naiveBytes = 0;     // what one buffer per value would cost
+    size_t weightsBytes = 0;   // constants uploaded for device nodes
+    size_t peakDeviceBytes() const { return arenaBytes + weightsBytes; }
+};
+
+class Session {
+public:
+    static Expected<std::unique_ptr<Session>> create(Graph graph, const SessionOptions& options);
+    // importOnnx + create.
+    static Expected<std::unique_ptr<Session>> load(const std::filesystem::path& model,
+                                                   const SessionOptions& options);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    const std::vector<SessionIo>& inputs() const;
+    const std::vector<SessionIo>& outputs() const;
+
+    // Inputs in inputs() order, each with exactly the declared dtype and shape. Returns the
+    // outputs in outputs() order.
+    Expected<std::vector<Tensor>> run(std::span<const Tensor> inputs);
+    // By name; every input must be given.
+    Expected<std::vector<Tensor>> run(const std::map<std::string, Tensor>& inputs);
+
+    Device device() const;
+    const Profile& lastProfile() const;   // empty unless options.profile
+    MemoryStats memory() const;
+    const PassReport& passReport() const;
+    int cpuFallbackNodes() const;         // nodes placed on the reference in an OpenCL session
+    const Graph& graph() const;           // after the passes
+
+private:
+    struct Impl;
+    explicit Session(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sl::nn
