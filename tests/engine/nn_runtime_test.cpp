@@ -1,0 +1,189 @@
+// Session: cpu-ref vs OpenCL on small models, planned memory, profiles, the run-model verb.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "cli/cli.h"
+#include "nn/npy.h"
+#include "nn/onnx/onnx_importer.h"
+#include "nn/ops/op_registry.h"
+#include "nn/runtime/session.h"
+#include "nn/tensor_util.h"
+#include "nn_model_builder.h"
+
+namespace sl::nn {
+namespace {
+
+using test::ModelBuilder;
+using test::TempDir;
+using cli::findVerb;
+using cli::kExitFailure;
+using cli::kExitOk;
+using cli::kExitUsage;
+using cli::Verb;
+
+std::vector<float> randomFloats(size_t n, uint64_t seed) {
+    Tensor t = randomTensor({DType::Float32, {int64_t(n)}}, seed);
+    return std::vector<float>(t.data<float>(), t.data<float>() + n);
+}
+
+// x(1x3x9x11) -> Conv 3x3 pad 1 (4 ch) -> Conv 1x1 (5 ch) -> Conv 3x3 stride 2 (6 ch) -> y
+ModelBuilder convChain() {
+    ModelBuilder b;
+    b.input("x", {1, 3, 9, 11});
+    b.output("y", {1, 6, 5, 6});
+    b.initializer("w1", {4, 3, 3, 3}, randomFloats(108, 1));
+    b.initializer("b1", {4}, randomFloats(4, 2));
+    b.initializer("w2", {5, 4, 1, 1}, randomFloats(20, 3));
+    b.initializer("w3", {6, 5, 3, 3}, randomFloats(270, 4));
+    b.initializer("b3", {6}, randomFloats(6, 5));
+    auto* c1 = b.node("Conv", {"x", "w1", "b1"}, {"a"}, "conv1");
+    ModelBuilder::intsAttr(c1, "pads", {1, 1, 1, 1});
+    b.node("Conv", {"a", "w2"}, {"c"}, "conv2");
+    auto* c3 = b.node("Conv", {"c", "w3", "b3"}, {"y"}, "conv3");
+    ModelBuilder::intsAttr(c3, "pads", {1, 1, 1, 1});
+    ModelBuilder::intsAttr(c3, "strides", {2, 2});
+    return b;
+}
+
+Expected<std::vector<Tensor>> runOn(const Graph& g, Device d, const std::vector<Tensor>& in,
+                                    SessionOptions o = {}) {
+    o.device = d;
+    auto s = Session::create(g, o);
+    if (!s) return s.status();
+    return (*s)->run(in);
+}
+
+TEST(NnRuntime, ConvChainOpenClMatchesReference) {
+    TempDir dir;
+    convChain().save(dir / "chain.onnx");
+    auto g = importOnnx(dir / "chain.onnx");
+    ASSERT_TRUE(g) << g.status().message();
+    const std::vector<Tensor> in = {randomTensor({DType::Float32, {1, 3, 9, 11}}, 9)};
+    auto ref = runOn(*g, Device::CpuReference, in);
+    ASSERT_TRUE(ref) << ref.status().message();
+    ASSERT_EQ(ref->size(), 1u);
+    EXPECT_EQ((*ref)[0].shape(), (Shape{1, 6, 5, 6}));
+    auto cl = runOn(*g, Device::OpenCL, in);
+    ASSERT_TRUE(cl) << cl.status().message();
+    const CompareResult r = compareTensors((*cl)[0], (*ref)[0], 1e-3, 1e-5);
+    EXPECT_TRUE(r.ok) << r.message;
+}
+
+TEST(NnRuntime, PlannedArenaReusesMemoryAndProfiles) {
+    TempDir dir;
+    convChain().save(dir / "chain.onnx");
+    SessionOptions o;
+    o.device = Device::OpenCL;
+    o.profile = true;
+    auto s = Session::load(dir / "chain.onnx", o);
+    ASSERT_TRUE(s) << s.status().message();
+    const MemoryStats m = (*s)->memory();
+    EXPECT_GT(m.arenaBytes, 0u);
+    EXPECT_LT(m.arenaBytes, m.naiveBytes);   // x's bytes are reused once conv1 has read them
+    EXPECT_GE(m.weightsBytes, (108 + 4 + 20 + 270 + 6) * 4u);
+    const Tensor in = randomTensor({DType::Float32, {1, 3, 9, 11}}, 3);
+    for (int i = 0; i < 2; ++i) {   // a second run reuses everything
+        auto out = (*s)->run(std::vector<Tensor>{in});
+        ASSERT_TRUE(out) << out.status().message();
+    }
+    const Profile& p = (*s)->lastProfile();
+    ASSERT_EQ(p.nodes.size(), 3u);
+    EXPECT_EQ(p.nodes[0].name, "conv1");
+    EXPECT_TRUE(p.nodes[0].onDevice);
+    const std::string text = p.format(2);
+    EXPECT_NE(text.find("Conv"), std::string::npos) << text;
+    EXPECT_NE(text.find("slowest nodes"), std::string::npos) << text;
+}
+
+TEST(NnRuntime, InputValidationAndByName) {
+    TempDir dir;
+    convChain().save(dir / "chain.onnx");
+    SessionOptions o;
+    o.device = Device::CpuReference;
+    auto s = Session::load(dir / "chain.onnx", o);
+    ASSERT_TRUE(s) << s.status().message();
+    ASSERT_EQ((*s)->inputs().size(), 1u);
+    EXPECT_EQ((*s)->inputs()[0].name, "x");
+    auto wrong = (*s)->run(std::vector<Tensor>{Tensor(DType::Float32, {1, 3, 9, 10})});
+    ASSERT_FALSE(wrong);
+    EXPECT_NE(wrong.status().message().find("input 'x' must be float32 1x3x9x11"),
+              std::string::npos)
+        << wrong.status().message();
+    auto missing = (*s)->run(std::map<std::string, Tensor>{});
+    EXPECT_FALSE(missing);
+    auto byName = (*s)->run(std::map<std::string, Tensor>{
+        {"x", randomTensor({DType::Float32, {1, 3, 9, 11}}, 1)}});
+    EXPECT_TRUE(byName) << byName.status().message();
+}
+
+TEST(NnRuntime, DynamicBatchResolvedByInputShapes) {
+    TempDir dir;
+    ModelBuilder b = convChain();
+    auto* dim = b.graph().mutable_input(0)->mutable_type()->mutable_tensor_type()
+                    ->mutable_shape()->mutable_dim(0);
+    dim->set_dim_param("batch");
+    b.graph().mutable_output(0)->mutable_type()->mutable_tensor_type()->mutable_shape()
+        ->mutable_dim(0)->set_dim_param("batch");
+    b.save(dir / "dyn.onnx");
+    SessionOptions o;
+    o.device = Device::CpuReference;
+    o.inputShapes["x"] = {2, 3, 9, 11};
+    auto s = Session::load(dir / "dyn.onnx", o);
+    ASSERT_TRUE(s) << s.status().message();
+    EXPECT_EQ((*s)->outputs()[0].info.shape, (Shape{2, 6, 5, 6}));
+    o.inputShapes["x"] = {2, 3, 9, 12};
+    auto bad = Session::load(dir / "dyn.onnx", o);
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.status().message().find("does not match"), std::string::npos);
+}
+
+TEST(NnRuntime, RunModelVerbWritesNpy) {
+    TempDir dir;
+    convChain().save(dir / "chain.onnx");
+    const Tensor in = randomTensor({DType::Float32, {1, 3, 9, 11}}, 5);
+    ASSERT_TRUE(writeNpy(dir / "x.npy", in));
+    const Verb* v = findVerb("run-model");
+    ASSERT_NE(v, nullptr);
+    for (const char* device : {"cpu-ref", "opencl"}) {
+        const std::string outDir = (dir / device).string();
+        const std::vector<std::string> args = {(dir / "chain.onnx").string(), "--input",
+                                               "x=" + (dir / "x.npy").string(), "--output-dir",
+                                               outDir, "--device", device, "--profile"};
+        ASSERT_EQ(v->run(args), kExitOk) << device;
+        auto y = readNpy(outDir + "/y.npy");
+        ASSERT_TRUE(y) << y.status().message();
+        EXPECT_EQ(y->shape(), (Shape{1, 6, 5, 6}));
+    }
+    auto a = readNpy((dir / "cpu-ref/y.npy").string());
+    auto b = readNpy((dir / "opencl/y.npy").string());
+    ASSERT_TRUE(a && b);
+    EXPECT_TRUE(compareTensors(*b, *a, 1e-3, 1e-5).ok);
+    // Random inputs, and the usage errors.
+    EXPECT_EQ(v->run(std::vector<std::string>{(dir / "chain.onnx").string(), "--random-inputs",
+                                              "3", "--output-dir", (dir / "r").string(),
+                                              "--device", "cpu-ref"}),
+              kExitOk);
+    EXPECT_EQ(v->run(std::vector<std::string>{(dir / "chain.onnx").string(), "--device",
+                                              "cpu-ref"}),
+              kExitFailure);   // no input given
+    EXPECT_EQ(v->run(std::vector<std::string>{"--bogus"}), kExitUsage);
+    EXPECT_EQ(v->run(std::vector<std::string>{(dir / "absent.onnx").string()}), kExitFailure);
+}
+
+TEST(NnRuntime, BenchModelVerb) {
+    TempDir dir;
+    convChain().save(dir / "chain.onnx");
+    const Verb* v = findVerb("bench-model");
+    ASSERT_NE(v, nullptr);
+    EXPECT_EQ(v->run(std::vector<std::string>{(dir / "chain.onnx").string(), "--iterations", "3",
+                                              "--warmup", "1"}),
+              kExitOk);
+    EXPECT_EQ(v->run(std::vector<std::string>{(dir / "chain.onnx").string(), "--iterations",
+                                              "0"}),
+              kExitUsage);
+}
+
+}  // namespace
+}  // namespace sl::nn
