@@ -4,7 +4,16 @@
 #include <algorithm>
 #include <utility>
 
+#include "nn/ops/binary.h"
+#include "nn/ops/concat.h"
 #include "nn/ops/conv.h"
+#include "nn/ops/pool.h"
+#include "nn/ops/reshape.h"
+#include "nn/ops/resize.h"
+#include "nn/ops/slice.h"
+#include "nn/ops/split.h"
+#include "nn/ops/transpose.h"
+#include "nn/ops/unary.h"
 
 namespace sl::nn {
 namespace {
@@ -16,7 +25,35 @@ struct Entry {
 
 // One row per ONNX op type; families share a factory that dispatches on node.opType.
 constexpr Entry kOps[] = {
+    {"Add", &Binary::create},
+    {"AveragePool", &Pool::create},
+    {"Clip", &Unary::create},
+    {"Concat", &Concat::create},
     {"Conv", &Conv::create},
+    {"Div", &Binary::create},
+    {"Exp", &Unary::create},
+    {"Flatten", &Reshape::create},
+    {"GlobalAveragePool", &Pool::create},
+    {"GlobalMaxPool", &Pool::create},
+    {"HardSigmoid", &Unary::create},
+    {"HardSwish", &Unary::create},
+    {"Identity", &Reshape::create},
+    {"LeakyRelu", &Unary::create},
+    {"MaxPool", &Pool::create},
+    {"Mul", &Binary::create},
+    {"PRelu", &Binary::create},
+    {"Relu", &Unary::create},
+    {"Reshape", &Reshape::create},
+    {"Resize", &Resize::create},
+    {"Sigmoid", &Unary::create},
+    {"Slice", &Slice::create},
+    {"Split", &Split::create},
+    {"Squeeze", &Reshape::create},
+    {"Sub", &Binary::create},
+    {"Tanh", &Unary::create},
+    {"Transpose", &Transpose::create},
+    {"Unsqueeze", &Reshape::create},
+    {"Upsample", &Resize::create},
 };
 
 const Entry* find(std::string_view opType) {

@@ -6,6 +6,7 @@
 #include "compute/program_cache.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <limits>
 
@@ -82,6 +83,30 @@ int64_t windowOutput(const std::string& autoPad, int64_t in, int64_t ke, int64_t
         if ((out - 1) * stride >= in + padBegin) --out;
     }
     return out;
+}
+
+void collapseDims(Shape& shape, std::vector<std::vector<int64_t>*> strides) {
+    Shape outShape;
+    std::vector<std::vector<int64_t>> outStrides(strides.size());
+    for (size_t d = 0; d < shape.size(); ++d) {
+        if (shape[d] == 1) continue;
+        bool merge = !outShape.empty();
+        for (size_t k = 0; merge && k < strides.size(); ++k)
+            merge = outStrides[k].back() == (*strides[k])[d] * shape[d];
+        if (merge) {
+            outShape.back() *= shape[d];
+            for (size_t k = 0; k < strides.size(); ++k) outStrides[k].back() = (*strides[k])[d];
+        } else {
+            outShape.push_back(shape[d]);
+            for (size_t k = 0; k < strides.size(); ++k) outStrides[k].push_back((*strides[k])[d]);
+        }
+    }
+    if (outShape.empty()) {
+        outShape.push_back(1);
+        for (auto& s : outStrides) s.push_back(1);
+    }
+    shape = outShape;
+    for (size_t k = 0; k < strides.size(); ++k) *strides[k] = outStrides[k];
 }
 
 bool readInts(const Tensor& t, std::vector<int64_t>& out) {
@@ -173,6 +198,52 @@ Expected<compute::ClKernel> buildKernel(const ClOpContext& ctx, std::string_view
 Status clArgStatus(cl_int err, cl_uint index) {
     return compute::clStatus(err, "clSetKernelArg(#" + std::to_string(index) + ")", __FILE__,
                              __LINE__);
+}
+
+void copyNdHost(const void* src, int64_t srcOff, std::vector<int64_t> srcStride, void* dst,
+                int64_t dstOff, std::vector<int64_t> dstStride, Shape shape, size_t elemSize) {
+    const int64_t n = elementCount(shape);
+    if (n == 0) return;
+    collapseDims(shape, {&srcStride, &dstStride});
+    const auto* s = static_cast<const uint8_t*>(src);
+    auto* d = static_cast<uint8_t*>(dst);
+    const int r = int(shape.size());
+    std::vector<int64_t> idx(r, 0);
+    int64_t so = srcOff, dof = dstOff;
+    for (int64_t i = 0; i < n; ++i) {
+        std::memcpy(d + dof * int64_t(elemSize), s + so * int64_t(elemSize), elemSize);
+        for (int k = r - 1; k >= 0; --k) {
+            so += srcStride[k], dof += dstStride[k];
+            if (++idx[k] < shape[k]) break;
+            so -= srcStride[k] * shape[k], dof -= dstStride[k] * shape[k];
+            idx[k] = 0;
+        }
+    }
+}
+
+Expected<compute::ClKernel> copyKernel(const ClOpContext& ctx, size_t elemSize) {
+    return buildKernel(ctx, "nn_data.cl", "copy_nd", std::string(" -DT=") + clByteType(elemSize));
+}
+
+Status enqueueCopyNd(const ClOpContext& ctx, cl_kernel copyNd, cl_mem src, int64_t srcOff,
+                     std::vector<int64_t> srcStride, cl_mem dst, int64_t dstOff,
+                     std::vector<int64_t> dstStride, Shape shape, size_t elemSize) {
+    const int64_t n = elementCount(shape);
+    if (n == 0) return Status::ok();
+    collapseDims(shape, {&srcStride, &dstStride});
+    if (shape.size() == 1 && srcStride[0] == 1 && dstStride[0] == 1) {
+        SL_CL_TRY(clEnqueueCopyBuffer(ctx.queue, src, dst, size_t(srcOff) * elemSize,
+                                      size_t(dstOff) * elemSize, size_t(n) * elemSize, 0,
+                                      nullptr, nullptr));
+        return Status::ok();
+    }
+    if (shape.size() > size_t(kMaxDims))
+        return Status(StatusCode::Unsupported, "nn: copy of more than 8 dims");
+    SL_TRY(setArgs(copyNd, src, cl_int(srcOff), dst, cl_int(dstOff), cl_int(n),
+                   toInt8(shape, 1), toInt8(srcStride, 0), toInt8(dstStride, 0)));
+    const size_t g[1] = {size_t(n)};
+    const size_t l[1] = {64};
+    return launch(ctx, copyNd, g, l);
 }
 
 size_t roundUp(size_t v, size_t m) { return m == 0 ? v : (v + m - 1) / m * m; }

@@ -49,6 +49,9 @@ bool broadcastShapes(const Shape& a, const Shape& b, Shape& out);
 // Strides of `in` read as `out` (right-aligned; 0 on broadcast dims), in elements.
 std::vector<int64_t> broadcastStrides(const Shape& in, const Shape& out);
 int64_t product(const Shape& s, size_t begin, size_t end);
+// Merges adjacent dims that every operand walks contiguously (stride[i] == stride[i+1] * dim[i+1])
+// and drops size-1 dims, so N-d index kernels do fewer divisions. Rank 0 becomes [1].
+void collapseDims(Shape& shape, std::vector<std::vector<int64_t>*> strides);
 
 // One spatial axis of a sliding window (Conv, pools); ke = (k - 1) * dilation + 1. Resolves
 // auto_pad ("NOTSET"/"": padBegin/padEnd as given; "VALID": none; "SAME_UPPER"/"SAME_LOWER":
@@ -106,6 +109,19 @@ Status setArgs(cl_kernel k, const A&... args) {
 // choice). A zero-sized range enqueues nothing.
 Status launch(const ClOpContext& ctx, cl_kernel k, std::span<const size_t> global,
               std::span<const size_t> local = {});
+
+// Strided N-d copy by element size (any dtype): for every index i of `shape`,
+// dst[dstOff + sum i_d * dstStride_d] = src[srcOff + sum i_d * srcStride_d] (element units;
+// strides may be negative). The host version is the reference of the data-movement ops.
+void copyNdHost(const void* src, int64_t srcOff, std::vector<int64_t> srcStride, void* dst,
+                int64_t dstOff, std::vector<int64_t> dstStride, Shape shape, size_t elemSize);
+// The device version: kernel "copy_nd" of nn_data.cl built for `elemSize` (copyKernel), or a
+// clEnqueueCopyBuffer when both sides collapse to one contiguous run. Offsets are in elements and
+// include the tensors' own offsets.
+Expected<compute::ClKernel> copyKernel(const ClOpContext& ctx, size_t elemSize);
+Status enqueueCopyNd(const ClOpContext& ctx, cl_kernel copyNd, cl_mem src, int64_t srcOff,
+                     std::vector<int64_t> srcStride, cl_mem dst, int64_t dstOff,
+                     std::vector<int64_t> dstStride, Shape shape, size_t elemSize);
 
 size_t roundUp(size_t v, size_t m);
 // Element offset of a device tensor (its byte offset must be a multiple of the element size).

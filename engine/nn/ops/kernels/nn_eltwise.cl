@@ -1,0 +1,71 @@
+// Element-wise kernels: activations (ACT, nn_common.cl) and the binary arithmetic ops (OP).
+// Host: nn/ops/unary_cl.cpp, binary_cl.cpp. Four elements per work-item where the layout allows.
+
+// y = ACTIVATE(x) over n elements; vload4/vstore4 need only element alignment, so offsets are free.
+__kernel void unary(__global const float* x, int xOff, __global float* y, int yOff, int n,
+                    float alpha, float beta) {
+    const int i = get_global_id(0) * 4;
+    if (i + 4 <= n) {
+        const float4 v = vload4(0, x + xOff + i);
+        vstore4(ACTIVATE(v, alpha, beta), 0, y + yOff + i);
+    } else {
+        for (int j = i; j < n; ++j) {
+            const float v = x[xOff + j];
+            y[yOff + j] = ACTIVATE(v, alpha, beta);
+        }
+    }
+}
+
+#ifndef OP
+#define OP 0
+#endif
+#if OP == 0
+#define BINOP(a, b) ((a) + (b))
+#elif OP == 1
+#define BINOP(a, b) ((a) - (b))
+#elif OP == 2
+#define BINOP(a, b) ((a) * (b))
+#elif OP == 3
+#define BINOP(a, b) ((a) / (b))
+#elif OP == 4
+#define BINOP(a, b) ((a) < 0.0f ? (a) * (b) : (a))
+#endif
+
+// Same shapes: y = a OP b, element by element.
+__kernel void binary_same(__global const float* a, int aOff, __global const float* b, int bOff,
+                          __global float* y, int yOff, int n) {
+    const int i = get_global_id(0) * 4;
+    if (i + 4 <= n) {
+        const float4 va = vload4(0, a + aOff + i);
+        const float4 vb = vload4(0, b + bOff + i);
+        vstore4(BINOP(va, vb), 0, y + yOff + i);
+    } else {
+        for (int j = i; j < n; ++j) {
+            const float va = a[aOff + j];
+            const float vb = b[bOff + j];
+            y[yOff + j] = BINOP(va, vb);
+        }
+    }
+}
+
+// Broadcast: y[i] = a[offset of i under aStride] OP b[... bStride] (strides 0 on broadcast dims).
+__kernel void binary_bcast(__global const float* a, int aOff, __global const float* b, int bOff,
+                           __global float* y, int yOff, int n, int8 shape, int8 aStride,
+                           int8 bStride) {
+    const int i = get_global_id(0);
+    if (i >= n) return;
+    const float va = a[aOff + nd_offset(i, shape, aStride)];
+    const float vb = b[bOff + nd_offset(i, shape, bStride)];
+    y[yOff + i] = BINOP(va, vb);
+}
+
+// b broadcast along the innermost `inner` run: y[i] = a[i] OP b[(i / inner) % bn] (per-channel
+// bias/scale, [1,C,1,1] against [N,C,H,W]).
+__kernel void binary_channel(__global const float* a, int aOff, __global const float* b, int bOff,
+                             __global float* y, int yOff, int n, int inner, int bn) {
+    const int i = get_global_id(0);
+    if (i >= n) return;
+    const float va = a[aOff + i];
+    const float vb = b[bOff + (i / inner) % bn];
+    y[yOff + i] = BINOP(va, vb);
+}

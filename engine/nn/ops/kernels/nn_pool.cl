@@ -1,0 +1,53 @@
+// Pooling kernels (host: nn/ops/pool_cl.cpp; reference: pool.cpp, same loop order).
+
+#ifndef POOL_MAX
+#define POOL_MAX 1
+#endif
+#ifndef INCLUDE_PAD
+#define INCLUDE_PAD 0
+#endif
+
+// One output per work-item (gid0 = ox, gid1 = oy, gid2 = n * C + c).
+__kernel void pool2d(__global const float* x, int xOff, __global float* y, int yOff, int H, int W,
+                     int OH, int OW, int KH, int KW, int sh, int sw, int dh, int dw, int pt,
+                     int pl, int pb, int pr) {
+    const int ox = get_global_id(0);
+    const int oy = get_global_id(1);
+    const int nc = get_global_id(2);
+    if (ox >= OW || oy >= OH) return;
+    __global const float* xc = x + xOff + nc * H * W;
+    float acc = POOL_MAX ? -INFINITY : 0.0f;
+    int valid = 0, padded = 0;
+    for (int ky = 0; ky < KH; ++ky) {
+        const int iy = oy * sh - pt + ky * dh;
+        const bool yInPad = iy >= -pt && iy < H + pb;
+        const bool yIn = iy >= 0 && iy < H;
+        for (int kx = 0; kx < KW; ++kx) {
+            const int ix = ox * sw - pl + kx * dw;
+            padded += (yInPad && ix >= -pl && ix < W + pr) ? 1 : 0;
+            const bool in = yIn && ix >= 0 && ix < W;
+            const float v = xc[in ? iy * W + ix : 0];
+#if POOL_MAX
+            acc = in ? fmax(acc, v) : acc;
+#else
+            acc += in ? v : 0.0f;
+#endif
+            valid += in ? 1 : 0;
+        }
+    }
+#if !POOL_MAX
+    acc /= (float)(INCLUDE_PAD ? padded : max(valid, 1));
+#endif
+    y[yOff + (nc * OH + oy) * OW + ox] = acc;
+}
+
+// Global pool: one (n, c) plane of `len` elements per work-item.
+__kernel void global_pool(__global const float* x, int xOff, __global float* y, int yOff, int nc,
+                          int len) {
+    const int i = get_global_id(0);
+    if (i >= nc) return;
+    __global const float* p = x + xOff + i * len;
+    float acc = POOL_MAX ? -INFINITY : 0.0f;
+    for (int j = 0; j < len; ++j) acc = POOL_MAX ? fmax(acc, p[j]) : acc + p[j];
+    y[yOff + i] = POOL_MAX ? acc : acc / (float)len;
+}

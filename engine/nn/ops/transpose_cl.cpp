@@ -1,0 +1,30 @@
+// Transpose: OpenCL path (one strided copy, nn_data.cl copy_nd).
+#include "nn/ops/transpose.h"
+
+namespace sl::nn {
+
+bool Transpose::hasDevicePath(const compute::DeviceInfo&) const {
+    Shape s = out_;
+    auto a = srcStride_;
+    auto b = contiguousStrides(out_);
+    collapseDims(s, {&a, &b});
+    return s.size() <= size_t(kMaxDims);
+}
+
+Status Transpose::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const>) {
+    auto k = copyKernel(ctx, dtypeSize(dtype_));
+    if (!k) return k.status();
+    copy_ = std::move(*k);
+    return Status::ok();
+}
+
+Status Transpose::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inputs,
+                            std::span<const DeviceTensor> outputs) {
+    auto xo = elementOffset(inputs[0]);
+    auto yo = elementOffset(outputs[0]);
+    if (!xo || !yo) return fail("device tensor offset not element-aligned");
+    return enqueueCopyNd(ctx, copy_.get(), inputs[0].mem, *xo, srcStride_, outputs[0].mem, *yo,
+                         contiguousStrides(out_), out_, dtypeSize(dtype_));
+}
+
+}  // namespace sl::nn
