@@ -1,0 +1,129 @@
+// bench_model: YOLOX-Nano 416x416 inference latency on the engine's OpenCL path (and its CPU
+// reference for scale) versus OpenCV's DNN module on the same model in the same run. OpenCV runs
+// in a child Python process (bench/opencv_dnn_bench.py, Debian python3-opencv), so the build
+// never links OpenCV. Warm-up runs first, then N timed runs; medians are compared.
+//
+// usage: bench_model [MODEL.onnx] [--runs N] [--warmup N] [--no-reference] [--no-opencv]
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "bench_util.h"
+#include "nn/runtime/session.h"
+#include "nn/tensor_util.h"
+
+namespace fs = std::filesystem;
+using namespace sl;
+
+namespace {
+
+struct Peer {
+    bool ok = false;
+    double medianMs = 0, minMs = 0;
+    std::string line;
+};
+
+// Runs the OpenCV peer script and parses its one-line report.
+Peer runOpenCv(const fs::path& script, const fs::path& model, int warmup, int runs) {
+    Peer p;
+    // Debian's python3-opencv is installed for the system interpreter, which a user's PATH may
+    // shadow (pyenv, venv): prefer /usr/bin/python3.
+    const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+    const std::string cmd = python + " '" + script.string() + "' '" + model.string() + "' 416 416 " +
+                            std::to_string(warmup) + " " + std::to_string(runs) + " 2>&1";
+    FILE* f = popen(cmd.c_str(), "r");
+    if (!f) return p;
+    char buf[1024];
+    while (std::fgets(buf, sizeof buf, f)) p.line += buf;
+    const int rc = pclose(f);
+    const size_t m = p.line.find("median_ms="), n = p.line.find("min_ms=");
+    if (rc == 0 && m != std::string::npos && n != std::string::npos) {
+        p.medianMs = std::atof(p.line.c_str() + m + 10);
+        p.minMs = std::atof(p.line.c_str() + n + 7);
+        p.ok = true;
+    }
+    while (!p.line.empty() && p.line.back() == '\n') p.line.pop_back();
+    return p;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    fs::path model = fs::path(SL_BENCH_SHARED_DIR) / "models" / "yolox_nano.onnx";
+    int runs = 20, warmup = 3;
+    bool reference = true, opencv = true;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--warmup" && i + 1 < argc) warmup = std::max(0, std::atoi(argv[++i]));
+        else if (a == "--no-reference") reference = false;
+        else if (a == "--no-opencv") opencv = false;
+        else if (a[0] != '-') model = a;
+        else {
+            std::cerr << "usage: bench_model [MODEL.onnx] [--runs N] [--warmup N] "
+                         "[--no-reference] [--no-opencv]\n";
+            return 2;
+        }
+    }
+    std::printf("model %s, input 1x3x416x416, %d warm-up + %d timed runs\n",
+                model.filename().string().c_str(), warmup, runs);
+    const std::vector<int> widths = {34, 12, 12, 12};
+    bench::printRow({"path", "median ms", "min ms", "max ms"}, widths);
+
+    double oursMs = 0;
+    for (nn::Device d : {nn::Device::OpenCL, nn::Device::CpuReference}) {
+        if (d == nn::Device::CpuReference && !reference) continue;
+        nn::SessionOptions o;
+        o.device = d;
+        auto s = nn::Session::load(model, o);
+        if (!s) {
+            std::cerr << "bench_model: " << s.status().message() << "\n";
+            return 1;
+        }
+        const nn::Tensor input = nn::randomTensor((*s)->inputs()[0].info, 42, 0.f, 255.f);
+        const std::vector<nn::Tensor> in = {input};
+        bool failed = false;
+        // The reference is slow and only gives scale: fewer runs.
+        const int n = d == nn::Device::OpenCL ? runs : std::min(runs, 3);
+        const auto times = bench::timeRuns(d == nn::Device::OpenCL ? warmup : 1, n, [&] {
+            if (!(*s)->run(in)) failed = true;
+        });
+        if (failed) {
+            std::cerr << "bench_model: a run failed on " << nn::deviceName(d) << "\n";
+            return 1;
+        }
+        const bench::Stats st = bench::summarize(times);
+        bench::printRow({std::string("sightline ") + nn::deviceName(d), bench::fixed(st.median),
+                         bench::fixed(st.min), bench::fixed(st.max)},
+                        widths);
+        if (d == nn::Device::OpenCL) {
+            oursMs = st.median;
+            const nn::MemoryStats m = (*s)->memory();
+            std::printf("  peak device memory %.2f MiB (activations %.2f MiB, %.2f MiB without "
+                        "reuse; constants %.2f MiB)\n",
+                        m.peakDeviceBytes() / 1048576.0, m.arenaBytes / 1048576.0,
+                        m.naiveBytes / 1048576.0, m.weightsBytes / 1048576.0);
+        }
+    }
+    if (opencv) {
+        const fs::path script = fs::path(SL_BENCH_SOURCE_DIR) / "opencv_dnn_bench.py";
+        const Peer p = runOpenCv(script, model, warmup, runs);
+        if (!p.ok) {
+            std::printf("OpenCV DNN peer unavailable (install python3-opencv): %s\n",
+                        p.line.c_str());
+        } else {
+            bench::printRow({"opencv dnn (cpu, python3-opencv)", bench::fixed(p.medianMs),
+                             bench::fixed(p.minMs), "-"},
+                            widths);
+            std::printf("  %s\n", p.line.c_str());
+            std::printf("ratio sightline opencl / opencv dnn (median): %.2fx (%s)\n",
+                        oursMs / p.medianMs, oursMs <= p.medianMs ? "sightline faster"
+                                                                   : "opencv faster");
+        }
+    }
+    return 0;
+}
