@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "cli/cli.h"
+#include "compute/cl_context.h"
+#include "core/log.h"
 #include "nn/npy.h"
 #include "nn/onnx/onnx_importer.h"
 #include "nn/ops/op_registry.h"
@@ -183,6 +185,82 @@ TEST(NnRuntime, BenchModelVerb) {
     EXPECT_EQ(v->run(std::vector<std::string>{(dir / "chain.onnx").string(), "--iterations",
                                               "0"}),
               kExitUsage);
+}
+
+// Clip with min/max fed as graph inputs has no OpenCL path (the bounds are not constants): the
+// session refuses it naming op and node, or runs it on the reference when allowed, and says so.
+TEST(NnRuntime, NodeWithoutOpenClPathIsRefusedOrFallsBackVisibly) {
+    if (!isOpSupported("Clip") || !isOpSupported("Relu")) GTEST_SKIP() << "Clip/Relu not registered";
+    TempDir dir;
+    ModelBuilder b(13);
+    b.input("x", {2, 5});
+    b.input("lo", {});
+    b.input("hi", {});
+    b.output("y", {2, 5});
+    b.node("Relu", {"x"}, {"r"}, "relu");
+    b.node("Clip", {"r", "lo", "hi"}, {"c"}, "clip_dynamic");
+    b.node("Relu", {"c"}, {"y"}, "relu2");
+    b.save(dir / "clip.onnx");
+    auto g = importOnnx(dir / "clip.onnx");
+    ASSERT_TRUE(g) << g.status().message();
+    SessionOptions o;
+    o.device = Device::OpenCL;
+    auto refused = Session::create(*g, o);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.status().code(), StatusCode::Unsupported);
+    const std::string m = refused.status().message();
+    EXPECT_NE(m.find("'clip.onnx'"), std::string::npos) << m;
+    EXPECT_NE(m.find("op 'Clip' (node 'clip_dynamic') has no OpenCL path"), std::string::npos) << m;
+
+    std::vector<std::string> warnings;
+    setLogSink([&](LogLevel level, std::string_view, std::string_view msg) {
+        if (level == LogLevel::Warning) warnings.emplace_back(msg);
+    });
+    o.allowCpuFallback = true;
+    auto s = Session::create(*g, o);
+    setLogSink(nullptr);
+    ASSERT_TRUE(s) << s.status().message();
+    EXPECT_EQ((*s)->cpuFallbackNodes(), 1);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("clip_dynamic"), std::string::npos) << warnings[0];
+    Tensor x = randomTensor({DType::Float32, {2, 5}}, 4);
+    const float lo = 0.1f, hi = 0.6f;
+    const std::vector<Tensor> in = {x, Tensor(DType::Float32, {}, &lo), Tensor(DType::Float32, {}, &hi)};
+    auto cl = (*s)->run(in);
+    ASSERT_TRUE(cl) << cl.status().message();
+    auto ref = runOn(*g, Device::CpuReference, in);
+    ASSERT_TRUE(ref) << ref.status().message();
+    EXPECT_TRUE(compareTensors((*cl)[0], (*ref)[0], 0, 0).ok);
+    for (int64_t i = 0; i < 10; ++i) {
+        EXPECT_GE((*cl)[0].data<float>()[i], lo);
+        EXPECT_LE((*cl)[0].data<float>()[i], hi);
+    }
+}
+
+TEST(NnRuntime, DeviceInputsSkipTheHost) {
+    TempDir dir;
+    convChain().save(dir / "chain.onnx");
+    auto ctx = compute::ComputeContext::create();
+    ASSERT_TRUE(ctx) << ctx.status().message();
+    SessionOptions o;
+    o.device = Device::OpenCL;
+    o.compute = &*ctx;
+    auto s = Session::load(dir / "chain.onnx", o);
+    ASSERT_TRUE(s) << s.status().message();
+    const Tensor x = randomTensor({DType::Float32, {1, 3, 9, 11}}, 21);
+    // The input sits at an offset inside a bigger buffer, as a preprocess output slot would.
+    const size_t offset = 4096;
+    auto buf = ctx->createBuffer(CL_MEM_READ_WRITE, offset + x.bytes());
+    ASSERT_TRUE(buf) << buf.status().message();
+    ASSERT_TRUE(ctx->write(buf->get(), offset, x.bytes(), x.raw()));
+    const DeviceTensor d{buf->get(), offset, x.info()};
+    auto fromDevice = (*s)->runDevice(std::span<const DeviceTensor>(&d, 1));
+    ASSERT_TRUE(fromDevice) << fromDevice.status().message();
+    auto fromHost = (*s)->run(std::vector<Tensor>{x});
+    ASSERT_TRUE(fromHost) << fromHost.status().message();
+    EXPECT_TRUE(compareTensors((*fromDevice)[0], (*fromHost)[0], 0, 0).ok);
+    const DeviceTensor wrong{buf->get(), 0, {DType::Float32, {1, 3, 9, 12}}};
+    EXPECT_FALSE((*s)->runDevice(std::span<const DeviceTensor>(&wrong, 1)));
 }
 
 }  // namespace

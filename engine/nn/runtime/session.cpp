@@ -71,7 +71,10 @@ struct Session::Impl {
     Status createSteps();
     Status prepareOpenCl();
     Expected<std::vector<Tensor>> runReference(std::span<const Tensor> in);
-    Expected<std::vector<Tensor>> runOpenCl(std::span<const Tensor> in);
+    // Inputs come from the host (`in`) or from device buffers (`devIn`); exactly one is used.
+    Expected<std::vector<Tensor>> runOpenCl(std::span<const Tensor> in,
+                                            std::span<const DeviceTensor> devIn = {},
+                                            std::span<const cl_event> waitList = {});
     DeviceTensor deviceTensor(ValueId id) const;
     ClOpContext clContext() const {
         return ClOpContext{cl, &cl->programs(), cl->queue()};
@@ -314,7 +317,9 @@ Expected<std::vector<Tensor>> Session::Impl::runReference(std::span<const Tensor
     return result;
 }
 
-Expected<std::vector<Tensor>> Session::Impl::runOpenCl(std::span<const Tensor> in) {
+Expected<std::vector<Tensor>> Session::Impl::runOpenCl(std::span<const Tensor> in,
+                                                       std::span<const DeviceTensor> devIn,
+                                                       std::span<const cl_event> waitList) {
     const ClOpContext ctx = clContext();
     cl_command_queue q = ctx.queue;
     // Whatever happens, nothing may still read the caller's memory when this returns.
@@ -324,6 +329,14 @@ Expected<std::vector<Tensor>> Session::Impl::runOpenCl(std::span<const Tensor> i
     } finisher{q};
 
     auto t0 = Clock::now();
+    for (size_t i = 0; i < devIn.size(); ++i) {
+        const DeviceTensor d = deviceTensor(graph.inputs()[i]);
+        const size_t bytes = size_t(elementCount(d.info.shape)) * dtypeSize(d.info.dtype);
+        if (bytes)
+            SL_CL_TRY(clEnqueueCopyBuffer(q, devIn[i].mem, d.mem, devIn[i].offset, d.offset, bytes,
+                                          cl_uint(waitList.size()),
+                                          waitList.empty() ? nullptr : waitList.data(), nullptr));
+    }
     for (size_t i = 0; i < in.size(); ++i) {
         const DeviceTensor d = deviceTensor(graph.inputs()[i]);
         if (in[i].bytes())
@@ -459,6 +472,34 @@ Expected<std::vector<Tensor>> Session::run(std::span<const Tensor> inputs) {
     m.profile.totalMs = msSince(t0);
     return out;
 }
+
+Expected<std::vector<Tensor>> Session::runDevice(std::span<const DeviceTensor> inputs,
+                                                 std::span<const cl_event> waitList) {
+    Impl& m = *impl_;
+    if (m.options.device != Device::OpenCL)
+        return m.fail(StatusCode::InvalidArgument, "runDevice needs an OpenCL session");
+    if (inputs.size() != m.inputs.size())
+        return m.fail(StatusCode::InvalidArgument,
+                      "expected " + std::to_string(m.inputs.size()) + " inputs, got " +
+                          std::to_string(inputs.size()));
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        const TensorInfo& want = m.inputs[i].info;
+        if (!inputs[i].mem || inputs[i].info.dtype != want.dtype ||
+            inputs[i].info.shape != want.shape)
+            return m.fail(StatusCode::InvalidArgument,
+                          "device input '" + m.inputs[i].name + "' must be " +
+                              dtypeName(want.dtype) + " " + shapeString(want.shape) + ", got " +
+                              dtypeName(inputs[i].info.dtype) + " " +
+                              shapeString(inputs[i].info.shape));
+    }
+    m.profile = {};
+    const auto t0 = Clock::now();
+    auto out = m.runOpenCl({}, inputs, waitList);
+    m.profile.totalMs = msSince(t0);
+    return out;
+}
+
+cl_command_queue Session::queue() const { return impl_->cl ? impl_->cl->queue() : nullptr; }
 
 Expected<std::vector<Tensor>> Session::run(const std::map<std::string, Tensor>& inputs) {
     std::vector<Tensor> ordered;

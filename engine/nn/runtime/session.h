@@ -85,6 +85,16 @@ public:
     // By name; every input must be given.
     Expected<std::vector<Tensor>> run(const std::map<std::string, Tensor>& inputs);
 
+    // OpenCL sessions: inputs already on the device (the detection pipeline's preprocess output),
+    // in inputs() order, each in a buffer of this session's context with the declared dtype and
+    // shape. They are copied device-to-device on the session's queue after `waitList` (the
+    // producer's events); nothing goes through the host. The caller may reuse its buffers once
+    // run returns.
+    Expected<std::vector<Tensor>> runDevice(std::span<const DeviceTensor> inputs,
+                                            std::span<const cl_event> waitList = {});
+    // The queue runs are enqueued on (OpenCL sessions; null on cpu-ref).
+    cl_command_queue queue() const;
+
     Device device() const;
     const Profile& lastProfile() const;   // empty unless options.profile
     MemoryStats memory() const;
