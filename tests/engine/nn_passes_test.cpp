@@ -71,6 +71,30 @@ Runs runBoth(const ModelBuilder& b, Device device = Device::CpuReference) {
     return r;
 }
 
+// A Conv followed by a shape-computing chain that ends in Reshape(c, target): after the passes
+// only Conv and Reshape remain, on both devices, and the result is the Conv output reshaped (the
+// expectation needs no Shape op: the Conv alone, reshaped on the host).
+void expectFoldedChain(const ModelBuilder& b, const Shape& outShape, int folded) {
+    ModelBuilder convOnly;
+    addConv(convOnly);
+    convOnly.output("c", {1, 4, 6, 7});
+    const Tensor expected = runBoth(convOnly).plain.reshaped(outShape);
+    TempDir dir;
+    b.save(dir / "chain.onnx");
+    for (Device d : {Device::CpuReference, Device::OpenCL}) {
+        SessionOptions o;
+        o.device = d;
+        auto s = Session::load(dir / "chain.onnx", o);
+        ASSERT_TRUE(s) << s.status().message();
+        EXPECT_EQ((*s)->passReport().foldedNodes, folded);
+        EXPECT_EQ((*s)->graph().liveNodeCount(), 2);   // Conv, Reshape
+        auto out = (*s)->run(std::vector<Tensor>{randomTensor({DType::Float32, {1, 3, 6, 7}}, 11)});
+        ASSERT_TRUE(out) << out.status().message();
+        const CompareResult r = compareTensors((*out)[0], expected, 1e-5, 1e-6);
+        EXPECT_TRUE(r.ok) << deviceName(d) << ": " << r.message;
+    }
+}
+
 TEST(NnPasses, BatchNormFoldsIntoConv) {
     ModelBuilder b;
     addConv(b);
@@ -186,11 +210,23 @@ TEST(NnPasses, ShapeChainFoldsToConstantReshape) {
     ModelBuilder::intAttr(b.graph().mutable_node(b.graph().node_size() - 1), "axis", 0);
     b.node("Reshape", {"c", "target"}, {"y"}, "reshape");
     b.output("y", {1, 168});
-    const Runs r = runBoth(b);
-    EXPECT_EQ(r.report.foldedNodes, 4);   // Shape, Gather, Unsqueeze, Concat
-    EXPECT_EQ(r.nodes, 2);                // Conv, Reshape
-    EXPECT_EQ(r.optimized.shape(), (Shape{1, 168}));
-    EXPECT_TRUE(compareTensors(r.optimized, r.plain, 0, 0).ok);
+    expectFoldedChain(b, {1, 168}, 4);   // Shape, Gather, Unsqueeze, Concat
+}
+
+TEST(NnPasses, ShapeSliceConcatChainFolds) {
+    SKIP_UNLESS_OPS("Slice", "Concat", "Reshape");
+    ModelBuilder b(13);
+    addConv(b);
+    b.node("Shape", {"c"}, {"shape"}, "shape");
+    b.initializerInt64("starts", {1}, {0});
+    b.initializerInt64("ends", {1}, {2});
+    b.initializerInt64("minus_one", {1}, {-1});
+    b.node("Slice", {"shape", "starts", "ends"}, {"nc"}, "slice");
+    b.node("Concat", {"nc", "minus_one"}, {"target"}, "concat");
+    ModelBuilder::intAttr(b.graph().mutable_node(b.graph().node_size() - 1), "axis", 0);
+    b.node("Reshape", {"c", "target"}, {"y"}, "reshape");
+    b.output("y", {1, 4, 42});
+    expectFoldedChain(b, {1, 4, 42}, 3);   // Shape, Slice, Concat
 }
 
 TEST(NnPasses, DeadBranchIsRemoved) {
