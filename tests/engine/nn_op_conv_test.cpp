@@ -155,3 +155,54 @@ TEST(NnOpConv, Errors) {
 
 }  // namespace
 }  // namespace sl::nn::test
+
+namespace sl::nn::test {
+namespace {
+
+TEST(NnOpConvTranspose, ReferenceByHand) {
+    // 1-D: x = [1, 2], w = [1, 1, 1], stride 2 -> [1, 1, 1+2, 2, 2].
+    Attributes a;
+    a.set("strides", std::vector<int64_t>{2});
+    auto out = runRef(makeNode("ConvTranspose", a), {in(floats({1, 1, 2}, {1, 2})),
+                                                     in(floats({1, 1, 3}, {1, 1, 1}))});
+    EXPECT_EQ(out[0].shape(), (Shape{1, 1, 5}));
+    SL_EXPECT_FLOATS(out[0], {1, 1, 3, 2, 2});
+}
+
+TEST(NnOpConvTranspose, DeviceVsReference) {
+    std::mt19937 rng(6);
+    struct Case { Shape x; int64_t m, k, s, p, d, group, outPad; };
+    for (const Case& c : std::vector<Case>{{{1, 13, 5, 7}, 12, 3, 2, 1, 1, 1, 1},
+                                           {{2, 4, 6, 5}, 6, 2, 2, 0, 1, 2, 0},
+                                           {{1, 3, 4, 4}, 5, 3, 1, 1, 2, 1, 0},
+                                           {{1, 8, 3, 9}, 8, 4, 3, 1, 1, 8, 2}}) {
+        Attributes a;
+        a.set("strides", std::vector<int64_t>{c.s, c.s});
+        a.set("pads", std::vector<int64_t>{c.p, c.p, c.p, c.p});
+        a.set("dilations", std::vector<int64_t>{c.d, c.d});
+        a.set("group", c.group);
+        a.set("output_padding", std::vector<int64_t>{c.outPad, c.outPad});
+        EXPECT_EQ(testOp(makeNode("ConvTranspose", a),
+                         {in(randomTensor(c.x, rng)),
+                          in(randomTensor({c.x[1], c.m / c.group, c.k, c.k}, rng)),
+                          in(randomTensor({c.m}, rng))}),
+                  OpTestResult::Passed) << shapeString(c.x);
+    }
+    for (const char* mode : {"SAME_UPPER", "SAME_LOWER"}) {
+        Attributes a;
+        a.set("strides", std::vector<int64_t>{2, 2});
+        a.set("auto_pad", std::string(mode));
+        EXPECT_EQ(testOp(makeNode("ConvTranspose", a), {in(randomTensor({1, 3, 5, 4}, rng)),
+                                                        in(randomTensor({3, 2, 3, 3}, rng))}),
+                  OpTestResult::Passed) << mode;
+    }
+    Attributes os;
+    os.set("strides", std::vector<int64_t>{3, 2});
+    os.set("output_shape", std::vector<int64_t>{10, 8});
+    EXPECT_EQ(testOp(makeNode("ConvTranspose", os), {in(randomTensor({1, 2, 3, 3}, rng)),
+                                                     in(randomTensor({2, 3, 3, 3}, rng))}),
+              OpTestResult::Passed);
+}
+
+}  // namespace
+}  // namespace sl::nn::test

@@ -4,13 +4,24 @@
 #include <algorithm>
 #include <utility>
 
+#include "nn/ops/batch_norm.h"
 #include "nn/ops/binary.h"
+#include "nn/ops/cast.h"
 #include "nn/ops/concat.h"
+#include "nn/ops/constant_op.h"
 #include "nn/ops/conv.h"
+#include "nn/ops/conv_transpose.h"
+#include "nn/ops/gather.h"
+#include "nn/ops/gemm.h"
+#include "nn/ops/matmul.h"
+#include "nn/ops/pad.h"
 #include "nn/ops/pool.h"
+#include "nn/ops/reduce_mean.h"
 #include "nn/ops/reshape.h"
 #include "nn/ops/resize.h"
+#include "nn/ops/shape_op.h"
 #include "nn/ops/slice.h"
+#include "nn/ops/softmax.h"
 #include "nn/ops/split.h"
 #include "nn/ops/transpose.h"
 #include "nn/ops/unary.h"
@@ -27,26 +38,37 @@ struct Entry {
 constexpr Entry kOps[] = {
     {"Add", &Binary::create},
     {"AveragePool", &Pool::create},
+    {"BatchNormalization", &BatchNorm::create},
+    {"Cast", &Cast::create},
     {"Clip", &Unary::create},
     {"Concat", &Concat::create},
+    {"Constant", &ConstantOp::create},
     {"Conv", &Conv::create},
+    {"ConvTranspose", &ConvTranspose::create},
     {"Div", &Binary::create},
     {"Exp", &Unary::create},
     {"Flatten", &Reshape::create},
+    {"Gather", &Gather::create},
+    {"Gemm", &Gemm::create},
     {"GlobalAveragePool", &Pool::create},
     {"GlobalMaxPool", &Pool::create},
     {"HardSigmoid", &Unary::create},
     {"HardSwish", &Unary::create},
     {"Identity", &Reshape::create},
     {"LeakyRelu", &Unary::create},
+    {"MatMul", &MatMul::create},
     {"MaxPool", &Pool::create},
     {"Mul", &Binary::create},
     {"PRelu", &Binary::create},
+    {"Pad", &Pad::create},
+    {"ReduceMean", &ReduceMean::create},
     {"Relu", &Unary::create},
     {"Reshape", &Reshape::create},
     {"Resize", &Resize::create},
+    {"Shape", &ShapeOp::create},
     {"Sigmoid", &Unary::create},
     {"Slice", &Slice::create},
+    {"Softmax", &Softmax::create},
     {"Split", &Split::create},
     {"Squeeze", &Reshape::create},
     {"Sub", &Binary::create},

@@ -152,3 +152,38 @@ __kernel void conv_direct(__global const float* x, int xOff, __global const floa
         }
     }
 }
+
+// Transposed conv in gather form: output (n, m, oy, ox) sums x(c, iy, ix) * W[c][m % Mg][ky][kx]
+// over the group's input channels and the taps with oy = iy * sh - pt + ky * dh (likewise x).
+__kernel void conv_transpose(__global const float* x, int xOff, __global const float* w, int wOff,
+                             __global const float* bias, int bOff, int hasBias,
+                             __global float* y, int yOff, int C, int H, int W, int M, int OH,
+                             int OW, int Cg, int Mg, int sh, int sw, int dh, int dw, int pt,
+                             int pl, float alpha, float beta) {
+    const int p = get_global_id(0);
+    const int m = get_global_id(1);
+    const int n = get_global_id(2);
+    if (p >= OH * OW) return;
+    const int oy = p / OW;
+    const int ox = p - oy * OW;
+    const int g = m / Mg;
+    const int mg = m - g * Mg;
+    float acc = 0.0f;
+    for (int ci = 0; ci < Cg; ++ci) {
+        const int c = g * Cg + ci;
+        __global const float* xc = x + xOff + (n * C + c) * H * W;
+        __global const float* wc = w + wOff + (c * Mg + mg) * KH * KW;
+        for (int ky = 0; ky < KH; ++ky) {
+            const int ty = oy + pt - ky * dh;
+            if (ty < 0 || ty % sh != 0 || ty / sh >= H) continue;
+            const int iy = ty / sh;
+            for (int kx = 0; kx < KW; ++kx) {
+                const int tx = ox + pl - kx * dw;
+                if (tx < 0 || tx % sw != 0 || tx / sw >= W) continue;
+                acc = fma(xc[iy * W + tx / sw], wc[ky * KW + kx], acc);
+            }
+        }
+    }
+    const float v = acc + SL_BIAS(m);
+    y[yOff + (n * M + m) * OH * OW + p] = ACTIVATE(v, alpha, beta);
+}

@@ -13,3 +13,77 @@ __kernel void copy_nd(__global const T* src, int sOff, __global T* dst, int dOff
     if (i >= n) return;
     dst[dOff + nd_offset(i, shape, dStride)] = src[sOff + nd_offset(i, shape, sStride)];
 }
+
+#ifndef IDX
+#define IDX long
+#endif
+
+// y[o][j][i] = x[o][idx[j]][i] (negative indices from the end, out-of-range clamped).
+__kernel void gather(__global const T* x, int xOff, __global const IDX* idx, int iOff,
+                     __global T* y, int yOff, int outer, int axisLen, int nIdx, int inner) {
+    const int g = get_global_id(0);
+    if (g >= outer * nIdx * inner) return;
+    const int i = g % inner;
+    const int j = (g / inner) % nIdx;
+    const int o = g / (inner * nIdx);
+    int k = (int)idx[iOff + j];
+    k = k < 0 ? k + axisLen : k;
+    k = clamp(k, 0, axisLen - 1);
+    y[yOff + g] = x[xOff + (o * axisLen + k) * inner + i];
+}
+
+#if defined(SRC) && defined(DST)
+// Element-wise conversion; float -> integer truncates toward zero (C semantics, as the
+// reference's static_cast), -> bool is (x != 0).
+__kernel void cast(__global const SRC* x, int xOff, __global DST* y, int yOff, int n) {
+    const int i = get_global_id(0);
+    if (i >= n) return;
+#ifdef TO_BOOL
+    y[yOff + i] = x[xOff + i] != (SRC)0 ? 1 : 0;
+#else
+    y[yOff + i] = (DST)x[xOff + i];
+#endif
+}
+#endif
+
+#ifndef PAD_MODE
+#define PAD_MODE 0
+#endif
+// Source coordinate along one dim (component c), as source() in nn/ops/pad.cpp:
+// 0 constant (outside -> fill), 1 reflect (period 2 (len - 1)), 2 edge (clamp).
+#if PAD_MODE == 0
+#define SL_PAD_SRC(s, len) inside = inside && s >= 0 && s < len
+#elif PAD_MODE == 1
+#define SL_PAD_SRC(s, len)                      \
+    if (len == 1) {                             \
+        s = 0;                                  \
+    } else {                                    \
+        const int p_ = 2 * (len - 1);           \
+        s %= p_;                                \
+        s += s < 0 ? p_ : 0;                    \
+        s = s >= len ? p_ - s : s;              \
+    }
+#else
+#define SL_PAD_SRC(s, len) s = clamp(s, 0, len - 1)
+#endif
+#define SL_PAD_STEP(c)                            \
+    {                                             \
+        const int q_ = i / outShape.c;            \
+        int s_ = i - q_ * outShape.c - begin.c;   \
+        i = q_;                                   \
+        SL_PAD_SRC(s_, inShape.c);                \
+        off += s_ * inStride.c;                   \
+    }
+
+__kernel void pad_nd(__global const T* x, int xOff, __global T* y, int yOff, int n,
+                     int8 outShape, int8 inShape, int8 begin, int8 inStride, T fill) {
+    const int g = get_global_id(0);
+    if (g >= n) return;
+    int i = g;
+    int off = 0;
+    bool inside = true;
+    SL_PAD_STEP(s7) SL_PAD_STEP(s6) SL_PAD_STEP(s5) SL_PAD_STEP(s4)
+    SL_PAD_STEP(s3) SL_PAD_STEP(s2) SL_PAD_STEP(s1) SL_PAD_STEP(s0)
+    if (inside) y[yOff + g] = x[xOff + off];
+    else y[yOff + g] = fill;
+}

@@ -1,0 +1,75 @@
+#include "nn/ops/batch_norm.h"
+
+#include <cmath>
+
+namespace sl::nn {
+
+Expected<std::unique_ptr<Op>> BatchNorm::create(const NodeDesc& node) {
+    std::unique_ptr<BatchNorm> op(new BatchNorm(node));
+    op->epsilon_ = node.attributes.get<float>("epsilon", 1e-5f);
+    if (node.attributes.get<int64_t>("training_mode", 0) != 0 || node.outputCount > 1)
+        return nodeError(node, "training mode is not supported", StatusCode::Unsupported);
+    if (node.opset < 9 && node.attributes.get<int64_t>("spatial", 1) != 1)
+        return nodeError(node, "spatial=0 is not supported", StatusCode::Unsupported);
+    return std::unique_ptr<Op>(std::move(op));
+}
+
+Status BatchNorm::inferOutputs(std::span<const TensorInfo* const> inputs,
+                               std::span<const Tensor* const>, std::vector<TensorInfo>& outputs) {
+    SL_TRY(requireInputs(inputs, 5));
+    const Shape& x = inputs[0]->shape;
+    for (size_t i = 0; i < 5; ++i)
+        if (inputs[i]->dtype != DType::Float32) return unsupported("only float32 is supported");
+    if (x.size() < 2) return fail("input must be N x C x ...");
+    channels_ = x[1];
+    for (size_t i = 1; i < 5; ++i)
+        if (elementCount(inputs[i]->shape) != channels_)
+            return fail("scale/B/mean/var must have C elements");
+    count_ = elementCount(x);
+    inner_ = product(x, 2, x.size());
+    outputs = {*inputs[0]};
+    return Status::ok();
+}
+
+Status BatchNorm::runReference(std::span<const Tensor* const> inputs, std::span<Tensor> outputs) {
+    const float* x = inputs[0]->data<float>();
+    const float* scale = inputs[1]->data<float>();
+    const float* b = inputs[2]->data<float>();
+    const float* mean = inputs[3]->data<float>();
+    const float* var = inputs[4]->data<float>();
+    float* y = outputs[0].data<float>();
+    for (int64_t i = 0; i < count_; ++i) {
+        const int64_t c = (i / inner_) % channels_;
+        y[i] = (x[i] - mean[c]) / std::sqrt(var[c] + epsilon_) * scale[c] + b[c];
+    }
+    return Status::ok();
+}
+
+bool BatchNorm::hasDevicePath(const compute::DeviceInfo&) const { return true; }
+
+Status BatchNorm::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const>) {
+    auto k = buildKernel(ctx, "nn_norm.cl", "batch_norm");
+    if (!k) return k.status().withContext("nn/BatchNormalization '" + name_ + "'");
+    kernel_ = std::move(*k);
+    return Status::ok();
+}
+
+Status BatchNorm::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inputs,
+                            std::span<const DeviceTensor> outputs) {
+    cl_int off[6];
+    for (int i = 0; i < 5; ++i) {
+        auto o = elementOffset(inputs[i]);
+        if (!o) return o.status();
+        off[i] = *o;
+    }
+    auto yo = elementOffset(outputs[0]);
+    if (!yo) return yo.status();
+    SL_TRY(setArgs(kernel_.get(), inputs[0].mem, off[0], inputs[1].mem, off[1], inputs[2].mem,
+                   off[2], inputs[3].mem, off[3], inputs[4].mem, off[4], outputs[0].mem, *yo,
+                   cl_int(count_), cl_int(inner_), cl_int(channels_), epsilon_));
+    const size_t g[1] = {size_t(count_)};
+    const size_t l[1] = {64};
+    return launch(ctx, kernel_.get(), g, l);
+}
+
+}  // namespace sl::nn

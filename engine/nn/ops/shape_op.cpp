@@ -1,0 +1,52 @@
+#include "nn/ops/shape_op.h"
+
+#include <algorithm>
+
+#include "compute/cl_error.h"
+
+namespace sl::nn {
+
+Expected<std::unique_ptr<Op>> ShapeOp::create(const NodeDesc& node) {
+    std::unique_ptr<ShapeOp> op(new ShapeOp(node));
+    op->start_ = node.attributes.get<int64_t>("start", 0);
+    op->end_ = node.attributes.get<int64_t>("end", INT64_MAX);
+    return std::unique_ptr<Op>(std::move(op));
+}
+
+Status ShapeOp::inferOutputs(std::span<const TensorInfo* const> inputs,
+                             std::span<const Tensor* const>, std::vector<TensorInfo>& outputs) {
+    SL_TRY(requireInputs(inputs, 1));
+    const Shape& s = inputs[0]->shape;
+    const int64_t r = int64_t(s.size());
+    int64_t b = start_ < 0 ? start_ + r : start_;
+    int64_t e = end_ < 0 ? end_ + r : end_;
+    b = std::clamp<int64_t>(b, 0, r);
+    e = std::clamp<int64_t>(e, 0, r);
+    std::vector<int64_t> dims;
+    for (int64_t i = b; i < e; ++i) dims.push_back(s[i]);
+    value_ = Tensor(DType::Int64, {int64_t(dims.size())}, dims.data());
+    outputs = {value_.info()};
+    return Status::ok();
+}
+
+Status ShapeOp::runReference(std::span<const Tensor* const>, std::span<Tensor> outputs) {
+    outputs[0] = value_;
+    return Status::ok();
+}
+
+bool ShapeOp::hasDevicePath(const compute::DeviceInfo&) const { return true; }
+
+Status ShapeOp::prepareDevice(const ClOpContext&, std::span<const Tensor* const>) {
+    return Status::ok();
+}
+
+Status ShapeOp::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor>,
+                          std::span<const DeviceTensor> outputs) {
+    if (value_.bytes() == 0) return Status::ok();
+    // Non-blocking: value_ lives as long as the op.
+    SL_CL_TRY(clEnqueueWriteBuffer(ctx.queue, outputs[0].mem, CL_FALSE, outputs[0].offset,
+                                   value_.bytes(), value_.raw(), 0, nullptr, nullptr));
+    return Status::ok();
+}
+
+}  // namespace sl::nn
