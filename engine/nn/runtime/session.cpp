@@ -219,22 +219,47 @@ Status Session::Impl::prepareOpenCl() {
         logWarning("nn", "'" + graph.source + "': " + nodeWhat(d) +
                              " has no OpenCL path; it runs on the CPU reference");
     }
-    // Activations: every non-constant value a step writes, plus the graph inputs.
+    // Activations: every non-constant value a step writes, plus the graph inputs. Ops that only
+    // reinterpret the shape (Reshape, Flatten, Squeeze, Unsqueeze, Identity) share their input's
+    // bytes: no value is ever written after it is produced, so an alias is safe as long as the
+    // shared range lives until the last reader of either name.
     arenaOffset.assign(graph.values().size(), kNoOffset);
     weightOffset.assign(graph.values().size(), kNoOffset);
+    std::vector<ValueId> root(graph.values().size());
+    for (size_t v = 0; v < root.size(); ++v) root[v] = ValueId(v);
+    for (const Step& s : steps) {
+        const Node& n = graph.nodes()[size_t(s.node)];
+        const std::string& t = n.desc.opType;
+        const bool view = t == "Reshape" || t == "Flatten" || t == "Squeeze" ||
+                          t == "Unsqueeze" || t == "Identity";
+        if (view && s.onDevice && !n.inputs.empty() && n.inputs[0] != kNoValue &&
+            !graph.isConstant(n.inputs[0]) && n.outputs.size() == 1)
+            root[size_t(n.outputs[0])] = root[size_t(n.inputs[0])];
+    }
+    std::vector<int> firstStep(graph.values().size(), 0), lastStep(graph.values().size(), -1);
+    for (size_t s = 0; s < steps.size(); ++s)
+        for (ValueId id : graph.nodes()[size_t(steps[s].node)].outputs)
+            if (root[size_t(id)] == id) firstStep[size_t(id)] = int(s);
+    for (size_t v = 0; v < root.size(); ++v) {
+        const size_t r = size_t(root[v]);
+        lastStep[r] = std::max({lastStep[r], lastUse[v], firstStep[r]});
+    }
     std::vector<ValueId> ids;
     std::vector<BufferRequest> requests;
-    const auto request = [&](ValueId id, int first) {
+    const auto request = [&](ValueId id) {
         const Value& v = graph.value(id);
         ids.push_back(id);
-        requests.push_back({size_t(elementCount(v.info.shape)) * dtypeSize(v.info.dtype), first,
-                            std::max(first, lastUse[size_t(id)])});
+        requests.push_back({size_t(elementCount(v.info.shape)) * dtypeSize(v.info.dtype),
+                            firstStep[size_t(id)], lastStep[size_t(id)]});
     };
-    for (ValueId id : graph.inputs()) request(id, 0);
+    for (ValueId id : graph.inputs()) request(id);
     for (size_t s = 0; s < steps.size(); ++s)
-        for (ValueId id : graph.nodes()[size_t(steps[s].node)].outputs) request(id, int(s));
+        for (ValueId id : graph.nodes()[size_t(steps[s].node)].outputs)
+            if (root[size_t(id)] == id) request(id);
     const MemoryPlan plan = planMemory(requests, kAlignment);
     for (size_t i = 0; i < ids.size(); ++i) arenaOffset[size_t(ids[i])] = plan.offsets[i];
+    for (size_t v = 0; v < root.size(); ++v)
+        if (root[v] != ValueId(v)) arenaOffset[v] = arenaOffset[size_t(root[v])];
     memory.arenaBytes = plan.arenaBytes;
     memory.naiveBytes = plan.naiveBytes;
     auto arenaMem = cl->createBuffer(CL_MEM_READ_WRITE, std::max<size_t>(plan.arenaBytes, 256));
