@@ -1,5 +1,7 @@
 // Dead code elimination (passes.h): after folding, the Shape/Gather/Concat chains and any branch
 // no graph output depends on are dropped.
+#include <algorithm>
+
 #include "nn/passes/passes.h"
 
 namespace sl::nn {
