@@ -55,11 +55,13 @@ TEST(NnOpUnary, DeviceVsReference) {
                   OpTestResult::Passed);
         EXPECT_EQ(testOp(makeNode("Clip", {}, 11), {in(x)}), OpTestResult::Passed);
     }
-    // Clip bounds computed at run time: reference only, reported as not supported on the device.
+    // Clip bounds computed at run time (not constants): read on the device.
     EXPECT_EQ(testOp(makeNode("Clip", {}, 13),
-                     {in(randomTensor({4}, rng)), in(floats({}, {-0.5f})), absent()}, kFp32,
-                     false),
-              OpTestResult::NotSupported);
+                     {in(randomTensor({37}, rng)), in(floats({}, {-0.5f})), absent()}),
+              OpTestResult::Passed);
+    EXPECT_EQ(testOp(makeNode("Clip", {}, 13),
+                     {in(randomTensor({37}, rng)), absent(), in(floats({}, {0.25f}))}),
+              OpTestResult::Passed);
 }
 
 TEST(NnOpBinary, ReferenceByHand) {
@@ -81,6 +83,11 @@ TEST(NnOpBinary, ReferenceByHand) {
     EXPECT_EQ(intValues(ints[0]), (std::vector<int64_t>{15, -20}));
     auto idiv = runRef(makeNode("Div"), {in(int64s({2}, {7, -7})), in(int64s({1}, {2}))});
     EXPECT_EQ(intValues(idiv[0]), (std::vector<int64_t>{3, -3}));
+    const uint8_t u8a[2] = {200, 7}, u8b[2] = {100, 2};
+    auto u8 = runRef(makeNode("Add"), {in(Tensor(DType::UInt8, {2}, u8a)),
+                                       in(Tensor(DType::UInt8, {2}, u8b))});
+    EXPECT_EQ(u8[0].data<uint8_t>()[0], 44);   // wraps
+    EXPECT_EQ(u8[0].data<uint8_t>()[1], 9);
     auto bad = createOp(makeNode("Add"));
     ASSERT_TRUE(bad);
     std::vector<TensorInfo> outs;

@@ -8,13 +8,13 @@ namespace {
 template <class T>
 T apply(Binary::Kind k, T a, T b) {
     switch (k) {
-    case Binary::Kind::Add: return a + b;
-    case Binary::Kind::Sub: return a - b;
-    case Binary::Kind::Mul: return a * b;
+    case Binary::Kind::Add: return T(a + b);   // narrow ints wrap, as ONNX Runtime's
+    case Binary::Kind::Sub: return T(a - b);
+    case Binary::Kind::Mul: return T(a * b);
     case Binary::Kind::Div:
         if constexpr (std::is_integral_v<T>) return b == 0 ? T(0) : T(a / b);
         else return a / b;
-    case Binary::Kind::PRelu: return a < T(0) ? a * b : a;
+    case Binary::Kind::PRelu: return a < T(0) ? T(a * b) : a;
     }
     return a;
 }
@@ -65,7 +65,7 @@ Status Binary::inferOutputs(std::span<const TensorInfo* const> inputs,
     if (a.dtype != b.dtype) return fail("input dtypes differ");
     dtype_ = a.dtype;
     if (dtype_ != DType::Float32 && dtype_ != DType::Float64 && dtype_ != DType::Int64 &&
-        dtype_ != DType::Int32)
+        dtype_ != DType::Int32 && dtype_ != DType::Int8 && dtype_ != DType::UInt8)
         return unsupported(std::string("dtype ") + dtypeName(dtype_) + " is not supported");
     if (!broadcastShapes(a.shape, b.shape, out_))
         return fail("shapes " + shapeString(a.shape) + " and " + shapeString(b.shape) +
@@ -87,6 +87,8 @@ Status Binary::runReference(std::span<const Tensor* const> inputs, std::span<Ten
     case DType::Float64: run<double>(kind_, a, b, outputs[0], out_, aStride_, bStride_); break;
     case DType::Int64: run<int64_t>(kind_, a, b, outputs[0], out_, aStride_, bStride_); break;
     case DType::Int32: run<int32_t>(kind_, a, b, outputs[0], out_, aStride_, bStride_); break;
+    case DType::Int8: run<int8_t>(kind_, a, b, outputs[0], out_, aStride_, bStride_); break;
+    case DType::UInt8: run<uint8_t>(kind_, a, b, outputs[0], out_, aStride_, bStride_); break;
     default: return unsupported("dtype");
     }
     return Status::ok();

@@ -60,9 +60,12 @@ Status ConvTranspose::inferOutputs(std::span<const TensorInfo* const> inputs,
         else if (autoPad_ == "SAME_UPPER" || autoPad_ == "SAME_LOWER") target = in * s;
         if (autoPad_ == "VALID") pb = pe = 0;
         if (target >= 0) {
+            // Floor division as in ONNX's (numpy) definition: a negative total (output_shape
+            // larger than the natural size) extends the end, like output_padding.
             const int64_t total = full - target;
-            if (autoPad_ == "SAME_UPPER") pb = total / 2, pe = total - total / 2;
-            else pb = total - total / 2, pe = total / 2;
+            const int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+            if (autoPad_ == "SAME_UPPER") pb = half, pe = total - half;
+            else pb = total - half, pe = half;
             out = target;
         } else {
             out = full - pb - pe;

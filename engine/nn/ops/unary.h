@@ -2,7 +2,7 @@
 // Element-wise activations: Relu, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Clip, Tanh, Exp
 // (float32). One class: they differ only in the formula (Act in op_util.h, ACTIVATE in
 // kernels/nn_common.cl). Clip's min/max are attributes before opset 11 and optional inputs from
-// 11 on; the device path needs them constant (the reference reads them at run time).
+// 11 on (constant: folded into the kernel; computed: read on the device by clip_dynamic).
 // unary.cpp: reference; unary_cl.cpp: OpenCL path (kernels/nn_eltwise.cl, float4 per item).
 
 #include "nn/ops/op_util.h"

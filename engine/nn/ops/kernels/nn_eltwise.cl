@@ -16,6 +16,18 @@ __kernel void unary(__global const float* x, int xOff, __global float* y, int yO
     }
 }
 
+// Clip with bounds computed on the device (Clip >= 11 with non-constant min/max inputs); a
+// missing bound is a null buffer.
+__kernel void clip_dynamic(__global const float* x, int xOff, __global float* y, int yOff, int n,
+                           __global const float* lo, int loOff, __global const float* hi,
+                           int hiOff) {
+    const int i = get_global_id(0);
+    if (i >= n) return;
+    const float a = lo ? lo[loOff] : -INFINITY;
+    const float b = hi ? hi[hiOff] : INFINITY;
+    y[yOff + i] = fmin(fmax(x[xOff + i], a), b);
+}
+
 #ifndef OP
 #define OP 0
 #endif
