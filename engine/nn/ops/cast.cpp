@@ -83,18 +83,6 @@ void store(void* p, DType t, int64_t i, double v) {
     }
 }
 
-const char* clType(DType t) {
-    switch (t) {
-    case DType::Float32: return "float";
-    case DType::Int64: return "long";
-    case DType::Int32: return "int";
-    case DType::Int8: return "char";
-    case DType::UInt8: return "uchar";
-    case DType::Bool: return "uchar";
-    default: return nullptr;
-    }
-}
-
 }  // namespace
 
 Expected<std::unique_ptr<Op>> Cast::create(const NodeDesc& node) {
@@ -135,30 +123,6 @@ Status Cast::runReference(std::span<const Tensor* const> inputs, std::span<Tenso
     }
     for (int64_t i = 0; i < count_; ++i) store(dst, to_, i, load(src, from_, i));
     return Status::ok();
-}
-
-bool Cast::hasDevicePath(const compute::DeviceInfo&) const {
-    return clType(from_) && clType(to_);
-}
-
-Status Cast::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const>) {
-    std::string opts = std::string(" -DSRC=") + clType(from_) + " -DDST=" + clType(to_);
-    if (to_ == DType::Bool) opts += " -DTO_BOOL=1";
-    auto k = buildKernel(ctx, "nn_data.cl", "cast", opts);
-    if (!k) return k.status().withContext("nn/Cast '" + name_ + "'");
-    kernel_ = std::move(*k);
-    return Status::ok();
-}
-
-Status Cast::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inputs,
-                       std::span<const DeviceTensor> outputs) {
-    auto xo = elementOffset(inputs[0]);
-    auto yo = elementOffset(outputs[0]);
-    if (!xo || !yo) return fail("device tensor offset not element-aligned");
-    SL_TRY(setArgs(kernel_.get(), inputs[0].mem, *xo, outputs[0].mem, *yo, cl_int(count_)));
-    const size_t g[1] = {size_t(count_)};
-    const size_t l[1] = {64};
-    return launch(ctx, kernel_.get(), g, l);
 }
 
 }  // namespace sl::nn

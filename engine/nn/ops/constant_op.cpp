@@ -1,7 +1,5 @@
 #include "nn/ops/constant_op.h"
 
-#include "compute/cl_error.h"
-
 namespace sl::nn {
 
 Expected<std::unique_ptr<Op>> ConstantOp::create(const NodeDesc& node) {
@@ -36,20 +34,6 @@ Status ConstantOp::inferOutputs(std::span<const TensorInfo* const>,
 
 Status ConstantOp::runReference(std::span<const Tensor* const>, std::span<Tensor> outputs) {
     outputs[0] = value_;
-    return Status::ok();
-}
-
-bool ConstantOp::hasDevicePath(const compute::DeviceInfo&) const { return true; }
-
-Status ConstantOp::prepareDevice(const ClOpContext&, std::span<const Tensor* const>) {
-    return Status::ok();
-}
-
-Status ConstantOp::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor>,
-                             std::span<const DeviceTensor> outputs) {
-    if (value_.bytes() == 0) return Status::ok();
-    SL_CL_TRY(clEnqueueWriteBuffer(ctx.queue, outputs[0].mem, CL_FALSE, outputs[0].offset,
-                                   value_.bytes(), value_.raw(), 0, nullptr, nullptr));
     return Status::ok();
 }
 

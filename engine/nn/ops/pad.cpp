@@ -2,8 +2,6 @@
 
 #include <cstring>
 
-#include "compute/cl_error.h"
-
 namespace sl::nn {
 namespace {
 
@@ -113,32 +111,6 @@ Status Pad::runReference(std::span<const Tensor* const> inputs, std::span<Tensor
         }
     }
     return Status::ok();
-}
-
-bool Pad::hasDevicePath(const compute::DeviceInfo&) const { return in_.size() <= kMaxDims; }
-
-Status Pad::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const>) {
-    const std::string opts = std::string(" -DT=") + clByteType(dtypeSize(dtype_)) +
-                             " -DPAD_MODE=" + std::to_string(int(mode_));
-    auto k = buildKernel(ctx, "nn_data.cl", "pad_nd", opts);
-    if (!k) return k.status().withContext("nn/Pad '" + name_ + "'");
-    kernel_ = std::move(*k);
-    return Status::ok();
-}
-
-Status Pad::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inputs,
-                      std::span<const DeviceTensor> outputs) {
-    auto xo = elementOffset(inputs[0]);
-    auto yo = elementOffset(outputs[0]);
-    if (!xo || !yo) return fail("device tensor offset not element-aligned");
-    const cl_int n = cl_int(elementCount(out_));
-    cl_kernel k = kernel_.get();
-    SL_TRY(setArgs(k, inputs[0].mem, *xo, outputs[0].mem, *yo, n, toInt8(out_, 1),
-                   toInt8(in_, 1), toInt8(begin_, 0), toInt8(contiguousStrides(in_), 0)));
-    SL_CL_TRY(clSetKernelArg(k, 9, fill_.size(), fill_.data()));
-    const size_t g[1] = {size_t(n)};
-    const size_t l[1] = {64};
-    return launch(ctx, k, g, l);
 }
 
 }  // namespace sl::nn
