@@ -3,8 +3,8 @@
 // auto_pad, optional bias, plus the fused activation set by the Conv+activation pass (op.h).
 // conv.cpp: reference; conv_cl.cpp: OpenCL path, three kernels (kernels/nn_conv.cl):
 //   1x1 stride-1 unpadded, group 1  -> GEMM [M x K] * [K x H*W], register-blocked
-//   depthwise (group == C == M)     -> direct, one output per work-item
-//   anything else                   -> direct implicit GEMM, COB output channels per work-item
+//   depthwise (group == C == M)     -> direct, 8 outputs of a row per work-item
+//   anything else                   -> direct implicit GEMM, COB channels x 8 pixels per item
 
 #include "nn/ops/op_util.h"
 
@@ -25,11 +25,11 @@ Status readWindow(const NodeDesc& node, int spatialRank, const Shape& kernelFall
 // tuner or bench_ops can override them before ops are prepared.
 struct ConvTuning {
     int gemmCob = 8;          // output channels per work-item in the 1x1 GEMM
-    bool gemmVector = false;  // conv1x1_v8 (explicit float8) instead of conv1x1 (scalar per item)
-    size_t gemmLocal = 16;    // work-group width along pixels
-    int directCob = 4;
-    size_t directLocal = 16;
-    size_t dwLocal = 16;
+    bool gemmVector = true;   // conv1x1_v8 (explicit float8) instead of conv1x1 (scalar per item)
+    size_t gemmLocal = 8;     // work-group width (in work-items) along pixels
+    int directCob = 8;        // output channels per work-item (x 8 pixels) in conv_direct
+    size_t directLocal = 8;
+    size_t dwLocal = 8;
 };
 ConvTuning& convTuning();
 

@@ -41,7 +41,7 @@ Status Conv::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const
         cob_ = blockFor(m_ / group_, t.directCob);
     }
     opts += " -DCOB=" + std::to_string(cob_) + " -DKH=" + std::to_string(win_.kh) +
-            " -DKW=" + std::to_string(win_.kw);
+            " -DKW=" + std::to_string(win_.kw) + " -DSW=" + std::to_string(win_.sw);
     auto k = buildKernel(ctx, "nn_conv.cl", name, opts);
     if (!k) return k.status().withContext("nn/Conv '" + name_ + "'");
     kernel_ = std::move(*k);
@@ -82,7 +82,7 @@ Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
     case Kernel::Depthwise: {
         SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
                        *yo, C, H, W, OH, OW, sh, sw, dh, dw, pt, pl, alpha, beta));
-        const size_t g[3] = {size_t(ow_), size_t(oh_), size_t(n_ * c_)};
+        const size_t g[3] = {(size_t(ow_) + 7) / 8, size_t(oh_), size_t(n_ * c_)};
         const size_t l[3] = {t.dwLocal, 1, 1};
         return launch(ctx, k, g, l);
     }
@@ -90,7 +90,7 @@ Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
         const cl_int Cg = cl_int(c_ / group_), Mg = cl_int(m_ / group_);
         SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
                        *yo, C, H, W, M, OH, OW, Cg, Mg, sh, sw, dh, dw, pt, pl, alpha, beta));
-        const size_t g[3] = {size_t(oh_ * ow_), size_t(m_ / cob_), size_t(n_)};
+        const size_t g[3] = {(size_t(ow_) + 7) / 8, size_t(oh_), size_t(n_ * (m_ / cob_))};
         const size_t l[3] = {t.directLocal, 1, 1};
         return launch(ctx, k, g, l);
     }
