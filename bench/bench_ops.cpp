@@ -1,12 +1,16 @@
 // bench_ops: convolution kernels on the OpenCL device, GFLOP/s per YOLOX-Nano-like layer shape and
 // per kernel variant (nn/ops/conv.h ConvTuning), plus the CPU reference for scale.
-// usage: bench_ops [--runs N] [--warmup N] [--sweep]   (--sweep tries the tuning variants)
+// usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx]
+//   --sweep tries the tuning variants; --model prints the per-op-type profile of a whole model
+//   (OpenCL session, median run of the timed runs).
 #include "bench_util.h"
 
 #include "compute/cl_context.h"
 #include "nn/ops/conv.h"
 #include "nn/ops/op_registry.h"
+#include "nn/runtime/session.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -110,17 +114,52 @@ double timeDevice(const compute::ComputeContext& ctx, Prepared& p, int warmup, i
     return ok ? bench::summarize(times).median : -1;
 }
 
+int profileModel(const compute::ComputeContext& ctx, const std::string& path, int warmup,
+                 int runs) {
+    SessionOptions o;
+    o.profile = true;
+    o.compute = &ctx;
+    auto s = Session::load(path, o);
+    if (!s) {
+        std::cerr << s.status().message() << "\n";
+        return 1;
+    }
+    std::vector<Tensor> inputs;
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> d(0, 255);
+    for (const SessionIo& io : (*s)->inputs()) {
+        Tensor t(io.info.dtype, io.info.shape);
+        for (int64_t i = 0; i < t.elements(); ++i) t.data<float>()[i] = d(rng);
+        inputs.push_back(std::move(t));
+    }
+    std::vector<std::pair<double, Profile>> profiles;
+    for (int i = 0; i < warmup + runs; ++i) {
+        auto out = (*s)->run(inputs);
+        if (!out) {
+            std::cerr << out.status().message() << "\n";
+            return 1;
+        }
+        if (i >= warmup) profiles.emplace_back((*s)->lastProfile().totalMs, (*s)->lastProfile());
+    }
+    std::sort(profiles.begin(), profiles.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::cout << profiles[profiles.size() / 2].second.format(15);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     int runs = 20, warmup = 3;
     bool sweep = false;
+    std::string model;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--warmup") && i + 1 < argc) warmup = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--sweep")) sweep = true;
+        else if (!std::strcmp(argv[i], "--model") && i + 1 < argc) model = argv[++i];
         else {
-            std::cerr << "usage: bench_ops [--runs N] [--warmup N] [--sweep]\n";
+            std::cerr << "usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx]\n";
             return 2;
         }
     }
@@ -131,6 +170,7 @@ int main(int argc, char** argv) {
     }
     std::cout << "device: " << ctx->info().displayName() << ", " << ctx->info().computeUnits
               << " CU; runs " << runs << " (median)\n";
+    if (!model.empty()) return profileModel(*ctx, model, warmup, runs);
     struct Variant {
         const char* label;
         ConvTuning t;

@@ -237,12 +237,44 @@ Status enqueueCopyNd(const ClOpContext& ctx, cl_kernel copyNd, cl_mem src, int64
                                       nullptr, nullptr));
         return Status::ok();
     }
-    if (shape.size() > size_t(kMaxDims))
+    const size_t r = shape.size();
+    // Up to 3 dims with contiguous rows: a rectangular buffer copy (the driver's memcpy loop;
+    // Concat's slabs, most Split/Transpose-free layouts).
+    if (r <= 3 && srcStride[r - 1] == 1 && dstStride[r - 1] == 1 && srcOff >= 0 && dstOff >= 0) {
+        // The pitches must describe non-overlapping rows/slices (OpenCL's rules for rect copies).
+        bool ok = src != dst;
+        for (size_t d = 0; d < r; ++d) ok = ok && srcStride[d] > 0 && dstStride[d] > 0;
+        for (size_t d = 0; ok && d + 1 < r; ++d)
+            for (const auto* st : {&srcStride, &dstStride}) {
+                const int64_t inner = (*st)[d + 1] * shape[d + 1];
+                ok = ok && (*st)[d] >= inner && (*st)[d] % (*st)[d + 1] == 0;
+            }
+        if (ok) {
+            const size_t es = elemSize;
+            size_t region[3] = {size_t(shape[r - 1]) * es, 1, 1};
+            size_t srcPitch[2] = {0, 0}, dstPitch[2] = {0, 0};
+            for (size_t d = 0; d + 1 < r; ++d) {
+                region[r - 1 - d] = size_t(shape[d]);
+                srcPitch[r - 2 - d] = size_t(srcStride[d]) * es;
+                dstPitch[r - 2 - d] = size_t(dstStride[d]) * es;
+            }
+            const size_t srcOrigin[3] = {size_t(srcOff) * es, 0, 0};
+            const size_t dstOrigin[3] = {size_t(dstOff) * es, 0, 0};
+            SL_CL_TRY(clEnqueueCopyBufferRect(ctx.queue, src, dst, srcOrigin, dstOrigin, region,
+                                              srcPitch[0], srcPitch[1], dstPitch[0],
+                                              dstPitch[1], 0, nullptr, nullptr));
+            return Status::ok();
+        }
+    }
+    if (r > size_t(kMaxDims))
         return Status(StatusCode::Unsupported, "nn: copy of more than 8 dims");
-    SL_TRY(setArgs(copyNd, src, cl_int(srcOff), dst, cl_int(dstOff), cl_int(n),
-                   toInt8(shape, 1), toInt8(srcStride, 0), toInt8(dstStride, 0)));
-    const size_t g[1] = {size_t(n)};
-    const size_t l[1] = {64};
+    SL_TRY(setArgs(copyNd, src, cl_int(srcOff), dst, cl_int(dstOff), toInt8(shape, 1),
+                   toInt8(srcStride, 0), toInt8(dstStride, 0)));
+    const size_t inner = size_t(shape[r - 1]);
+    const size_t mid = r >= 2 ? size_t(shape[r - 2]) : 1;
+    constexpr size_t kRun = 16;   // COPY_RUN in nn_data.cl
+    const size_t g[3] = {(inner + kRun - 1) / kRun, mid, size_t(n) / (inner * mid)};
+    const size_t l[3] = {1, 1, 1};
     return launch(ctx, copyNd, g, l);
 }
 

@@ -6,12 +6,25 @@
 #define T uint
 #endif
 
-// dst[dOff + nd(i, dStride)] = src[sOff + nd(i, sStride)] for i < n over `shape`.
-__kernel void copy_nd(__global const T* src, int sOff, __global T* dst, int dOff, int n,
-                      int8 shape, int8 sStride, int8 dStride) {
-    const int i = get_global_id(0);
-    if (i >= n) return;
-    dst[dOff + nd_offset(i, shape, dStride)] = src[sOff + nd_offset(i, shape, sStride)];
+// dst[dOff + nd(i, dStride)] = src[sOff + nd(i, sStride)] over `shape` (8 dims, leading 1s).
+// gid0 takes a run of COPY_RUN elements of the innermost dim, gid1 the next dim; gid2 enumerates
+// the outer dims (one index decomposition per work-item, none per element). A flat version with
+// a full decomposition per element ran at ~50 ns/element on PoCL, one element per work-item ~6.
+#define COPY_RUN 16
+__kernel void copy_nd(__global const T* src, int sOff, __global T* dst, int dOff, int8 shape,
+                      int8 sStride, int8 dStride) {
+    const int i0 = get_global_id(0) * COPY_RUN;
+    const int i1 = get_global_id(1);
+    const int i2 = get_global_id(2);
+    if (i0 >= shape.s7 || i1 >= shape.s6) return;
+    int8 outer = shape;
+    outer.s6 = 1;
+    outer.s7 = 1;
+    __global const T* s = src + sOff + nd_offset(i2, outer, sStride) + i1 * sStride.s6;
+    __global T* d = dst + dOff + nd_offset(i2, outer, dStride) + i1 * dStride.s6;
+    const int end = min(i0 + COPY_RUN, shape.s7);
+    const int ss = sStride.s7, ds = dStride.s7;
+    for (int i = i0; i < end; ++i) d[i * ds] = s[i * ss];
 }
 
 #ifndef IDX
