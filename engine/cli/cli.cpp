@@ -8,6 +8,9 @@ int runInfo(std::span<const std::string> args);     // cli/info_verb.cpp
 int runProbe(std::span<const std::string> args);    // cli/probe_verb.cpp
 int runRunModel(std::span<const std::string> args);     // cli/run_model_verb.cpp
 int runBenchModel(std::span<const std::string> args);   // cli/bench_model_verb.cpp
+int runModels(std::span<const std::string> args);       // cli/models_verb.cpp
+int runDetect(std::span<const std::string> args);       // cli/detect_verb.cpp
+int runAnalyze(std::span<const std::string> args);      // cli/analyze_verb.cpp
 
 namespace {
 
@@ -24,6 +27,17 @@ const std::array kVerbs = {
          "sightline bench-model MODEL [--iterations N] [--warmup N] [--device opencl|cpu-ref] "
          "[--allow-cpu-fallback]",
          &runBenchModel},
+    Verb{"models", "list, install, remove and describe detection models",
+         "sightline models list|install|remove|info [NAME] [--from FILE.onnx] [--json]",
+         &runModels},
+    Verb{"detect", "detect objects in an image or a video and print them",
+         "sightline detect IMAGE|VIDEO [--json] [--model M] [--threshold T] [--nms T] "
+         "[--classes person,car]",
+         &runDetect},
+    Verb{"analyze", "run detection over a whole video and write results (JSON or CSV)",
+         "sightline analyze VIDEO --out results.json|results.csv [--every N] [--model M] "
+         "[--threshold T]",
+         &runAnalyze},
 };
 
 }  // namespace

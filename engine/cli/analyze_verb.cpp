@@ -1,0 +1,123 @@
+// `sightline analyze VIDEO --out results.json|results.csv [--out ...] [--every N] [--frames N]
+//  [--model M] [--threshold T] [--nms T] [--classes a,b] [--device opencl|cpu-ref]`: the detection
+// pipeline headless at full speed (decode thread + inference thread, pipeline/analyze_runner.h),
+// a progress bar on a terminal, results written atomically, a summary at the end.
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "cli/cli.h"
+#include "pipeline/analyze_runner.h"
+#include "pipeline/detector.h"
+
+namespace sl::cli {
+
+struct DetectorArgs {   // cli/detect_verb.cpp
+    std::string model = models::kDefaultModel;
+    std::string classes;
+    pipeline::DetectorOptions options;
+};
+int parseDetectorArg(std::span<const std::string> args, size_t& i, DetectorArgs& d,
+                     std::string& problem);
+Expected<std::unique_ptr<pipeline::Detector>> loadDetector(DetectorArgs& d);
+
+namespace {
+
+constexpr const char* kUsage =
+    "sightline analyze VIDEO --out FILE.json|FILE.csv [--out ...] [--every N] [--frames N]\n"
+    "                  [--model NAME|FILE.onnx] [--threshold T] [--nms T] [--classes a,b]\n"
+    "                  [--device opencl|cpu-ref]";
+
+void drawProgress(const pipeline::AnalyzeProgress& p) {
+    const double fps = p.elapsedSeconds > 0 ? double(p.analysed) / p.elapsedSeconds : 0;
+    if (p.total > 0) {
+        const int width = 30;
+        const int filled = int(width * std::min<int64_t>(p.decoded, p.total) / p.total);
+        std::fprintf(stderr, "\r[%s%s] %lld/%lld frames  %.1f fps ",
+                     std::string(size_t(filled), '#').c_str(),
+                     std::string(size_t(width - filled), '.').c_str(), (long long)p.decoded,
+                     (long long)p.total, fps);
+    } else {
+        std::fprintf(stderr, "\r%lld frames  %.1f fps ", (long long)p.decoded, fps);
+    }
+    std::fflush(stderr);
+}
+
+}  // namespace
+
+int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+    DetectorArgs d;
+    pipeline::AnalyzeOptions options;
+    std::vector<std::string> outputs;
+    const auto usage = [&](const std::string& problem) {
+        err << "sightline analyze: " << problem << "\nusage: " << kUsage << "\n";
+        return kExitUsage;
+    };
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        const bool hasValue = i + 1 < args.size();
+        std::string problem;
+        const int r = parseDetectorArg(args, i, d, problem);
+        if (r < 0) return usage(problem);
+        if (r > 0) continue;
+        if (a == "-h" || a == "--help") {
+            out << "usage: " << kUsage << "\n";
+            return kExitOk;
+        } else if (a == "--out" && hasValue) {
+            outputs.push_back(args[++i]);
+            const std::string ext = std::filesystem::path(outputs.back()).extension().string();
+            if (ext != ".json" && ext != ".csv")
+                return usage("--out needs a .json or .csv file, not '" + outputs.back() + "'");
+        } else if (a == "--every" && hasValue) {
+            options.every = std::atoi(args[++i].c_str());
+            if (options.every < 1) return usage("--every needs a positive count");
+        } else if (a == "--frames" && hasValue) {
+            options.maxFrames = std::atoll(args[++i].c_str());
+            if (options.maxFrames < 1) return usage("--frames needs a positive count");
+        } else if (a.size() > 1 && a[0] == '-') {
+            return usage("unknown or incomplete option '" + a + "'");
+        } else if (options.input.empty()) {
+            options.input = a;
+        } else {
+            return usage("more than one input ('" + options.input + "', '" + a + "')");
+        }
+    }
+    if (options.input.empty()) return usage("no video given");
+    if (outputs.empty()) return usage("no --out file given");
+    const auto fail = [&](const Status& st) {
+        err << "sightline analyze: " << st.message() << "\n";
+        return kExitFailure;
+    };
+    auto det = loadDetector(d);
+    if (!det) return fail(det.status());
+    pipeline::ResultsStore store;
+    const bool tty = ::isatty(2) == 1;
+    auto summary = pipeline::runAnalyze(options, **det, store,
+                                        tty ? std::function(drawProgress) : nullptr);
+    if (tty) std::fprintf(stderr, "\n");
+    if (!summary) return fail(summary.status());
+    pipeline::ExportHeader header{options.input, (*det)->model().name, *summary};
+    for (const std::string& file : outputs)
+        if (Status st = store.save(file, header); !st) return fail(st);
+    const pipeline::RunSummary& s = *summary;
+    char line[160];
+    std::snprintf(line, sizeof line, "%lld frames decoded, %lld analysed in %.2f s (%.1f fps), "
+                  "%lld with detections\n", (long long)s.framesDecoded,
+                  (long long)s.framesAnalysed, s.seconds, s.fps,
+                  (long long)s.framesWithDetections);
+    out << options.input << ": " << line;
+    for (const auto& [label, n] : s.countsPerClass) out << "  " << label << ": " << n << "\n";
+    for (const std::string& file : outputs) out << "wrote " << file << "\n";
+    return kExitOk;
+}
+
+int runAnalyze(std::span<const std::string> args) {
+    return runAnalyze(args, std::cout, std::cerr);
+}
+
+}  // namespace sl::cli

@@ -1,0 +1,197 @@
+// `sightline detect IMAGE|VIDEO [--json] [--model M] [--threshold T] [--nms T]
+//  [--classes person,car] [--device opencl|cpu-ref] [--frames N]`: runs the detector on an image
+// (FFmpeg's image decoders: jpg, png, ...) or on every frame of a video and prints the detections
+// in source pixels, as text or as JSON rows {frame, pts, class_id, label, score, box}.
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.h"
+#include "media/media_source.h"
+#include "pipeline/detector.h"
+
+namespace sl::cli {
+
+// Options shared by detect and analyze (analyze_verb.cpp uses them too).
+struct DetectorArgs {
+    std::string model = models::kDefaultModel;
+    std::string classes;
+    pipeline::DetectorOptions options;
+};
+
+// Consumes args[i] (and its value) when it is a detector option. Returns 1 when consumed, 0 when
+// not a detector option, -1 on a bad value (problem set).
+int parseDetectorArg(std::span<const std::string> args, size_t& i, DetectorArgs& d,
+                     std::string& problem) {
+    const std::string& a = args[i];
+    const bool hasValue = i + 1 < args.size();
+    const auto number = [&](float& out, float lo, float hi) {
+        if (!hasValue) {
+            problem = a + " needs a value";
+            return -1;
+        }
+        const std::string& v = args[++i];
+        char* end = nullptr;
+        const float f = std::strtof(v.c_str(), &end);
+        if (v.empty() || *end || !(f >= lo && f <= hi)) {
+            problem = a + " needs a number in " + std::to_string(lo).substr(0, 3) + ".." +
+                      std::to_string(hi).substr(0, 3) + ", not '" + v + "'";
+            return -1;
+        }
+        out = f;
+        return 1;
+    };
+    if (a == "--model") {
+        if (!hasValue) return problem = "--model needs a name or an .onnx path", -1;
+        d.model = args[++i];
+        return 1;
+    }
+    if (a == "--threshold") return number(d.options.settings.confidence, 0, 1);
+    if (a == "--nms") return number(d.options.settings.nms, 0, 1);
+    if (a == "--classes") {
+        if (!hasValue) return problem = "--classes needs a list (person,car)", -1;
+        d.classes = args[++i];
+        return 1;
+    }
+    if (a == "--device") {
+        if (!hasValue) return problem = "--device needs opencl or cpu-ref", -1;
+        auto dev = nn::parseDevice(args[++i]);
+        if (!dev) return problem = dev.status().message(), -1;
+        d.options.device = *dev;
+        return 1;
+    }
+    if (a == "--cl-device") {
+        if (!hasValue) return problem = "--cl-device needs N, P:D or a name", -1;
+        d.options.clDeviceSelector = args[++i];
+        return 1;
+    }
+    return 0;
+}
+
+Expected<std::unique_ptr<pipeline::Detector>> loadDetector(DetectorArgs& d) {
+    auto det = pipeline::Detector::load(d.model, d.options);
+    if (!det) return det.status();
+    if (!d.classes.empty()) {
+        auto ids = (*det)->parseClasses(d.classes);
+        if (!ids) return ids.status();
+        pipeline::DetectorSettings s = (*det)->settings();
+        s.classes = *ids;
+        (*det)->setSettings(s);
+    }
+    return det;
+}
+
+namespace {
+
+constexpr const char* kUsage =
+    "sightline detect IMAGE|VIDEO [--json] [--model NAME|FILE.onnx] [--threshold T] [--nms T]\n"
+    "                 [--classes person,car] [--device opencl|cpu-ref] [--frames N]";
+
+std::string fmt(double v, int decimals) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+}  // namespace
+
+int runDetect(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+    DetectorArgs d;
+    std::string input;
+    bool json = false;
+    int64_t maxFrames = -1;
+    const auto usage = [&](const std::string& problem) {
+        err << "sightline detect: " << problem << "\nusage: " << kUsage << "\n";
+        return kExitUsage;
+    };
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        std::string problem;
+        const int r = parseDetectorArg(args, i, d, problem);
+        if (r < 0) return usage(problem);
+        if (r > 0) continue;
+        if (a == "-h" || a == "--help") {
+            out << "usage: " << kUsage << "\n";
+            return kExitOk;
+        } else if (a == "--json") {
+            json = true;
+        } else if (a == "--frames" && i + 1 < args.size()) {
+            maxFrames = std::atoll(args[++i].c_str());
+            if (maxFrames <= 0) return usage("--frames needs a positive count");
+        } else if (a.size() > 1 && a[0] == '-') {
+            return usage("unknown or incomplete option '" + a + "'");
+        } else if (input.empty()) {
+            input = a;
+        } else {
+            return usage("more than one input ('" + input + "', '" + a + "')");
+        }
+    }
+    if (input.empty()) return usage("no image or video given");
+    const auto fail = [&](const Status& st) {
+        err << "sightline detect: " << st.message() << "\n";
+        return kExitFailure;
+    };
+    auto det = loadDetector(d);
+    if (!det) return fail(det.status());
+    pipeline::Detector& detector = **det;
+    media::MediaSource source;
+    media::OpenOptions open;
+    open.url = input;
+    if (Status st = source.open(open); !st) return fail(st);
+
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    int64_t frames = 0, total = 0;
+    while (maxFrames < 0 || frames < maxFrames) {
+        auto frame = source.readFrame();
+        if (!frame) {
+            if (frame.status().code() == StatusCode::EndOfStream) break;
+            return fail(frame.status());
+        }
+        auto r = detector.detect(*frame);
+        if (!r) return fail(r.status().withContext("'" + input + "'"));
+        ++frames;
+        total += int64_t(r->detections.size());
+        if (json) {
+            for (const vision::Detection& x : r->detections)
+                rows.push_back({{"frame", r->frameIndex},
+                                {"pts", r->pts},
+                                {"class_id", x.classId},
+                                {"label", detector.manifest().label(x.classId)},
+                                {"score", std::round(x.score * 1e4) / 1e4},
+                                {"box",
+                                 {std::round(x.box.x1 * 100) / 100, std::round(x.box.y1 * 100) / 100,
+                                  std::round(x.box.x2 * 100) / 100,
+                                  std::round(x.box.y2 * 100) / 100}}});
+            continue;
+        }
+        out << "frame " << r->frameIndex << " (pts " << r->pts << ", " << fmt(r->seconds, 3)
+            << " s, " << r->width << "x" << r->height << "): " << r->detections.size()
+            << (r->detections.size() == 1 ? " detection\n" : " detections\n");
+        for (const vision::Detection& x : r->detections)
+            out << "  " << detector.manifest().label(x.classId) << " " << fmt(x.score, 2) << "  ["
+                << fmt(x.box.x1, 1) << ", " << fmt(x.box.y1, 1) << ", " << fmt(x.box.x2, 1)
+                << ", " << fmt(x.box.y2, 1) << "]\n";
+    }
+    if (frames == 0) return fail(Status(StatusCode::InvalidData,
+                                        "media: '" + input + "' has no decodable frame"));
+    if (json) {
+        nlohmann::ordered_json j = {{"input", input},
+                                    {"model", detector.model().name},
+                                    {"device", nn::deviceName(detector.device())},
+                                    {"frames", frames},
+                                    {"detections", rows}};
+        out << j.dump(2) << "\n";
+    } else if (frames > 1) {
+        out << frames << " frames, " << total << " detections\n";
+    }
+    return kExitOk;
+}
+
+int runDetect(std::span<const std::string> args) { return runDetect(args, std::cout, std::cerr); }
+
+}  // namespace sl::cli

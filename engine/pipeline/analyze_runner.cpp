@@ -1,0 +1,160 @@
+#include "pipeline/analyze_runner.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "media/media_source.h"
+
+namespace sl::pipeline {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Bounded FIFO between the decode thread and the inference thread. push() blocks while full (a
+// file source never drops); close() wakes both sides for shutdown.
+class FrameQueue {
+public:
+    explicit FrameQueue(size_t capacity) : capacity_(capacity ? capacity : 1) {}
+
+    bool push(media::VideoFrame frame) {
+        std::unique_lock lock(mutex_);
+        notFull_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+        if (closed_) return false;
+        items_.push_back(std::move(frame));
+        notEmpty_.notify_one();
+        return true;
+    }
+    // Empty optional once the queue is closed and drained.
+    std::optional<media::VideoFrame> pop() {
+        std::unique_lock lock(mutex_);
+        notEmpty_.wait(lock, [&] { return closed_ || !items_.empty(); });
+        if (items_.empty()) return std::nullopt;
+        media::VideoFrame f = std::move(items_.front());
+        items_.pop_front();
+        notFull_.notify_one();
+        return f;
+    }
+    // Producer finished: the consumer drains what is left.
+    void finish() {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        notEmpty_.notify_all();
+        notFull_.notify_all();
+    }
+    // Consumer gave up: the producer stops at its next push.
+    void abort() {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        items_.clear();
+        notEmpty_.notify_all();
+        notFull_.notify_all();
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable notFull_, notEmpty_;
+    std::deque<media::VideoFrame> items_;
+    size_t capacity_;
+    bool closed_ = false;
+};
+
+}  // namespace
+
+Expected<RunSummary> runAnalyze(const AnalyzeOptions& options, Detector& detector,
+                                ResultsStore& store,
+                                const std::function<void(const AnalyzeProgress&)>& progress,
+                                const std::atomic<bool>* cancel) {
+    if (options.every < 1)
+        return Status(StatusCode::InvalidArgument, "pipeline: --every must be at least 1");
+    media::MediaSource source;
+    media::OpenOptions open;
+    open.url = options.input;
+    SL_TRY(source.open(open));
+    store.setLabels(detector.manifest().labels);
+
+    AnalyzeProgress p;
+    if (source.index()) p.total = source.index()->frameCount();
+    if (options.maxFrames >= 0 && (p.total < 0 || options.maxFrames < p.total))
+        p.total = options.maxFrames;
+
+    FrameQueue queue(options.queueCapacity);
+    std::atomic<int64_t> decoded{0};
+    Status decodeStatus;   // written by the decode thread before finish(), read after join()
+    const auto t0 = Clock::now();
+    std::thread decoder([&] {
+        int64_t n = 0;
+        for (;;) {
+            if (cancel && cancel->load()) break;
+            if (options.maxFrames >= 0 && n >= options.maxFrames) break;
+            auto frame = source.readFrame();
+            if (!frame) {
+                if (frame.status().code() != StatusCode::EndOfStream)
+                    decodeStatus = frame.status();
+                break;
+            }
+            const int64_t index = frame->index() >= 0 ? frame->index() : n;
+            ++n;
+            decoded.store(n);
+            if (index % options.every != 0) continue;
+            if (!queue.push(std::move(*frame))) break;
+        }
+        queue.finish();
+    });
+
+    RunSummary summary;
+    Status status;
+    auto lastReport = Clock::now() - std::chrono::seconds(1);
+    while (auto frame = queue.pop()) {
+        if (cancel && cancel->load()) {
+            status = Status(StatusCode::Cancelled, "pipeline: analysis of '" + options.input +
+                                                       "' cancelled");
+            break;
+        }
+        auto r = detector.detect(*frame);
+        if (!r) {
+            status = r.status().withContext("'" + options.input + "' frame " +
+                                            std::to_string(frame->index()));
+            break;
+        }
+        ++summary.framesAnalysed;
+        if (!r->detections.empty()) ++summary.framesWithDetections;
+        for (const vision::Detection& d : r->detections)
+            ++summary.countsPerClass[detector.manifest().label(d.classId)];
+        store.put(std::move(*r));
+        p.decoded = decoded.load();
+        p.analysed = summary.framesAnalysed;
+        const auto now = Clock::now();
+        if (progress && now - lastReport >= std::chrono::milliseconds(100)) {
+            p.elapsedSeconds = std::chrono::duration<double>(now - t0).count();
+            progress(p);
+            lastReport = now;
+        }
+    }
+    if (!status) {
+        queue.abort();
+        source.interrupt();
+    }
+    decoder.join();
+    if (cancel && cancel->load() && status)
+        status = Status(StatusCode::Cancelled,
+                        "pipeline: analysis of '" + options.input + "' cancelled");
+    if (status && !decodeStatus) status = decodeStatus;
+    summary.framesDecoded = decoded.load();
+    summary.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    summary.fps = summary.seconds > 0 ? double(summary.framesAnalysed) / summary.seconds : 0;
+    if (progress) {
+        p.decoded = summary.framesDecoded;
+        p.analysed = summary.framesAnalysed;
+        p.elapsedSeconds = summary.seconds;
+        progress(p);
+    }
+    if (!status) return status;
+    return summary;
+}
+
+}  // namespace sl::pipeline

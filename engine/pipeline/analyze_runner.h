@@ -1,0 +1,44 @@
+#pragma once
+// runAnalyze: a whole file through a Detector at full speed, headless (`sightline analyze`, and
+// the GUI's "analyse the whole video" action on a worker thread).
+//
+// Two threads overlap the work: a decode thread (media::MediaSource) pushes every `every`-th frame
+// into a bounded queue; the calling thread runs the detector on each and stores the result. A file
+// source blocks when the queue is full, it never drops a frame. Results go into the caller's
+// ResultsStore as they come (the GUI can draw them while the run continues).
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/status.h"
+#include "pipeline/detector.h"
+#include "pipeline/results_store.h"
+
+namespace sl::pipeline {
+
+struct AnalyzeOptions {
+    std::string input;            // file path or URL
+    int every = 1;                // analyse frames 0, every, 2*every, ...
+    int64_t maxFrames = -1;       // stop after decoding this many frames (-1: the whole input)
+    size_t queueCapacity = 8;     // decoded frames waiting for inference
+};
+
+struct AnalyzeProgress {
+    int64_t decoded = 0;          // frames decoded so far
+    int64_t analysed = 0;         // frames through the detector
+    int64_t total = -1;           // frames the run will decode (-1: unknown, e.g. live input)
+    double elapsedSeconds = 0;
+};
+
+// Runs on the calling thread (the inference thread: it owns the detector) and returns when the
+// input ends, `cancel` becomes true (Status Cancelled; results so far stay in the store) or an
+// error occurs (a corrupt input names itself). `progress` is called on the calling thread after
+// each analysed frame, at most every 100 ms plus once at the end.
+Expected<RunSummary> runAnalyze(const AnalyzeOptions& options, Detector& detector,
+                                ResultsStore& store,
+                                const std::function<void(const AnalyzeProgress&)>& progress = {},
+                                const std::atomic<bool>* cancel = nullptr);
+
+}  // namespace sl::pipeline

@@ -1,0 +1,125 @@
+#pragma once
+// Detector: one detection model ready to run on frames, on OpenCL (device preprocess + device
+// inference) or on the CPU reference (tests, machines without OpenCL).
+//
+//   auto model = models::ModelStore().resolve("yolox-nano");
+//   auto det = pipeline::Detector::create(*model, {});
+//   auto result = (*det)->detect(frame);             // a decoded VideoFrame: uploaded here
+//   auto result = (*det)->detect(clFrame, meta, {cl->ready});   // a frame already on the device
+//
+// Per frame (OpenCL): the YUV planes go to a device buffer (skipped for bridged frames), the
+// vision::Preprocessor kernel letterboxes and normalises them into the input tensor, the nn Session
+// runs on the same queue (Session::runDevice, no host round trip), and the 3549x85 output comes
+// back to the host for YOLOX decoding and class-aware NMS (under a millisecond). Boxes come back in
+// source pixels.
+//
+// Threading: not thread-safe. One inference thread owns a Detector (it owns the CL queue work);
+// detect() blocks that thread until the frame's detections are ready, and never touches GL. The
+// GUI calls it from its inference worker and posts the FrameDetections to the UI thread.
+// Thresholds and the class filter may be changed between calls from the owning thread, or from any
+// thread through setSettings() (guarded).
+
+#include <CL/cl.h>
+
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "media/video_frame.h"
+#include "models/model_store.h"
+#include "nn/runtime/session.h"
+#include "pipeline/frame_detections.h"
+#include "vision/preprocess.h"
+
+namespace sl::compute {
+class ComputeContext;
+}
+
+namespace sl::pipeline {
+
+struct DetectorSettings {
+    float confidence = -1;      // < 0: the manifest's default
+    float nms = -1;             // < 0: the manifest's default
+    std::vector<int> classes;   // class ids to report; empty = all
+};
+
+struct DetectorOptions {
+    nn::Device device = nn::Device::OpenCL;
+    DetectorSettings settings;
+    // OpenCL context shared with the frame bridge (bridged frames must live in it); null: the
+    // detector creates its own with clDeviceSelector (empty: $SIGHTLINE_CL_DEVICE, then automatic).
+    // A borrowed context must outlive the detector.
+    const compute::ComputeContext* compute = nullptr;
+    std::string clDeviceSelector;
+};
+
+// Wall-clock milliseconds of the last detect() call, by stage.
+struct DetectorTimings {
+    double uploadMs = 0;       // host planes -> device (0 for bridged frames)
+    double inferenceMs = 0;    // preprocess + network + output readback
+    double decodeMs = 0;       // YOLOX grid decode + NMS on the host
+};
+
+// Identity of a frame handed over as device memory.
+struct FrameMeta {
+    int64_t frameIndex = -1;
+    int64_t pts = 0;
+    double seconds = 0;
+};
+
+class Detector {
+public:
+    // Loads the model (OpenCL: builds kernels; the first detect() may still compile some) and
+    // checks it against its manifest's contract. Errors name the model file.
+    static Expected<std::unique_ptr<Detector>> create(const models::InstalledModel& model,
+                                                      const DetectorOptions& options = {});
+    // models::ModelStore::resolve(nameOrPath) (an installed name or an .onnx path), then create().
+    static Expected<std::unique_ptr<Detector>> load(
+        const std::string& nameOrPath, const DetectorOptions& options = {},
+        const models::ModelStore& store = models::ModelStore());
+    ~Detector();
+    Detector(const Detector&) = delete;
+    Detector& operator=(const Detector&) = delete;
+
+    // A decoded frame (Yuv420p or Nv12, any size). The frame's index and pts label the result.
+    Expected<FrameDetections> detect(const media::VideoFrame& frame);
+    // A frame already in device memory of compute()'s context (a FrameBridge slot through
+    // interop::toDeviceYuvFrame). The kernel waits for `waitList` (the bridge's ready event); when
+    // detect() returns, the device is done reading the planes, so the slot may be unmapped.
+    // OpenCL detectors only.
+    Expected<FrameDetections> detect(const vision::DeviceYuvFrame& frame, const FrameMeta& meta,
+                                     std::span<const cl_event> waitList = {});
+
+    void setSettings(const DetectorSettings& settings);   // any thread
+    DetectorSettings settings() const;
+    // Parses "person,car" (labels, or numeric ids) into class ids; InvalidArgument naming an
+    // unknown label and listing a few valid ones.
+    Expected<std::vector<int>> parseClasses(const std::string& list) const;
+
+    const models::InstalledModel& model() const { return model_; }
+    const models::ModelManifest& manifest() const { return model_.manifest; }
+    nn::Device device() const { return device_; }
+    // The CL context (the shared one, or the detector's own); null on cpu-ref.
+    const compute::ComputeContext* compute() const;
+    DetectorTimings lastTimings() const { return timings_; }
+
+private:
+    Detector() = default;
+    Expected<FrameDetections> decode(const nn::Tensor& output, int srcWidth, int srcHeight,
+                                     const FrameMeta& meta);
+    Expected<FrameDetections> detectOnHost(const media::VideoFrame& frame);
+
+    models::InstalledModel model_;
+    nn::Device device_ = nn::Device::OpenCL;
+    struct Cl;
+    std::unique_ptr<Cl> cl_;
+    std::unique_ptr<nn::Session> session_;
+    mutable std::mutex settingsMutex_;
+    DetectorSettings settings_;
+    DetectorTimings timings_;
+};
+
+}  // namespace sl::pipeline
