@@ -24,6 +24,11 @@ if [ ! -s "$model" ]; then
   exit 1
 fi
 
+# Inputs of the detection tests (they fail, never skip, without them): the demo video and the
+# darknet photographs, both extracted from Debian packages into the cache.
+"$here/fetch-demo.sh" || { echo "run-tests: cannot fetch the demo video" >&2; exit 1; }
+"$here/fetch-test-images.sh" || { echo "run-tests: cannot fetch the test images" >&2; exit 1; }
+
 if [ "$asan" = 1 ]; then
   printf '\n== Bad-input tests under AddressSanitizer\n'
   cmake -S "$root" -B "$build_dir-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSL_ASAN=ON \

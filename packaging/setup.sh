@@ -51,9 +51,39 @@ say "Building in $build_dir"
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build_dir" -j "$jobs"
 
-# 3. Demo video and default model.
+# 3. Demo video, detection test images and the default model.
 "$here/fetch-demo.sh"
 demo=$("$here/fetch-demo.sh" --print-path)
+if ! "$here/fetch-test-images.sh"; then
+  [ "$action" = test ] && { echo "setup: cannot fetch the detection test images" >&2; exit 1; }
+  echo "setup: WARNING: detection test images not fetched (only the tests need them)" >&2
+fi
+
+# The default detector goes into the user's model store. CI (and a developer checkout) has a copy
+# beside the project in ../shared/models: install that, validated by loading it; otherwise
+# download upstream's file and check its SHA-256.
+model_ok=1
+shared_model="$root/../shared/models/yolox_nano.onnx"
+if [ ! -x "$build_dir/sightline" ]; then
+  echo "setup: $build_dir/sightline was not built; cannot install the default model" >&2
+  model_ok=0
+elif "$build_dir/sightline" models info yolox-nano >/dev/null 2>&1; then
+  say "Model yolox-nano: installed"
+elif [ -s "$shared_model" ]; then
+  say "Installing model yolox-nano from $shared_model"
+  "$build_dir/sightline" models install yolox-nano --from "$shared_model" || model_ok=0
+else
+  say "Downloading model yolox-nano"
+  "$build_dir/sightline" models install yolox-nano || model_ok=0
+fi
+if [ "$model_ok" = 0 ]; then
+  if [ "$action" = test ]; then
+    echo "setup: FAILED to install the default model yolox-nano (see above); the tests need it" >&2
+    exit 1
+  fi
+  echo "setup: WARNING: the default model yolox-nano is not installed (see above): detection" \
+       "stays unavailable until 'sightline models install yolox-nano' succeeds" >&2
+fi
 
 case "$action" in
   demo)
