@@ -2,6 +2,7 @@
 // depthwise, direct), strides, dilations, pads, auto_pad, groups, bias and fused activations.
 #include "nn_op_test_util.h"
 
+#include "nn/ops/conv.h"
 #include "nn/ops/op_registry.h"
 
 namespace sl::nn::test {
@@ -87,6 +88,8 @@ TEST(NnOpConv, Depthwise) {
              {{1, 12, 16, 15}, 12, 3, 2, 1, 1, 12, true, ""},
              {{2, 8, 7, 7}, 8, 5, 1, 2, 1, 8, false, "hard_swish"},
              {{1, 5, 10, 9}, 5, 3, 1, 2, 2, 5, true, "relu"},
+             {{1, 3, 9, 70}, 3, 3, 2, 1, 1, 3, true, "silu"},   // stride-2 vector row loads
+             {{1, 2, 5, 40}, 2, 3, 1, 1, 1, 2, false, ""},
          })
         runCase(c, rng);
 }
@@ -104,8 +107,35 @@ TEST(NnOpConv, Direct) {
              {{1, 4, 3, 124}, 6, 5, 3, 2, 1, 2, true, ""},
              {{1, 4, 6, 6}, 4, 3, 1, 1, 1, 4, true, "silu"},          // depthwise-like? M == C
              {{1, 4, 6, 6}, 8, 3, 1, 1, 1, 4, true, ""},              // channel multiplier 2
+             {{1, 3, 7, 67}, 8, 3, 2, 1, 1, 1, true, "silu"},         // stride-2 vector loads
+             {{1, 12, 6, 41}, 16, 3, 1, 1, 1, 1, true, "silu"},       // stem-like
          })
         runCase(c, rng);
+}
+
+// The tunable kernel variants (bench_ops --sweep) must stay correct, not only the defaults.
+TEST(NnOpConv, TuningVariants) {
+    const ConvTuning saved = convTuning();
+    std::mt19937 rng(7);
+    for (int width : {1, 8, 16}) {
+        for (int cob : {4, 16}) {
+            ConvTuning t;
+            t.gemmWidth = width, t.gemmCob = cob;
+            t.directWidth = t.dwWidth = width == 1 ? 8 : width;
+            t.directCob = t.directCobSmallK = cob;
+            t.gemmLocal = t.directLocal = t.dwLocal = 2;
+            t.groupItems = cob == 4 ? 2 : 16;   // 16: ranges rounded up along gid1 as well
+            convTuning() = t;
+            SCOPED_TRACE("width " + std::to_string(width) + " cob " + std::to_string(cob));
+            runCase({{1, 16, 5, 23}, 32, 1, 1, 0, 1, 1, true, "silu"}, rng);
+            runCase({{1, 8, 3, 7}, 48, 1, 1, 0, 1, 1, true, ""}, rng);   // 3 channel blocks
+            runCase({{1, 8, 5, 7}, 48, 3, 1, 1, 1, 1, true, ""}, rng);
+            runCase({{1, 13, 3, 5}, 16, 1, 1, 0, 1, 1, false, ""}, rng);
+            runCase({{1, 8, 9, 37}, 8, 3, 2, 1, 1, 8, true, "silu"}, rng);
+            runCase({{1, 6, 7, 35}, 16, 3, 1, 1, 1, 1, true, "relu"}, rng);
+        }
+    }
+    convTuning() = saved;
 }
 
 TEST(NnOpConv, AutoPadAndAsymmetricPads) {

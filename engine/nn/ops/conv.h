@@ -24,12 +24,16 @@ Status readWindow(const NodeDesc& node, int spatialRank, const Shape& kernelFall
 // Per-device kernel choices. Fixed defaults for now (tuned on PoCL / x86); kept in one place so a
 // tuner or bench_ops can override them before ops are prepared.
 struct ConvTuning {
-    int gemmCob = 8;          // output channels per work-item in the 1x1 GEMM
-    bool gemmVector = true;   // conv1x1_v8 (explicit float8) instead of conv1x1 (scalar per item)
-    size_t gemmLocal = 8;     // work-group width (in work-items) along pixels
-    int directCob = 8;        // output channels per work-item (x 8 pixels) in conv_direct
-    size_t directLocal = 8;
-    size_t dwLocal = 8;
+    int gemmWidth = 16;       // pixels per work-item: 8/16 (conv1x1_vec), 1 (conv1x1, scalar)
+    int gemmCob = 16;         // output channels per work-item in the 1x1 GEMM
+    int directWidth = 16;     // pixels per work-item in conv_direct (8 or 16)
+    int directCob = 16;       // output channels per work-item in conv_direct ...
+    int directCobSmallK = 8;  // ... and when Cg * KH * KW < 256 (the stem: 12 x 3 x 3)
+    int dwWidth = 16;         // pixels per work-item in conv_dw (8 or 16)
+    // Work-group shape: `local` items along gid0, then rows/channel blocks along gid1 up to
+    // `groupItems` in all. PoCL schedules work-groups, so small layers want few, large groups.
+    size_t gemmLocal = 4, directLocal = 4, dwLocal = 4;
+    size_t groupItems = 16;
 };
 ConvTuning& convTuning();
 
@@ -65,6 +69,7 @@ private:
 
     Kernel kernelKind_ = Kernel::Direct;
     int cob_ = 1;
+    int width_ = 1;   // pixels per work-item of the chosen kernel
     compute::ClKernel kernel_;
 };
 

@@ -4,6 +4,9 @@
 
 #include "compute/cl_error.h"
 
+#include <algorithm>
+#include <array>
+
 namespace sl::nn {
 namespace {
 
@@ -12,6 +15,14 @@ int blockFor(int64_t channels, int maxBlock) {
     for (int b = maxBlock; b > 1; b /= 2)
         if (channels % b == 0) return b;
     return 1;
+}
+
+// Work-group shape for a (g0, g1, g2) range: up to `lx` items along gid0, then gid1 up to
+// `items` per group in all.
+std::array<size_t, 3> groupShape(const size_t (&g)[3], size_t lx, size_t items) {
+    const size_t x = std::max<size_t>(1, std::min(lx, g[0]));
+    const size_t y = std::max<size_t>(1, std::min(items / x, g[1]));
+    return {x, y, 1};
 }
 
 }  // namespace
@@ -27,21 +38,27 @@ Status Conv::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const
     const ConvTuning& t = convTuning();
     std::string opts = activationDefine(act_);
     const char* name = "conv_direct";
+    auto width = [](int w) { return w > 8 ? 16 : 8; };
     if (group_ == 1 && win_.kh == 1 && win_.kw == 1 && win_.sh == 1 && win_.sw == 1 &&
         win_.padTop == 0 && win_.padLeft == 0 && win_.padBottom == 0 && win_.padRight == 0) {
         kernelKind_ = Kernel::Gemm1x1;
         cob_ = blockFor(m_, t.gemmCob);
-        name = t.gemmVector ? "conv1x1_v8" : "conv1x1";
+        width_ = t.gemmWidth > 1 ? width(t.gemmWidth) : 1;
+        name = width_ > 1 ? "conv1x1_vec" : "conv1x1";
     } else if (group_ == c_ && m_ == c_) {
         kernelKind_ = Kernel::Depthwise;
         cob_ = 1;
+        width_ = width(t.dwWidth);
         name = "conv_dw";
     } else {
         kernelKind_ = Kernel::Direct;
-        cob_ = blockFor(m_ / group_, t.directCob);
+        const bool smallK = (c_ / group_) * win_.kh * win_.kw < 256;
+        cob_ = blockFor(m_ / group_, smallK ? t.directCobSmallK : t.directCob);
+        width_ = width(t.directWidth);
     }
     opts += " -DCOB=" + std::to_string(cob_) + " -DKH=" + std::to_string(win_.kh) +
-            " -DKW=" + std::to_string(win_.kw) + " -DSW=" + std::to_string(win_.sw);
+            " -DKW=" + std::to_string(win_.kw) + " -DSW=" + std::to_string(win_.sw) +
+            " -DVW=" + std::to_string(width_ > 1 ? width_ : 8);
     auto k = buildKernel(ctx, "nn_conv.cl", name, opts);
     if (!k) return k.status().withContext("nn/Conv '" + name_ + "'");
     kernel_ = std::move(*k);
@@ -74,24 +91,25 @@ Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
         const cl_int P = H * W;
         SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
                        *yo, C, P, M, alpha, beta));
-        const size_t px = t.gemmVector ? (size_t(P) + 7) / 8 : size_t(P);
+        const size_t px = (size_t(P) + width_ - 1) / width_;
         const size_t g[3] = {px, size_t(m_ / cob_), size_t(n_)};
-        const size_t l[3] = {t.gemmLocal, 1, 1};
+        const auto l = groupShape(g, t.gemmLocal, t.groupItems);
         return launch(ctx, k, g, l);
     }
     case Kernel::Depthwise: {
         SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
                        *yo, C, H, W, OH, OW, sh, sw, dh, dw, pt, pl, alpha, beta));
-        const size_t g[3] = {(size_t(ow_) + 7) / 8, size_t(oh_), size_t(n_ * c_)};
-        const size_t l[3] = {t.dwLocal, 1, 1};
+        const size_t g[3] = {(size_t(ow_) + width_ - 1) / width_, size_t(oh_), size_t(n_ * c_)};
+        const auto l = groupShape(g, t.dwLocal, t.groupItems);
         return launch(ctx, k, g, l);
     }
     case Kernel::Direct: {
         const cl_int Cg = cl_int(c_ / group_), Mg = cl_int(m_ / group_);
         SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
                        *yo, C, H, W, M, OH, OW, Cg, Mg, sh, sw, dh, dw, pt, pl, alpha, beta));
-        const size_t g[3] = {(size_t(ow_) + 7) / 8, size_t(oh_), size_t(n_ * (m_ / cob_))};
-        const size_t l[3] = {t.directLocal, 1, 1};
+        const size_t g[3] = {(size_t(ow_) + width_ - 1) / width_, size_t(oh_),
+                             size_t(n_ * (m_ / cob_))};
+        const auto l = groupShape(g, t.directLocal, t.groupItems);
         return launch(ctx, k, g, l);
     }
     }

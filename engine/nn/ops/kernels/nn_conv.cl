@@ -27,6 +27,7 @@ __kernel void conv1x1(__global const float* x, int xOff, __global const float* w
     const int p = get_global_id(0);
     const int m0 = get_global_id(1) * COB;
     const int n = get_global_id(2);
+    if (m0 >= M) return;   // the range is rounded up to whole work-groups
     const int pc = min(p, P - 1);
     __global const float* xp = x + xOff + n * K * P + pc;
     __global const float* wp = w + wOff + m0 * K;
@@ -45,29 +46,45 @@ __kernel void conv1x1(__global const float* x, int xOff, __global const float* w
     }
 }
 
-// The same GEMM with explicit float8 vectors: one work-item = 8 pixels x COB channels (COB x 8
-// register block), for devices where explicit SIMD beats work-group vectorisation. The last
-// partial block of a row takes a scalar path.
-__kernel void conv1x1_v8(__global const float* x, int xOff, __global const float* w, int wOff,
-                         __global const float* bias, int bOff, int hasBias, __global float* y,
-                         int yOff, int K, int P, int M, float alpha, float beta) {
-    const int p = get_global_id(0) * 8;
+// The same GEMM with explicit vectors of VW (8 or 16) pixels: one work-item = VW pixels x COB
+// channels (a COB x VW register block), for devices where explicit SIMD beats work-group
+// vectorisation (PoCL on x86: 2-3 GFLOP/s scalar vs 60-100 here with VW 16). Only a range
+// shorter than VW takes the scalar path.
+#ifndef VW
+#define VW 8
+#endif
+#if VW == 16
+#define VFLOAT float16
+#define VLOAD vload16
+#define VSTORE vstore16
+#else
+#define VFLOAT float8
+#define VLOAD vload8
+#define VSTORE vstore8
+#endif
+__kernel void conv1x1_vec(__global const float* x, int xOff, __global const float* w, int wOff,
+                          __global const float* bias, int bOff, int hasBias, __global float* y,
+                          int yOff, int K, int P, int M, float alpha, float beta) {
+    int p = get_global_id(0) * VW;
     const int m0 = get_global_id(1) * COB;
     const int n = get_global_id(2);
-    if (p >= P) return;
+    if (p >= P || m0 >= M) return;   // the range is rounded up to whole work-groups
+    // A partial last block moves back to end at P: it recomputes a few pixels of its neighbour
+    // and stores bit-identical values, instead of a slow scalar tail.
+    if (p + VW > P && P >= VW) p = P - VW;
     __global const float* xp = x + xOff + n * K * P + p;
     __global const float* wp = w + wOff + m0 * K;
     __global float* yp = y + yOff + (n * M + m0) * P + p;
-    if (p + 8 <= P) {
-        float8 acc[COB];
-        for (int j = 0; j < COB; ++j) acc[j] = (float8)(0.0f);
+    if (p + VW <= P) {
+        VFLOAT acc[COB];
+        for (int j = 0; j < COB; ++j) acc[j] = (VFLOAT)(0.0f);
         for (int k = 0; k < K; ++k) {
-            const float8 xv = vload8(0, xp + k * P);
-            for (int j = 0; j < COB; ++j) acc[j] = fma((float8)(wp[j * K + k]), xv, acc[j]);
+            const VFLOAT xv = VLOAD(0, xp + k * P);
+            for (int j = 0; j < COB; ++j) acc[j] = fma((VFLOAT)(wp[j * K + k]), xv, acc[j]);
         }
         for (int j = 0; j < COB; ++j) {
-            const float8 v = acc[j] + SL_BIAS(m0 + j);
-            vstore8(ACTIVATE(v, alpha, beta), 0, yp + j * P);
+            const VFLOAT v = acc[j] + SL_BIAS(m0 + j);
+            VSTORE(ACTIVATE(v, alpha, beta), 0, yp + j * P);
         }
     } else {
         for (int q = 0; q < P - p; ++q)
@@ -84,44 +101,47 @@ __kernel void conv1x1_v8(__global const float* x, int xOff, __global const float
 #define SW 1
 #endif
 
-// 8 input samples of one row at ix0, ix0 + SW, ..., ix0 + 7 * SW, zero outside [0, W). Interior
-// blocks take one vector load (stride 1: vload8; stride 2: the even lanes of a vload16); blocks
-// touching an edge gather with clamped addresses. Explicit vectors because PoCL does not
-// vectorise these loop nests across work-items (measured: 1-3 GFLOP/s scalar vs 20-30 vector).
-SL_INLINE float8 load_row8(__global const float* row, int ix0, int W) {
+// VW input samples of one row at ix0, ix0 + SW, ..., zero outside [0, W). Interior blocks take
+// vector loads (stride 1: one; stride 2: the even lanes of two); blocks touching an edge gather
+// with clamped addresses. Explicit vectors because PoCL does not vectorise these loop nests
+// across work-items (measured: 1-3 GFLOP/s scalar vs 20-50 vector).
+SL_INLINE VFLOAT load_row(__global const float* row, int ix0, int W) {
 #if SW == 1
-    if (ix0 >= 0 && ix0 + 8 <= W) return vload8(0, row + ix0);
-#elif SW == 2
+    if (ix0 >= 0 && ix0 + VW <= W) return VLOAD(0, row + ix0);
+#elif SW == 2 && VW == 8
     if (ix0 >= 0 && ix0 + 16 <= W) return vload16(0, row + ix0).even;
+#elif SW == 2 && VW == 16
+    if (ix0 >= 0 && ix0 + 32 <= W)
+        return (float16)(vload16(0, row + ix0).even, vload16(0, row + ix0 + 16).even);
 #endif
-    float v[8];
-    for (int i = 0; i < 8; ++i) {
+    float v[VW];
+    for (int i = 0; i < VW; ++i) {
         const int ix = ix0 + i * SW;
         const bool in = ix >= 0 && ix < W;
         const float t = row[in ? ix : 0];
         v[i] = in ? t : 0.0f;
     }
-    return (float8)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    return VLOAD(0, v);
 }
 
-// Stores the first min(8, OW - ox0) lanes of v at out.
-SL_INLINE void store_row8(__global float* out, float8 v, int ox0, int OW) {
-    if (ox0 + 8 <= OW) {
-        vstore8(v, 0, out);
+// Stores the first min(VW, OW - ox0) lanes of v at out.
+SL_INLINE void store_row(__global float* out, VFLOAT v, int ox0, int OW) {
+    if (ox0 + VW <= OW) {
+        VSTORE(v, 0, out);
     } else {
-        float t[8];
-        vstore8(v, 0, t);
+        float t[VW];
+        VSTORE(v, 0, t);
         for (int i = 0; i < OW - ox0; ++i) out[i] = t[i];
     }
 }
 
-// Depthwise (group == C == M): one work-item = 8 consecutive outputs of one row of one channel
+// Depthwise (group == C == M): one work-item = VW consecutive outputs of one row of one channel
 // (gid0 = x block, gid1 = oy, gid2 = n * C + c).
 __kernel void conv_dw(__global const float* x, int xOff, __global const float* w, int wOff,
                       __global const float* bias, int bOff, int hasBias, __global float* y,
                       int yOff, int C, int H, int W, int OH, int OW, int sh, int sw, int dh, int dw,
                       int pt, int pl, float alpha, float beta) {
-    const int ox0 = get_global_id(0) * 8;
+    const int ox0 = get_global_id(0) * VW;
     const int oy = get_global_id(1);
     const int nc = get_global_id(2);
     if (ox0 >= OW || oy >= OH) return;
@@ -129,20 +149,20 @@ __kernel void conv_dw(__global const float* x, int xOff, __global const float* w
     __global const float* xc = x + xOff + nc * H * W;
     __global const float* wc = w + wOff + c * KH * KW;
     const int ix0 = ox0 * SW - pl;
-    float8 acc = (float8)(0.0f);
+    VFLOAT acc = (VFLOAT)(0.0f);
     for (int ky = 0; ky < KH; ++ky) {
         const int iy = oy * sh - pt + ky * dh;
         if (iy < 0 || iy >= H) continue;
         __global const float* row = xc + iy * W;
         for (int kx = 0; kx < KW; ++kx)
-            acc = fma((float8)(wc[ky * KW + kx]), load_row8(row, ix0 + kx * dw, W), acc);
+            acc = fma((VFLOAT)(wc[ky * KW + kx]), load_row(row, ix0 + kx * dw, W), acc);
     }
-    const float8 v = acc + SL_BIAS(c);
-    store_row8(y + yOff + (nc * OH + oy) * OW + ox0, ACTIVATE(v, alpha, beta), ox0, OW);
+    const VFLOAT v = acc + SL_BIAS(c);
+    store_row(y + yOff + (nc * OH + oy) * OW + ox0, ACTIVATE(v, alpha, beta), ox0, OW);
 }
 
-// General conv as a direct implicit GEMM: one work-item = 8 consecutive outputs of one row x COB
-// output channels of one group (COB divides the channels per group; a COB x 8 register block),
+// General conv as a direct implicit GEMM: one work-item = VW consecutive outputs of one row x COB
+// output channels of one group (COB divides the channels per group; a COB x VW register block),
 // looping over the group's Cg input channels x KH x KW taps (gid0 = x block, gid1 = oy,
 // gid2 = n * (M / COB) + channel block).
 __kernel void conv_direct(__global const float* x, int xOff, __global const float* w, int wOff,
@@ -150,7 +170,7 @@ __kernel void conv_direct(__global const float* x, int xOff, __global const floa
                           int yOff, int C, int H, int W, int M, int OH, int OW, int Cg, int Mg,
                           int sh, int sw, int dh, int dw, int pt, int pl, float alpha,
                           float beta) {
-    const int ox0 = get_global_id(0) * 8;
+    const int ox0 = get_global_id(0) * VW;
     const int oy = get_global_id(1);
     const int blocks = M / COB;
     const int n = get_global_id(2) / blocks;
@@ -161,8 +181,8 @@ __kernel void conv_direct(__global const float* x, int xOff, __global const floa
     const int wStride = Cg * KH * KW;
     __global const float* wg = w + wOff + m0 * wStride;
     const int ix0 = ox0 * SW - pl;
-    float8 acc[COB];
-    for (int j = 0; j < COB; ++j) acc[j] = (float8)(0.0f);
+    VFLOAT acc[COB];
+    for (int j = 0; j < COB; ++j) acc[j] = (VFLOAT)(0.0f);
     for (int ci = 0; ci < Cg; ++ci) {
         __global const float* xc = xg + ci * H * W;
         __global const float* wc = wg + ci * KH * KW;
@@ -171,16 +191,16 @@ __kernel void conv_direct(__global const float* x, int xOff, __global const floa
             if (iy < 0 || iy >= H) continue;
             __global const float* row = xc + iy * W;
             for (int kx = 0; kx < KW; ++kx) {
-                const float8 xv = load_row8(row, ix0 + kx * dw, W);
+                const VFLOAT xv = load_row(row, ix0 + kx * dw, W);
                 for (int j = 0; j < COB; ++j)
-                    acc[j] = fma((float8)(wc[j * wStride + ky * KW + kx]), xv, acc[j]);
+                    acc[j] = fma((VFLOAT)(wc[j * wStride + ky * KW + kx]), xv, acc[j]);
             }
         }
     }
     __global float* yp = y + yOff + ((n * M + m0) * OH + oy) * OW + ox0;
     for (int j = 0; j < COB; ++j) {
-        const float8 v = acc[j] + SL_BIAS(m0 + j);
-        store_row8(yp + j * OH * OW, ACTIVATE(v, alpha, beta), ox0, OW);
+        const VFLOAT v = acc[j] + SL_BIAS(m0 + j);
+        store_row(yp + j * OH * OW, ACTIVATE(v, alpha, beta), ox0, OW);
     }
 }
 
