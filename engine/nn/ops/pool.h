@@ -2,7 +2,8 @@
 // MaxPool, AveragePool (count_include_pad, ceil_mode), GlobalAveragePool, GlobalMaxPool over 1-D
 // and 2-D spatial dims (N x C x [H x] W), float32. MaxPool's optional Indices output is not
 // supported. pool.cpp: reference; pool_cl.cpp: OpenCL path (kernels/nn_pool.cl, one output per
-// work-item: YOLOX's SPP pools are k5/9/13 stride 1, memory-bound).
+// work-item; MaxPool windows of 9+ elements run separably: rows then columns, as YOLOX's SPP
+// k5/9/13).
 
 #include "nn/ops/conv.h"
 
@@ -33,6 +34,10 @@ private:
     int64_t n_ = 0, c_ = 0, h_ = 0, w_ = 0, oh_ = 0, ow_ = 0;
     Window2d win_;
     compute::ClKernel kernel_;
+    // Separable MaxPool (large windows): rows pass into tmp_, then the columns pass.
+    bool separable_ = false;
+    compute::ClKernel rows_;
+    compute::ClMem tmp_;
 };
 
 }  // namespace sl::nn

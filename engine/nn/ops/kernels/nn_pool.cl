@@ -51,3 +51,41 @@ __kernel void global_pool(__global const float* x, int xOff, __global float* y, 
     for (int j = 0; j < len; ++j) acc = POOL_MAX ? fmax(acc, p[j]) : acc + p[j];
     y[yOff + i] = POOL_MAX ? acc : acc / (float)len;
 }
+
+// Separable max pool (max is exact in any order): pool_rows takes the horizontal window maxima
+// of every input row into tmp (N*C x H x OW), pool_cols the vertical maxima of those. k5/9/13
+// (YOLOX's SPP) cost KH + KW reads per output instead of KH * KW. A window with no input
+// element gives -INFINITY, as in the one-pass kernel.
+__kernel void pool_rows(__global const float* x, int xOff, __global float* tmp, int H, int W,
+                        int OW, int KW, int sw, int dw, int pl) {
+    const int ox = get_global_id(0);
+    const int iy = get_global_id(1);
+    const int nc = get_global_id(2);
+    if (ox >= OW || iy >= H) return;
+    __global const float* row = x + xOff + (nc * H + iy) * W;
+    float acc = -INFINITY;
+    for (int kx = 0; kx < KW; ++kx) {
+        const int ix = ox * sw - pl + kx * dw;
+        const bool in = ix >= 0 && ix < W;
+        const float v = row[in ? ix : 0];
+        acc = in ? fmax(acc, v) : acc;
+    }
+    tmp[(nc * H + iy) * OW + ox] = acc;
+}
+
+__kernel void pool_cols(__global const float* tmp, __global float* y, int yOff, int H, int OH,
+                        int OW, int KH, int sh, int dh, int pt) {
+    const int ox = get_global_id(0);
+    const int oy = get_global_id(1);
+    const int nc = get_global_id(2);
+    if (ox >= OW || oy >= OH) return;
+    __global const float* col = tmp + nc * H * OW + ox;
+    float acc = -INFINITY;
+    for (int ky = 0; ky < KH; ++ky) {
+        const int iy = oy * sh - pt + ky * dh;
+        const bool in = iy >= 0 && iy < H;
+        const float v = col[(in ? iy : 0) * OW];
+        acc = in ? fmax(acc, v) : acc;
+    }
+    y[yOff + (nc * OH + oy) * OW + ox] = acc;
+}
