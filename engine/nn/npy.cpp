@@ -145,7 +145,7 @@ std::string serializeNpy(const Tensor& t) {
     out += char(header.size() & 0xff);
     out += char(header.size() >> 8);
     out += header;
-    out.append(static_cast<const char*>(t.raw()), t.bytes());
+    if (t.bytes()) out.append(static_cast<const char*>(t.raw()), t.bytes());
     return out;
 }
 

@@ -44,7 +44,9 @@ TEST(NnNpy, RoundTripEveryDType) {
             EXPECT_EQ(b->dtype(), t);
             EXPECT_EQ(b->shape(), s);
             ASSERT_EQ(b->bytes(), a.bytes());
-            EXPECT_EQ(std::memcmp(a.raw(), b->raw(), a.bytes()), 0) << dtypeName(t);
+            if (a.bytes()) {
+                EXPECT_EQ(std::memcmp(a.raw(), b->raw(), a.bytes()), 0) << dtypeName(t);
+            }
         }
     }
 }

@@ -145,7 +145,7 @@ Expected<Tensor> convertTensor(const onnx::TensorProto& tp, const fs::path& mode
                               " bytes, shape " + shapeString(shape) + " needs " +
                               std::to_string(bytes));
         // ONNX raw_data is little-endian, as is every host this engine targets.
-        std::memcpy(t.raw(), tp.raw_data().data(), bytes);
+        if (bytes) std::memcpy(t.raw(), tp.raw_data().data(), bytes);
         return t;
     }
     Status st;
