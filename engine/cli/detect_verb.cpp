@@ -92,6 +92,9 @@ constexpr const char* kUsage =
     "sightline detect IMAGE|VIDEO [--json] [--model NAME|FILE.onnx] [--threshold T] [--nms T]\n"
     "                 [--classes person,car] [--device opencl|cpu-ref] [--frames N]";
 
+// In double: a float rounded to 2 decimals prints as 133.77000427246094.
+double round(float v, double scale) { return std::round(double(v) * scale) / scale; }
+
 std::string fmt(double v, int decimals) {
     char buf[48];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
@@ -162,11 +165,10 @@ int runDetect(std::span<const std::string> args, std::ostream& out, std::ostream
                                 {"pts", r->pts},
                                 {"class_id", x.classId},
                                 {"label", detector.manifest().label(x.classId)},
-                                {"score", std::round(x.score * 1e4) / 1e4},
+                                {"score", round(x.score, 1e4)},
                                 {"box",
-                                 {std::round(x.box.x1 * 100) / 100, std::round(x.box.y1 * 100) / 100,
-                                  std::round(x.box.x2 * 100) / 100,
-                                  std::round(x.box.y2 * 100) / 100}}});
+                                 {round(x.box.x1, 100), round(x.box.y1, 100),
+                                  round(x.box.x2, 100), round(x.box.y2, 100)}}});
             continue;
         }
         out << "frame " << r->frameIndex << " (pts " << r->pts << ", " << fmt(r->seconds, 3)

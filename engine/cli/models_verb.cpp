@@ -72,7 +72,10 @@ int runModels(std::span<const std::string> args, std::ostream& out, std::ostream
     }
     models::ModelStore store;
     const auto fail = [&](const Status& st) {
-        err << "sightline models: " << st.message() << "\n";
+        // The store's messages already start with "models: ".
+        std::string msg = st.message();
+        if (msg.rfind("models: ", 0) == 0) msg.erase(0, 8);
+        err << "sightline models: " << msg << "\n";
         return kExitFailure;
     };
 

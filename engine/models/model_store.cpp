@@ -163,8 +163,15 @@ Expected<InstalledModel> ModelStore::installFromFile(const std::string& name, co
                                           ec.message());
     // Copy into a temporary inside the target folder (same file system), then commit.
     const fs::path temp = folder / (".model.onnx.part-" + std::to_string(::getpid()));
-    if (Status st = copyFileAtomic(file, temp); !st) return st;
-    return commit(name, temp, *manifest);
+    auto m = [&]() -> Expected<InstalledModel> {
+        SL_TRY(copyFileAtomic(file, temp));
+        return commit(name, temp, *manifest);
+    }();
+    if (!m) {
+        fs::remove(temp, ec);
+        fs::remove(folder, ec);   // only when empty
+    }
+    return m;
 }
 
 Expected<InstalledModel> ModelStore::installFromUrl(const std::string& name,
@@ -191,7 +198,10 @@ Expected<InstalledModel> ModelStore::installFromUrl(const std::string& name,
                                           ec.message());
     const fs::path temp = folder / (".model.onnx.download-" + std::to_string(::getpid()));
     auto got = downloadFile(url, temp, options.download);
-    const auto discard = [&] { fs::remove(temp, ec); };
+    const auto discard = [&] {
+        fs::remove(temp, ec);
+        fs::remove(folder, ec);   // only when empty: a failed first install leaves no folder
+    };
     if (!got) {
         discard();
         return got.status();
