@@ -1,7 +1,8 @@
 #pragma once
 // Add, Sub, Mul, Div with multidirectional (numpy) broadcasting, and PRelu (slope broadcast to X).
 // Reference: float32, float64, int64, int32, int8, uint8 (shape arithmetic folds on the host);
-// OpenCL: float32, three kernels (kernels/nn_eltwise.cl): same shape (float4), per-channel operand, general N-d.
+// OpenCL: float32, three kernels (kernels/nn_eltwise.cl): same shape (float4), per-channel
+// operand, general N-d.
 
 #include "nn/ops/op_util.h"
 

@@ -26,7 +26,9 @@ public:
 
 protected:
     Status fail(const std::string& what, StatusCode code = StatusCode::InvalidArgument) const;
-    Status unsupported(const std::string& what) const { return fail(what, StatusCode::Unsupported); }
+    Status unsupported(const std::string& what) const {
+        return fail(what, StatusCode::Unsupported);
+    }
     // Ok when the first `count` inputs are present.
     Status requireInputs(std::span<const TensorInfo* const> inputs, size_t count) const;
 

@@ -44,7 +44,8 @@ void Resize::buildAxis(int64_t in, int64_t out, double scale, double roiStart, d
         double src = 0;
         if (coord_ == "half_pixel") src = (x + 0.5) / scale - 0.5;
         else if (coord_ == "pytorch_half_pixel") src = out > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
-        else if (coord_ == "align_corners") src = out == 1 ? 0.0 : x * double(in - 1) / double(out - 1);
+        else if (coord_ == "align_corners")
+            src = out == 1 ? 0.0 : x * double(in - 1) / double(out - 1);
         else if (coord_ == "asymmetric") src = x / scale;
         else if (coord_ == "tf_half_pixel_for_nn") src = (x + 0.5) / scale;
         else if (coord_ == "tf_crop_and_resize")

@@ -1,6 +1,6 @@
 // Data movement by element size (T = uchar/ushort/uint/ulong, set by the host): any dtype moves
-// as its bytes. Host: copyNd in nn/ops/op_util.cpp (Concat, Split, Slice, Transpose), gather_cl.cpp,
-// pad_cl.cpp.
+// as its bytes. Host: enqueueCopyNd in nn/ops/op_util.cpp (Concat, Split, Slice, Transpose),
+// gather_cl.cpp, pad_cl.cpp, cast_cl.cpp.
 
 #ifndef T
 #define T uint

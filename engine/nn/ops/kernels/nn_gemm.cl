@@ -1,6 +1,7 @@
 // Dense matrix products (host: gemm.cpp, matmul.cpp). One work-item computes a 4 x 4 block of
 // Y (rows m0..m0+3, columns n0..n0+3) with edge guards; A and B are addressed through strides,
-// so transposed operands need no copy: A(m, k) = a[m * asm_ + k * ask], B(k, n) = b[k * bsk + n * bsn].
+// so transposed operands need no copy: A(m, k) = a[m * asm_ + k * ask],
+// B(k, n) = b[k * bsk + n * bsn].
 // Batches (gid2) add per-batch offsets from `batchOff` (pairs: A offset, B offset) when given.
 
 __kernel void gemm(__global const float* a, int aOff, int asm_, int ask, __global const float* b,
