@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "media/media_source.h"
 #include "pipeline/analyze_runner.h"
 #include "pipeline/detector.h"
 
@@ -93,6 +94,12 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
         err << "sightline analyze: " << st.message() << "\n";
         return kExitFailure;
     };
+    {   // A bad input fails before the model loads (seconds on a CPU device): probe it first.
+        media::OpenOptions probe;
+        probe.url = options.input;
+        probe.buildIndex = false;
+        if (auto info = media::probeMedia(probe); !info) return fail(info.status());
+    }
     auto det = loadDetector(d);
     if (!det) return fail(det.status());
     pipeline::ResultsStore store;

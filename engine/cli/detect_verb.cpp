@@ -139,13 +139,14 @@ int runDetect(std::span<const std::string> args, std::ostream& out, std::ostream
         err << "sightline detect: " << st.message() << "\n";
         return kExitFailure;
     };
-    auto det = loadDetector(d);
-    if (!det) return fail(det.status());
-    pipeline::Detector& detector = **det;
+    // The input first: a bad one fails before the model loads (seconds on a CPU device).
     media::MediaSource source;
     media::OpenOptions open;
     open.url = input;
     if (Status st = source.open(open); !st) return fail(st);
+    auto det = loadDetector(d);
+    if (!det) return fail(det.status());
+    pipeline::Detector& detector = **det;
 
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
     int64_t frames = 0, total = 0;
