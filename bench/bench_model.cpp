@@ -33,8 +33,9 @@ Peer runOpenCv(const fs::path& script, const fs::path& model, int warmup, int ru
     // Debian's python3-opencv is installed for the system interpreter, which a user's PATH may
     // shadow (pyenv, venv): prefer /usr/bin/python3.
     const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-    const std::string cmd = python + " '" + script.string() + "' '" + model.string() + "' 416 416 " +
-                            std::to_string(warmup) + " " + std::to_string(runs) + " 2>&1";
+    const std::string cmd = python + " '" + script.string() + "' '" + model.string() +
+                            "' 416 416 " + std::to_string(warmup) + " " + std::to_string(runs) +
+                            " 2>&1";
     FILE* f = popen(cmd.c_str(), "r");
     if (!f) return p;
     char buf[1024];

@@ -90,7 +90,8 @@ int runBenchModel(std::span<const std::string> args, std::ostream& out, std::ost
     char line[256];
     std::snprintf(line, sizeof line,
                   "%s on %s: %d iterations after %d warm-up: median %.3f ms, min %.3f ms\n",
-                  model.c_str(), nn::deviceName(s.device()), iterations, warmup, median, ms.front());
+                  model.c_str(), nn::deviceName(s.device()), iterations, warmup, median,
+                  ms.front());
     out << line;
     if (s.device() == nn::Device::OpenCL)
         out << "peak device memory: " << s.memory().peakDeviceBytes() << " bytes (activations "

@@ -26,7 +26,8 @@ constexpr const char* kUsage =
 // Output names may contain '/' or ':'; a file name may not.
 std::string fileNameFor(const std::string& name) {
     std::string s;
-    for (char c : name) s += (std::isalnum(uint8_t(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+    for (char c : name)
+        s += (std::isalnum(uint8_t(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
     return s.empty() ? "output" : s;
 }
 
@@ -134,7 +135,8 @@ int runRunModel(std::span<const std::string> args, std::ostream& out, std::ostre
     std::error_code ec;
     std::filesystem::create_directories(outputDir, ec);
     for (size_t i = 0; i < outputs->size(); ++i) {
-        const auto path = std::filesystem::path(outputDir) / (fileNameFor(s.outputs()[i].name) + ".npy");
+        const auto path =
+            std::filesystem::path(outputDir) / (fileNameFor(s.outputs()[i].name) + ".npy");
         if (Status st = nn::writeNpy(path, (*outputs)[i]); !st) {
             err << "sightline run-model: " << st.message() << "\n";
             return kExitFailure;
@@ -146,8 +148,9 @@ int runRunModel(std::span<const std::string> args, std::ostream& out, std::ostre
         out << "profile (" << nn::deviceName(s.device()) << ", " << s.passReport().text() << "):\n"
             << s.lastProfile().format();
         if (s.device() == nn::Device::OpenCL)
-            out << "device memory: activations " << s.memory().arenaBytes << " bytes (without reuse "
-                << s.memory().naiveBytes << "), constants " << s.memory().weightsBytes << "\n";
+            out << "device memory: activations " << s.memory().arenaBytes
+                << " bytes (without reuse " << s.memory().naiveBytes << "), constants "
+                << s.memory().weightsBytes << "\n";
     }
     return kExitOk;
 }

@@ -105,7 +105,9 @@ Expected<std::vector<int>> Graph::topologicalOrder() const {
 }
 
 Status Graph::validate() const {
-    const auto bad = [](const std::string& m) { return Status(StatusCode::InvalidData, "nn: " + m); };
+    const auto bad = [](const std::string& m) {
+        return Status(StatusCode::InvalidData, "nn: " + m);
+    };
     std::vector<int> producers(values_.size(), 0);
     for (const Node& n : nodes_) {
         if (n.dead) continue;

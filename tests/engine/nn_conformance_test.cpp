@@ -53,7 +53,8 @@ std::vector<TestCase> enumerateTests() {
         if (!fs::is_directory(root, ec)) continue;
         for (const auto& e : fs::directory_iterator(root, ec))
             if (fs::exists(e.path() / "model.onnx"))
-                tests.push_back({std::string(suite) + "/" + e.path().filename().string(), e.path()});
+                tests.push_back(
+                    {std::string(suite) + "/" + e.path().filename().string(), e.path()});
     }
     std::sort(tests.begin(), tests.end(),
               [](const TestCase& a, const TestCase& b) { return a.name < b.name; });
@@ -93,7 +94,8 @@ DeviceResult runOn(const Graph& graph, const fs::path& dir, Device device,
         auto inputs = readSet(set, "input_");
         auto expected = readSet(set, "output_");
         if (!inputs || !expected)
-            return {Outcome::Unsupported, "test data: " + (!inputs ? inputs : expected).status().message()};
+            return {Outcome::Unsupported,
+                    "test data: " + (!inputs ? inputs : expected).status().message()};
         SessionOptions o;
         o.device = device;
         o.compute = cl;
@@ -141,8 +143,8 @@ DeviceResult runOn(const Graph& graph, const fs::path& dir, Device device,
         auto outputs = (*session)->run(feed);
         if (!outputs) return {Outcome::Failed, outputs.status().message()};
         if (outputs->size() != expected->size())
-            return {Outcome::Failed, "got " + std::to_string(outputs->size()) + " outputs, expected " +
-                                         std::to_string(expected->size())};
+            return {Outcome::Failed, "got " + std::to_string(outputs->size()) +
+                                         " outputs, expected " + std::to_string(expected->size())};
         for (size_t i = 0; i < outputs->size(); ++i) {
             const CompareResult r = compareTensors((*outputs)[i], (*expected)[i], kRtol, kAtol);
             if (!r.ok)
@@ -187,7 +189,8 @@ TEST(NnConformance, OnnxBackendTests) {
             for (const std::string& op : ops)
                 if (!isOpSupported(op)) unknown += (unknown.empty() ? "" : ", ") + op;
             if (!unknown.empty()) {
-                results[0] = results[1] = {Outcome::Unsupported, "ops not in the registry: " + unknown};
+                results[0] =
+                    results[1] = {Outcome::Unsupported, "ops not in the registry: " + unknown};
             } else {
                 results[0] = runOn(*graph, t.dir, Device::CpuReference, nullptr);
                 results[1] = runOn(*graph, t.dir, Device::OpenCL, &*cl);

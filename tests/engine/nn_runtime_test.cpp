@@ -204,7 +204,8 @@ std::vector<FallbackCase> fallbackCandidates() {
         c.model.input("b", {2, 5}, onnx::TensorProto::INT64);
         c.model.output("y", {2, 5}, onnx::TensorProto::INT64);
         c.model.node("Add", {"a", "b"}, {"y"}, c.node);
-        c.inputs = {randomTensor({DType::Int64, {2, 5}}, 1), randomTensor({DType::Int64, {2, 5}}, 2)};
+        c.inputs = {randomTensor({DType::Int64, {2, 5}}, 1),
+                    randomTensor({DType::Int64, {2, 5}}, 2)};
         cases.push_back(std::move(c));
     }
     {   // Clip with bounds fed as inputs

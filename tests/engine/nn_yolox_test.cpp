@@ -62,8 +62,9 @@ double runAndCompare(Sessions& s, const Tensor& input, const char* what) {
     const auto ms = [](auto a, auto b) {
         return std::chrono::duration<double, std::milli>(b - a).count();
     };
-    std::printf("yolox_nano %s: relative L2 %.3g; cpu-ref %.1f ms, opencl %.1f ms (after warm-up)\n",
-                what, err, ms(t0, t1), ms(t1, t2));
+    std::printf(
+        "yolox_nano %s: relative L2 %.3g; cpu-ref %.1f ms, opencl %.1f ms (after warm-up)\n", what,
+        err, ms(t0, t1), ms(t1, t2));
     // The output is probabilities after sigmoid for obj and classes: a quick semantic check.
     const Tensor& out = (*cl)[0];
     for (int64_t r = 0; r < 3549; r += 97)

@@ -26,7 +26,8 @@ struct OnnxImportOptions {
     bool runShapeInference = true;   // onnx::shape_inference::InferShapes (fills value shapes)
 };
 
-Expected<Graph> importOnnx(const std::filesystem::path& path, const OnnxImportOptions& options = {});
+Expected<Graph> importOnnx(const std::filesystem::path& path,
+                           const OnnxImportOptions& options = {});
 
 // A serialized onnx.TensorProto file (the backend tests' input_0.pb / output_0.pb).
 Expected<Tensor> readTensorProtoFile(const std::filesystem::path& path);

@@ -157,7 +157,8 @@ Status fuseActivations(Graph& g, PassReport& report) {
             for (size_t i = 0; i < g.nodes().size(); ++i) {
                 const Node& n = g.nodes()[i];
                 if (n.dead) continue;
-                if (n.desc.opType == "Sigmoid" && n.inputs.size() == 1 && n.inputs[0] == y) si = int(i);
+                if (n.desc.opType == "Sigmoid" && n.inputs.size() == 1 && n.inputs[0] == y)
+                    si = int(i);
             }
             if (si < 0) continue;
             const ValueId s = g.nodes()[size_t(si)].outputs[0];

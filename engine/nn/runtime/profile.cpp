@@ -42,8 +42,9 @@ std::string Profile::format(int slowest) const {
     std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->ms > b->ms; });
     if (!sorted.empty() && slowest > 0) s += "slowest nodes:\n";
     for (int i = 0; i < slowest && i < int(sorted.size()); ++i) {
-        std::snprintf(line, sizeof line, "  %-40s %-18s %9.3f ms\n", sorted[size_t(i)]->name.c_str(),
-                      sorted[size_t(i)]->opType.c_str(), sorted[size_t(i)]->ms);
+        std::snprintf(line, sizeof line, "  %-40s %-18s %9.3f ms\n",
+                      sorted[size_t(i)]->name.c_str(), sorted[size_t(i)]->opType.c_str(),
+                      sorted[size_t(i)]->ms);
         s += line;
     }
     return s;

@@ -189,7 +189,8 @@ Status Session::Impl::prepare() {
     SL_TRY(resolveInputs());
     if (options.optimize) SL_TRY(optimizeGraph(graph, options.passes, &passReport));
     SL_TRY(createSteps());
-    for (ValueId id : graph.inputs()) inputs.push_back({graph.value(id).name, graph.value(id).info});
+    for (ValueId id : graph.inputs())
+        inputs.push_back({graph.value(id).name, graph.value(id).info});
     for (ValueId id : graph.outputs())
         outputs.push_back({graph.value(id).name, graph.value(id).info});
     if (options.device == Device::OpenCL) SL_TRY(prepareOpenCl());
@@ -273,7 +274,8 @@ Status Session::Impl::prepareOpenCl() {
         for (ValueId id : graph.nodes()[size_t(s.node)].inputs) {
             if (!graph.isConstant(id) || weightOffset[size_t(id)] != kNoOffset) continue;
             weightOffset[size_t(id)] = wbytes;
-            wbytes += (graph.value(id).constant->bytes() + kAlignment - 1) / kAlignment * kAlignment;
+            wbytes +=
+                (graph.value(id).constant->bytes() + kAlignment - 1) / kAlignment * kAlignment;
         }
     }
     memory.weightsBytes = wbytes;
@@ -304,7 +306,8 @@ Status Session::Impl::prepareOpenCl() {
 DeviceTensor Session::Impl::deviceTensor(ValueId id) const {
     if (id == kNoValue) return {};
     const Value& v = graph.value(id);
-    if (weightOffset[size_t(id)] != kNoOffset) return {weights.get(), weightOffset[size_t(id)], v.info};
+    if (weightOffset[size_t(id)] != kNoOffset)
+        return {weights.get(), weightOffset[size_t(id)], v.info};
     if (arenaOffset[size_t(id)] != kNoOffset) return {arena.get(), arenaOffset[size_t(id)], v.info};
     return {nullptr, 0, v.info};
 }
@@ -336,7 +339,8 @@ Expected<std::vector<Tensor>> Session::Impl::runReference(std::span<const Tensor
     std::vector<Tensor> result;
     for (ValueId id : graph.outputs()) {
         const Tensor* t = get(id);
-        if (!t) return fail(StatusCode::Internal, "output '" + graph.value(id).name + "' not computed");
+        if (!t)
+            return fail(StatusCode::Internal, "output '" + graph.value(id).name + "' not computed");
         result.push_back(*t);
     }
     return result;
@@ -391,7 +395,8 @@ Expected<std::vector<Tensor>> Session::Impl::runOpenCl(std::span<const Tensor> i
                 auto b = compute::eventTimes(marker.get());
                 double ms = 0;
                 if (a && b) ms = double(int64_t(b->endNs) - int64_t(a->endNs)) / 1e6;
-                profile.nodes.push_back({node.desc.name, node.desc.opType, std::max(ms, 0.0), true});
+                profile.nodes.push_back(
+                    {node.desc.name, node.desc.opType, std::max(ms, 0.0), true});
                 previous = std::move(marker);
             }
             continue;
@@ -422,9 +427,9 @@ Expected<std::vector<Tensor>> Session::Impl::runOpenCl(std::span<const Tensor> i
         if (Status st = step.op->runReference(ins, outs); !st) return st;
         for (size_t i = 0; i < outs.size(); ++i)
             if (outs[i].bytes())
-                SL_CL_TRY(clEnqueueWriteBuffer(q, arena.get(), CL_TRUE,
-                                               arenaOffset[size_t(node.outputs[i])], outs[i].bytes(),
-                                               outs[i].raw(), 0, nullptr, nullptr));
+                SL_CL_TRY(clEnqueueWriteBuffer(
+                    q, arena.get(), CL_TRUE, arenaOffset[size_t(node.outputs[i])], outs[i].bytes(),
+                    outs[i].raw(), 0, nullptr, nullptr));
         if (options.profile) {
             profile.nodes.push_back({node.desc.name, node.desc.opType, msSince(h0), false});
             SL_CL_TRY(clEnqueueMarkerWithWaitList(q, 0, nullptr, previous.out()));
@@ -537,7 +542,8 @@ Expected<std::vector<Tensor>> Session::run(const std::map<std::string, Tensor>& 
     for (const auto& [name, t] : inputs)
         if (std::none_of(impl_->inputs.begin(), impl_->inputs.end(),
                          [&](const SessionIo& io) { return io.name == name; }))
-            return impl_->fail(StatusCode::InvalidArgument, "the model has no input '" + name + "'");
+            return impl_->fail(StatusCode::InvalidArgument,
+                               "the model has no input '" + name + "'");
     return run(ordered);
 }
 
