@@ -1,6 +1,7 @@
 // bench_ops: convolution kernels on the OpenCL device, GFLOP/s per YOLOX-Nano-like layer shape and
 // per kernel variant (nn/ops/conv.h ConvTuning), plus the CPU reference for scale.
-// usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx]
+// usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx] [--dw-rows N]
+//                  [--dw-width 8|16] [--gemm-cob N]
 //   --sweep tries the tuning variants; --model prints the per-op-type profile of a whole model
 //   (OpenCL session, median run of the timed runs).
 #include "bench_util.h"
@@ -8,12 +9,14 @@
 #include "compute/cl_context.h"
 #include "nn/ops/conv.h"
 #include "nn/ops/op_registry.h"
+#include "nn/graph.h"
 #include "nn/runtime/session.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <random>
 
 using namespace sl;
@@ -133,7 +136,42 @@ int profileModel(const compute::ComputeContext& ctx, const std::string& path, in
     }
     std::sort(profiles.begin(), profiles.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::cout << profiles[profiles.size() / 2].second.format(15);
+    const Profile& prof = profiles[profiles.size() / 2].second;
+    std::cout << prof.format(15);
+    // Conv time and GFLOP/s per kernel family (classified like Conv::prepareDevice does).
+    const Graph& g = (*s)->graph();
+    std::map<std::string, const Node*> byName;
+    for (const Node& n : g.nodes())
+        if (!n.dead) byName[n.desc.name] = &n;
+    struct Family {
+        int count = 0;
+        double ms = 0, flops = 0;
+    };
+    std::map<std::string, Family> fam;
+    for (const NodeTiming& t : prof.nodes) {
+        if (t.opType != "Conv" || !byName.count(t.name)) continue;
+        const Node& n = *byName[t.name];
+        const Shape& w = g.value(n.inputs[1]).info.shape;
+        const Shape& y = g.value(n.outputs[0]).info.shape;
+        const int64_t group = n.desc.attributes.get<int64_t>("group", 1);
+        const auto st = n.desc.attributes.get<std::vector<int64_t>>("strides", {1, 1});
+        const auto pads = n.desc.attributes.get<std::vector<int64_t>>("pads", {0, 0, 0, 0});
+        const bool unpadded = std::all_of(pads.begin(), pads.end(), [](int64_t v) { return !v; });
+        std::string kind = "direct";
+        if (group > 1 && group == w[0]) kind = "depthwise";
+        else if (group == 1 && w[2] == 1 && w[3] == 1 && st[0] == 1 && st[1] == 1 && unpadded)
+            kind = "1x1 gemm";
+        char key[64];
+        std::snprintf(key, sizeof key, "%s @%lld s%lld", kind.c_str(), (long long)y[3],
+                      (long long)st[0]);
+        Family& f = fam[key];
+        ++f.count;
+        f.ms += t.ms;
+        f.flops += 2.0 * double(elementCount(y)) * double(w[1] * w[2] * w[3]);
+    }
+    std::cout << "conv family (output width, stride)  count     ms   GFLOP/s\n";
+    for (const auto& [k, f] : fam)
+        std::printf("%-34s %6d %7.3f %8.1f\n", k.c_str(), f.count, f.ms, f.flops / f.ms / 1e6);
     return 0;
 }
 
@@ -148,8 +186,15 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--warmup") && i + 1 < argc) warmup = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--sweep")) sweep = true;
         else if (!std::strcmp(argv[i], "--model") && i + 1 < argc) model = argv[++i];
+        else if (!std::strcmp(argv[i], "--dw-rows") && i + 1 < argc)
+            convTuning().dwRows = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--dw-width") && i + 1 < argc)
+            convTuning().dwWidth = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--gemm-cob") && i + 1 < argc)
+            convTuning().gemmCob = std::atoi(argv[++i]);
         else {
-            std::cerr << "usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx]\n";
+            std::cerr << "usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx] "
+                         "[--dw-rows N] [--dw-width 8|16] [--gemm-cob N]\n";
             return 2;
         }
     }
@@ -167,17 +212,17 @@ int main(int argc, char** argv) {
     };
     std::vector<Variant> variants{{"default", ConvTuning{}}};
     if (sweep) {
-        auto v = [](int width, int cob, size_t local, size_t items) {
+        auto v = [](int width, int cob, int dwRows, size_t items) {
             ConvTuning t;
             t.gemmWidth = t.directWidth = t.dwWidth = width;
             t.gemmCob = t.directCob = cob;
-            t.gemmLocal = t.directLocal = t.dwLocal = local;
+            t.dwRows = dwRows;
             t.groupItems = items;
             return t;
         };
-        variants = {{"v8 cob8 l8 g8", v(8, 8, 8, 8)},       {"v16 cob16 l4 g4", v(16, 16, 4, 4)},
-                    {"v16 cob16 l4 g16", v(16, 16, 4, 16)}, {"v16 cob16 l4 g32", v(16, 16, 4, 32)},
-                    {"v16 cob16 l4 g64", v(16, 16, 4, 64)}, {"v16 cob8 l2 g32", v(16, 8, 2, 32)}};
+        variants = {{"v8 cob8 r1 g8", v(8, 8, 1, 8)},      {"v16 cob16 r1 g16", v(16, 16, 1, 16)},
+                    {"v16 cob16 r2 g16", v(16, 16, 2, 16)}, {"v16 cob16 r4 g16", v(16, 16, 4, 16)},
+                    {"v8 cob16 r4 g16", v(8, 16, 4, 16)},   {"v16 cob16 r8 g4", v(16, 16, 8, 4)}};
     }
     // Variants interleaved per layer so that they see the same machine load (the CPU device is
     // shared with everything else on the host); min and median reported.
@@ -213,6 +258,30 @@ int main(int argc, char** argv) {
                          bench::fixed(sumMs[vi], 3), bench::fixed(sumMin[vi], 3),
                          bench::fixed(totalFlops / sumMs[vi] / 1e6, 1)},
                         w);
+    // Fixed cost of a kernel launch on this device: a trivial kernel, 100 launches queued back to
+    // back then one finish (how a session runs), per launch; by work-items and group size.
+    {
+        const ClOpContext cl{&*ctx, &ctx->programs(), ctx->queue()};
+        auto k = buildKernel(cl, "nn_eltwise.cl", "unary", " -DACT=1");
+        auto buf = ctx->createBuffer(CL_MEM_READ_WRITE, size_t(1) << 22);
+        if (!k || !buf) return 1;
+        for (size_t items : {size_t(1), size_t(256), size_t(16384)}) {
+            for (size_t local : {size_t(1), size_t(16), size_t(64)}) {
+                if (local > items) continue;
+                const cl_int n = cl_int(items * 4);
+                if (!setArgs(k->get(), buf->get(), cl_int(0), buf->get(), cl_int(1 << 19), n,
+                             0.0f, 0.0f))
+                    return 1;
+                const size_t g[1] = {items}, l[1] = {local};
+                auto t = bench::timeRuns(2, 10, [&] {
+                    for (int i = 0; i < 100; ++i) (void)launch(cl, k->get(), g, l);
+                    (void)ctx->finish();
+                });
+                std::printf("launch overhead: %6zu items, groups of %2zu: %7.1f us per launch\n",
+                            items, local, bench::summarize(t).median * 10.0);
+            }
+        }
+    }
     // CPU reference on one layer, for scale.
     Prepared p;
     convTuning() = ConvTuning{};

@@ -29,7 +29,8 @@ struct ConvTuning {
     int directWidth = 16;     // pixels per work-item in conv_direct (8 or 16)
     int directCob = 16;       // output channels per work-item in conv_direct ...
     int directCobSmallK = 8;  // ... and when Cg * KH * KW < 256 (the stem: 12 x 3 x 3)
-    int dwWidth = 16;         // pixels per work-item in conv_dw (8 or 16)
+    int dwWidth = 16;         // pixels per work-item in conv_dw (8 or 16) ...
+    int dwRows = 2;           // ... times rows per work-item
     // Work-group shape: `local` items along gid0, then rows/channel blocks along gid1 up to
     // `groupItems` in all. PoCL schedules work-groups, so small layers want few, large groups.
     size_t gemmLocal = 4, directLocal = 4, dwLocal = 4;
@@ -70,6 +71,7 @@ private:
     Kernel kernelKind_ = Kernel::Direct;
     int cob_ = 1;
     int width_ = 1;   // pixels per work-item of the chosen kernel
+    int rows_ = 1;    // rows per work-item (depthwise)
     compute::ClKernel kernel_;
 };
 

@@ -49,7 +49,10 @@ Status Conv::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const
         kernelKind_ = Kernel::Depthwise;
         cob_ = 1;
         width_ = width(t.dwWidth);
+        rows_ = std::max(1, t.dwRows);
         name = "conv_dw";
+        opts += " -DSH=" + std::to_string(win_.sh) + " -DDH=" + std::to_string(win_.dh) +
+                " -DROWS=" + std::to_string(rows_);
     } else {
         kernelKind_ = Kernel::Direct;
         const bool smallK = (c_ / group_) * win_.kh * win_.kw < 256;
@@ -99,7 +102,8 @@ Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
     case Kernel::Depthwise: {
         SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
                        *yo, C, H, W, OH, OW, sh, sw, dh, dw, pt, pl, alpha, beta));
-        const size_t g[3] = {(size_t(ow_) + width_ - 1) / width_, size_t(oh_), size_t(n_ * c_)};
+        const size_t g[3] = {(size_t(ow_) + width_ - 1) / width_,
+                             (size_t(oh_) + rows_ - 1) / rows_, size_t(n_ * c_)};
         const auto l = groupShape(g, t.dwLocal, t.groupItems);
         return launch(ctx, k, g, l);
     }

@@ -101,18 +101,47 @@ __kernel void conv1x1_vec(__global const float* x, int xOff, __global const floa
 #define SW 1
 #endif
 
+#if VW == 16
+#define VINT int16
+#define VUINT uint16
+#define AS_VUINT as_uint16
+#define VIOTA ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+#else
+#define VINT int8
+#define VUINT uint8
+#define AS_VUINT as_uint8
+#define VIOTA ((int8)(0, 1, 2, 3, 4, 5, 6, 7))
+#endif
+
 // VW input samples of one row at ix0, ix0 + SW, ..., zero outside [0, W). Interior blocks take
-// vector loads (stride 1: one; stride 2: the even lanes of two); blocks touching an edge gather
-// with clamped addresses. Explicit vectors because PoCL does not vectorise these loop nests
-// across work-items (measured: 1-3 GFLOP/s scalar vs 20-50 vector).
+// vector loads (stride 1: one; stride 2: the even lanes of two). Blocks touching an edge load the
+// nearest in-row window and move lanes with a shuffle (a permute instruction), zeroing the
+// lanes outside the row; only rows narrower than the window gather element by element.
+// Explicit vectors because PoCL does not vectorise these loop nests across work-items
+// (measured: 1-3 GFLOP/s scalar vs 20-100 vector).
 SL_INLINE VFLOAT load_row(__global const float* row, int ix0, int W) {
 #if SW == 1
     if (ix0 >= 0 && ix0 + VW <= W) return VLOAD(0, row + ix0);
-#elif SW == 2 && VW == 8
+    if (W >= VW) {
+        const int b = clamp(ix0, 0, W - VW);
+        const VINT j = VIOTA + (ix0 - b);   // lane of the loaded window for each output lane
+        const VFLOAT v = shuffle(VLOAD(0, row + b), AS_VUINT(clamp(j, 0, VW - 1)));
+        return select((VFLOAT)(0.0f), v, (j >= 0) & (j < VW));
+    }
+#elif SW == 2
+#if VW == 8
     if (ix0 >= 0 && ix0 + 16 <= W) return vload16(0, row + ix0).even;
-#elif SW == 2 && VW == 16
+#else
     if (ix0 >= 0 && ix0 + 32 <= W)
         return (float16)(vload16(0, row + ix0).even, vload16(0, row + ix0 + 16).even);
+#endif
+    if (W >= 2 * VW) {
+        const int b = clamp(ix0, 0, W - 2 * VW);
+        const VINT j = 2 * VIOTA + (ix0 - b);
+        const VFLOAT v = shuffle2(VLOAD(0, row + b), VLOAD(0, row + b + VW),
+                                  AS_VUINT(clamp(j, 0, 2 * VW - 1)));
+        return select((VFLOAT)(0.0f), v, (j >= 0) & (j < 2 * VW));
+    }
 #endif
     float v[VW];
     for (int i = 0; i < VW; ++i) {
@@ -135,30 +164,51 @@ SL_INLINE void store_row(__global float* out, VFLOAT v, int ox0, int OW) {
     }
 }
 
-// Depthwise (group == C == M): one work-item = VW consecutive outputs of one row of one channel
-// (gid0 = x block, gid1 = oy, gid2 = n * C + c).
+#ifndef SH
+#define SH 1
+#endif
+#ifndef DH
+#define DH 1
+#endif
+#ifndef ROWS
+#define ROWS 1
+#endif
+
+// Depthwise (group == C == M): one work-item = ROWS x VW outputs (ROWS consecutive rows, VW
+// consecutive columns) of one channel (gid0 = x block, gid1 = row block, gid2 = n * C + c).
+// Strides, dilation and the kernel size are compile-time, so with several rows per item the
+// compiler sees that neighbouring output rows read the same input rows and loads them once.
 __kernel void conv_dw(__global const float* x, int xOff, __global const float* w, int wOff,
                       __global const float* bias, int bOff, int hasBias, __global float* y,
                       int yOff, int C, int H, int W, int OH, int OW, int sh, int sw, int dh, int dw,
                       int pt, int pl, float alpha, float beta) {
     const int ox0 = get_global_id(0) * VW;
-    const int oy = get_global_id(1);
+    const int oy0 = get_global_id(1) * ROWS;
     const int nc = get_global_id(2);
-    if (ox0 >= OW || oy >= OH) return;
+    if (ox0 >= OW || oy0 >= OH) return;
     const int c = nc % C;
     __global const float* xc = x + xOff + nc * H * W;
     __global const float* wc = w + wOff + c * KH * KW;
     const int ix0 = ox0 * SW - pl;
-    VFLOAT acc = (VFLOAT)(0.0f);
-    for (int ky = 0; ky < KH; ++ky) {
-        const int iy = oy * sh - pt + ky * dh;
-        if (iy < 0 || iy >= H) continue;
-        __global const float* row = xc + iy * W;
-        for (int kx = 0; kx < KW; ++kx)
-            acc = fma((VFLOAT)(wc[ky * KW + kx]), load_row(row, ix0 + kx * dw, W), acc);
+    float wk[KH * KW];
+    for (int i = 0; i < KH * KW; ++i) wk[i] = wc[i];
+    VFLOAT acc[ROWS];
+    for (int r = 0; r < ROWS; ++r) acc[r] = (VFLOAT)(0.0f);
+    for (int r = 0; r < ROWS; ++r) {
+        for (int ky = 0; ky < KH; ++ky) {
+            const int iy = (oy0 + r) * SH - pt + ky * DH;
+            if (iy < 0 || iy >= H) continue;
+            __global const float* row = xc + iy * W;
+            for (int kx = 0; kx < KW; ++kx)
+                acc[r] = fma((VFLOAT)(wk[ky * KW + kx]), load_row(row, ix0 + kx * dw, W), acc[r]);
+        }
     }
-    const VFLOAT v = acc + SL_BIAS(c);
-    store_row(y + yOff + (nc * OH + oy) * OW + ox0, ACTIVATE(v, alpha, beta), ox0, OW);
+    const float b = SL_BIAS(c);
+    for (int r = 0; r < ROWS; ++r) {
+        if (oy0 + r >= OH) break;
+        const VFLOAT v = acc[r] + b;
+        store_row(y + yOff + (nc * OH + oy0 + r) * OW + ox0, ACTIVATE(v, alpha, beta), ox0, OW);
+    }
 }
 
 // General conv as a direct implicit GEMM: one work-item = VW consecutive outputs of one row x COB
