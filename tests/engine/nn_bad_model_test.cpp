@@ -87,9 +87,31 @@ TEST(BadInputNnModel, OpsetOutOfRange) {
     b.output("y", {1, 3});
     b.node("Relu", {"x"}, {"y"}, "relu");
     b.save(dir / "old.onnx");
-    auto g = importOnnx(dir / "old.onnx");
+    OnnxImportOptions noUpgrade;
+    noUpgrade.upgradeOldOpsets = false;
+    auto g = importOnnx(dir / "old.onnx", noUpgrade);
     ASSERT_FALSE(g);
-    EXPECT_NE(g.status().message().find("'old.onnx'"), std::string::npos) << g.status().message();
+    expectError(g.status(), StatusCode::Unsupported, "old.onnx",
+                "opset 5 is outside the supported range 7..17");
+    // By default ONNX's version converter upgrades it.
+    auto upgraded = importOnnx(dir / "old.onnx");
+    ASSERT_TRUE(upgraded) << upgraded.status().message();
+    EXPECT_EQ(upgraded->opset, 7);
+}
+
+// An opset-6 PRelu whose slope is not one value per channel cannot be upgraded without guessing.
+TEST(BadInputNnModel, AmbiguousLegacyPRelu) {
+    TempDir dir;
+    ModelBuilder b(6);
+    b.input("x", {2, 4, 3});
+    b.output("y", {2, 4, 3});
+    b.initializer("slope", {3}, {0.1f, 0.2f, 0.3f});
+    b.node("PRelu", {"x", "slope"}, {"y"}, "prelu");
+    b.save(dir / "prelu6.onnx");
+    auto g = importOnnx(dir / "prelu6.onnx");
+    ASSERT_FALSE(g);
+    expectError(g.status(), StatusCode::Unsupported, "prelu6.onnx",
+                "slope 3 is not one value per channel of 2x4x3");
 }
 
 TEST(BadInputNnModel, UnsupportedOp) {

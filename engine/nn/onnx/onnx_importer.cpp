@@ -3,12 +3,15 @@
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
 
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
 #include <unordered_map>
+
+#include "core/log.h"
 
 namespace sl::nn {
 
@@ -241,8 +244,33 @@ ValueTypeInfo typeInfo(const onnx::ValueInfoProto& vi) {
     return r;
 }
 
+// Opset < 7 PRelu applies a 1-D slope per channel (axis 1); from opset 7 the slope broadcasts
+// numpy-style (from the last axis), and ONNX's version converter does not rewrite it. Reshaping
+// the slope to [C, 1, ..., 1] keeps the old meaning; anything else is refused rather than guessed.
+Status fixLegacyPRelu(Graph& g, const Reporter& report) {
+    for (Node& n : g.nodes()) {
+        if (n.desc.opType != "PRelu" || n.inputs.size() != 2) continue;
+        const Value& x = g.value(n.inputs[0]);
+        const ValueId sid = n.inputs[1];
+        const std::string what = "node '" + n.desc.name + "' (PRelu, upgraded from opset < 7)";
+        if (!g.isConstant(sid))
+            return report(StatusCode::Unsupported, what + ": the slope must be a constant");
+        const Tensor& slope = *g.value(sid).constant;
+        if (slope.elements() == 1) continue;
+        if (slope.rank() != 1 || !x.shapeKnown || x.info.shape.size() < 2 ||
+            x.info.shape[1] != slope.elements())
+            return report(StatusCode::Unsupported,
+                          what + ": slope " + shapeString(slope.shape()) +
+                              " is not one value per channel of " + valueShapeString(x));
+        Shape s(x.info.shape.size() - 1, 1);
+        s[0] = slope.elements();
+        n.inputs[1] = g.addConstant(g.value(sid).name + ":per_channel", slope.reshaped(s));
+    }
+    return Status::ok();
+}
+
 Expected<Graph> convertModel(const onnx::ModelProto& model, const fs::path& modelDir,
-                             const Reporter& report) {
+                             const Reporter& report, int originalOpset) {
     Graph g;
     g.source = report.file;
     int opset = -1;
@@ -344,6 +372,7 @@ Expected<Graph> convertModel(const onnx::ModelProto& model, const fs::path& mode
         if (!id) return id.status();
         g.outputs().push_back(*id);
     }
+    if (originalOpset < kMinOnnxOpset) SL_TRY(fixLegacyPRelu(g, report));
     if (Status st = g.validate(); !st) return report(st.code(), st.message());
     return g;
 }
@@ -375,6 +404,22 @@ Expected<Graph> importOnnx(const fs::path& path, const OnnxImportOptions& option
                               std::string("ONNX checker: ") + e.what());
             }
         }
+        int opset = -1;
+        for (const auto& imp : model.opset_import())
+            if (imp.domain().empty() || imp.domain() == "ai.onnx") opset = int(imp.version());
+        if (options.upgradeOldOpsets && opset >= 1 && opset < kMinOnnxOpset) {
+            // ONNX's own version converter rewrites what changed (Add's broadcast attribute,
+            // BatchNormalization's spatial, ...): safer than teaching every op the old forms.
+            try {
+                model = onnx::version_conversion::ConvertVersion(model, kMinOnnxOpset);
+                logInfo("nn", "'" + report.file + "': upgraded from opset " +
+                                  std::to_string(opset) + " to " + std::to_string(kMinOnnxOpset));
+            } catch (const std::exception& e) {
+                return report(StatusCode::Unsupported,
+                              "opset " + std::to_string(opset) + " could not be upgraded to " +
+                                  std::to_string(kMinOnnxOpset) + ": " + e.what());
+            }
+        }
         if (options.runShapeInference) {
             try {
                 onnx::shape_inference::InferShapes(model);
@@ -383,7 +428,7 @@ Expected<Graph> importOnnx(const fs::path& path, const OnnxImportOptions& option
                               std::string("ONNX shape inference: ") + e.what());
             }
         }
-        return convertModel(model, modelDir, report);
+        return convertModel(model, modelDir, report, opset);
     } catch (const std::bad_alloc&) {
         return report(StatusCode::InvalidData, "out of memory while parsing (corrupt sizes?)");
     } catch (const std::exception& e) {
