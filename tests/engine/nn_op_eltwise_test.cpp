@@ -78,6 +78,10 @@ TEST(NnOpBinary, ReferenceByHand) {
     SL_EXPECT_FLOATS(runRef(makeNode("PRelu"), {in(floats({3}, {-2, 0, 2})),
                                                 in(floats({1}, {0.25f}))})[0],
                      {-0.5f, 0, 2});
+    // PRelu-6: a 1-D slope of C values applies per channel.
+    SL_EXPECT_FLOATS(runRef(makeNode("PRelu", {}, 6), {in(floats({1, 2, 2}, {-1, 1, -1, 1})),
+                                                       in(floats({2}, {0.5f, 2}))})[0],
+                     {-0.5f, 1, -2, 1});
     // int64 shape arithmetic (constant folding of Shape -> Gather -> Mul chains).
     auto ints = runRef(makeNode("Mul"), {in(int64s({2}, {3, -4})), in(int64s({}, {5}))});
     EXPECT_EQ(intValues(ints[0]), (std::vector<int64_t>{15, -20}));
@@ -119,6 +123,9 @@ TEST(NnOpBinary, DeviceVsReference) {
                 << op << " " << shapeString(c.a) << " . " << shapeString(c.b);
         }
     }
+    EXPECT_EQ(testOp(makeNode("PRelu", {}, 6), {in(randomTensor({2, 13, 5, 9}, rng)),
+                                                 in(randomTensor({13}, rng))}),
+              OpTestResult::Passed);
     for (const Shape& slope : {Shape{1}, Shape{13, 1, 1}, Shape{9}}) {
         EXPECT_EQ(testOp(makeNode("PRelu"), {in(randomTensor({2, 13, 5, 9}, rng)),
                                              in(randomTensor(slope, rng))}),

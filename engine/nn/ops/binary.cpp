@@ -67,14 +67,22 @@ Status Binary::inferOutputs(std::span<const TensorInfo* const> inputs,
     if (dtype_ != DType::Float32 && dtype_ != DType::Float64 && dtype_ != DType::Int64 &&
         dtype_ != DType::Int32 && dtype_ != DType::Int8 && dtype_ != DType::UInt8)
         return unsupported(std::string("dtype ") + dtypeName(dtype_) + " is not supported");
-    if (!broadcastShapes(a.shape, b.shape, out_))
+    Shape bShape = b.shape;
+    // PRelu before opset 7: a 1-D slope of C values is per channel (dim 1), as PyTorch exports
+    // it; from 7 on the slope broadcasts numpy-style (unidirectionally).
+    if (kind_ == Kind::PRelu && opset_ < 7 && b.shape.size() == 1 && a.shape.size() >= 2 &&
+        b.shape[0] == a.shape[1] && b.shape[0] != 1) {
+        bShape.assign(a.shape.size() - 1, 1);
+        bShape[0] = b.shape[0];
+    }
+    if (!broadcastShapes(a.shape, bShape, out_))
         return fail("shapes " + shapeString(a.shape) + " and " + shapeString(b.shape) +
                     " do not broadcast");
     if (kind_ == Kind::PRelu && out_ != a.shape)
         return fail("slope " + shapeString(b.shape) + " does not broadcast to X " +
                     shapeString(a.shape));
     aStride_ = broadcastStrides(a.shape, out_);
-    bStride_ = broadcastStrides(b.shape, out_);
+    bStride_ = broadcastStrides(bShape, out_);
     outputs = {TensorInfo{dtype_, out_}};
     return Status::ok();
 }

@@ -5,6 +5,9 @@
 #ifndef T
 #define T uint
 #endif
+#define SL_CAT(a, b) a##b
+#define SL_XCAT(a, b) SL_CAT(a, b)
+#define SL_T16 SL_XCAT(T, 16)
 
 // dst[dOff + nd(i, dStride)] = src[sOff + nd(i, sStride)] over `shape` (8 dims, leading 1s).
 // gid0 takes a run of COPY_RUN elements of the innermost dim, gid1 the next dim; gid2 enumerates
@@ -24,6 +27,20 @@ __kernel void copy_nd(__global const T* src, int sOff, __global T* dst, int dOff
     __global T* d = dst + dOff + nd_offset(i2, outer, dStride) + i1 * dStride.s6;
     const int end = min(i0 + COPY_RUN, shape.s7);
     const int ss = sStride.s7, ds = dStride.s7;
+    if (ds == 1 && end - i0 == COPY_RUN) {
+        // Full runs into contiguous rows: vector loads for source strides 1 and 2 (YOLOX's Focus
+        // slices). Stride 2 reads elements 0..30 of the run as [0..15].even and [15..30].odd, so
+        // nothing past the run's last element is touched.
+        if (ss == 1) {
+            vstore16(vload16(0, s + i0), 0, d + i0);
+            return;
+        }
+        if (ss == 2) {
+            __global const T* p = s + 2 * i0;
+            vstore16((SL_T16)(vload16(0, p).even, vload16(0, p + 15).odd), 0, d + i0);
+            return;
+        }
+    }
     for (int i = i0; i < end; ++i) d[i * ds] = s[i * ss];
 }
 
