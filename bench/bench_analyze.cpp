@@ -41,9 +41,9 @@ double opencvFps(const fs::path& model, const fs::path& video, int64_t frames) {
     // Debian's python3-opencv is installed for the system interpreter, which a user's PATH may
     // shadow (pyenv, venv): prefer /usr/bin/python3.
     const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-    const std::string cmd = python + " '" + (kRoot / "tests" / "yolox_opencv_reference.py").string() +
-                            "' video '" + model.string() + "' '" + video.string() + "' " +
-                            std::to_string(frames) + " 2>&1";
+    const fs::path script = kRoot / "tests" / "yolox_opencv_reference.py";
+    const std::string cmd = python + " '" + script.string() + "' video '" + model.string() +
+                            "' '" + video.string() + "' " + std::to_string(frames) + " 2>&1";
     FILE* f = popen(cmd.c_str(), "r");
     std::string text;
     char buf[512];

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Independent YOLOX reference: OpenCV's DNN module (Debian python3-opencv) runs the same ONNX model,
-with preprocessing, grid decoding and NMS written here in numpy/cv2 (no Sightline code involved).
-Used by tests/engine/detect_image_test.cpp (at test time) and as the OpenCV peer of
+"""Independent YOLOX reference: OpenCV's DNN module (Debian python3-opencv) runs the same ONNX
+model, with preprocessing, grid decoding and NMS written here in numpy/cv2 (no Sightline code
+involved). Used by tests/engine/detect_image_test.cpp (at test time) and as the OpenCV peer of
 bench/bench_analyze.cpp.
 
 usage:

@@ -66,7 +66,8 @@ int runModels(std::span<const std::string> args, std::ostream& out, std::ostream
         else if (a == "--manifest" && hasValue) manifestFile = args[++i];
         else if (a == "--url" && hasValue) install.url = args[++i];
         else if (a == "--sha256" && hasValue) install.sha256 = args[++i];
-        else if (a.size() > 1 && a[0] == '-') return usage("unknown or incomplete option '" + a + "'");
+        else if (a.size() > 1 && a[0] == '-')
+            return usage("unknown or incomplete option '" + a + "'");
         else if (name.empty()) name = a;
         else return usage("unexpected argument '" + a + "'");
     }
@@ -118,7 +119,8 @@ int runModels(std::span<const std::string> args, std::ostream& out, std::ostream
                 << "  weights:   " << m->weights.string() << " (" << megabytes(m->bytes) << ")\n"
                 << "  manifest:  " << m->manifestPath.string() << "\n"
                 << "  input:     " << mf.inputName << " 1x3x" << mf.inputHeight << "x"
-                << mf.inputWidth << " " << (mf.colorOrder == vision::ChannelOrder::Bgr ? "BGR" : "RGB")
+                << mf.inputWidth << " "
+                << (mf.colorOrder == vision::ChannelOrder::Bgr ? "BGR" : "RGB")
                 << ", letterbox "
                 << (mf.placement == vision::Placement::TopLeft ? "top-left" : "centre") << " pad "
                 << mf.padValue << "\n"
