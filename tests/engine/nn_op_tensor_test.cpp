@@ -127,6 +127,11 @@ TEST(NnOpPad, DeviceVsReference) {
                              {in(x), constant(int64s({8}, p)), constant(floats({}, {0.5f}))}),
                       OpTestResult::Passed) << mode;
     }
+    // constant_value computed at run time (not a constant): read on the device.
+    EXPECT_EQ(testOp(makeNode("Pad", {}, 13),
+                     {in(x), constant(int64s({8}, {0, 0, 1, 2, 0, 0, 2, 1})),
+                      in(floats({}, {-3.5f}))}),
+              OpTestResult::Passed);
     Attributes c;
     EXPECT_EQ(testOp(makeNode("Pad", c, 13), {in(int64s({2, 2}, {1, 2, 3, 4})),
                                               constant(int64s({4}, {1, 0, 0, 1}))}),

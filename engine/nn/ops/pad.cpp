@@ -60,16 +60,19 @@ Status Pad::inferOutputs(std::span<const TensorInfo* const> inputs,
     std::vector<int64_t> pads = padsAttr_;
     double value = valueAttr_;
     fill_.clear();
+    fillInput_ = false;
     if (opset_ >= 11) {
         SL_TRY(requireInputs(inputs, 2));
         if (constants.size() < 2 || !constants[1] || !readInts(*constants[1], pads))
             return unsupported("input 'pads' must be a constant int64 tensor");
         if (inputs.size() > 2 && inputs[2] && elementCount(inputs[2]->shape) > 0) {
-            if (constants.size() < 3 || !constants[2])
-                return unsupported("input 'constant_value' must be a constant");
-            if (constants[2]->dtype() != dtype_) return fail("constant_value dtype differs");
-            const auto* p = static_cast<const uint8_t*>(constants[2]->raw());
-            fill_.assign(p, p + dtypeSize(dtype_));
+            if (inputs[2]->dtype != dtype_) return fail("constant_value dtype differs");
+            if (constants.size() > 2 && constants[2]) {
+                const auto* p = static_cast<const uint8_t*>(constants[2]->raw());
+                fill_.assign(p, p + dtypeSize(dtype_));
+            } else {
+                fillInput_ = true;   // computed: read at run time
+            }
         }
     }
     if (fill_.empty() && !fillBytes(dtype_, value, fill_))
@@ -92,6 +95,11 @@ Status Pad::runReference(std::span<const Tensor* const> inputs, std::span<Tensor
     const size_t es = dtypeSize(dtype_);
     const auto* src = static_cast<const uint8_t*>(inputs[0]->raw());
     auto* dst = static_cast<uint8_t*>(outputs[0].raw());
+    std::vector<uint8_t> fill = fill_;
+    if (fillInput_ && inputs.size() > 2 && inputs[2]) {
+        const auto* p = static_cast<const uint8_t*>(inputs[2]->raw());
+        fill.assign(p, p + es);
+    }
     const auto inStride = contiguousStrides(in_);
     const int64_t n = elementCount(out_);
     const size_t r = out_.size();
@@ -104,7 +112,7 @@ Status Pad::runReference(std::span<const Tensor* const> inputs, std::span<Tensor
             if (s < 0) inside = false;
             off += s * inStride[d];
         }
-        std::memcpy(dst + size_t(i) * es, inside ? src + size_t(off) * es : fill_.data(), es);
+        std::memcpy(dst + size_t(i) * es, inside ? src + size_t(off) * es : fill.data(), es);
         for (int d = int(r) - 1; d >= 0; --d) {
             if (++idx[d] < out_[d]) break;
             idx[d] = 0;

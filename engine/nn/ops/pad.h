@@ -1,6 +1,7 @@
 #pragma once
 // Pad: constant (value), reflect and edge modes; pads as an attribute (< 11) or a constant
-// input (>= 11, with an optional constant_value input); negative pads crop. Any dtype for
+// input (>= 11, with an optional constant_value input, constant or computed); negative pads
+// crop. Any dtype for
 // constant/edge/reflect (bytes move; the fill value is converted to the dtype on the host).
 // OpenCL: kernels/nn_data.cl pad_nd, one output element per work-item.
 
@@ -31,6 +32,7 @@ private:
     Shape in_, out_;
     std::vector<int64_t> begin_;
     std::vector<uint8_t> fill_;   // one element of the fill value in dtype_
+    bool fillInput_ = false;      // constant_value is computed: read from input 2 at run time
     compute::ClKernel kernel_;
 };
 

@@ -26,6 +26,16 @@ Status Pad::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inpu
     SL_TRY(setArgs(k, inputs[0].mem, *xo, outputs[0].mem, *yo, n, toInt8(out_, 1),
                    toInt8(in_, 1), toInt8(begin_, 0), toInt8(contiguousStrides(in_), 0)));
     SL_CL_TRY(clSetKernelArg(k, 9, fill_.size(), fill_.data()));
+    cl_mem fillMem = nullptr;
+    cl_int fillOff = 0;
+    if (fillInput_) {
+        auto o = elementOffset(inputs[2]);
+        if (!o) return o.status();
+        fillMem = inputs[2].mem;
+        fillOff = *o;
+    }
+    SL_CL_TRY(clSetKernelArg(k, 10, sizeof(cl_mem), &fillMem));
+    SL_CL_TRY(clSetKernelArg(k, 11, sizeof(cl_int), &fillOff));
     const size_t g[1] = {size_t(n)};
     const size_t l[1] = {64};
     return launch(ctx, k, g, l);

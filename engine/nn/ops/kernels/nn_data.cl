@@ -106,7 +106,8 @@ __kernel void cast(__global const SRC* x, int xOff, __global DST* y, int yOff, i
     }
 
 __kernel void pad_nd(__global const T* x, int xOff, __global T* y, int yOff, int n,
-                     int8 outShape, int8 inShape, int8 begin, int8 inStride, T fill) {
+                     int8 outShape, int8 inShape, int8 begin, int8 inStride, T fill,
+                     __global const T* fillBuf, int fillOff) {
     const int g = get_global_id(0);
     if (g >= n) return;
     int i = g;
@@ -115,5 +116,5 @@ __kernel void pad_nd(__global const T* x, int xOff, __global T* y, int yOff, int
     SL_PAD_STEP(s7) SL_PAD_STEP(s6) SL_PAD_STEP(s5) SL_PAD_STEP(s4)
     SL_PAD_STEP(s3) SL_PAD_STEP(s2) SL_PAD_STEP(s1) SL_PAD_STEP(s0)
     if (inside) y[yOff + g] = x[xOff + off];
-    else y[yOff + g] = fill;
+    else y[yOff + g] = fillBuf ? fillBuf[fillOff] : fill;   // computed constant_value
 }
