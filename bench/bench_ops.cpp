@@ -101,6 +101,7 @@ bool prepare(const compute::ComputeContext& ctx, const Layer& l, Prepared& p, st
 const char* kernelName(const Op& op) {
     switch (static_cast<const Conv&>(op).deviceKernel()) {
     case Conv::Kernel::Gemm1x1: return convTuning().gemmWidth > 1 ? "conv1x1_vec" : "conv1x1";
+    case Conv::Kernel::Gemm1x1Tiled: return "conv1x1_tiled";
     case Conv::Kernel::Depthwise: return "conv_dw";
     case Conv::Kernel::Direct: return "conv_direct";
     }
@@ -220,9 +221,11 @@ int main(int argc, char** argv) {
             t.groupItems = items;
             return t;
         };
-        variants = {{"v8 cob8 r1 g8", v(8, 8, 1, 8)},      {"v16 cob16 r1 g16", v(16, 16, 1, 16)},
-                    {"v16 cob16 r2 g16", v(16, 16, 2, 16)}, {"v16 cob16 r4 g16", v(16, 16, 4, 16)},
-                    {"v8 cob16 r4 g16", v(8, 16, 4, 16)},   {"v16 cob16 r8 g4", v(16, 16, 8, 4)}};
+        ConvTuning tiled;
+        tiled.gemm = ConvTuning::Gemm::Tiled;
+        variants = {{"default", ConvTuning{}},             {"v8 cob8 r1 g8", v(8, 8, 1, 8)},
+                    {"v16 cob16 r1 g16", v(16, 16, 1, 16)}, {"v16 cob16 r4 g16", v(16, 16, 4, 16)},
+                    {"v16 cob8 r2 g16", v(16, 8, 2, 16)},   {"gemm tiled (GPU)", tiled}};
     }
     // Variants interleaved per layer so that they see the same machine load (the CPU device is
     // shared with everything else on the host); min and median reported.

@@ -135,6 +135,15 @@ TEST(NnOpConv, TuningVariants) {
             runCase({{1, 6, 7, 35}, 16, 3, 1, 1, 1, 1, true, "relu"}, rng);
         }
     }
+    // The GPU kernel (local-memory tiles) on whatever device runs the tests.
+    ConvTuning tiled;
+    tiled.gemm = ConvTuning::Gemm::Tiled;
+    convTuning() = tiled;
+    for (const ConvCase& c : std::vector<ConvCase>{
+             {{1, 13, 7, 9}, 24, 1, 1, 0, 1, 1, true, "silu"},
+             {{2, 70, 9, 11}, 80, 1, 1, 0, 1, 1, true, "relu"},   // K, M, P not tile multiples
+             {{1, 64, 8, 16}, 64, 1, 1, 0, 1, 1, false, ""}})   // exact tiles
+        runCase(c, rng);
     convTuning() = saved;
 }
 

@@ -2,7 +2,8 @@
 // Conv (ONNX Conv-1/11): 1-D and 2-D, groups (depthwise included), strides, dilations, pads,
 // auto_pad, optional bias, plus the fused activation set by the Conv+activation pass (op.h).
 // conv.cpp: reference; conv_cl.cpp: OpenCL path, three kernels (kernels/nn_conv.cl):
-//   1x1 stride-1 unpadded, group 1  -> GEMM [M x K] * [K x H*W], register-blocked
+//   1x1 stride-1 unpadded, group 1  -> GEMM [M x K] * [K x H*W]: register-blocked vectors
+//                                      (CPUs), local-memory 64 x 64 tiles (GPUs)
 //   depthwise (group == C == M)     -> direct, 8 outputs of a row per work-item
 //   anything else                   -> direct implicit GEMM, COB channels x 8 pixels per item
 
@@ -24,6 +25,9 @@ Status readWindow(const NodeDesc& node, int spatialRank, const Shape& kernelFall
 // Per-device kernel choices. Fixed defaults for now (tuned on PoCL / x86); kept in one place so a
 // tuner or bench_ops can override them before ops are prepared.
 struct ConvTuning {
+    // 1x1 GEMM kernel: Auto = local-memory tiles (conv1x1_tiled) on GPUs, register-blocked
+    // vectors (conv1x1_vec) elsewhere.
+    enum class Gemm { Auto, Vector, Tiled } gemm = Gemm::Auto;
     int gemmWidth = 16;       // pixels per work-item: 8/16 (conv1x1_vec), 1 (conv1x1, scalar)
     int gemmCob = 16;         // output channels per work-item in the 1x1 GEMM
     int directWidth = 16;     // pixels per work-item in conv_direct (8 or 16)
@@ -52,7 +56,7 @@ public:
                      std::span<const DeviceTensor> outputs) override;
     double flops() const override;
 
-    enum class Kernel { Gemm1x1, Depthwise, Direct };
+    enum class Kernel { Gemm1x1, Gemm1x1Tiled, Depthwise, Direct };
     Kernel deviceKernel() const { return kernelKind_; }
 
 private:

@@ -2,6 +2,7 @@
 // from the device inputs, so constant and computed weights take the same path.
 #include "nn/ops/conv.h"
 
+#include "compute/cl_context.h"
 #include "compute/cl_error.h"
 
 #include <algorithm>
@@ -43,8 +44,13 @@ Status Conv::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const
         win_.padTop == 0 && win_.padLeft == 0 && win_.padBottom == 0 && win_.padRight == 0) {
         kernelKind_ = Kernel::Gemm1x1;
         cob_ = blockFor(m_, t.gemmCob);
+        const bool gpu = ctx.compute->info().type == compute::DeviceType::Gpu;
+        if (t.gemm == ConvTuning::Gemm::Tiled || (t.gemm == ConvTuning::Gemm::Auto && gpu))
+            kernelKind_ = Kernel::Gemm1x1Tiled;
         width_ = t.gemmWidth > 1 ? width(t.gemmWidth) : 1;
-        name = width_ > 1 ? "conv1x1_vec" : "conv1x1";
+        name = kernelKind_ == Kernel::Gemm1x1Tiled ? "conv1x1_tiled"
+               : width_ > 1                        ? "conv1x1_vec"
+                                                   : "conv1x1";
     } else if (group_ == c_ && m_ == c_) {
         kernelKind_ = Kernel::Depthwise;
         cob_ = 1;
@@ -97,6 +103,15 @@ Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
         const size_t px = (size_t(P) + width_ - 1) / width_;
         const size_t g[3] = {px, size_t(m_ / cob_), size_t(n_)};
         const auto l = groupShape(g, t.gemmLocal, t.groupItems);
+        return launch(ctx, k, g, l);
+    }
+    case Kernel::Gemm1x1Tiled: {
+        const cl_int P = H * W;
+        SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
+                       *yo, C, P, M, alpha, beta));
+        const size_t g[3] = {(size_t(P) + 63) / 64 * 16, (size_t(m_) + 63) / 64 * 16,
+                             size_t(n_)};
+        const size_t l[3] = {16, 16, 1};
         return launch(ctx, k, g, l);
     }
     case Kernel::Depthwise: {

@@ -97,6 +97,61 @@ __kernel void conv1x1_vec(__global const float* x, int xOff, __global const floa
     }
 }
 
+// The 1x1 GEMM for GPUs: classic local-memory tiling. A 16 x 16 work-group computes a 64 x 64
+// tile of Y (channels x pixels), each work-item a 4 x 4 register block (channels ty + 16 i,
+// pixels tx + 16 j: neighbouring work-items read neighbouring local words, no bank conflicts);
+// K advances in slabs of 16 staged through local memory. CPU devices (PoCL) use conv1x1_vec:
+// there the caches do the staging and barriers split the work-group loop.
+#define TILE 64
+#define TILE_K 16
+__kernel __attribute__((reqd_work_group_size(16, 16, 1)))
+void conv1x1_tiled(__global const float* x, int xOff, __global const float* w, int wOff,
+                   __global const float* bias, int bOff, int hasBias, __global float* y, int yOff,
+                   int K, int P, int M, float alpha, float beta) {
+    const int tx = get_local_id(0);
+    const int ty = get_local_id(1);
+    const int p0 = get_group_id(0) * TILE;
+    const int m0 = get_group_id(1) * TILE;
+    const int n = get_global_id(2);
+    __local float ws[TILE_K][TILE];
+    __local float xs[TILE_K][TILE];
+    __global const float* xn = x + xOff + n * K * P;
+    float acc[4][4];
+    for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 4; ++j) acc[i][j] = 0.0f;
+    const int lid = ty * 16 + tx;
+    for (int k0 = 0; k0 < K; k0 += TILE_K) {
+        for (int r = 0; r < 4; ++r) {
+            const int idx = lid + r * 256;
+            const int wm = idx / TILE_K, wk = idx % TILE_K;   // W row-major [M][K]: along k
+            const bool win = m0 + wm < M && k0 + wk < K;
+            ws[wk][wm] = win ? w[wOff + (m0 + wm) * K + k0 + wk] : 0.0f;
+            const int xk = idx / TILE, xq = idx % TILE;        // X [K][P]: along pixels
+            const bool xin = k0 + xk < K && p0 + xq < P;
+            xs[xk][xq] = xin ? xn[(k0 + xk) * P + p0 + xq] : 0.0f;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int kk = 0; kk < TILE_K; ++kk) {
+            float a[4], b[4];
+            for (int i = 0; i < 4; ++i) a[i] = ws[kk][ty + 16 * i];
+            for (int j = 0; j < 4; ++j) b[j] = xs[kk][tx + 16 * j];
+            for (int i = 0; i < 4; ++i)
+                for (int j = 0; j < 4; ++j) acc[i][j] = fma(a[i], b[j], acc[i][j]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    for (int i = 0; i < 4; ++i) {
+        const int m = m0 + ty + 16 * i;
+        if (m >= M) continue;
+        for (int j = 0; j < 4; ++j) {
+            const int p = p0 + tx + 16 * j;
+            if (p >= P) continue;
+            const float v = acc[i][j] + SL_BIAS(m);
+            y[yOff + (n * M + m) * P + p] = ACTIVATE(v, alpha, beta);
+        }
+    }
+}
+
 #ifndef SW
 #define SW 1
 #endif
