@@ -5,11 +5,40 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <sstream>
 
 namespace sl::nn::test {
 namespace {
+
+// Per op type: device comparisons passed / failed / not supported, printed after all tests
+// (only when some op test ran), so a run shows what was actually compared on the device.
+struct Tally {
+    int passed = 0, failed = 0, unsupported = 0;
+};
+std::map<std::string, Tally>& tallies() {
+    static std::map<std::string, Tally> t;
+    return t;
+}
+
+class TallyPrinter : public ::testing::Environment {
+public:
+    void TearDown() override {
+        if (tallies().empty()) return;
+        std::printf("nn op device-vs-reference comparisons (passed / failed / not supported):\n");
+        for (const auto& [op, t] : tallies())
+            std::printf("  %-20s %4d / %d / %d\n", op.c_str(), t.passed, t.failed, t.unsupported);
+    }
+};
+[[maybe_unused]] ::testing::Environment* const kTallyPrinter =
+    ::testing::AddGlobalTestEnvironment(new TallyPrinter);
+
+OpTestResult record(const NodeDesc& node, OpTestResult r) {
+    Tally& t = tallies()[node.opType];
+    (r == OpTestResult::Passed ? t.passed : r == OpTestResult::Failed ? t.failed : t.unsupported)++;
+    return r;
+}
 
 struct Prepared {
     std::unique_ptr<Op> op;
@@ -95,8 +124,16 @@ std::vector<Tensor> runRef(const NodeDesc& node, const std::vector<OpInput>& inp
     return reference(n, p);
 }
 
-OpTestResult testOp(const NodeDesc& node0, const std::vector<OpInput>& inputs, Tolerance tol,
+OpTestResult testOpImpl(const NodeDesc& node0, const std::vector<OpInput>& inputs, Tolerance tol,
+                        bool expectDevice);
+
+OpTestResult testOp(const NodeDesc& node, const std::vector<OpInput>& inputs, Tolerance tol,
                     bool expectDevice) {
+    return record(node, testOpImpl(node, inputs, tol, expectDevice));
+}
+
+OpTestResult testOpImpl(const NodeDesc& node0, const std::vector<OpInput>& inputs, Tolerance tol,
+                        bool expectDevice) {
     NodeDesc node = node0;
     node.inputCount = int(inputs.size());
     Prepared p;
