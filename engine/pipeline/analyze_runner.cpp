@@ -1,5 +1,6 @@
 #include "pipeline/analyze_runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -76,9 +77,29 @@ Expected<RunSummary> runAnalyze(const AnalyzeOptions& options, Detector& detecto
     open.url = options.input;
     SL_TRY(source.open(open));
     store.setLabels(detector.manifest().labels);
+    if (options.firstFrame < 0 ||
+        (options.lastFrame >= 0 && options.lastFrame < options.firstFrame))
+        return Status(StatusCode::InvalidArgument,
+                      "pipeline: bad frame range " + std::to_string(options.firstFrame) + ".." +
+                          std::to_string(options.lastFrame) + " for '" + options.input + "'");
+    // A range starting later begins with an exact seek; that first frame goes through the queue.
+    std::optional<media::VideoFrame> firstDecoded;
+    if (options.firstFrame > 0) {
+        if (!source.seekable())
+            return Status(StatusCode::Unsupported, "pipeline: '" + options.input +
+                                                       "' is not seekable; cannot start at frame " +
+                                                       std::to_string(options.firstFrame));
+        auto f = source.seekToIndex(options.firstFrame);
+        if (!f) return f.status().withContext("pipeline: '" + options.input + "'");
+        firstDecoded = std::move(*f);
+    }
 
     AnalyzeProgress p;
-    if (source.index()) p.total = source.index()->frameCount();
+    if (source.index()) {
+        int64_t last = source.index()->frameCount() - 1;
+        if (options.lastFrame >= 0) last = std::min(last, options.lastFrame);
+        p.total = std::max<int64_t>(0, last - options.firstFrame + 1);
+    }
     if (options.maxFrames >= 0 && (p.total < 0 || options.maxFrames < p.total))
         p.total = options.maxFrames;
 
@@ -91,16 +112,21 @@ Expected<RunSummary> runAnalyze(const AnalyzeOptions& options, Detector& detecto
         for (;;) {
             if (cancel && cancel->load()) break;
             if (options.maxFrames >= 0 && n >= options.maxFrames) break;
-            auto frame = source.readFrame();
+            Expected<media::VideoFrame> frame = firstDecoded ? Expected<media::VideoFrame>(
+                                                                   std::move(*firstDecoded))
+                                                             : source.readFrame();
+            firstDecoded.reset();
             if (!frame) {
                 if (frame.status().code() != StatusCode::EndOfStream)
                     decodeStatus = frame.status();
                 break;
             }
-            const int64_t index = frame->index() >= 0 ? frame->index() : n;
+            const int64_t index =
+                frame->index() >= 0 ? frame->index() : options.firstFrame + n;
+            if (options.lastFrame >= 0 && index > options.lastFrame) break;
             ++n;
             decoded.store(n);
-            if (index % options.every != 0) continue;
+            if ((index - options.firstFrame) % options.every != 0) continue;
             if (!queue.push(std::move(*frame))) break;
         }
         queue.finish();

@@ -22,6 +22,10 @@ struct AnalyzeOptions {
     std::string input;            // file path or URL
     int every = 1;                // analyse frames 0, every, 2*every, ...
     int64_t maxFrames = -1;       // stop after decoding this many frames (-1: the whole input)
+    // Frame range [firstFrame, lastFrame] (presentation indices; lastFrame -1: to the end). A
+    // firstFrame > 0 needs a seekable input (exact seek); `every` counts from firstFrame.
+    int64_t firstFrame = 0;
+    int64_t lastFrame = -1;
     size_t queueCapacity = 8;     // decoded frames waiting for inference
 };
 

@@ -1,0 +1,318 @@
+#include "pipeline/burn_in_exporter.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+#include <system_error>
+
+#include <unistd.h>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/frame.h>
+#include <libavutil/opt.h>
+}
+
+#include "media/media_source.h"
+#include "models/atomic_file.h"
+
+namespace sl::pipeline {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string avError(int err) {
+    char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+    av_strerror(err, buf, sizeof buf);
+    return buf;
+}
+
+struct FormatFree {
+    void operator()(AVFormatContext* oc) const {
+        if (oc && oc->pb) avio_closep(&oc->pb);
+        avformat_free_context(oc);
+    }
+};
+struct CodecFree {
+    void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
+};
+struct FrameFree {
+    void operator()(AVFrame* f) const { av_frame_free(&f); }
+};
+struct PacketFree {
+    void operator()(AVPacket* p) const { av_packet_free(&p); }
+};
+
+// Fills a yuv420p AVFrame from a decoded frame (yuv420p copied, nv12 de-interleaved).
+void copyToYuv420p(const media::VideoFrame& src, AVFrame* dst) {
+    const int w = src.width(), h = src.height();
+    for (int y = 0; y < h; ++y)
+        std::memcpy(dst->data[0] + ptrdiff_t(y) * dst->linesize[0],
+                    src.plane(0) + ptrdiff_t(y) * src.stride(0), size_t(w));
+    const int cw = (w + 1) / 2, ch = (h + 1) / 2;
+    if (src.format() == media::PixelFormat::Yuv420p) {
+        for (int p = 1; p < 3; ++p)
+            for (int y = 0; y < ch; ++y)
+                std::memcpy(dst->data[p] + ptrdiff_t(y) * dst->linesize[p],
+                            src.plane(p) + ptrdiff_t(y) * src.stride(p), size_t(cw));
+        return;
+    }
+    for (int y = 0; y < ch; ++y) {
+        const uint8_t* uv = src.plane(1) + ptrdiff_t(y) * src.stride(1);
+        uint8_t* u = dst->data[1] + ptrdiff_t(y) * dst->linesize[1];
+        uint8_t* v = dst->data[2] + ptrdiff_t(y) * dst->linesize[2];
+        for (int x = 0; x < cw; ++x) {
+            u[x] = uv[2 * x];
+            v[x] = uv[2 * x + 1];
+        }
+    }
+}
+
+void fillRect(uint8_t* plane, int stride, int x0, int y0, int x1, int y1, uint8_t value) {
+    for (int y = y0; y < y1; ++y) std::memset(plane + ptrdiff_t(y) * stride + x0, value,
+                                              size_t(std::max(0, x1 - x0)));
+}
+
+}  // namespace
+
+Rgb classColor(int classId) {
+    // Twelve saturated, well separated hues (Tableau-like); cycles for larger class ids.
+    static constexpr Rgb kPalette[] = {
+        {230, 25, 75},  {60, 180, 75},  {255, 225, 25}, {0, 130, 200},  {245, 130, 48},
+        {145, 30, 180}, {70, 240, 240}, {240, 50, 230}, {210, 245, 60}, {250, 190, 212},
+        {0, 128, 128},  {170, 110, 40}};
+    constexpr int n = int(sizeof kPalette / sizeof kPalette[0]);
+    return kPalette[((classId % n) + n) % n];
+}
+
+Yuv rgbToYuv(Rgb c, bool bt709, bool fullRange) {
+    const double kr = bt709 ? 0.2126 : 0.299, kb = bt709 ? 0.0722 : 0.114;
+    const double r = c.r / 255.0, g = c.g / 255.0, b = c.b / 255.0;
+    const double y = kr * r + (1 - kr - kb) * g + kb * b;
+    const double u = (b - y) / (2 * (1 - kb));
+    const double v = (r - y) / (2 * (1 - kr));
+    auto clamp8 = [](double x) { return uint8_t(std::clamp(std::lround(x), 0L, 255L)); };
+    if (fullRange) return {clamp8(y * 255), clamp8(128 + u * 255), clamp8(128 + v * 255)};
+    return {clamp8(16 + y * 219), clamp8(128 + u * 224), clamp8(128 + v * 224)};
+}
+
+void drawBox(uint8_t* const planes[3], const int strides[3], int width, int height,
+             const vision::Box& box, Yuv color, int thickness) {
+    const int t = std::max(2, (thickness + 1) / 2 * 2);
+    // Snap outwards to even coordinates so the outline covers whole chroma blocks.
+    const int evenW = width / 2 * 2, evenH = height / 2 * 2;
+    int x0 = std::clamp(int(std::floor(box.x1 / 2)) * 2, 0, evenW);
+    int y0 = std::clamp(int(std::floor(box.y1 / 2)) * 2, 0, evenH);
+    int x1 = std::clamp(int(std::ceil(box.x2 / 2)) * 2, 0, evenW);
+    int y1 = std::clamp(int(std::ceil(box.y2 / 2)) * 2, 0, evenH);
+    if (x1 - x0 < 2 || y1 - y0 < 2) return;
+    const int tx = std::min(t, (x1 - x0) / 2 * 2), ty = std::min(t, (y1 - y0) / 2 * 2);
+    const uint8_t values[3] = {color.y, color.u, color.v};
+    for (int p = 0; p < 3; ++p) {
+        const int s = p == 0 ? 1 : 2;
+        const int a = x0 / s, b = y0 / s, c = x1 / s, d = y1 / s, sx = tx / s, sy = ty / s;
+        fillRect(planes[p], strides[p], a, b, c, b + sy, values[p]);        // top
+        fillRect(planes[p], strides[p], a, d - sy, c, d, values[p]);        // bottom
+        fillRect(planes[p], strides[p], a, b + sy, a + sx, d - sy, values[p]);   // left
+        fillRect(planes[p], strides[p], c - sx, b + sy, c, d - sy, values[p]);   // right
+    }
+}
+
+Expected<BurnInSummary> burnIn(const BurnInOptions& options, const ResultsStore& store,
+                               const std::function<void(const BurnInProgress&)>& progress,
+                               const std::atomic<bool>* cancel) {
+    const auto t0 = Clock::now();
+    const std::string out = options.output.string();
+    if (out.empty()) return Status(StatusCode::InvalidArgument, "burn-in: no output file given");
+    media::MediaSource source;
+    media::OpenOptions open;
+    open.url = options.input;
+    SL_TRY(source.open(open));
+    if (source.live())
+        return Status(StatusCode::Unsupported,
+                      "burn-in: '" + options.input + "' is a live source; export needs a file");
+
+    // Temporary next to the target (same file system, so the rename is atomic).
+    const std::filesystem::path temp =
+        options.output.parent_path() /
+        ("." + options.output.filename().string() + ".tmp-" + std::to_string(::getpid()));
+    struct TempGuard {
+        std::filesystem::path path;
+        bool keep = false;
+        ~TempGuard() {
+            std::error_code ec;
+            if (!keep) std::filesystem::remove(path, ec);
+        }
+    } guard{temp};
+    const auto fail = [&](const std::string& what, int err) {
+        return Status(StatusCode::Io, "burn-in: cannot write '" + out + "': " + what +
+                                          (err ? " (" + avError(err) + ")" : std::string()));
+    };
+
+    // The first frame fixes size and colour, and gives the time base.
+    auto first = source.readFrame();
+    if (!first) {
+        if (first.status().code() == StatusCode::EndOfStream)
+            return Status(StatusCode::InvalidData, "burn-in: '" + options.input +
+                                                       "' has no video frames");
+        return first.status();
+    }
+    const int width = first->width(), height = first->height();
+    const bool bt709 = first->colorMatrix() == media::ColorMatrix::Bt709;
+    const bool fullRange = first->colorRange() == media::ColorRange::Full;
+    const AVRational tb{first->timeBaseNum(), first->timeBaseDen()};
+
+    AVFormatContext* rawOc = nullptr;
+    int err = avformat_alloc_output_context2(&rawOc, nullptr, "mp4", temp.c_str());
+    if (err < 0 || !rawOc) return fail("no MP4 muxer", err);
+    std::unique_ptr<AVFormatContext, FormatFree> oc(rawOc);
+    const AVCodec* codec = avcodec_find_encoder_by_name("libx264");
+    if (!codec) codec = avcodec_find_encoder(AV_CODEC_ID_H264);
+    if (!codec)
+        return Status(StatusCode::Unavailable, "burn-in: no H.264 encoder in this FFmpeg build");
+    AVStream* st = avformat_new_stream(oc.get(), nullptr);
+    std::unique_ptr<AVCodecContext, CodecFree> enc(avcodec_alloc_context3(codec));
+    if (!st || !enc) return fail("out of memory", 0);
+    enc->width = width;
+    enc->height = height;
+    enc->pix_fmt = AV_PIX_FMT_YUV420P;
+    enc->time_base = tb;
+    const media::StreamInfo* video = source.info().video();
+    const double fps = video ? video->averageFps : 0;
+    if (fps > 0) enc->framerate = av_d2q(fps, 100000);
+    enc->max_b_frames = 0;   // presentation order == decode order: timestamps map one to one
+    enc->color_range = fullRange ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
+    enc->colorspace = bt709 ? AVCOL_SPC_BT709 : AVCOL_SPC_SMPTE170M;
+    enc->thread_count = 0;
+    if (oc->oformat->flags & AVFMT_GLOBALHEADER) enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    AVDictionary* opts = nullptr;
+    if (std::strcmp(codec->name, "libx264") == 0) {
+        av_dict_set(&opts, "preset", options.preset.c_str(), 0);
+        av_dict_set(&opts, "crf", std::to_string(options.crf).c_str(), 0);
+    }
+    err = avcodec_open2(enc.get(), codec, &opts);
+    av_dict_free(&opts);
+    if (err < 0) return fail("cannot open the H.264 encoder", err);
+    avcodec_parameters_from_context(st->codecpar, enc.get());
+    st->time_base = tb;
+    err = avio_open(&oc->pb, temp.c_str(), AVIO_FLAG_WRITE);
+    if (err < 0) return fail("cannot create '" + temp.string() + "'", err);
+    err = avformat_write_header(oc.get(), nullptr);
+    if (err < 0) return fail("cannot write the MP4 header", err);
+
+    std::unique_ptr<AVPacket, PacketFree> pkt(av_packet_alloc());
+    std::map<int64_t, int64_t> durations;   // pts -> duration (libx264 leaves durations at 0)
+    const auto drain = [&](AVFrame* frame) -> int {
+        int e = avcodec_send_frame(enc.get(), frame);
+        if (e < 0) return e;
+        for (;;) {
+            e = avcodec_receive_packet(enc.get(), pkt.get());
+            if (e == AVERROR(EAGAIN) || e == AVERROR_EOF) return 0;
+            if (e < 0) return e;
+            if (auto it = durations.find(pkt->pts); it != durations.end()) {
+                if (pkt->duration == 0) pkt->duration = it->second;
+                durations.erase(it);
+            }
+            av_packet_rescale_ts(pkt.get(), enc->time_base, st->time_base);
+            pkt->stream_index = st->index;
+            e = av_interleaved_write_frame(oc.get(), pkt.get());
+            if (e < 0) return e;
+        }
+    };
+
+    BurnInSummary summary;
+    BurnInProgress p;
+    if (source.index()) p.total = source.index()->frameCount();
+    auto lastReport = Clock::now() - std::chrono::seconds(1);
+    // Each frame is encoded once the next one is known, so its duration is exact (the last one
+    // repeats the previous interval).
+    std::optional<media::VideoFrame> pending = std::move(*first);
+    int64_t lastDuration = 1;
+    int64_t n = 0;
+    const auto encodeFrame = [&](const media::VideoFrame& f, int64_t duration) -> Status {
+        std::unique_ptr<AVFrame, FrameFree> frame(av_frame_alloc());
+        if (!frame) return fail("out of memory", 0);
+        frame->format = AV_PIX_FMT_YUV420P;
+        frame->width = width;
+        frame->height = height;
+        if (av_frame_get_buffer(frame.get(), 0) < 0) return fail("out of memory", 0);
+        if (f.width() != width || f.height() != height)
+            return Status(StatusCode::Unsupported,
+                          "burn-in: '" + options.input + "' changes picture size at frame " +
+                              std::to_string(f.index()));
+        copyToYuv420p(f, frame.get());
+        const int64_t index = f.index() >= 0 ? f.index() : n;
+        if (auto result = store.at(index); result && !result->detections.empty()) {
+            ++summary.framesWithBoxes;
+            // Results computed on a differently sized frame (should not happen) are rescaled.
+            const float sx = result->width > 0 ? float(width) / float(result->width) : 1.f;
+            const float sy = result->height > 0 ? float(height) / float(result->height) : 1.f;
+            uint8_t* planes[3] = {frame->data[0], frame->data[1], frame->data[2]};
+            const int strides[3] = {frame->linesize[0], frame->linesize[1], frame->linesize[2]};
+            // Lowest score first, so the most confident outline ends on top.
+            for (auto it = result->detections.rbegin(); it != result->detections.rend(); ++it) {
+                vision::Box b = it->box;
+                b.x1 *= sx, b.x2 *= sx, b.y1 *= sy, b.y2 *= sy;
+                drawBox(planes, strides, width, height, b,
+                        rgbToYuv(classColor(it->classId), bt709, fullRange), options.thickness);
+            }
+        }
+        frame->pts = f.pts();
+        durations[f.pts()] = duration;
+        if (int e = drain(frame.get()); e < 0) return fail("encoding failed", e);
+        ++n;
+        return Status::ok();
+    };
+
+    Status status;
+    for (;;) {
+        if (cancel && cancel->load()) {
+            status = Status(StatusCode::Cancelled,
+                            "burn-in: export of '" + options.input + "' cancelled");
+            break;
+        }
+        auto next = source.readFrame();
+        if (!next) {
+            if (next.status().code() != StatusCode::EndOfStream) {
+                status = next.status();
+                break;
+            }
+            status = encodeFrame(*pending, lastDuration);
+            break;
+        }
+        if (next->pts() > pending->pts()) lastDuration = next->pts() - pending->pts();
+        status = encodeFrame(*pending, lastDuration);
+        if (!status) break;
+        pending = std::move(*next);
+        p.frames = n;
+        const auto now = Clock::now();
+        if (progress && now - lastReport >= std::chrono::milliseconds(100)) {
+            p.elapsedSeconds = std::chrono::duration<double>(now - t0).count();
+            progress(p);
+            lastReport = now;
+        }
+    }
+    if (!status) return status;
+    if (int e = drain(nullptr); e < 0) return fail("flushing the encoder failed", e);
+    if (int e = av_write_trailer(oc.get()); e < 0) return fail("cannot finish the MP4", e);
+    avio_closep(&oc->pb);
+    SL_TRY(models::commitFile(temp, options.output, "burn-in"));
+    guard.keep = true;
+
+    summary.frames = n;
+    summary.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (progress) {
+        p.frames = n;
+        p.elapsedSeconds = summary.seconds;
+        progress(p);
+    }
+    return summary;
+}
+
+}  // namespace sl::pipeline
