@@ -39,7 +39,9 @@ Status Conv::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const
     const ConvTuning& t = convTuning();
     std::string opts = activationDefine(act_);
     const char* name = "conv_direct";
-    auto width = [](int w) { return w > 8 ? 16 : 8; };
+    // 16-pixel rows when the input row holds a whole vector window (so edge blocks take the
+    // shuffle path rather than a per-lane gather), else 8.
+    auto width = [&](int w) { return w > 8 && w_ >= 16 * win_.sw ? 16 : 8; };
     if (group_ == 1 && win_.kh == 1 && win_.kw == 1 && win_.sh == 1 && win_.sw == 1 &&
         win_.padTop == 0 && win_.padLeft == 0 && win_.padBottom == 0 && win_.padRight == 0) {
         kernelKind_ = Kernel::Gemm1x1;
