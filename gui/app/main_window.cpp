@@ -23,6 +23,7 @@
 
 #include "dialogs/open_url_dialog.h"
 #include "dialogs/shortcuts_dialog.h"
+#include "panels/workstation_tools.h"
 #include "view/video_view.h"
 #include "widgets/error_banner.h"
 #include "widgets/icons.h"
@@ -78,6 +79,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     createMenus();
     createStatusBar();
+    tools_ = new WorkstationTools(this, controller_, view_, controller_->results());
 
     connect(controller_, &EngineController::opened, this, &MainWindow::onOpened);
     connect(controller_, &EngineController::failed, this, &MainWindow::onFailed);
@@ -99,7 +101,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     view_->setFocus();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    delete tools_;   // joins its analysis / export threads while everything they use is alive
+}
 
 // ---- actions and menus -----------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ namespace sl::gui {
 
 class ErrorBanner;
 class TransportBar;
+class WorkstationTools;
 class VideoView;
 
 class MainWindow : public QMainWindow {
@@ -39,6 +40,8 @@ public:
     VideoView* videoView() const { return view_; }
     TransportBar* transportBar() const { return transport_; }
     ErrorBanner* errorBanner() const { return banner_; }
+    // Detections list, in/out marks, Analyse Range, exports (gui/panels/workstation_tools.h).
+    WorkstationTools* tools() const { return tools_; }
     QString statusText() const;      // all status-bar fields, for tests and bug reports
     QList<QAction*> allActions() const { return actions_; }
 
@@ -84,6 +87,7 @@ private:
     VideoView* view_ = nullptr;
     ErrorBanner* banner_ = nullptr;
     TransportBar* transport_ = nullptr;
+    WorkstationTools* tools_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QList<QAction*> actions_;
 

@@ -85,6 +85,7 @@ EngineController::~EngineController() {
 
 void EngineController::open(const QString& url) {
     summary_.reset();
+    if (url != url_) results_->clear();   // reopening the same file keeps its analysis
     url_ = url;
     setPlaying(false);
     media::OpenOptions options;

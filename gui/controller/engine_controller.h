@@ -18,6 +18,7 @@
 #include <optional>
 
 #include "media/player.h"
+#include "pipeline/results_store.h"
 
 namespace sl::gui {
 
@@ -64,6 +65,12 @@ public:
     media::PlayerStats stats() const;
     QString decodeMode() const;
 
+    // Detections of the open source (live inference and "Analyse range" put(), panels and exports
+    // read; thread-safe). Cleared when another source opens. Shared so a worker thread can hold
+    // it past a close.
+    pipeline::ResultsStore& results() const { return *results_; }
+    std::shared_ptr<pipeline::ResultsStore> sharedResults() const { return results_; }
+
     // For the view's frame pacing (GUI thread): the frame to show now if it changed.
     std::optional<media::VideoFrame> takeFrameForDisplay(std::chrono::steady_clock::time_point now);
 
@@ -86,6 +93,7 @@ private:
     // Many frameReady callbacks may fire before the GUI thread runs; post only one at a time.
     std::atomic<bool> frameReadyPosted_{false};
     QTimer stateTimer_;
+    std::shared_ptr<pipeline::ResultsStore> results_ = std::make_shared<pipeline::ResultsStore>();
 };
 
 }  // namespace sl::gui

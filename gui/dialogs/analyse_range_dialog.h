@@ -1,0 +1,63 @@
+#pragma once
+// AnalyseRangeDialog: "Analyse range" — runs the headless analyze pipeline (pipeline::runAnalyze:
+// decode thread + detector at full speed) over frames [from, to] on a worker thread, filling the
+// same ResultsStore the live view and the detections panel use. Modeless; the GUI never waits:
+// progress arrives as queued calls, Cancel sets the runner's cancel flag. The range defaults to
+// the whole file or to the in/out marks (Shift+I / Shift+O in the main window).
+
+#include <QDialog>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <thread>
+
+#include "pipeline/results_store.h"
+
+class QComboBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace sl::gui {
+
+class AnalyseRangeDialog : public QDialog {
+    Q_OBJECT
+public:
+    AnalyseRangeDialog(QString input, int64_t frameCount,
+                       std::shared_ptr<pipeline::ResultsStore> store, QWidget* parent = nullptr);
+    ~AnalyseRangeDialog() override;   // cancels and joins a running analysis
+
+    void setRange(int64_t first, int64_t last);
+    // An installed model name or an .onnx path (the combo lists the installed ones).
+    void setModel(const QString& nameOrPath);
+    void start();
+    void cancel() { cancel_ = true; }
+    bool running() const { return running_; }
+    QString resultText() const;
+
+signals:
+    void progress(qint64 done, qint64 total);
+    void finished(bool ok, const QString& message);
+
+private:
+    void onFinished(bool ok, const QString& message);
+
+    QString input_;
+    int64_t frameCount_;
+    std::shared_ptr<pipeline::ResultsStore> store_;
+    QComboBox* model_;
+    QSpinBox* from_;
+    QSpinBox* to_;
+    QSpinBox* every_;
+    QProgressBar* bar_;
+    QLabel* result_;
+    QPushButton* startButton_;
+    QPushButton* cancelButton_;
+    std::atomic<bool> cancel_{false};
+    bool running_ = false;
+    std::thread thread_;
+};
+
+}  // namespace sl::gui

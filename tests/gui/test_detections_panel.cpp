@@ -1,0 +1,313 @@
+// The workstation's analysis tools end to end under Xvfb: hand-made detections on a generated
+// video (no inference) fill the ResultsStore; the detections panel lists them (sorted, filtered,
+// following new results); clicking a row seeks the player to that exact frame (read back from the
+// rendered pixels) and publishes the highlight; results export to JSON/CSV and parse back; the
+// snapshot PNG has the view's size; the burn-in task writes a video; "Analyse Range" reports a
+// bad model without blocking.
+
+#include <QApplication>
+#include <QFile>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTest>
+
+#include <cmath>
+#include <filesystem>
+#include <memory>
+
+#include "app/main_window.h"
+#include "controller/engine_controller.h"
+#include "dialogs/analyse_range_dialog.h"
+#include "export/export_actions.h"
+#include "panels/detections_panel.h"
+#include "panels/workstation_tools.h"
+#include "support/frame_pattern.h"
+#include "support/video_generator.h"
+#include "view/video_view.h"
+
+using sl::gui::MainWindow;
+
+namespace {
+
+constexpr int kFrames = 60;
+constexpr int kTimeoutMs = 8000;
+
+int readRenderedNumber(sl::gui::VideoView* view) {
+    const QImage image = view->grabFramebuffer();
+    const double dpr = image.devicePixelRatio() > 0 ? image.devicePixelRatio() : 1.0;
+    const QRectF r = view->videoRect();
+    if (r.isEmpty() || image.isNull()) return -1;
+    const int x0 = int(std::ceil(r.left() * dpr)), y0 = int(std::ceil(r.top() * dpr));
+    const int x1 = std::min(int(std::floor(r.right() * dpr)), image.width());
+    const int y1 = std::min(int(std::floor(r.bottom() * dpr)), image.height());
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+    return sl::testing::readFramePattern(
+        [&](int x, int y) {
+            const QRgb p = rgb.pixel(x0 + x, y0 + y);
+            return (299 * qRed(p) + 587 * qGreen(p) + 114 * qBlue(p)) / 1000;
+        },
+        x1 - x0, y1 - y0);
+}
+
+// Boxes along cell borders of the 4x4 frame-number grid, so an overlay never covers the middle
+// of a cell (where the number is read).
+sl::pipeline::FrameDetections frame(int64_t index, std::vector<std::pair<int, float>> dets) {
+    sl::pipeline::FrameDetections f;
+    f.frameIndex = index;
+    f.pts = index;
+    f.seconds = double(index) / 25.0;
+    f.width = 320;
+    f.height = 240;
+    int i = 0;
+    for (auto [cls, score] : dets) {
+        const float x = 2.f + 80.f * float(i++);
+        f.detections.push_back({cls, score, {x, 2, x + 74, 56}});
+    }
+    return f;
+}
+
+}  // namespace
+
+class TestDetectionsPanel : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void panelListsSortsAndFilters();
+    void followsNewResults();
+    void clickSeeksAndHighlights();
+    void exportsRoundTrip();
+    void snapshotHasViewSize();
+    void burnInTaskWritesVideo();
+    void analyseRangeReportsBadModel();
+
+private:
+    std::unique_ptr<sl::testing::TempDir> dir_;
+    QString video_;
+    std::unique_ptr<MainWindow> window_;
+    sl::gui::WorkstationTools* tools_ = nullptr;
+    sl::gui::DetectionsPanel* panel_ = nullptr;
+};
+
+void TestDetectionsPanel::initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("SightlineTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("gui_test_detections_panel"));
+    QSettings().clear();
+
+    dir_ = std::make_unique<sl::testing::TempDir>("gui-panel");
+    sl::testing::VideoSpec spec;
+    spec.path = dir_->file("clip.mp4");
+    spec.frames = kFrames;
+    spec.fps = 25;
+    spec.maxBFrames = 2;
+    auto generated = sl::testing::generateVideo(spec);
+    QVERIFY2(generated.hasValue(), generated.status().message().c_str());
+    video_ = QString::fromStdString(generated->path.string());
+
+    window_ = std::make_unique<MainWindow>();
+    window_->setAutoPlay(false);
+    window_->setResumePositions(false);
+    window_->resize(1100, 650);
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    tools_ = window_->tools();
+    QVERIFY(tools_);
+    panel_ = tools_->panel();
+    QSignalSpy opened(window_->controller(), &sl::gui::EngineController::opened);
+    window_->openSource(video_);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(window_->videoView()->displayedFrameIndex(), int64_t(0), kTimeoutMs);
+
+    auto& store = tools_->store();
+    store.setLabels({"person", "bicycle", "car"});
+    store.put(frame(10, {{0, 0.91f}, {2, 0.55f}}));
+    store.put(frame(25, {{2, 0.80f}}));
+    store.put(frame(40, {{0, 0.66f}, {0, 0.42f}, {1, 0.30f}}));
+    store.put(frame(45, {}));   // analysed, nothing found: no row, but exported
+}
+
+void TestDetectionsPanel::cleanupTestCase() {
+    window_.reset();
+    QSettings().clear();
+}
+
+void TestDetectionsPanel::panelListsSortsAndFilters() {
+    panel_->refresh();
+    QCOMPARE(panel_->model()->rowCount(), 6);
+    QCOMPARE(panel_->proxy()->rowCount(), 6);
+    QCOMPARE(panel_->model()->labels(), QStringList({"bicycle", "car", "person"}));
+    auto* proxy = panel_->proxy();
+    using M = sl::gui::DetectionsModel;
+    // Sorted by frame (default), then by score descending on request.
+    QCOMPARE(proxy->index(0, M::Frame).data().toLongLong(), 10);
+    QCOMPARE(proxy->index(5, M::Frame).data().toLongLong(), 40);
+    panel_->table()->sortByColumn(M::Score, Qt::DescendingOrder);
+    QCOMPARE(proxy->index(0, M::Score).data().toString(), QStringLiteral("0.91"));
+    QCOMPARE(proxy->index(5, M::Score).data().toString(), QStringLiteral("0.30"));
+    panel_->table()->sortByColumn(M::Frame, Qt::AscendingOrder);
+    panel_->setLabelFilter(QStringLiteral("car"));
+    QCOMPARE(proxy->rowCount(), 2);
+    for (int r = 0; r < proxy->rowCount(); ++r)
+        QCOMPARE(proxy->index(r, M::Label).data().toString(), QStringLiteral("car"));
+    panel_->setLabelFilter(QString());
+    QCOMPARE(proxy->rowCount(), 6);
+}
+
+void TestDetectionsPanel::followsNewResults() {
+    QSignalSpy inserted(panel_->model(), &QAbstractItemModel::rowsInserted);
+    QSignalSpy reset(panel_->model(), &QAbstractItemModel::modelReset);
+    tools_->store().put(frame(50, {{1, 0.77f}}));
+    // The panel polls the store: the new frame arrives as an insert, not a reset.
+    QTRY_COMPARE_WITH_TIMEOUT(panel_->model()->rowCount(), 7, 2000);
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(reset.count(), 0);
+    // A replaced frame resets the model (its rows changed).
+    tools_->store().put(frame(50, {{1, 0.70f}, {2, 0.60f}}));
+    QTRY_COMPARE_WITH_TIMEOUT(panel_->model()->rowCount(), 8, 2000);
+    QCOMPARE(reset.count(), 1);
+}
+
+void TestDetectionsPanel::clickSeeksAndHighlights() {
+    using M = sl::gui::DetectionsModel;
+    auto* proxy = panel_->proxy();
+    QTableView* table = panel_->table();
+    QSignalSpy highlight(tools_, &sl::gui::WorkstationTools::highlightChanged);
+    // The third detection of frame 40 (class "bicycle", box index 2).
+    int row = -1;
+    for (int r = 0; r < proxy->rowCount(); ++r)
+        if (proxy->index(r, M::Frame).data().toLongLong() == 40 &&
+            proxy->index(r, 0).data(M::BoxIndexRole).toInt() == 2)
+            row = r;
+    QVERIFY(row >= 0);
+    const QModelIndex idx = proxy->index(row, M::Label);
+    table->scrollTo(idx);
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(idx).center());
+    QTRY_COMPARE_WITH_TIMEOUT(window_->videoView()->displayedFrameIndex(), int64_t(40), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(readRenderedNumber(window_->videoView()), 40, kTimeoutMs);
+    QVERIFY(highlight.count() >= 1);
+    QCOMPARE(highlight.last().at(0).toLongLong(), 40);
+    QCOMPARE(highlight.last().at(1).toInt(), 2);
+    QCOMPARE(tools_->highlightedBox(), std::make_pair(int64_t(40), 2));
+
+    // And another frame, by the keyboard (Enter activates the current row).
+    for (int r = 0; r < proxy->rowCount(); ++r)
+        if (proxy->index(r, M::Frame).data().toLongLong() == 25) row = r;
+    table->setFocus();
+    table->setCurrentIndex(proxy->index(row, M::Frame));
+    QTest::keyClick(table, Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(window_->videoView()->displayedFrameIndex(), int64_t(25), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(readRenderedNumber(window_->videoView()), 25, kTimeoutMs);
+}
+
+void TestDetectionsPanel::exportsRoundTrip() {
+    const QString json = QString::fromStdString(dir_->file("results.json").string());
+    const QString csv = QString::fromStdString(dir_->file("results.csv").string());
+    QCOMPARE(tools_->exportResults(json), QString());
+    QCOMPARE(tools_->exportResults(csv), QString());
+    QVERIFY(!tools_->exportResults(QStringLiteral("/nonexistent-dir/x.json")).isEmpty());
+    QVERIFY(tools_->exportResults(QString::fromStdString(dir_->file("r.txt").string()))
+                .contains(QStringLiteral("r.txt")));
+
+    QFile jf(json);
+    QVERIFY(jf.open(QIODevice::ReadOnly));
+    QJsonParseError err{};
+    const QJsonDocument doc = QJsonDocument::fromJson(jf.readAll(), &err);
+    QVERIFY2(err.error == QJsonParseError::NoError, qPrintable(err.errorString()));
+    QCOMPARE(doc.object().value(QStringLiteral("source")).toString(), video_);
+    const QJsonArray frames = doc.object().value(QStringLiteral("frames")).toArray();
+    QCOMPARE(frames.size(), 5);   // 10, 25, 40, 45 (empty), 50
+    int detections = 0;
+    for (const QJsonValue& f : frames) {
+        const QJsonArray d = f.toObject().value(QStringLiteral("detections")).toArray();
+        detections += int(d.size());
+        if (f.toObject().value(QStringLiteral("frame")).toInt() == 40) {
+            QCOMPARE(d.size(), 3);
+            QCOMPARE(d[2].toObject().value(QStringLiteral("label")).toString(),
+                     QStringLiteral("bicycle"));
+            const QJsonArray box = d[2].toObject().value(QStringLiteral("box")).toArray();
+            QCOMPARE(box.size(), 4);
+            QCOMPARE(box[0].toDouble(), 162.0);
+        }
+    }
+    QCOMPARE(detections, 8);
+
+    QFile cf(csv);
+    QVERIFY(cf.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QStringList lines =
+        QString::fromUtf8(cf.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 1 + 8);
+    QCOMPARE(lines[0], QStringLiteral("frame,pts,time,class_id,label,score,x1,y1,x2,y2"));
+    int personRows = 0;
+    for (int i = 1; i < lines.size(); ++i) {
+        const QStringList f = lines[i].split(QLatin1Char(','));
+        QCOMPARE(f.size(), 10);
+        if (f[4] == QLatin1String("person")) ++personRows;
+    }
+    QCOMPARE(personRows, 3);
+}
+
+void TestDetectionsPanel::snapshotHasViewSize() {
+    const QString png = QString::fromStdString(dir_->file("snap.png").string());
+    QCOMPARE(tools_->saveSnapshot(png), QString());
+    QImage image(png);
+    QVERIFY(!image.isNull());
+    auto* view = window_->videoView();
+    const double dpr = view->devicePixelRatioF();
+    QCOMPARE(image.size(), QSize(int(std::lround(view->width() * dpr)),
+                                 int(std::lround(view->height() * dpr))));
+    // It is the picture as drawn: the frame number is readable in it.
+    const QRectF r = view->videoRect();
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+    const int x0 = int(std::ceil(r.left() * dpr)), y0 = int(std::ceil(r.top() * dpr));
+    const int n = sl::testing::readFramePattern(
+        [&](int x, int y) {
+            const QRgb p = rgb.pixel(x0 + x, y0 + y);
+            return (299 * qRed(p) + 587 * qGreen(p) + 114 * qBlue(p)) / 1000;
+        },
+        int(std::floor(r.width() * dpr)) - 1, int(std::floor(r.height() * dpr)) - 1);
+    QCOMPARE(int64_t(n), view->displayedFrameIndex());
+}
+
+void TestDetectionsPanel::burnInTaskWritesVideo() {
+    sl::pipeline::BurnInOptions options;
+    options.input = video_.toStdString();
+    options.output = dir_->file("boxes.mp4");
+    std::shared_ptr<const sl::pipeline::ResultsStore> store(std::shared_ptr<void>(),
+                                                             &tools_->store());
+    sl::gui::BurnInTask task(options, store);
+    QSignalSpy finished(&task, &sl::gui::BurnInTask::finished);
+    QSignalSpy progress(&task, &sl::gui::BurnInTask::progress);
+    task.start();
+    QVERIFY(task.running());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+    QVERIFY(progress.count() >= 1);
+    QCOMPARE(progress.last().at(0).toLongLong(), kFrames);
+    QVERIFY(std::filesystem::file_size(options.output) > 0);
+}
+
+void TestDetectionsPanel::analyseRangeReportsBadModel() {
+    tools_->store();
+    auto* dialog = tools_->openAnalyseDialog();
+    QVERIFY(dialog);
+    dialog->setModel(QString::fromStdString(dir_->file("missing-model.onnx").string()));
+    QSignalSpy finished(dialog, &sl::gui::AnalyseRangeDialog::finished);
+    dialog->start();
+    // The GUI keeps running while the worker fails: the event loop serves the spy.
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+    QCOMPARE(finished.first().at(0).toBool(), false);
+    QVERIFY2(finished.first().at(1).toString().contains(QStringLiteral("missing-model")),
+             qPrintable(finished.first().at(1).toString()));
+    QVERIFY(!dialog->running());
+}
+
+QTEST_MAIN(TestDetectionsPanel)
+#include "test_detections_panel.moc"
