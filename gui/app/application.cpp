@@ -4,12 +4,15 @@
 #include <QCommandLineParser>
 #include <QDebug>
 #include <QIcon>
+#include <QSettings>
 #include <QSurfaceFormat>
 
 #include <string>
 
 #include "app/main_window.h"
 #include "app/theme.h"
+#include "view/frame_bridge_host.h"
+#include "view/video_view.h"
 #include "core/log.h"
 
 namespace sl::gui {
@@ -59,11 +62,29 @@ int runApplication(int argc, char** argv) {
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("sources"),
                                  QStringLiteral("Files, URLs or /dev/videoN to open"));
+    const QCommandLineOption bridgeOption(
+        QStringLiteral("bridge"),
+        QStringLiteral("Frame bridge strategy: auto, gl-sharing, mapped or copy (setting "
+                       "\"bridge\"); a forced strategy the device cannot do is an error."),
+        QStringLiteral("strategy"));
+    const QCommandLineOption deviceOption(
+        QStringLiteral("cl-device"),
+        QStringLiteral("OpenCL device selector: N, P:D or a name substring (setting "
+                       "\"cl-device\")."),
+        QStringLiteral("selector"));
+    parser.addOption(bridgeOption);
+    parser.addOption(deviceOption);
     parser.process(app);
+    BridgeRequest::setOverride(
+        parser.isSet(bridgeOption) ? std::optional(parser.value(bridgeOption)) : std::nullopt,
+        parser.isSet(deviceOption) ? std::optional(parser.value(deviceOption)) : std::nullopt);
 
     int rc = 0;
     {
         MainWindow window;
+        // The HUD is on by default in the application (tests build windows without it).
+        const bool hud = QSettings().value(QStringLiteral("hud"), true).toBool();
+        window.videoView()->setHudVisible(hud);
         window.show();
         // One player per window for now: the first source opens.
         const QStringList sources = parser.positionalArguments();

@@ -21,10 +21,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "controller/detection_controller.h"
 #include "dialogs/open_url_dialog.h"
 #include "dialogs/shortcuts_dialog.h"
-#include "panels/workstation_tools.h"
 #include "view/video_view.h"
+#include "widgets/detection_dock.h"
 #include "widgets/error_banner.h"
 #include "widgets/icons.h"
 #include "widgets/transport_bar.h"
@@ -79,7 +80,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     createMenus();
     createStatusBar();
-    tools_ = new WorkstationTools(this, controller_, view_, controller_->results());
+    createDetection();
 
     connect(controller_, &EngineController::opened, this, &MainWindow::onOpened);
     connect(controller_, &EngineController::failed, this, &MainWindow::onFailed);
@@ -101,9 +102,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     view_->setFocus();
 }
 
-MainWindow::~MainWindow() {
-    delete tools_;   // joins its analysis / export threads while everything they use is alive
-}
+MainWindow::~MainWindow() = default;
 
 // ---- actions and menus -----------------------------------------------------------------------
 
@@ -439,11 +438,52 @@ void MainWindow::refreshStatus() {
                              .arg(double(st.cacheBytes) / (1024.0 * 1024.0), 0, 'f', 1));
 }
 
+void MainWindow::createDetection() {
+    detection_ = new DetectionController(this);
+    view_->setDetection(detection_);
+    inference_ = makeAction(tr("&Inference"), {Qt::Key_I}, [this] {
+        detection_->setEnabled(inference_->isChecked());
+        QSettings().setValue(QStringLiteral("detection/enabled"), inference_->isChecked());
+    });
+    inference_->setCheckable(true);
+    // Stored boxes belong to the source they were computed on.
+    connect(controller_, &EngineController::opened, detection_,
+            [this] { detection_->clearResults(); });
+    makeAction(tr("&HUD"), {Qt::Key_H}, [this] {
+        view_->setHudVisible(!view_->hudVisible());
+        QSettings().setValue(QStringLiteral("hud"), view_->hudVisible());
+    });
+    detectionDock_ = new DetectionDock(detection_, inference_, this);
+    addDockWidget(Qt::RightDockWidgetArea, detectionDock_);
+    connect(detection_, &DetectionController::errorOccurred, banner_, &ErrorBanner::showMessage);
+
+    bridgeLabel_ = new QLabel(this);
+    statusBar()->addPermanentWidget(bridgeLabel_);
+    connect(view_, &VideoView::bridgeStateChanged, this, &MainWindow::onBridgeStateChanged);
+    if (QSettings().value(QStringLiteral("detection/enabled"), false).toBool()) {
+        inference_->setChecked(true);
+        detection_->setEnabled(true);
+    }
+}
+
+void MainWindow::onBridgeStateChanged() {
+    const FrameBridgeHost& b = view_->bridge();
+    bridgeLabel_->setText(b.mode() == FrameBridgeHost::Mode::Bridge ? b.summary()
+                          : b.mode() == FrameBridgeHost::Mode::DisplayOnly
+                              ? tr("display only")
+                              : b.mode() == FrameBridgeHost::Mode::Failed ? tr("bridge failed")
+                                                                          : QString());
+    bridgeLabel_->setToolTip(b.details());
+    // A strategy the user forced and the device cannot do: say why, show no other picture.
+    if (b.mode() == FrameBridgeHost::Mode::Failed)
+        banner_->showMessage(tr("Frame bridge: %1").arg(b.error()));
+}
+
 QString MainWindow::statusText() const {
     QStringList parts;
     for (QLabel* l : {codecLabel_, sizeLabel_, fpsLabel_, decodeLabel_, speedLabel_, skippedLabel_,
-                      queueLabel_})
-        if (!l->text().isEmpty()) parts << l->text();
+                      queueLabel_, bridgeLabel_})
+        if (l && !l->text().isEmpty()) parts << l->text();
     return parts.join(QStringLiteral("  |  "));
 }
 

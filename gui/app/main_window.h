@@ -19,9 +19,10 @@ class QMenu;
 
 namespace sl::gui {
 
+class DetectionController;
+class DetectionDock;
 class ErrorBanner;
 class TransportBar;
-class WorkstationTools;
 class VideoView;
 
 class MainWindow : public QMainWindow {
@@ -40,8 +41,9 @@ public:
     VideoView* videoView() const { return view_; }
     TransportBar* transportBar() const { return transport_; }
     ErrorBanner* errorBanner() const { return banner_; }
-    // Detections list, in/out marks, Analyse Range, exports (gui/panels/workstation_tools.h).
-    WorkstationTools* tools() const { return tools_; }
+    DetectionController* detection() const { return detection_; }
+    DetectionDock* detectionDock() const { return detectionDock_; }
+    QAction* inferenceAction() const { return inference_; }
     QString statusText() const;      // all status-bar fields, for tests and bug reports
     QList<QAction*> allActions() const { return actions_; }
 
@@ -66,6 +68,8 @@ private:
     void onPlayingChanged(bool playing);
     void onFrameDisplayed(qint64 index, double seconds);
     void refreshStatus();
+    void createDetection();        // the Detection dock, keys i / h, bridge status (issue 3/5)
+    void onBridgeStateChanged();
 
     void openFileDialog();
     void openUrlDialog();
@@ -87,7 +91,6 @@ private:
     VideoView* view_ = nullptr;
     ErrorBanner* banner_ = nullptr;
     TransportBar* transport_ = nullptr;
-    WorkstationTools* tools_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QList<QAction*> actions_;
 
@@ -100,6 +103,10 @@ private:
     QAction* forward10_ = nullptr;
     QAction* fullScreen_ = nullptr;
     QAction* leaveFullScreen_ = nullptr;
+    QAction* inference_ = nullptr;
+    DetectionController* detection_ = nullptr;
+    DetectionDock* detectionDock_ = nullptr;
+    QLabel* bridgeLabel_ = nullptr;
 
     QLabel* codecLabel_ = nullptr;
     QLabel* sizeLabel_ = nullptr;

@@ -2,6 +2,7 @@
 
 #include <QMouseEvent>
 #include <QOpenGLContext>
+#include <QPainter>
 #include <QWheelEvent>
 
 #include <QGenericMatrix>
@@ -11,6 +12,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "controller/detection_controller.h"
 #include "controller/engine_controller.h"
 #include "core/log.h"
 
@@ -69,6 +71,101 @@ VideoView::VideoView(QWidget* parent) : QOpenGLWidget(parent) {
     paceTimer_.setTimerType(Qt::PreciseTimer);
     paceTimer_.setInterval(4);
     connect(&paceTimer_, &QTimer::timeout, this, &VideoView::takeFrame);
+    bridge_.setRequest(BridgeRequest::fromSettings());
+    rateTimer_.setInterval(500);
+    connect(&rateTimer_, &QTimer::timeout, this, &VideoView::sampleRates);
+    rateTimer_.start();
+}
+
+void VideoView::setDetection(DetectionController* detection) {
+    if (detection_) disconnect(detection_, nullptr, this, nullptr);
+    detection_ = detection;
+    if (!detection_) return;
+    connect(detection_, &DetectionController::resultReady, this, [this](qint64 index) {
+        if (index == displayedIndex_) update();
+    });
+    // A model became ready, or settings cleared the store: the shown frame needs (new) boxes,
+    // also while paused.
+    connect(detection_, &DetectionController::stateChanged, this, [this] {
+        if (shownFrame_ && detection_->isReady()) detection_->submit(*shownFrame_);
+        update();
+    });
+}
+
+void VideoView::setBridgeRequest(const BridgeRequest& request) {
+    if (glReady_) makeCurrent();
+    bridge_.setRequest(request);   // releases the old bridge with the context current
+    if (glReady_) doneCurrent();
+    haveTexture_ = false;
+    // Re-present the shown frame through the new bridge.
+    if (shownFrame_ && !pending_) pending_ = shownFrame_;
+    update();
+}
+
+void VideoView::setHudVisible(bool visible) {
+    hudVisible_ = visible;
+    update();
+}
+
+QColor VideoView::classColor(int classId) {
+    // Saturated, distinct hues (Tableau/Kelly-like), none close to the video's greys.
+    static const QRgb kPalette[] = {0xff3838, 0x2cd3ff, 0xffb21d, 0x48f90a, 0xcb38ff,
+                                    0xff9d97, 0x00c2a6, 0xffef00, 0x3d6bff, 0xff37c7,
+                                    0x92cc17, 0xff701f, 0x00d4bb, 0x8438ff, 0xff6e9c,
+                                    0x1a9334, 0x00b5ff, 0xca8a00, 0x52ffbd, 0xf06292};
+    const int n = int(sizeof(kPalette) / sizeof(kPalette[0]));
+    return QColor::fromRgb(kPalette[((classId % n) + n) % n]);
+}
+
+void VideoView::sampleRates() {
+    const auto now = std::chrono::steady_clock::now();
+    if (controller_ && controller_->isOpen()) {
+        const int64_t decoded = controller_->stats().decodedFrames;
+        const double dt = std::chrono::duration<double>(now - lastRateSample_).count();
+        if (lastDecoded_ >= 0 && dt > 0 && decoded >= lastDecoded_)
+            decodeFps_ = double(decoded - lastDecoded_) / dt;
+        lastDecoded_ = decoded;
+    } else {
+        lastDecoded_ = -1;
+        decodeFps_ = 0;
+    }
+    lastRateSample_ = now;
+    while (!displayTimes_.empty() && now - displayTimes_.front() > std::chrono::seconds(2))
+        displayTimes_.pop_front();
+    if (hudVisible_) update();
+}
+
+QStringList VideoView::hudLines() const {
+    QStringList lines;
+    double displayFps = 0;
+    if (displayTimes_.size() >= 2) {
+        const double s = std::chrono::duration<double>(displayTimes_.back() -
+                                                       displayTimes_.front()).count();
+        if (s > 0) displayFps = double(displayTimes_.size() - 1) / s;
+    }
+    lines << QStringLiteral("decode %1 fps   display %2 fps")
+                 .arg(decodeFps_, 0, 'f', 1)
+                 .arg(displayFps, 0, 'f', 1);
+    if (detection_ && detection_->isEnabled()) {
+        const auto st = detection_->stats();
+        const auto lat = detection_->latencyMedianMs();
+        lines << QStringLiteral("inference %1 fps   skipped %2")
+                     .arg(detection_->inferenceFps(), 0, 'f', 1)
+                     .arg(st.dropped);
+        lines << QStringLiteral("decode-to-overlay %1")
+                     .arg(lat ? QStringLiteral("%1 ms (median)").arg(*lat, 0, 'f', 0)
+                              : QStringLiteral("-"));
+        lines << QStringLiteral("model %1 on %2")
+                     .arg(detection_->modelName(),
+                          detection_->isLoading() ? QStringLiteral("(loading)")
+                                                  : detection_->deviceName());
+    } else {
+        lines << QStringLiteral("inference off");
+    }
+    if (!bridge_.deviceName().isEmpty())
+        lines << QStringLiteral("OpenCL %1").arg(bridge_.deviceName());
+    lines << bridge_.summary();
+    return lines;
 }
 
 VideoView::~VideoView() { cleanupGL(); }
@@ -106,6 +203,7 @@ void VideoView::takeFrame() {
 
 void VideoView::clear() {
     pending_.reset();
+    shownFrame_.reset();
     haveTexture_ = false;
     displayedIndex_ = -1;
     displayedSeconds_ = 0;
@@ -241,6 +339,7 @@ void VideoView::initializeGL() {
 void VideoView::cleanupGL() {
     if (!glReady_) return;
     makeCurrent();
+    bridge_.reset();
     glDeleteTextures(GLsizei(textures_.size()), textures_.data());
     glDeleteBuffers(kPboCount, pbos_.data());
     textures_.fill(0);
@@ -349,8 +448,101 @@ bool VideoView::uploadFrame(const media::VideoFrame& frame) {
     texHeight_ = frame.height();
     matrix_ = frame.colorMatrix();
     range_ = frame.colorRange();
+    drawTextures_ = textures_;
     haveTexture_ = true;
     return true;
+}
+
+void VideoView::presentFrame(const media::VideoFrame& frame) {
+    BridgeTextures gl;
+    bool ok = false;
+    if (bridge_.present(context(), frame, &gl)) {
+        for (int i = 0; i < 3; ++i) drawTextures_[size_t(i)] = GLuint(gl.textures[i]);
+        texWidth_ = frame.width();
+        texHeight_ = frame.height();
+        texFormat_ = frame.format();
+        matrix_ = frame.colorMatrix();
+        range_ = frame.colorRange();
+        haveTexture_ = true;
+        ok = true;
+    } else if (bridge_.mode() == FrameBridgeHost::Mode::DisplayOnly) {
+        ok = uploadFrame(frame);   // the documented no-OpenCL path, named in the HUD
+    } else {
+        haveTexture_ = false;      // a failed forced strategy shows its message, not a picture
+    }
+    // Whatever happened, the view now stands on this frame (the message names the failure).
+    const bool newFrame = frame.index() != displayedIndex_ || displayedIndex_ < 0;
+    displayedIndex_ = frame.index();
+    displayedSeconds_ = frame.seconds();
+    shownFrame_ = frame;
+    if (newFrame) {
+        displayTimes_.push_back(std::chrono::steady_clock::now());
+        overlayPaintedIndex_ = -1;
+    }
+    if (ok && detection_) detection_->submit(frame);
+}
+
+void VideoView::drawOverlay() {
+    QPainter p(this);
+    const QRectF r = videoRect();
+    if (bridge_.mode() == FrameBridgeHost::Mode::Failed) {
+        p.setPen(QColor(255, 120, 110));
+        p.drawText(rect().adjusted(24, 24, -24, -24), Qt::AlignCenter | Qt::TextWordWrap,
+                   tr("No picture: %1\n\nChoose another strategy (setting \"bridge\" or "
+                      "--bridge=auto).").arg(bridge_.summary()));
+    }
+    std::optional<pipeline::FrameDetections> result;
+    if (detection_ && haveTexture_ && displayedIndex_ >= 0)
+        result = detection_->resultFor(displayedIndex_);
+    if (result && !r.isEmpty() && result->width > 0 && result->height > 0) {
+        const double sx = r.width() / result->width, sy = r.height() / result->height;
+        QFont font = p.font();
+        font.setPixelSize(12);
+        p.setFont(font);
+        const QFontMetrics fm(font);
+        for (const auto& d : result->detections) {
+            const QColor c = classColor(d.classId);
+            // Box geometry follows zoom/pan; the pen and the text stay in widget pixels.
+            const QRectF box(r.left() + d.box.x1 * sx, r.top() + d.box.y1 * sy,
+                             (d.box.x2 - d.box.x1) * sx, (d.box.y2 - d.box.y1) * sy);
+            p.setRenderHint(QPainter::Antialiasing, false);
+            p.setPen(QPen(c, 2));
+            p.setBrush(Qt::NoBrush);
+            p.drawRect(box);
+            const QString text = QStringLiteral("%1 %2")
+                                     .arg(detection_->store().label(d.classId).c_str())
+                                     .arg(d.score, 0, 'f', 2);
+            const QSizeF ts(fm.horizontalAdvance(text) + 6, fm.height() + 2);
+            QPointF at(box.left() - 1, box.top() - ts.height());
+            if (at.y() < 0) at.setY(box.top());   // no room above: inside the top edge
+            const QRectF label(at, ts);
+            p.fillRect(label, c);
+            p.setPen(c.lightness() > 140 ? Qt::black : Qt::white);
+            p.drawText(label, Qt::AlignCenter, text);
+        }
+        if (overlayPaintedIndex_ != displayedIndex_) {
+            overlayPaintedIndex_ = displayedIndex_;
+            detection_->notePainted(displayedIndex_);
+        }
+    }
+    if (hudVisible_) {
+        QFont font = p.font();
+        font.setPixelSize(12);
+        font.setFamily(QStringLiteral("monospace"));
+        p.setFont(font);
+        const QFontMetrics fm(font);
+        const QStringList lines = hudLines();
+        int w = 0;
+        for (const QString& l : lines) w = std::max(w, fm.horizontalAdvance(l));
+        const QRect box(8, 8, w + 16, fm.height() * int(lines.size()) + 12);
+        p.fillRect(box, QColor(0, 0, 0, 150));
+        p.setPen(QColor(230, 230, 230));
+        int y = box.top() + 6 + fm.ascent();
+        for (const QString& l : lines) {
+            p.drawText(box.left() + 8, y, l);
+            y += fm.height();
+        }
+    }
 }
 
 void VideoView::paintGL() {
@@ -362,13 +554,19 @@ void VideoView::paintGL() {
     if (pending_) {
         const media::VideoFrame frame = std::move(*pending_);
         pending_.reset();
-        if (uploadFrame(frame)) {
-            newFrame = frame.index() != displayedIndex_ || displayedIndex_ < 0;
-            displayedIndex_ = frame.index();
-            displayedSeconds_ = frame.seconds();
-        }
+        const int64_t before = displayedIndex_;
+        presentFrame(frame);
+        newFrame = displayedIndex_ != before || before < 0;
     }
-    if (!haveTexture_) return;
+    if (bridge_.generation() != bridgeGeneration_) {
+        bridgeGeneration_ = bridge_.generation();
+        QMetaObject::invokeMethod(this, &VideoView::bridgeStateChanged, Qt::QueuedConnection);
+    }
+    if (!haveTexture_) {
+        drawOverlay();
+        if (newFrame) emit frameDisplayed(displayedIndex_, displayedSeconds_);
+        return;
+    }
 
     const QRectF r = videoRect();
     const double w = width(), h = height();
@@ -384,7 +582,7 @@ void VideoView::paintGL() {
     program_->setUniformValue("yuvOffset", yuvOffset(range_));
     for (int i = 0; i < 3; ++i) {
         glActiveTexture(GLenum(GL_TEXTURE0 + i));
-        glBindTexture(GL_TEXTURE_2D, textures_[size_t(i)]);
+        glBindTexture(GL_TEXTURE_2D, drawTextures_[size_t(i)]);
     }
     vao_.bind();
     vbo_.bind();
@@ -397,6 +595,7 @@ void VideoView::paintGL() {
         glBindTexture(GL_TEXTURE_2D, 0);
     }
     program_->release();
+    drawOverlay();
 
     if (newFrame) emit frameDisplayed(displayedIndex_, displayedSeconds_);
 }

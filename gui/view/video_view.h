@@ -13,6 +13,14 @@
 //
 // Interaction: wheel zooms around the cursor, left-drag pans, double-click or key 0 fits the
 // picture to the window again (Ctrl++ / Ctrl+- zoom around the centre, via MainWindow's actions).
+//
+// Frame bridge (issue 3): frames go through the engine FrameBridge (FrameBridgeHost: acquire slot,
+// writeFrame, mapGl) and the shader draws the bridge's textures; the view's own PBO upload is used
+// only when there is no OpenCL device at all ("display only", shown in the HUD and status bar).
+//
+// Overlay (issue 5): after the GL pass a QPainter on this QOpenGLWidget draws the stored boxes of
+// the displayed frame (geometry follows zoom/pan, label text stays in widget pixels so it reads
+// at any zoom) and the HUD (top-left, key h).
 
 #include <QElapsedTimer>
 #include <QOpenGLBuffer>
@@ -21,18 +29,24 @@
 #include <QOpenGLVertexArrayObject>
 #include <QOpenGLWidget>
 #include <QPointF>
+#include <QColor>
 #include <QRectF>
+#include <QStringList>
 #include <QTimer>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 
 #include "media/video_frame.h"
+#include "view/frame_bridge_host.h"
 
 namespace sl::gui {
 
+class DetectionController;
 class EngineController;
 
 class VideoView : public QOpenGLWidget, protected QOpenGLExtraFunctions {
@@ -42,6 +56,17 @@ public:
     ~VideoView() override;
 
     void setController(EngineController* controller);
+    void setDetection(DetectionController* detection);
+
+    // Bridge strategy / CL device; takes effect at the next frame (the bridge is rebuilt).
+    void setBridgeRequest(const BridgeRequest& request);
+    const FrameBridgeHost& bridge() const { return bridge_; }
+    // Overlay colour of a class id (a fixed palette), shared with the tests and panels.
+    static QColor classColor(int classId);
+
+    void setHudVisible(bool visible);
+    bool hudVisible() const { return hudVisible_; }
+    QStringList hudLines() const;
 
     // Where the picture is drawn, in widget (device-independent) pixels; empty with no frame.
     QRectF videoRect() const;
@@ -58,6 +83,8 @@ public:
 signals:
     // Emitted after a new frame has been drawn.
     void frameDisplayed(qint64 index, double seconds);
+    // The bridge's mode or strategy changed (see bridge().summary() / details()).
+    void bridgeStateChanged();
 
 protected:
     void initializeGL() override;
@@ -77,6 +104,9 @@ private:
     void ensureTextures(const media::VideoFrame& frame);
     QRectF fittedRect() const;
     QSize pictureSize() const;
+    void presentFrame(const media::VideoFrame& frame);
+    void drawOverlay();
+    void sampleRates();
 
     EngineController* controller_ = nullptr;
     QTimer paceTimer_;
@@ -109,6 +139,22 @@ private:
     QOpenGLVertexArrayObject vao_;
     QOpenGLBuffer vbo_{QOpenGLBuffer::VertexBuffer};
     std::array<GLuint, 3> textures_{};
+    // What the shader samples: the bridge's textures, or textures_ on the display-only path.
+    std::array<GLuint, 3> drawTextures_{};
+
+    FrameBridgeHost bridge_;
+    int bridgeGeneration_ = -1;
+    DetectionController* detection_ = nullptr;
+    // The frame most recently presented (kept for a paused submit once a model is ready).
+    std::optional<media::VideoFrame> shownFrame_;
+    int64_t overlayPaintedIndex_ = -1;
+
+    bool hudVisible_ = false;
+    QTimer rateTimer_;
+    std::deque<std::chrono::steady_clock::time_point> displayTimes_;
+    std::chrono::steady_clock::time_point lastRateSample_{};
+    int64_t lastDecoded_ = -1;
+    double decodeFps_ = 0;
     static constexpr int kPboCount = 3;
     std::array<GLuint, kPboCount> pbos_{};
     std::array<size_t, kPboCount> pboSizes_{};

@@ -1,0 +1,187 @@
+#include "controller/detection_controller.h"
+
+#include <QPointer>
+
+#include <algorithm>
+
+#include "compute/cl_context.h"
+#include "compute/platform.h"
+#include "models/model_store.h"
+#include "pipeline/detector.h"
+
+namespace sl::gui {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr size_t kLatencySamples = 60;
+constexpr auto kFpsWindow = std::chrono::seconds(2);
+
+}  // namespace
+
+DetectionController::DetectionController(QObject* parent) : QObject(parent) {
+    model_ = QString::fromLatin1(models::kDefaultModel);
+}
+
+DetectionController::~DetectionController() {
+    // The worker and loader post to this object; both end before it does.
+    worker_.reset();
+    if (loader_.joinable()) loader_.join();
+}
+
+QStringList DetectionController::installedModels() {
+    QStringList names;
+    for (const auto& m : models::ModelStore().list()) names << QString::fromStdString(m.name);
+    return names;
+}
+
+void DetectionController::setEnabled(bool enabled) {
+    if (enabled == enabled_) return;
+    enabled_ = enabled;
+    if (enabled_ && !worker_ && !loading_) setModel(model_);
+    emit stateChanged();
+}
+
+void DetectionController::setModel(const QString& name) {
+    if (loader_.joinable()) loader_.join();   // at most one load at a time (a previous one ended)
+    model_ = name;
+    worker_.reset();
+    store_.clear();
+    submittedAt_.clear();
+    loading_ = true;
+    const int generation = ++loadGeneration_;
+    emit stateChanged();
+    loader_ = std::thread([this, name = name.toStdString(), generation] {
+        pipeline::DetectorOptions options;   // own CL context ($SIGHTLINE_CL_DEVICE or automatic)
+        auto det = pipeline::Detector::load(name, options);
+        // Moved through a shared holder: a posted call that Qt discards still frees it.
+        auto holder = std::make_shared<std::unique_ptr<pipeline::Detector>>(
+            det.hasValue() ? std::move(det).value() : nullptr);
+        const QString error =
+            det.hasValue() ? QString() : QString::fromStdString(det.status().message());
+        QMetaObject::invokeMethod(
+            this,
+            [this, holder, error, generation] {
+                if (generation != loadGeneration_) return;   // superseded
+                loading_ = false;
+                if (!*holder) {
+                    emit errorOccurred(QStringLiteral("detection: %1").arg(error));
+                    emit stateChanged();
+                    return;
+                }
+                startWorker(std::move(*holder));
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void DetectionController::startWorker(std::unique_ptr<pipeline::Detector> detector) {
+    labels_.clear();
+    for (const auto& l : detector->manifest().labels) labels_ << QString::fromStdString(l);
+    store_.setLabels(detector->manifest().labels);
+    if (const compute::ComputeContext* c = detector->compute())
+        device_ = QString::fromStdString(c->info().name);
+    else
+        device_ = QStringLiteral("cpu-ref");
+    if (settings_.confidence < 0) settings_.confidence = detector->manifest().confidence;
+    if (settings_.nms < 0) settings_.nms = detector->manifest().nms;
+    detector->setSettings(settings_);
+
+    pipeline::DetectorWorkerOptions options;
+    options.policy = pipeline::DetectorWorkerOptions::Policy::DropOldest;
+    options.capacity = 1;   // live view: only the newest frame is worth inferring
+    options.store = &store_;
+    options.onResult = [this](const pipeline::FrameDetections& r) {
+        const int64_t index = r.frameIndex;
+        QMetaObject::invokeMethod(this, [this, index] { onResult(index); },
+                                  Qt::QueuedConnection);
+    };
+    options.onError = [this](const Status& s) {
+        const QString message = QString::fromStdString(s.message());
+        QMetaObject::invokeMethod(this, [this, message] { emit errorOccurred(message); },
+                                  Qt::QueuedConnection);
+    };
+    worker_ = std::make_unique<pipeline::DetectorWorker>(std::move(detector), std::move(options));
+    emit stateChanged();
+}
+
+void DetectionController::onResult(int64_t frameIndex) {
+    const auto now = Clock::now();
+    resultTimes_.push_back(now);
+    while (!resultTimes_.empty() && now - resultTimes_.front() > kFpsWindow)
+        resultTimes_.pop_front();
+    emit resultReady(frameIndex);
+}
+
+void DetectionController::applySettings() {
+    if (worker_) worker_->setSettings(settings_);
+    // Stored boxes were filtered with the old settings; recompute from here on.
+    store_.clear();
+    submittedAt_.clear();
+    emit stateChanged();
+}
+
+void DetectionController::clearResults() {
+    store_.clear();
+    submittedAt_.clear();
+    latenciesMs_.clear();
+    resultTimes_.clear();
+}
+
+void DetectionController::setConfidence(float value) {
+    settings_.confidence = value;
+    applySettings();
+}
+
+void DetectionController::setNms(float value) {
+    settings_.nms = value;
+    applySettings();
+}
+
+void DetectionController::setClassFilter(const std::vector<int>& classes) {
+    settings_.classes = classes;
+    applySettings();
+}
+
+void DetectionController::submit(const media::VideoFrame& frame) {
+    if (!enabled_ || !worker_ || !frame.valid()) return;
+    if (store_.at(frame.index())) return;   // stored: drawn at once, nothing to do
+    submittedAt_.try_emplace(frame.index(), Clock::now());
+    // Keep the latency map small: frames that were dropped never close their sample.
+    while (submittedAt_.size() > 256) submittedAt_.erase(submittedAt_.begin());
+    worker_->submit(frame);
+}
+
+std::optional<pipeline::FrameDetections> DetectionController::resultFor(int64_t index) const {
+    if (!enabled_) return std::nullopt;
+    return store_.at(index);
+}
+
+void DetectionController::notePainted(int64_t frameIndex) {
+    auto it = submittedAt_.find(frameIndex);
+    if (it == submittedAt_.end()) return;
+    const double ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - it->second).count();
+    submittedAt_.erase(it);
+    latenciesMs_.push_back(ms);
+    while (latenciesMs_.size() > kLatencySamples) latenciesMs_.pop_front();
+}
+
+pipeline::DetectorWorkerStats DetectionController::stats() const {
+    return worker_ ? worker_->stats() : pipeline::DetectorWorkerStats{};
+}
+
+double DetectionController::inferenceFps() const {
+    if (resultTimes_.size() < 2) return 0;
+    const double s =
+        std::chrono::duration<double>(resultTimes_.back() - resultTimes_.front()).count();
+    return s > 0 ? double(resultTimes_.size() - 1) / s : 0;
+}
+
+std::optional<double> DetectionController::latencyMedianMs() const {
+    if (latenciesMs_.empty()) return std::nullopt;
+    std::vector<double> v(latenciesMs_.begin(), latenciesMs_.end());
+    std::nth_element(v.begin(), v.begin() + ptrdiff_t(v.size() / 2), v.end());
+    return v[v.size() / 2];
+}
+
+}  // namespace sl::gui

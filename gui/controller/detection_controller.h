@@ -1,0 +1,103 @@
+#pragma once
+// DetectionController: live detection for the player window (issue 5). Owns the ResultsStore and
+// a DetectorWorker (a Detector on its own inference thread, drop-oldest queue): the view submits
+// the frames it displays and never waits; results land in the store (keyed by frame index) and
+// are announced as queued signals on the GUI thread. The overlay always reads the store, so a
+// seek back shows stored boxes at once.
+//
+// Frames reach the detector as VideoFrames (the detector uploads the planes itself). The
+// zero-copy hand-off of the bridge slot's CL view (Detector::detect(DeviceYuvFrame)) needs the
+// worker to run on the bridge's CL context and hold the slot until inference ends; left for later.
+//
+// Model loading (kernel builds take seconds) runs on a loader thread; the GUI stays responsive.
+// Changing thresholds or the class filter clears the store: stored boxes were made with the old
+// settings.
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "media/video_frame.h"
+#include "pipeline/detector_worker.h"
+#include "pipeline/results_store.h"
+
+namespace sl::gui {
+
+class DetectionController : public QObject {
+    Q_OBJECT
+public:
+    explicit DetectionController(QObject* parent = nullptr);
+    ~DetectionController() override;
+
+    // Installed model names (the store in the XDG data dir).
+    static QStringList installedModels();
+
+    bool isEnabled() const { return enabled_; }
+    bool isReady() const { return worker_ != nullptr; }
+    bool isLoading() const { return loading_; }
+    QString modelName() const { return model_; }
+    QString deviceName() const { return device_; }
+    QStringList labels() const { return labels_; }
+    float confidence() const { return settings_.confidence; }
+    float nms() const { return settings_.nms; }
+    std::vector<int> classFilter() const { return settings_.classes; }
+
+    void setEnabled(bool enabled);
+    void setModel(const QString& name);          // loads it (asynchronously)
+    void setConfidence(float value);
+    void setNms(float value);
+    void setClassFilter(const std::vector<int>& classes);   // empty: all
+    void clearResults();                       // a new source opened
+
+    // A frame the view shows (GUI thread, never blocks). Frames with stored results are skipped.
+    void submit(const media::VideoFrame& frame);
+    const pipeline::ResultsStore& store() const { return store_; }
+    pipeline::ResultsStore& store() { return store_; }
+    std::optional<pipeline::FrameDetections> resultFor(int64_t frameIndex) const;
+
+    // The view painted `frameIndex` with its boxes for the first time: closes its latency sample.
+    void notePainted(int64_t frameIndex);
+
+    pipeline::DetectorWorkerStats stats() const;
+    double inferenceFps() const;               // processed results per second, last ~2 s
+    std::optional<double> latencyMedianMs() const;   // hand-over -> first paint with boxes
+
+signals:
+    void resultReady(qint64 frameIndex);
+    void stateChanged();                       // enabled / model / loading / settings
+    void errorOccurred(const QString& message);
+
+private:
+    void startWorker(std::unique_ptr<pipeline::Detector> detector);
+    void onResult(int64_t frameIndex);
+    void applySettings();
+
+    bool enabled_ = false;
+    bool loading_ = false;
+    QString model_;
+    QString device_;
+    QStringList labels_;
+    pipeline::DetectorSettings settings_;
+    pipeline::ResultsStore store_;
+    std::unique_ptr<pipeline::DetectorWorker> worker_;
+    std::thread loader_;
+    int loadGeneration_ = 0;
+
+    // Latency: when each frame was handed over, until the paint that first showed its boxes.
+    std::map<int64_t, std::chrono::steady_clock::time_point> submittedAt_;
+    std::deque<double> latenciesMs_;
+    std::deque<std::chrono::steady_clock::time_point> resultTimes_;
+};
+
+}  // namespace sl::gui

@@ -1,0 +1,268 @@
+// Engine interop headers first: they bring GL/glcorearb.h, and Qt's `slots` keyword macro must
+// not reach FrameBridgeConfig::slots (this file has no Q_OBJECT, so it is undefined below).
+#include "compute/cl_context.h"
+#include "compute/platform.h"
+#include "core/log.h"
+#include "interop/frame_bridge.h"
+#include "interop/gl_functions.h"
+#include "interop/gl_sharing_bridge.h"
+
+#include "view/frame_bridge_host.h"
+
+#include <QGuiApplication>
+#include <QOpenGLContext>
+#include <QSettings>
+
+#include <vector>
+
+#undef slots
+
+namespace sl::gui {
+namespace {
+
+std::optional<QString> gStrategyOverride;
+std::optional<QString> gDeviceOverride;
+
+// The engine loads GL entry points through a plain function pointer (no user data); the view's
+// context is current whenever the bridge runs, so the current context answers.
+void* glProcTrampoline(const char* name) {
+    QOpenGLContext* ctx = QOpenGLContext::currentContext();
+    return ctx ? reinterpret_cast<void*>(ctx->getProcAddress(name)) : nullptr;
+}
+
+interop::GlNativeContext nativeContextOf(QOpenGLContext* context) {
+    interop::GlNativeContext native;
+#if QT_CONFIG(xcb_glx_plugin)
+    if (auto* glx = context->nativeInterface<QNativeInterface::QGLXContext>()) {
+        native.api = interop::GlNativeContext::Api::Glx;
+        native.context = glx->nativeContext();
+        if (auto* x11 = qGuiApp->nativeInterface<QNativeInterface::QX11Application>())
+            native.display = x11->display();
+        return native;
+    }
+#endif
+#if QT_CONFIG(egl)
+    if (auto* egl = context->nativeInterface<QNativeInterface::QEGLContext>()) {
+        native.api = interop::GlNativeContext::Api::Egl;
+        native.context = egl->nativeContext();
+        native.display = egl->display();
+    }
+#endif
+    (void)context;
+    return native;
+}
+
+QString q(const std::string& s) { return QString::fromStdString(s); }
+
+}  // namespace
+
+BridgeRequest BridgeRequest::fromSettings() {
+    QSettings settings;
+    BridgeRequest r;
+    r.strategy = gStrategyOverride.value_or(
+        settings.value(QStringLiteral("bridge"), QStringLiteral("auto")).toString());
+    r.clDevice = gDeviceOverride.value_or(settings.value(QStringLiteral("cl-device")).toString());
+    return r;
+}
+
+void BridgeRequest::setOverride(const std::optional<QString>& strategy,
+                                const std::optional<QString>& clDevice) {
+    gStrategyOverride = strategy;
+    gDeviceOverride = clDevice;
+}
+
+struct FrameBridgeHost::Impl {
+    std::vector<interop::StrategyReport> reports;
+    std::optional<interop::BridgeStrategy> chosen;
+    interop::GlHost host;
+    std::unique_ptr<compute::ComputeContext> compute;
+    std::unique_ptr<interop::FrameBridge> bridge;
+    interop::FrameBridgeConfig config;
+    int shownSlot = -1;
+};
+
+FrameBridgeHost::FrameBridgeHost() : d_(std::make_unique<Impl>()) {}
+
+FrameBridgeHost::~FrameBridgeHost() {
+    // The owner calls reset() with its context current; this is only the last resort.
+    if (d_->bridge)
+        sl::logWarning("gui/bridge", "bridge destroyed without a current GL context");
+}
+
+void FrameBridgeHost::setRequest(const BridgeRequest& request) {
+    request_ = request;
+    reset();
+}
+
+void FrameBridgeHost::reset() {
+    releaseShown();
+    d_->bridge.reset();
+    d_->compute.reset();
+    d_->reports.clear();
+    d_->chosen.reset();
+    mode_ = Mode::Idle;
+    error_.clear();
+    deviceName_.clear();
+    ++generation_;
+}
+
+void FrameBridgeHost::releaseShown() {
+    if (d_->bridge && d_->shownSlot >= 0) {
+        const Status s = d_->bridge->releaseSlot(d_->shownSlot);
+        if (!s.isOk()) sl::logWarning("gui/bridge", s.message());
+    }
+    d_->shownSlot = -1;
+}
+
+void FrameBridgeHost::fail(Mode mode, const QString& message) {
+    mode_ = mode;
+    error_ = message;
+    ++generation_;
+    if (mode == Mode::Failed)
+        sl::logError("gui/bridge", message.toStdString());
+    else
+        sl::logWarning("gui/bridge", message.toStdString());
+}
+
+bool FrameBridgeHost::initialize(QOpenGLContext* context) {
+    d_->host.getProcAddress = &glProcTrampoline;
+    d_->host.native = nativeContextOf(context);
+
+    std::optional<interop::BridgeStrategy> forced;
+    const QString wanted = request_.strategy.trimmed().toLower();
+    if (!wanted.isEmpty() && wanted != QStringLiteral("auto")) {
+        auto parsed = interop::parseBridgeStrategy(wanted.toStdString());
+        if (!parsed.hasValue()) {
+            fail(Mode::Failed, q(parsed.status().message()));
+            return false;
+        }
+        forced = *parsed;
+    }
+
+    auto choice = compute::chooseDevice(request_.clDevice.toStdString());
+    if (!choice.hasValue()) {
+        // No OpenCL at all: the view's own upload still shows the video (documented, visible
+        // fallback). A selector that matches nothing, or a forced strategy, is the user's
+        // explicit choice and fails loudly instead.
+        if (choice.status().code() == StatusCode::Unavailable && !forced &&
+            request_.clDevice.isEmpty()) {
+            fail(Mode::DisplayOnly, q(choice.status().message()));
+        } else {
+            fail(Mode::Failed, q(choice.status().message()));
+        }
+        return false;
+    }
+    deviceName_ = q(choice->device.name);
+
+    auto gl = interop::GlFunctions::load(d_->host.getProcAddress);
+    if (!gl.hasValue()) {
+        fail(Mode::Failed, q(gl.status().message()));
+        return false;
+    }
+    const interop::GlBridgeCaps caps = interop::glBridgeCaps(*gl, d_->host.native);
+    d_->reports = interop::probeBridgeStrategies(choice->device, &caps);
+    for (const auto& r : d_->reports)
+        sl::logInfo("gui/bridge", std::string(interop::bridgeStrategyName(r.strategy)) + ": " +
+                                      (r.available ? "available" : "unavailable") + " - " +
+                                      r.reason);
+    auto chosen = interop::chooseStrategy(d_->reports, forced);
+    if (!chosen.hasValue()) {
+        fail(Mode::Failed, q(chosen.status().message()));
+        return false;
+    }
+    d_->chosen = *chosen;
+
+    Expected<compute::ComputeContext> ctx =
+        *d_->chosen == interop::BridgeStrategy::GlSharing
+            ? interop::createGlSharedComputeContext(d_->host.native)
+            : compute::ComputeContext::create(choice->device);
+    if (!ctx.hasValue()) {
+        fail(Mode::Failed, q(ctx.status().message()));
+        return false;
+    }
+    d_->compute = std::make_unique<compute::ComputeContext>(std::move(ctx).value());
+    return true;
+}
+
+bool FrameBridgeHost::ensureBridge(QOpenGLContext* context, const media::VideoFrame& frame) {
+    if (mode_ == Mode::DisplayOnly || mode_ == Mode::Failed) return false;
+    if (!d_->compute && !initialize(context)) return false;
+    if (d_->bridge && d_->config.format == frame.format() && d_->config.width == frame.width() &&
+        d_->config.height == frame.height())
+        return true;
+    releaseShown();
+    d_->bridge.reset();
+    d_->config.format = frame.format();
+    d_->config.width = frame.width();
+    d_->config.height = frame.height();
+    d_->config.slots = 3;   // shown + one being written + one spare
+    auto bridge = interop::createFrameBridge(*d_->chosen, d_->config, d_->host, *d_->compute);
+    if (!bridge.hasValue()) {
+        fail(Mode::Failed, q(bridge.status().message()));
+        return false;
+    }
+    d_->bridge = std::move(bridge).value();
+    mode_ = Mode::Bridge;
+    error_.clear();
+    ++generation_;
+    return true;
+}
+
+bool FrameBridgeHost::present(QOpenGLContext* context, const media::VideoFrame& frame,
+                              BridgeTextures* out) {
+    if (!ensureBridge(context, frame)) return false;
+    auto slot = d_->bridge->acquireSlot();
+    if (!slot.hasValue()) {
+        // Every slot busy means a slot leaked: free the shown one and retry once.
+        releaseShown();
+        slot = d_->bridge->acquireSlot();
+        if (!slot.hasValue()) {
+            fail(Mode::Failed, q(slot.status().message()));
+            return false;
+        }
+    }
+    Status s = d_->bridge->writeFrame(*slot, frame);
+    auto gl = s.isOk() ? d_->bridge->mapGl(*slot) : Expected<interop::GlFrame>(s);
+    if (!gl.hasValue()) {
+        (void)d_->bridge->releaseSlot(*slot);
+        fail(Mode::Failed, q(gl.status().message()));
+        return false;
+    }
+    // The new frame replaced the shown one: only now may its slot go back to the pool.
+    releaseShown();
+    d_->shownSlot = *slot;
+    for (int i = 0; i < 3; ++i) out->textures[i] = gl->textures[i];
+    return true;
+}
+
+QString FrameBridgeHost::strategyName() const {
+    if (mode_ != Mode::Bridge || !d_->bridge) return {};
+    return QString::fromLatin1(d_->bridge->name());
+}
+
+QString FrameBridgeHost::summary() const {
+    switch (mode_) {
+    case Mode::Idle: return QStringLiteral("bridge: (no frame yet)");
+    case Mode::Bridge: return QStringLiteral("bridge: %1").arg(strategyName());
+    case Mode::DisplayOnly: return QStringLiteral("display only: %1").arg(error_);
+    case Mode::Failed:
+        return QStringLiteral("bridge %1 failed: %2").arg(request_.strategy, error_);
+    }
+    return {};
+}
+
+QString FrameBridgeHost::details() const {
+    QStringList lines;
+    if (!deviceName_.isEmpty()) lines << QStringLiteral("OpenCL device: %1").arg(deviceName_);
+    lines << QStringLiteral("requested: %1").arg(request_.strategy);
+    for (const auto& r : d_->reports)
+        lines << QStringLiteral("%1: %2 - %3")
+                     .arg(QString::fromLatin1(interop::bridgeStrategyName(r.strategy)),
+                          r.available ? QStringLiteral("available")
+                                      : QStringLiteral("unavailable"),
+                          q(r.reason));
+    if (!error_.isEmpty()) lines << error_;
+    return lines.join(QLatin1Char('\n'));
+}
+
+}  // namespace sl::gui

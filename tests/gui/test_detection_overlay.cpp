@@ -1,0 +1,189 @@
+// Live detection in the player window (issue 5): vtest.avi opens with inference on; paused on a
+// frame, the test waits for the store to hold that frame's detections, grabs the framebuffer and
+// checks that the overlay drew each reported box in its class colour (>= 80% of points sampled
+// on the box edges, mapped through the view's videoRect) and that box interiors far from other
+// boxes are not painted. Then a short playback measures inference fps, drops and the
+// decode-to-overlay latency, and a seek back shows stored boxes at once.
+
+#include <QAction>
+#include <QApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTest>
+
+#include <cmath>
+#include <memory>
+
+#include "app/application.h"
+#include "app/main_window.h"
+#include "controller/detection_controller.h"
+#include "controller/engine_controller.h"
+#include "view/video_view.h"
+
+using sl::gui::MainWindow;
+
+namespace {
+
+constexpr int kTimeoutMs = 30000;
+constexpr int kPausedFrame = 40;
+
+bool near(QRgb a, const QColor& b, int tolerance) {
+    return std::abs(qRed(a) - b.red()) <= tolerance &&
+           std::abs(qGreen(a) - b.green()) <= tolerance &&
+           std::abs(qBlue(a) - b.blue()) <= tolerance;
+}
+
+// Any pixel within `radius` of (x, y) close to `color`.
+bool nearbyMatches(const QImage& img, double x, double y, const QColor& color, int radius) {
+    for (int dy = -radius; dy <= radius; ++dy)
+        for (int dx = -radius; dx <= radius; ++dx) {
+            const int px = int(std::lround(x)) + dx, py = int(std::lround(y)) + dy;
+            if (px < 0 || py < 0 || px >= img.width() || py >= img.height()) continue;
+            if (near(img.pixel(px, py), color, 40)) return true;
+        }
+    return false;
+}
+
+}  // namespace
+
+class TestDetectionOverlay : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void boxesDrawnOnPausedFrame();
+    void playbackMeasuresAndSeekBackIsInstant();
+
+private:
+    std::unique_ptr<MainWindow> window_;
+    sl::gui::VideoView* view_ = nullptr;
+    sl::gui::EngineController* controller_ = nullptr;
+    sl::gui::DetectionController* detection_ = nullptr;
+};
+
+void TestDetectionOverlay::initTestCase() {
+    const QString video = QDir::homePath() + QStringLiteral("/.cache/sightline/vtest.avi");
+    if (!QFileInfo::exists(video))
+        QFAIL(qPrintable(video + QStringLiteral(" is missing: run packaging/fetch-demo.sh")));
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("SightlineTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("gui_test_detection_overlay"));
+    QSettings().clear();
+
+    window_ = std::make_unique<MainWindow>();
+    window_->setAutoPlay(false);
+    window_->setResumePositions(false);
+    window_->resize(1200, 700);
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    view_ = window_->videoView();
+    controller_ = window_->controller();
+    detection_ = window_->detection();
+    view_->setHudVisible(true);
+
+    QSignalSpy opened(controller_, &sl::gui::EngineController::opened);
+    window_->openSource(video);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kTimeoutMs);
+    window_->inferenceAction()->trigger();   // key i
+    QVERIFY(detection_->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(detection_->isReady(), kTimeoutMs);
+    qInfo().noquote() << "model" << detection_->modelName() << "on" << detection_->deviceName();
+}
+
+void TestDetectionOverlay::cleanupTestCase() {
+    const QString dir = qEnvironmentVariable("SL_SCREENSHOT_DIR");
+    if (!dir.isEmpty() && window_) {
+        QDir().mkpath(dir);
+        window_->grab().save(dir + QStringLiteral("/detection_overlay.png"));
+    }
+    window_.reset();
+    QSettings().clear();
+}
+
+void TestDetectionOverlay::boxesDrawnOnPausedFrame() {
+    controller_->seekToIndex(kPausedFrame);
+    QTRY_COMPARE_WITH_TIMEOUT(view_->displayedFrameIndex(), int64_t(kPausedFrame), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(detection_->store().at(kPausedFrame).has_value(), kTimeoutMs);
+    const auto result = *detection_->store().at(kPausedFrame);
+    QVERIFY2(!result.detections.empty(), "vtest.avi frame 40 should show people");
+
+    view_->setHudVisible(false);   // keep the HUD off the picture for the pixel checks
+    const QImage image = view_->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+    view_->setHudVisible(true);
+    const QRectF r = view_->videoRect();
+    const double sx = r.width() / result.width, sy = r.height() / result.height;
+    int sampled = 0, matched = 0, interiorChecked = 0, interiorPainted = 0;
+    std::vector<QRectF> boxes;
+    for (const auto& d : result.detections)
+        boxes.emplace_back(r.left() + d.box.x1 * sx, r.top() + d.box.y1 * sy,
+                           (d.box.x2 - d.box.x1) * sx, (d.box.y2 - d.box.y1) * sy);
+    for (size_t i = 0; i < boxes.size(); ++i) {
+        const QRectF& b = boxes[i];
+        const QColor color = sl::gui::VideoView::classColor(result.detections[i].classId);
+        for (int k = 1; k < 10; ++k) {
+            const double t = k / 10.0;
+            const QPointF pts[] = {{b.left() + t * b.width(), b.top()},
+                                   {b.left() + t * b.width(), b.bottom()},
+                                   {b.left(), b.top() + t * b.height()},
+                                   {b.right(), b.top() + t * b.height()}};
+            for (const QPointF& p : pts) {
+                ++sampled;
+                if (nearbyMatches(image, p.x(), p.y(), color, 2)) ++matched;
+            }
+        }
+        // The interior far from every other box (and this box's label) stays video.
+        const QRectF inner = b.adjusted(b.width() * 0.3, b.height() * 0.3, -b.width() * 0.3,
+                                        -b.height() * 0.3);
+        bool alone = inner.width() > 4 && inner.height() > 4;
+        for (size_t j = 0; j < boxes.size() && alone; ++j)
+            if (j != i && boxes[j].adjusted(-30, -30, 30, 30).intersects(inner)) alone = false;
+        if (!alone) continue;
+        for (int k = 0; k < 5; ++k) {
+            const QPointF p = inner.topLeft() + QPointF(inner.width() * k / 4.0,
+                                                        inner.height() * k / 4.0);
+            ++interiorChecked;
+            if (near(image.pixel(p.toPoint()), color, 6)) ++interiorPainted;
+        }
+    }
+    qInfo() << "frame" << kPausedFrame << "boxes" << boxes.size() << "edge points" << matched
+            << "/" << sampled << "interior painted" << interiorPainted << "/" << interiorChecked;
+    QVERIFY2(matched * 100 >= sampled * 80, "fewer than 80% of edge points show the box colour");
+    QVERIFY(interiorPainted * 5 <= interiorChecked);   // an occasional video pixel may match
+}
+
+void TestDetectionOverlay::playbackMeasuresAndSeekBackIsInstant() {
+    controller_->seekToIndex(100);
+    QTRY_COMPARE_WITH_TIMEOUT(view_->displayedFrameIndex(), int64_t(100), kTimeoutMs);
+    controller_->play();
+    QTest::qWait(6000);
+    controller_->pause();
+    const auto st = detection_->stats();
+    const auto latency = detection_->latencyMedianMs();
+    qInfo().noquote() << QStringLiteral("playback 6 s: submitted %1 processed %2 dropped %3 "
+                                        "inference %4 fps, decode-to-overlay median %5 ms")
+                             .arg(st.submitted)
+                             .arg(st.processed)
+                             .arg(st.dropped)
+                             .arg(detection_->inferenceFps(), 0, 'f', 1)
+                             .arg(latency ? *latency : -1, 0, 'f', 1);
+    qInfo().noquote() << view_->hudLines().join(QStringLiteral(" | "));
+    QVERIFY(st.processed >= 3);
+    QVERIFY(latency.has_value());
+    // Stored frame: its boxes are there the moment it is shown again, with no new inference.
+    controller_->seekToIndex(kPausedFrame);
+    QTRY_COMPARE_WITH_TIMEOUT(view_->displayedFrameIndex(), int64_t(kPausedFrame), kTimeoutMs);
+    QVERIFY(detection_->resultFor(kPausedFrame).has_value());
+}
+
+int main(int argc, char** argv) {
+    sl::gui::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    TestDetectionOverlay test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "test_detection_overlay.moc"
