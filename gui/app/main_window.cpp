@@ -24,6 +24,7 @@
 #include "controller/detection_controller.h"
 #include "dialogs/open_url_dialog.h"
 #include "dialogs/shortcuts_dialog.h"
+#include "panels/workstation_tools.h"
 #include "view/video_view.h"
 #include "widgets/detection_dock.h"
 #include "widgets/error_banner.h"
@@ -80,6 +81,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     createMenus();
     createStatusBar();
+    tools_ = new WorkstationTools(this, controller_, view_, controller_->results());
     createDetection();
 
     connect(controller_, &EngineController::opened, this, &MainWindow::onOpened);
@@ -102,7 +104,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     view_->setFocus();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    delete tools_;   // joins its analysis / export threads while everything they use is alive
+}
 
 // ---- actions and menus -----------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ class DetectionController;
 class DetectionDock;
 class ErrorBanner;
 class TransportBar;
+class WorkstationTools;
 class VideoView;
 
 class MainWindow : public QMainWindow {
@@ -41,6 +42,8 @@ public:
     VideoView* videoView() const { return view_; }
     TransportBar* transportBar() const { return transport_; }
     ErrorBanner* errorBanner() const { return banner_; }
+    // Detections list, in/out marks, Analyse Range, exports (gui/panels/workstation_tools.h).
+    WorkstationTools* tools() const { return tools_; }
     DetectionController* detection() const { return detection_; }
     DetectionDock* detectionDock() const { return detectionDock_; }
     QAction* inferenceAction() const { return inference_; }
@@ -91,6 +94,7 @@ private:
     VideoView* view_ = nullptr;
     ErrorBanner* banner_ = nullptr;
     TransportBar* transport_ = nullptr;
+    WorkstationTools* tools_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QList<QAction*> actions_;
 
