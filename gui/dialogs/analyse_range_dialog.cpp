@@ -84,6 +84,8 @@ void AnalyseRangeDialog::setRange(int64_t first, int64_t last) {
 
 void AnalyseRangeDialog::setModel(const QString& nameOrPath) { model_->setCurrentText(nameOrPath); }
 
+void AnalyseRangeDialog::setEvery(int every) { every_->setValue(every); }
+
 QString AnalyseRangeDialog::resultText() const { return result_->text(); }
 
 void AnalyseRangeDialog::start() {

@@ -32,6 +32,7 @@ public:
     void setRange(int64_t first, int64_t last);
     // An installed model name or an .onnx path (the combo lists the installed ones).
     void setModel(const QString& nameOrPath);
+    void setEvery(int every);   // analyse every n-th frame of the range
     void start();
     void cancel() { cancel_ = true; }
     bool running() const { return running_; }

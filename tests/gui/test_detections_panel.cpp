@@ -87,6 +87,7 @@ private slots:
     void snapshotHasViewSize();
     void burnInTaskWritesVideo();
     void analyseRangeReportsBadModel();
+    void analyseRangeFillsStore();
 
 private:
     std::unique_ptr<sl::testing::TempDir> dir_;
@@ -307,6 +308,40 @@ void TestDetectionsPanel::analyseRangeReportsBadModel() {
     QVERIFY2(finished.first().at(1).toString().contains(QStringLiteral("missing-model")),
              qPrintable(finished.first().at(1).toString()));
     QVERIFY(!dialog->running());
+}
+
+// Real inference over a small range (skipped without the shared test model): exactly the frames
+// of [from, to] taken every n-th land in the store, and the panel picks them up.
+void TestDetectionsPanel::analyseRangeFillsStore() {
+    // The shared folder sits beside the checkout (tests/CMakeLists.txt defines SL_SHARED_DIR for
+    // the engine tests only); $SL_TEST_MODEL overrides.
+    QString model = qEnvironmentVariable("SL_TEST_MODEL");
+    if (model.isEmpty())
+        model = QString::fromStdString((std::filesystem::path(__FILE__).parent_path() /
+                                        "../../../shared/models/yolox_nano.onnx")
+                                           .lexically_normal()
+                                           .string());
+    if (!QFile::exists(model)) QSKIP("no shared yolox_nano.onnx");
+    auto& store = tools_->store();
+    store.clear();
+    auto* dialog = tools_->openAnalyseDialog();
+    QVERIFY(dialog);
+    dialog->setModel(model);
+    dialog->setRange(20, 24);
+    dialog->setEvery(2);
+    QSignalSpy finished(dialog, &sl::gui::AnalyseRangeDialog::finished);
+    QSignalSpy progress(dialog, &sl::gui::AnalyseRangeDialog::progress);
+    dialog->start();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 50000);
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+    QVERIFY(progress.count() >= 1);
+    QCOMPARE(progress.last().at(1).toLongLong(), 5);   // frames the range decodes
+    const auto frames = store.snapshot();
+    QCOMPARE(frames.size(), size_t(3));
+    QCOMPARE(frames[0].frameIndex, 20);
+    QCOMPARE(frames[1].frameIndex, 22);
+    QCOMPARE(frames[2].frameIndex, 24);
+    QCOMPARE(store.labels().size(), size_t(80));
 }
 
 QTEST_MAIN(TestDetectionsPanel)
