@@ -443,7 +443,8 @@ void MainWindow::refreshStatus() {
 }
 
 void MainWindow::createDetection() {
-    detection_ = new DetectionController(this);
+    // One store for live inference, the detections list, Analyse Range and exports.
+    detection_ = new DetectionController(controller_->sharedResults(), this);
     view_->setDetection(detection_);
     inference_ = makeAction(tr("&Inference"), {Qt::Key_I}, [this] {
         detection_->setEnabled(inference_->isChecked());

@@ -18,7 +18,10 @@ constexpr auto kFpsWindow = std::chrono::seconds(2);
 
 }  // namespace
 
-DetectionController::DetectionController(QObject* parent) : QObject(parent) {
+DetectionController::DetectionController(std::shared_ptr<pipeline::ResultsStore> store,
+                                         QObject* parent)
+    : QObject(parent),
+      store_(store ? std::move(store) : std::make_shared<pipeline::ResultsStore>()) {
     model_ = QString::fromLatin1(models::kDefaultModel);
 }
 
@@ -45,7 +48,7 @@ void DetectionController::setModel(const QString& name) {
     if (loader_.joinable()) loader_.join();   // at most one load at a time (a previous one ended)
     model_ = name;
     worker_.reset();
-    store_.clear();
+    ++epoch_;   // another model: live results so far are stale
     submittedAt_.clear();
     loading_ = true;
     const int generation = ++loadGeneration_;
@@ -77,7 +80,7 @@ void DetectionController::setModel(const QString& name) {
 void DetectionController::startWorker(std::unique_ptr<pipeline::Detector> detector) {
     labels_.clear();
     for (const auto& l : detector->manifest().labels) labels_ << QString::fromStdString(l);
-    store_.setLabels(detector->manifest().labels);
+    store_->setLabels(detector->manifest().labels);
     if (const compute::ComputeContext* c = detector->compute())
         device_ = QString::fromStdString(c->info().name);
     else
@@ -89,7 +92,8 @@ void DetectionController::startWorker(std::unique_ptr<pipeline::Detector> detect
     pipeline::DetectorWorkerOptions options;
     options.policy = pipeline::DetectorWorkerOptions::Policy::DropOldest;
     options.capacity = 1;   // live view: only the newest frame is worth inferring
-    options.store = &store_;
+    options.store = store_.get();
+    options.skipStored = false;   // submit() decides, by epoch (see the header)
     options.onResult = [this](const pipeline::FrameDetections& r) {
         const int64_t index = r.frameIndex;
         QMetaObject::invokeMethod(this, [this, index] { onResult(index); },
@@ -106,6 +110,10 @@ void DetectionController::startWorker(std::unique_ptr<pipeline::Detector> detect
 
 void DetectionController::onResult(int64_t frameIndex) {
     const auto now = Clock::now();
+    if (auto it = submittedEpoch_.find(frameIndex); it != submittedEpoch_.end()) {
+        liveEpoch_[frameIndex] = it->second;
+        submittedEpoch_.erase(it);
+    }
     resultTimes_.push_back(now);
     while (!resultTimes_.empty() && now - resultTimes_.front() > kFpsWindow)
         resultTimes_.pop_front();
@@ -114,15 +122,18 @@ void DetectionController::onResult(int64_t frameIndex) {
 
 void DetectionController::applySettings() {
     if (worker_) worker_->setSettings(settings_);
-    // Stored boxes were filtered with the old settings; recompute from here on.
-    store_.clear();
+    // Live results so far used the old settings: shown frames are computed again (the view
+    // resubmits the displayed one on stateChanged).
+    ++epoch_;
     submittedAt_.clear();
     emit stateChanged();
 }
 
 void DetectionController::clearResults() {
-    store_.clear();
+    store_->clear();
     submittedAt_.clear();
+    submittedEpoch_.clear();
+    liveEpoch_.clear();
     latenciesMs_.clear();
     resultTimes_.clear();
 }
@@ -144,7 +155,9 @@ void DetectionController::setClassFilter(const std::vector<int>& classes) {
 
 void DetectionController::submit(const media::VideoFrame& frame) {
     if (!enabled_ || !worker_ || !frame.valid()) return;
-    if (store_.at(frame.index())) return;   // stored: drawn at once, nothing to do
+    if (isCurrent(frame.index())) return;   // stored: drawn at once, nothing to do
+    submittedEpoch_[frame.index()] = epoch_;
+    while (submittedEpoch_.size() > 256) submittedEpoch_.erase(submittedEpoch_.begin());
     submittedAt_.try_emplace(frame.index(), Clock::now());
     // Keep the latency map small: frames that were dropped never close their sample.
     while (submittedAt_.size() > 256) submittedAt_.erase(submittedAt_.begin());
@@ -153,7 +166,13 @@ void DetectionController::submit(const media::VideoFrame& frame) {
 
 std::optional<pipeline::FrameDetections> DetectionController::resultFor(int64_t index) const {
     if (!enabled_) return std::nullopt;
-    return store_.at(index);
+    return store_->at(index);
+}
+
+bool DetectionController::isCurrent(int64_t frameIndex) const {
+    if (!store_->at(frameIndex)) return false;
+    const auto it = liveEpoch_.find(frameIndex);
+    return it == liveEpoch_.end() || it->second == epoch_;
 }
 
 void DetectionController::notePainted(int64_t frameIndex) {

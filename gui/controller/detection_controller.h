@@ -10,8 +10,12 @@
 // worker to run on the bridge's CL context and hold the slot until inference ends; left for later.
 //
 // Model loading (kernel builds take seconds) runs on a loader thread; the GUI stays responsive.
-// Changing thresholds or the class filter clears the store: stored boxes were made with the old
-// settings.
+//
+// The store is shared with the window (EngineController::sharedResults(): the detections list,
+// Analyse Range and exports use the same one). Changing the model, thresholds or class filter
+// starts a new settings epoch: frames live inference computed under an older epoch are computed
+// again when shown (their stored result is replaced); results it did not make (Analyse Range)
+// are never discarded by a settings change.
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -37,7 +41,9 @@ namespace sl::gui {
 class DetectionController : public QObject {
     Q_OBJECT
 public:
-    explicit DetectionController(QObject* parent = nullptr);
+    // `store` null: the controller keeps its own.
+    explicit DetectionController(std::shared_ptr<pipeline::ResultsStore> store = nullptr,
+                                 QObject* parent = nullptr);
     ~DetectionController() override;
 
     // Installed model names (the store in the XDG data dir).
@@ -62,8 +68,8 @@ public:
 
     // A frame the view shows (GUI thread, never blocks). Frames with stored results are skipped.
     void submit(const media::VideoFrame& frame);
-    const pipeline::ResultsStore& store() const { return store_; }
-    pipeline::ResultsStore& store() { return store_; }
+    const pipeline::ResultsStore& store() const { return *store_; }
+    pipeline::ResultsStore& store() { return *store_; }
     std::optional<pipeline::FrameDetections> resultFor(int64_t frameIndex) const;
 
     // The view painted `frameIndex` with its boxes for the first time: closes its latency sample.
@@ -82,6 +88,7 @@ private:
     void startWorker(std::unique_ptr<pipeline::Detector> detector);
     void onResult(int64_t frameIndex);
     void applySettings();
+    bool isCurrent(int64_t frameIndex) const;   // stored, and not stale live inference
 
     bool enabled_ = false;
     bool loading_ = false;
@@ -89,7 +96,10 @@ private:
     QString device_;
     QStringList labels_;
     pipeline::DetectorSettings settings_;
-    pipeline::ResultsStore store_;
+    std::shared_ptr<pipeline::ResultsStore> store_;
+    int epoch_ = 0;
+    std::map<int64_t, int> submittedEpoch_;   // in flight: the epoch it was submitted under
+    std::map<int64_t, int> liveEpoch_;        // computed by live inference, under that epoch
     std::unique_ptr<pipeline::DetectorWorker> worker_;
     std::thread loader_;
     int loadGeneration_ = 0;
