@@ -5,6 +5,8 @@
 // not counted as passed); forcing one shows the error banner with that reason and no picture.
 
 #include <QApplication>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -55,6 +57,7 @@ private slots:
     void cleanupTestCase();
     void availableStrategiesShowTheSamePixels();
     void forcedUnavailableStrategyShowsReason();
+    void displayOnlyWithoutOpenCl();
 
 private:
     // Switches the view to `strategy` and waits until a frame went through it (or it failed).
@@ -176,6 +179,44 @@ void TestBridgeStrategies::forcedUnavailableStrategyShowsReason() {
     QVERIFY(window_->statusText().contains(QStringLiteral("bridge failed")));
     // And auto recovers the picture.
     QCOMPARE(switchTo(QStringLiteral("auto")), FrameBridgeHost::Mode::Bridge);
+}
+
+// Without any OpenCL platform the view keeps its own PBO upload and says so. The ICD loader reads
+// its vendor list once per process, so this runs the test binary again with an empty
+// OCL_ICD_VENDORS folder, where this same function checks the window.
+void TestBridgeStrategies::displayOnlyWithoutOpenCl() {
+    if (qEnvironmentVariableIsSet("SL_TEST_NO_OPENCL_CHILD")) {
+        QTRY_VERIFY_WITH_TIMEOUT(view_->bridge().mode() != FrameBridgeHost::Mode::Idle,
+                                 kTimeoutMs);
+        QCOMPARE(view_->bridge().mode(), FrameBridgeHost::Mode::DisplayOnly);
+        QVERIFY2(view_->bridge().summary().startsWith(QStringLiteral("display only: ")),
+                 qPrintable(view_->bridge().summary()));
+        QVERIFY(view_->hudLines().contains(view_->bridge().summary()));
+        QTRY_VERIFY(window_->statusText().contains(QStringLiteral("display only")));
+        for (int index : {0, 42}) {
+            controller_->seekToIndex(index);
+            QTRY_COMPARE_WITH_TIMEOUT(view_->displayedFrameIndex(), int64_t(index), kTimeoutMs);
+            QCOMPARE(readRenderedNumber(view_->grabFramebuffer(), view_->videoRect()), index);
+        }
+        return;
+    }
+    QTemporaryDir noVendors;
+    QVERIFY(noVendors.isValid());
+    QProcess child;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("OCL_ICD_VENDORS"), noVendors.path());
+    env.insert(QStringLiteral("SL_TEST_NO_OPENCL_CHILD"), QStringLiteral("1"));
+    child.setProcessEnvironment(env);
+    child.setProcessChannelMode(QProcess::MergedChannels);
+    child.start(QCoreApplication::applicationFilePath(),
+                {QStringLiteral("displayOnlyWithoutOpenCl")});
+    QVERIFY(child.waitForFinished(60000));
+    const QString out = QString::fromLocal8Bit(child.readAll());
+    QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0,
+             qPrintable(out));
+    const QString pass = QStringLiteral("PASS   : TestBridgeStrategies::displayOnlyWithoutOpenCl");
+    QVERIFY2(out.contains(pass), qPrintable(out));
+    qInfo() << "display-only child passed";
 }
 
 int main(int argc, char** argv) {
