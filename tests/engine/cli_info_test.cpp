@@ -91,7 +91,7 @@ int shell(const std::string& cmd, std::string& out) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-std::string quoted(const std::string& s) {
+std::string shellQuote(const std::string& s) {
     std::string q = "'";
     for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return q + "'";
@@ -99,11 +99,11 @@ std::string quoted(const std::string& s) {
 
 TEST_F(CliInfo, Executable) {
     std::string out;
-    ASSERT_EQ(shell(std::string(SL_SIGHTLINE_EXE) + " info --json " + quoted(path_), out), 0);
+    ASSERT_EQ(shell(std::string(SL_SIGHTLINE_EXE) + " info --json " + shellQuote(path_), out), 0);
     EXPECT_NE(out.find("\"frame_count\": 90"), std::string::npos) << out;
     EXPECT_NE(out.find("\"variable_frame_rate\": true"), std::string::npos) << out;
     const std::string missing = dir_->file("nope.mp4").string();
-    EXPECT_EQ(shell(std::string(SL_SIGHTLINE_EXE) + " info " + quoted(missing) + " 2>&1", out), 1);
+    EXPECT_EQ(shell(std::string(SL_SIGHTLINE_EXE) + " info " + shellQuote(missing) + " 2>&1", out), 1);
     EXPECT_NE(out.find(missing), std::string::npos) << out;
 }
 #endif
