@@ -163,8 +163,9 @@ struct OpCounts {
 
 TEST(NnConformance, OnnxBackendTests) {
     const auto tests = enumerateTests();
-    if (tests.empty()) GTEST_SKIP() << "no ONNX test data in " << kTestDataRoot
-                                    << " (install libonnx-testdata)";
+    // packaging/setup.sh installs libonnx-testdata: missing data is a broken setup, not a skip.
+    ASSERT_FALSE(tests.empty()) << "no ONNX test data in " << kTestDataRoot
+                                << " (install libonnx-testdata)";
     auto cl = compute::ComputeContext::create();
     ASSERT_TRUE(cl) << cl.status().message();
 
