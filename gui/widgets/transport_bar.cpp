@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMouseEvent>
@@ -75,6 +76,8 @@ TransportBar::TransportBar(const Actions& actions, QWidget* parent)
     mono.setFamily(QStringLiteral("monospace"));
     mono.setStyleHint(QFont::Monospace);
     time_->setFont(mono);
+    // Fixed widths: the bar must not jitter as digits change during playback.
+    time_->setMinimumWidth(QFontMetrics(mono).horizontalAdvance(QStringLiteral("00:00:00.000 ")));
     layout->addWidget(time_);
 
     slider_ = new SeekSlider(this);
@@ -92,6 +95,9 @@ TransportBar::TransportBar(const Actions& actions, QWidget* parent)
     frame_ = new QLabel(this);
     frame_->setObjectName(QStringLiteral("frameNumber"));
     frame_->setFont(mono);
+    frame_->setMinimumWidth(
+        QFontMetrics(mono).horizontalAdvance(QStringLiteral(" frame 000000 / 000000 ")));
+    frame_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     frame_->setToolTip(tr("Displayed frame / frame count"));
     layout->addWidget(frame_);
 

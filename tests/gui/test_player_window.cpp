@@ -20,6 +20,7 @@
 
 #include "app/application.h"
 #include "app/main_window.h"
+#include "app/theme.h"
 #include "controller/engine_controller.h"
 #include "support/frame_pattern.h"
 #include "support/video_generator.h"
@@ -290,6 +291,7 @@ void TestPlayerWindow::errorBannerThenRecovery() {
 int main(int argc, char** argv) {
     sl::gui::setDefaultSurfaceFormat();
     QApplication app(argc, argv);
+    sl::gui::applyDarkTheme(app);   // screenshots show what users see
     TestPlayerWindow test;
     return QTest::qExec(&test, argc, argv);
 }
