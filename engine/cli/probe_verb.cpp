@@ -1,17 +1,14 @@
 // `sightline probe [--json] [--cl-device SEL]`: what this machine offers the engine: OpenCL
-// platforms and devices with the facts that decide placement and the frame bridge, the device the
-// engine would choose and why, and the FrameBridge strategies with the reason each is
-// (un)available.
+// platforms and devices with the facts that decide placement and the frame bridge, the GL renderer,
+// the device the engine would choose and why, and the FrameBridge strategies with the reason each
+// is (un)available. The GL side is checked on a headless context (EGL surfaceless), which is the
+// GL the engine gets without a window; the workstation's own context may differ (GLX under X), and
+// its HUD reports the strategies against that one.
 
 #include "cli/cli.h"
 #include "compute/platform.h"
-
-// Interop hook: the bridge strategies come from engine/interop when that module is present in the
-// tree (its report needs no GL context; without one it says the GL side was not checked).
-#if __has_include("interop/frame_bridge.h")
 #include "interop/frame_bridge.h"
-#define SL_PROBE_HAS_INTEROP 1
-#endif
+#include "interop/headless_gl.h"
 
 #include <cstdlib>
 #include <iostream>
@@ -37,12 +34,35 @@ struct BridgeLine {
     std::string reason;
 };
 
-std::vector<BridgeLine> bridgeReport([[maybe_unused]] const compute::DeviceInfo& device) {
+// The GL side of the probe: a headless context's renderer and the facts the bridge depends on.
+struct GlSide {
+    bool checked = false;
+    std::string text;               // the renderer description, or why GL could not be checked
+    interop::GlBridgeCaps caps;
+};
+
+GlSide probeGl(interop::HeadlessGl& gl) {
+    GlSide side;
+    if (Status st = gl.create(); !st) {
+        side.text = st.message();
+        return side;
+    }
+    auto fns = interop::GlFunctions::load(&interop::HeadlessGl::getProcAddress);
+    if (!fns) {
+        side.text = fns.status().message();
+        return side;
+    }
+    side.caps = interop::glBridgeCaps(*fns, gl.host().native);
+    side.text = side.caps.description;
+    side.checked = true;
+    return side;
+}
+
+std::vector<BridgeLine> bridgeReport(const compute::DeviceInfo& device, const GlSide& gl) {
     std::vector<BridgeLine> lines;
-#ifdef SL_PROBE_HAS_INTEROP
-    for (const interop::StrategyReport& r : interop::probeBridgeStrategies(device, nullptr))
+    for (const interop::StrategyReport& r :
+         interop::probeBridgeStrategies(device, gl.checked ? &gl.caps : nullptr))
         lines.push_back({interop::bridgeStrategyName(r.strategy), r.available, r.reason});
-#endif
     return lines;
 }
 
@@ -72,7 +92,8 @@ std::string mib(uint64_t bytes) { return std::to_string(bytes / (1024 * 1024)) +
 const char* yesNo(bool b) { return b ? "yes" : "no"; }
 
 void printText(std::ostream& out, const std::vector<compute::DeviceInfo>& devices,
-               const Expected<compute::DeviceChoice>& choice) {
+               const Expected<compute::DeviceChoice>& choice, const GlSide& gl) {
+    out << "GL (headless EGL): " << (gl.checked ? gl.text : "not checked: " + gl.text) << "\n";
     std::string platform = "\x01";
     for (const compute::DeviceInfo& d : devices) {
         if (d.platformName + d.platformVersion != platform) {
@@ -98,9 +119,9 @@ void printText(std::ostream& out, const std::vector<compute::DeviceInfo>& device
         out << "\n    fp16: " << yesNo(d.fp16) << "\n    key extensions:";
         for (const char* e : kKeyExtensions) out << " " << e << (d.has(e) ? "+" : "-");
         out << "\n";
-        const auto bridge = bridgeReport(d);
+        const auto bridge = bridgeReport(d, gl);
         if (!bridge.empty()) {
-            out << "    frame bridge (no GL context checked):\n";
+            out << "    frame bridge" << (gl.checked ? "" : " (no GL context checked)") << ":\n";
             for (const BridgeLine& b : bridge)
                 out << "      " << b.strategy << ": " << (b.available ? "available" : "unavailable")
                     << " - " << b.reason << "\n";
@@ -114,8 +135,11 @@ void printText(std::ostream& out, const std::vector<compute::DeviceInfo>& device
 }
 
 void printJson(std::ostream& out, const std::vector<compute::DeviceInfo>& devices,
-               const Expected<compute::DeviceChoice>& choice) {
-    out << "{\n  \"devices\": [";
+               const Expected<compute::DeviceChoice>& choice, const GlSide& gl) {
+    out << "{\n  \"gl\": {\"checked\": " << (gl.checked ? "true" : "false") << ", "
+        << (gl.checked ? "\"renderer\": " : "\"error\": ") << jsonString(gl.text)
+        << ", \"bufferStorage\": " << (gl.caps.bufferStorage ? "true" : "false") << "},";
+    out << "\n  \"devices\": [";
     for (size_t i = 0; i < devices.size(); ++i) {
         const compute::DeviceInfo& d = devices[i];
         out << (i ? ",\n" : "\n") << "    {\"index\": " << d.index
@@ -146,7 +170,7 @@ void printJson(std::ostream& out, const std::vector<compute::DeviceInfo>& device
         for (size_t e = 0; e < d.extensions.size(); ++e)
             out << (e ? ", " : "") << jsonString(d.extensions[e]);
         out << "],\n     \"bridge\": [";
-        const auto bridge = bridgeReport(d);
+        const auto bridge = bridgeReport(d, gl);
         for (size_t b = 0; b < bridge.size(); ++b)
             out << (b ? ", " : "") << "{\"strategy\": " << jsonString(bridge[b].strategy)
                 << ", \"available\": " << (bridge[b].available ? "true" : "false")
@@ -201,8 +225,10 @@ int runProbe(std::span<const std::string> args, std::ostream& out, std::ostream&
     }
     auto choice = compute::chooseDevice(*devices, selector);
     if (choice && fromEnv) choice->reason += " from SIGHTLINE_CL_DEVICE";
-    if (json) printJson(out, *devices, choice);
-    else printText(out, *devices, choice);
+    interop::HeadlessGl headless;
+    const GlSide gl = probeGl(headless);
+    if (json) printJson(out, *devices, choice, gl);
+    else printText(out, *devices, choice, gl);
     out.flush();
     // A selector that matches nothing is the user's error; the listing above shows the choices.
     return choice ? kExitOk : kExitFailure;

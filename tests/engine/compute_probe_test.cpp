@@ -28,6 +28,20 @@ TEST(ProbeVerb, ListsDevicesAndChoice) {
     EXPECT_NE(out.find("chosen device: "), std::string::npos) << out;
 }
 
+// The GL side is checked on a headless EGL context (Mesa is installed by the setup script, so on
+// this machine kind it must be checked), and the strategies are judged with it: `mapped` needs
+// glBufferStorage, which llvmpipe's GL 4.5 has.
+TEST(ProbeVerb, ReportsGlRendererAndChecksBridgeWithIt) {
+    std::string out;
+    ASSERT_EQ(runVerb({}, out), kExitOk) << out;
+    EXPECT_NE(out.find("GL (headless EGL): "), std::string::npos) << out;
+    EXPECT_EQ(out.find("GL (headless EGL): not checked"), std::string::npos) << out;
+    EXPECT_EQ(out.find("(no GL context checked)"), std::string::npos) << out;
+    EXPECT_NE(out.find("GL has glBufferStorage"), std::string::npos) << out;
+    ASSERT_EQ(runVerb({"--json"}, out), kExitOk) << out;
+    EXPECT_NE(out.find("\"gl\": {\"checked\": true, \"renderer\": "), std::string::npos) << out;
+}
+
 TEST(ProbeVerb, JsonHasDevicesAndChosen) {
     std::string out;
     ASSERT_EQ(runVerb({"--json", "--cl-device", "0"}, out), kExitOk) << out;
