@@ -74,7 +74,8 @@ Expected<std::unique_ptr<FrameBridge>> createFrameBridge(BridgeStrategy strategy
         return Status(StatusCode::InvalidArgument,
                       who + ": slot count " + std::to_string(config.slots) + " out of range 1..64");
     }
-    auto layout = FrameLayout::make(config.format, config.width, config.height);
+    auto layout = FrameLayout::make(config.format, config.width, config.height,
+                                    config.allocWidth, config.allocHeight);
     if (!layout) return layout.status().withContext(who);
     auto gl = GlFunctions::load(host.getProcAddress);
     if (!gl) return gl.status();

@@ -150,6 +150,10 @@ struct FrameBridgeConfig {
     int width = 0;
     int height = 0;
     int slots = 4;   // frames in flight
+    // (optional) Room per slot for a decoder writing its padded picture in place (SlotPool);
+    // 0: the frame size.
+    int allocWidth = 0;
+    int allocHeight = 0;
 };
 
 class FrameBridge {

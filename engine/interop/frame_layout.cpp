@@ -1,5 +1,6 @@
 #include "interop/frame_layout.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -13,7 +14,8 @@ constexpr size_t alignUp(size_t v, size_t a) {
 
 }  // namespace
 
-Expected<FrameLayout> FrameLayout::make(media::PixelFormat format, int width, int height) {
+Expected<FrameLayout> FrameLayout::make(media::PixelFormat format, int width, int height,
+                                        int allocWidth, int allocHeight) {
     // GL 4.x drivers offer at least 16384 texels per side in practice; refuse larger frames here
     // rather than fail inside the driver at the first upload.
     if (width <= 0 || height <= 0 || width > 16384 || height > 16384) {
@@ -37,12 +39,20 @@ Expected<FrameLayout> FrameLayout::make(media::PixelFormat format, int width, in
         l.planes[0] = {0, 0, width, height, 1};
         l.planes[1] = {0, 0, cw, ch, 2};
     }
+    const int aw = std::max(width, allocWidth);
+    const int ah = std::max(height, allocHeight);
+    // FFmpeg's SIMD may read (never write) up to this many bytes past a plane's last row.
+    const size_t slack = allocWidth > 0 || allocHeight > 0 ? kDecoderPadding : 0;
     size_t offset = 0;
     for (int i = 0; i < l.planeCount; ++i) {
         PlaneLayout& p = l.planes[i];
+        const bool chroma = i > 0;
+        const int allocSamples = chroma ? (aw + 1) / 2 : aw;
+        p.allocatedRows = chroma ? (ah + 1) / 2 : ah;
         p.offset = offset;
-        p.stride = int(alignUp(size_t(p.rowBytes()), kRowAlignment));
-        offset = alignUp(offset + size_t(p.stride) * size_t(p.height), kPlaneAlignment);
+        p.stride = int(alignUp(size_t(allocSamples * p.bytesPerSample), kRowAlignment));
+        offset = alignUp(offset + size_t(p.stride) * size_t(p.allocatedRows) + slack,
+                         kPlaneAlignment);
     }
     l.byteSize = offset;
     return l;

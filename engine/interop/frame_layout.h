@@ -18,6 +18,7 @@ struct PlaneLayout {
     int width = 0;            // samples per row (NV12 UV: pairs)
     int height = 0;           // rows
     int bytesPerSample = 1;   // 1 (R8 planes), 2 (NV12 interleaved UV, RG8)
+    int allocatedRows = 0;    // rows the slot has room for (>= height: a decoder's padding)
     int rowBytes() const { return width * bytesPerSample; }
 };
 
@@ -27,6 +28,7 @@ struct FrameLayout {
     // FFmpeg's decoders ask of get_buffer2 for SIMD.
     static constexpr size_t kPlaneAlignment = 4096;
     static constexpr int kRowAlignment = 64;
+    static constexpr size_t kDecoderPadding = 64;   // AV_INPUT_BUFFER_PADDING_SIZE (FFmpeg 5/6)
 
     media::PixelFormat format = media::PixelFormat::Yuv420p;
     int width = 0;
@@ -37,7 +39,12 @@ struct FrameLayout {
 
     // yuv420p: Y w x h, U and V ceil(w/2) x ceil(h/2); nv12: Y, then UV ceil(w/2) pairs x
     // ceil(h/2).
-    static Expected<FrameLayout> make(media::PixelFormat format, int width, int height);
+    // allocWidth/allocHeight (0: width/height) reserve room for a decoder writing its padded
+    // picture in place (get_buffer2: avcodec_align_dimensions2 size); strides and plane spacing
+    // follow them, plus AV_INPUT_BUFFER_PADDING_SIZE slack after each plane, while the visible
+    // width/height (what GL and CL read) stay the frame's.
+    static Expected<FrameLayout> make(media::PixelFormat format, int width, int height,
+                                      int allocWidth = 0, int allocHeight = 0);
 
     bool operator==(const FrameLayout& o) const {
         return format == o.format && width == o.width && height == o.height;

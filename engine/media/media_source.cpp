@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "core/log.h"
 #include "media/ffmpeg_ptr.h"
@@ -133,6 +134,39 @@ struct MediaSource::Impl {
     int consecutiveErrors = 0;
     int64_t liveCounter = 0;
 
+    // get_buffer2 runs on the decoder's threads: the allocator is read under this mutex and the
+    // call made on a local shared_ptr copy, so a swap never destroys one in use.
+    mutable std::mutex allocatorMutex;
+    std::shared_ptr<FrameAllocator> allocator;
+    std::atomic<int64_t> slotFrames{0};
+    std::atomic<int64_t> copiedFrames{0};
+
+    std::shared_ptr<FrameAllocator> currentAllocator() const {
+        std::lock_guard<std::mutex> lk(allocatorMutex);
+        return allocator;
+    }
+
+    static int getBuffer2(AVCodecContext* ctx, AVFrame* frame, int flags) {
+        auto* self = static_cast<Impl*>(ctx->opaque);
+        // Hardware surfaces and anything but plain picture memory stay with FFmpeg.
+        if (self && !ctx->hw_frames_ctx && frame->format >= 0) {
+            if (std::shared_ptr<FrameAllocator> a = self->currentAllocator()) {
+                uint8_t* data[4] = {};
+                int linesize[4] = {};
+                if (AVBufferRef* buf = a->allocate(*ctx, *frame, data, linesize)) {
+                    frame->buf[0] = buf;
+                    for (int i = 0; i < 4; ++i) {
+                        frame->data[i] = data[i];
+                        frame->linesize[i] = linesize[i];
+                    }
+                    frame->extended_data = frame->data;
+                    return 0;
+                }
+            }
+        }
+        return avcodec_default_get_buffer2(ctx, frame, flags);
+    }
+
     static int interruptCallback(void* opaque) {
         auto* self = static_cast<Impl*>(opaque);
         if (self->interrupted.load()) return 1;
@@ -215,6 +249,10 @@ struct MediaSource::Impl {
         codec->pkt_timebase = st->time_base;
         codec->thread_count = options.decoderThreads;
         codec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+        // Direct rendering into an allocator's memory needs a decoder that supports custom
+        // buffers (DR1); the others keep the default and their frames are copied downstream.
+        codec->opaque = this;
+        if (dec->capabilities & AV_CODEC_CAP_DR1) codec->get_buffer2 = &Impl::getBuffer2;
 
         mode = "software (hardware decoding not requested)";
         if (options.preferHardware) {
@@ -313,6 +351,16 @@ MediaSource::~MediaSource() = default;
 
 void MediaSource::interrupt() { impl_->interrupted = true; }
 
+void MediaSource::setFrameAllocator(std::shared_ptr<FrameAllocator> allocator) {
+    std::shared_ptr<FrameAllocator> old;   // released outside the lock
+    std::lock_guard<std::mutex> lk(impl_->allocatorMutex);
+    old = std::exchange(impl_->allocator, std::move(allocator));
+}
+
+MediaSource::AllocationStats MediaSource::allocationStats() const {
+    return {impl_->slotFrames.load(), impl_->copiedFrames.load()};
+}
+
 Status MediaSource::open(const OpenOptions& options, Mode mode) {
     initFfmpegOnce();
     Impl& d = *impl_;
@@ -320,6 +368,7 @@ Status MediaSource::open(const OpenOptions& options, Mode mode) {
     d.url = options.url;
     d.options = options;
     d.network = isNetworkUrl(options.url);
+    setFrameAllocator(options.frameAllocator);
     info_ = MediaInfo{};
     info_.url = options.url;
 
@@ -416,7 +465,18 @@ Expected<VideoFrame> MediaSource::readFrame() {
             out->pts = pts;
             ++decoded_;
             nextIndex_ = idx + 1;
-            return VideoFrame(out, pf, idx, d.timeBase.num, d.timeBase.den, d.startPts);
+            VideoFrame vf(out, pf, idx, d.timeBase.num, d.timeBase.den, d.startPts);
+            // The allocator that served this picture may have been swapped since: ask the
+            // current one; a frame from an older pool simply counts as (and is) copied.
+            const std::shared_ptr<FrameAllocator> a = d.currentAllocator();
+            const int slot = a ? a->slotOf(*out) : -1;
+            if (slot >= 0) {
+                vf.setBridgeSlot(a->id(), slot);
+                ++d.slotFrames;
+            } else {
+                ++d.copiedFrames;
+            }
+            return vf;
         }
         if (err == AVERROR_EOF) {
             nextIndex_ = index_ ? index_->frameCount() : nextIndex_;

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "media/frame_allocator.h"
 #include "media/frame_index.h"
 #include "media/media_info.h"
 #include "media/open_options.h"
@@ -57,6 +58,18 @@ public:
 
     // Index of the frame readFrame() would return next (-1 when unknown).
     int64_t nextIndex() const { return nextIndex_; }
+
+    // Thread-safe: decoder buffers come from `allocator` (null: FFmpeg's own) from the next
+    // picture on; frames already decoded keep their buffers. Replaces OpenOptions::frameAllocator.
+    // Codecs without AV_CODEC_CAP_DR1 (and hardware frames) always use FFmpeg's allocator.
+    void setFrameAllocator(std::shared_ptr<FrameAllocator> allocator);
+    // Frames returned so far whose planes live in an allocator slot (zero-copy) vs elsewhere
+    // (FFmpeg's buffers: the pool was exhausted, the format/size did not fit, or no allocator).
+    struct AllocationStats {
+        int64_t slotFrames = 0;
+        int64_t copiedFrames = 0;
+    };
+    AllocationStats allocationStats() const;   // any thread
 
 private:
     struct Impl;

@@ -56,6 +56,7 @@ struct Player::Impl {
     int64_t displayed = 0;
     int64_t skipped = 0;
     FrameCache cache;
+    std::shared_ptr<FrameAllocator> allocator;   // handed to every source opened from now on
 
     explicit Impl(PlayerConfig c, PlayerCallbacks cb)
         : config(c), callbacks(std::move(cb)), cache(c.cacheBudgetBytes) {}
@@ -150,6 +151,7 @@ void Player::Impl::runOpen(std::unique_lock<std::mutex>& lk) {
     auto src = std::make_shared<MediaSource>();
     source = src;
     cache.clear();
+    if (allocator) options.frameAllocator = allocator;
     Status st;
     callUnlocked(lk, [&] {
         old.reset();
@@ -445,6 +447,17 @@ std::string Player::decodeMode() const {
     return impl_->decodeMode;
 }
 
+void Player::setFrameAllocator(std::shared_ptr<FrameAllocator> allocator) {
+    std::shared_ptr<MediaSource> src;
+    {
+        std::lock_guard lk(impl_->mutex);
+        impl_->allocator = allocator;
+        src = impl_->source;
+    }
+    // MediaSource::setFrameAllocator is thread-safe; the decode thread may be inside readFrame.
+    if (src) src->setFrameAllocator(std::move(allocator));
+}
+
 PlayerStats Player::stats() const {
     std::lock_guard lk(impl_->mutex);
     const Impl& d = *impl_;
@@ -457,6 +470,11 @@ PlayerStats Player::stats() const {
     s.cacheBytes = d.cache.bytes();
     s.cacheHits = d.cache.hits();
     s.cacheMisses = d.cache.misses();
+    if (d.source) {
+        const MediaSource::AllocationStats a = d.source->allocationStats();
+        s.slotFrames = a.slotFrames;
+        s.copiedFrames = a.copiedFrames;
+    }
     return s;
 }
 

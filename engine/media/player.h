@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "core/status.h"
+#include "media/frame_allocator.h"
 #include "media/media_info.h"
 #include "media/open_options.h"
 #include "media/video_frame.h"
@@ -39,6 +40,8 @@ struct PlayerStats {
     size_t cacheBytes = 0;
     int64_t cacheHits = 0;
     int64_t cacheMisses = 0;
+    int64_t slotFrames = 0;       // decoded straight into a FrameAllocator slot (zero-copy)
+    int64_t copiedFrames = 0;     // decoded into FFmpeg's buffers (the consumer copies them)
 };
 
 struct PlayerCallbacks {
@@ -57,6 +60,10 @@ public:
 
     void open(const OpenOptions& options);    // asynchronous; closes the current source first
     void close();
+    // Thread-safe: decoder buffers of this and every later source come from `allocator` (null:
+    // FFmpeg's own). Swap it whenever the consumer's slots change (a new bridge on a format change):
+    // the player shares ownership, so no decoder thread ever calls a destroyed allocator.
+    void setFrameAllocator(std::shared_ptr<FrameAllocator> allocator);
 
     void play();
     void pause();

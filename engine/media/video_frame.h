@@ -51,6 +51,15 @@ public:
 
     const AVFrame* avFrame() const { return frame_.get(); }
 
+    // Where the decoder wrote the planes: slot `bridgeSlot()` of the FrameAllocator whose id() is
+    // slotPool(), or -1 / 0 when FFmpeg's own buffers hold them (then a consumer copies).
+    int bridgeSlot() const { return slot_; }
+    uint64_t slotPool() const { return slotPool_; }
+    void setBridgeSlot(uint64_t pool, int slot) {
+        slotPool_ = pool;
+        slot_ = slot;
+    }
+
 private:
     std::shared_ptr<AVFrame> frame_;
     PixelFormat format_ = PixelFormat::Yuv420p;
@@ -59,6 +68,8 @@ private:
     int64_t startPts_ = 0;
     int tbNum_ = 1;
     int tbDen_ = 1;
+    uint64_t slotPool_ = 0;
+    int slot_ = -1;
 };
 
 }  // namespace sl::media
