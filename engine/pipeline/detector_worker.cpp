@@ -10,32 +10,67 @@ DetectorWorker::DetectorWorker(std::unique_ptr<Detector> detector, DetectorWorke
 }
 
 DetectorWorker::~DetectorWorker() {
+    std::deque<Job> discarded;
     {
         std::lock_guard lock(mutex_);
         stop_ = true;
-        queue_.clear();
+        discarded.swap(queue_);
     }
     wake_.notify_all();
     room_.notify_all();
     thread_.join();
+    // Device jobs hold bridge slots: their owners must hear that the device is done with them.
+    for (Job& j : discarded) finish(j, false);
+}
+
+void DetectorWorker::finish(Job& job, bool processed) {
+    if (job.device && job.device->done) {
+        auto done = std::move(job.device->done);
+        job.device->done = nullptr;
+        done(processed);
+    }
 }
 
 bool DetectorWorker::submit(const media::VideoFrame& frame) {
-    std::unique_lock lock(mutex_);
-    if (stop_) return false;
-    ++stats_.submitted;
-    if (options_.policy == DetectorWorkerOptions::Policy::Block) {
-        room_.wait(lock, [&] { return stop_ || queue_.size() < options_.capacity; });
-        if (stop_) return false;
-    } else {
-        while (queue_.size() >= options_.capacity) {
-            queue_.pop_front();
-            ++stats_.dropped;
+    return enqueue(Job{frame, std::nullopt});   // a new reference; decoder buffers stay shared
+}
+
+bool DetectorWorker::submitDevice(DeviceFrameJob job) {
+    Job j{media::VideoFrame(), std::move(job)};
+    if (!detector_->compute()) {
+        finish(j, false);
+        return false;
+    }
+    return enqueue(std::move(j));
+}
+
+bool DetectorWorker::enqueue(Job job) {
+    std::deque<Job> dropped;
+    bool accepted = false;
+    {
+        std::unique_lock lock(mutex_);
+        if (!stop_) {
+            ++stats_.submitted;
+            if (options_.policy == DetectorWorkerOptions::Policy::Block) {
+                room_.wait(lock, [&] { return stop_ || queue_.size() < options_.capacity; });
+            } else {
+                while (queue_.size() >= options_.capacity) {
+                    dropped.push_back(std::move(queue_.front()));
+                    queue_.pop_front();
+                    ++stats_.dropped;
+                }
+            }
+            if (!stop_) {
+                queue_.push_back(std::move(job));
+                accepted = true;
+                wake_.notify_one();
+            }
         }
     }
-    queue_.push_back(frame);   // a new reference; the decoder's buffers stay shared
-    wake_.notify_one();
-    return true;
+    // Outside the lock: a callback may post to another thread or submit again.
+    for (Job& j : dropped) finish(j, false);
+    if (!accepted) finish(job, false);
+    return accepted;
 }
 
 void DetectorWorker::drain() {
@@ -50,25 +85,36 @@ DetectorWorkerStats DetectorWorker::stats() const {
 
 void DetectorWorker::run() {
     for (;;) {
-        media::VideoFrame frame;
+        Job job;
         {
             std::unique_lock lock(mutex_);
             busy_ = false;
             idle_.notify_all();
             wake_.wait(lock, [&] { return stop_ || !queue_.empty(); });
             if (stop_) return;
-            frame = std::move(queue_.front());
+            job = std::move(queue_.front());
             queue_.pop_front();
             busy_ = true;
             room_.notify_one();
         }
-        if (options_.skipStored && options_.store && frame.index() >= 0 &&
-            options_.store->at(frame.index())) {
-            std::lock_guard lock(mutex_);
-            ++stats_.skipped;
+        if (options_.skipStored && options_.store && job.index() >= 0 &&
+            options_.store->at(job.index())) {
+            {
+                std::lock_guard lock(mutex_);
+                ++stats_.skipped;
+            }
+            finish(job, false);
             continue;
         }
-        auto r = detector_->detect(frame);
+        const cl_event ready = job.device ? job.device->ready : nullptr;
+        Expected<FrameDetections> r =
+            job.device ? detector_->detect(job.device->frame, job.device->meta,
+                                           ready ? std::span<const cl_event>(&ready, 1)
+                                                 : std::span<const cl_event>())
+                       : detector_->detect(job.frame);
+        // detect() returned: the device has finished reading the planes, so the slot may go
+        // back before the results are published.
+        finish(job, r.hasValue());
         if (!r) {
             {
                 std::lock_guard lock(mutex_);
@@ -81,6 +127,7 @@ void DetectorWorker::run() {
         if (options_.onResult) options_.onResult(*r);
         std::lock_guard lock(mutex_);
         ++stats_.processed;
+        ++(job.device ? stats_.deviceJobs : stats_.hostJobs);
     }
 }
 

@@ -45,16 +45,24 @@ void DetectionController::setEnabled(bool enabled) {
 }
 
 void DetectionController::setModel(const QString& name) {
-    if (loader_.joinable()) loader_.join();   // at most one load at a time (a previous one ended)
     model_ = name;
     worker_.reset();
     ++epoch_;   // another model: live results so far are stale
     submittedAt_.clear();
+    startLoad();
+}
+
+void DetectionController::startLoad() {
+    if (loader_.joinable()) loader_.join();   // at most one load at a time (a previous one ended)
     loading_ = true;
     const int generation = ++loadGeneration_;
     emit stateChanged();
-    loader_ = std::thread([this, name = name.toStdString(), generation] {
-        pipeline::DetectorOptions options;   // own CL context ($SIGHTLINE_CL_DEVICE or automatic)
+    loader_ = std::thread([this, name = model_.toStdString(), generation,
+                           shared = sharedCompute_] {
+        // The bridge's CL context when there is one (bridged frames live there), else its own
+        // ($SIGHTLINE_CL_DEVICE or automatic).
+        pipeline::DetectorOptions options;
+        options.compute = shared;
         auto det = pipeline::Detector::load(name, options);
         // Moved through a shared holder: a posted call that Qt discards still frees it.
         auto holder = std::make_shared<std::unique_ptr<pipeline::Detector>>(
@@ -63,7 +71,7 @@ void DetectionController::setModel(const QString& name) {
             det.hasValue() ? QString() : QString::fromStdString(det.status().message());
         QMetaObject::invokeMethod(
             this,
-            [this, holder, error, generation] {
+            [this, holder, error, generation, shared] {
                 if (generation != loadGeneration_) return;   // superseded
                 loading_ = false;
                 if (!*holder) {
@@ -71,7 +79,11 @@ void DetectionController::setModel(const QString& name) {
                     emit stateChanged();
                     return;
                 }
+                worker_.reset();   // a worker on another context makes way
                 startWorker(std::move(*holder));
+                // The bridge's context arrived while this loaded: load again on it (this
+                // worker serves through host uploads meanwhile).
+                if (shared != sharedCompute_ && enabled_) startLoad();
             },
             Qt::QueuedConnection);
     });
@@ -154,14 +166,62 @@ void DetectionController::setClassFilter(const std::vector<int>& classes) {
 }
 
 void DetectionController::submit(const media::VideoFrame& frame) {
-    if (!enabled_ || !worker_ || !frame.valid()) return;
-    if (isCurrent(frame.index())) return;   // stored: drawn at once, nothing to do
-    submittedEpoch_[frame.index()] = epoch_;
+    if (!frame.valid() || !wants(frame.index())) return;   // stored: drawn at once
+    noteSubmitted(frame.index());
+    inputPath_ = QStringLiteral("host upload");
+    worker_->submit(frame);
+}
+
+bool DetectionController::wants(int64_t frameIndex) const {
+    return enabled_ && worker_ && !isCurrent(frameIndex);
+}
+
+void DetectionController::noteSubmitted(int64_t frameIndex) {
+    submittedEpoch_[frameIndex] = epoch_;
     while (submittedEpoch_.size() > 256) submittedEpoch_.erase(submittedEpoch_.begin());
-    submittedAt_.try_emplace(frame.index(), Clock::now());
+    submittedAt_.try_emplace(frameIndex, Clock::now());
     // Keep the latency map small: frames that were dropped never close their sample.
     while (submittedAt_.size() > 256) submittedAt_.erase(submittedAt_.begin());
-    worker_->submit(frame);
+}
+
+void DetectionController::submitDevice(pipeline::DeviceFrameJob job) {
+    if (!wants(job.meta.frameIndex) || !runsOn(sharedCompute_) || !sharedCompute_) {
+        if (job.done) job.done(false);
+        return;
+    }
+    noteSubmitted(job.meta.frameIndex);
+    inputPath_ = QStringLiteral("bridge slot (zero-copy)");
+    worker_->submitDevice(std::move(job));
+}
+
+void DetectionController::setSharedCompute(const compute::ComputeContext* compute,
+                                           bool reload) {
+    if (compute == sharedCompute_) return;
+    const bool oldBorrowed = sharedCompute_ != nullptr;
+    sharedCompute_ = compute;
+    if (oldBorrowed) {
+        // That context is about to go: nothing may keep borrowing it (the worker's detector, a
+        // load on it in progress).
+        if (loader_.joinable()) loader_.join();
+        ++loadGeneration_;
+        loading_ = false;
+        worker_.reset();
+    }
+    if (!enabled_ || !reload) {
+        emit stateChanged();
+        return;
+    }
+    // A load in progress (own context) reloads on `compute` when it lands; a worker on its own
+    // context keeps serving (host uploads) until the one on `compute` replaces it.
+    if (!loading_) startLoad();
+}
+
+bool DetectionController::runsOn(const compute::ComputeContext* compute) const {
+    return worker_ && compute && worker_->detector().compute() == compute;
+}
+
+void DetectionController::drain() {
+    if (worker_) worker_->drain();
 }
 
 std::optional<pipeline::FrameDetections> DetectionController::resultFor(int64_t index) const {

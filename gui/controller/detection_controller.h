@@ -5,9 +5,11 @@
 // are announced as queued signals on the GUI thread. The overlay always reads the store, so a
 // seek back shows stored boxes at once.
 //
-// Frames reach the detector as VideoFrames (the detector uploads the planes itself). The
-// zero-copy hand-off of the bridge slot's CL view (Detector::detect(DeviceYuvFrame)) needs the
-// worker to run on the bridge's CL context and hold the slot until inference ends; left for later.
+// Two inputs. Zero-copy (the live path with a bridge): the view lends the shown bridge slot and
+// submitDevice()s its CL view (Detector::detect(DeviceYuvFrame)); for that the detector runs on
+// the bridge's CL context (setSharedCompute(), which reloads the model on it) and the job's
+// completion hands the slot back to the view on the GL thread. Host upload (display only, no
+// bridge yet, the model still on another context): submit() a VideoFrame, the detector uploads it.
 //
 // Model loading (kernel builds take seconds) runs on a loader thread; the GUI stays responsive.
 //
@@ -35,6 +37,10 @@
 #include "media/video_frame.h"
 #include "pipeline/detector_worker.h"
 #include "pipeline/results_store.h"
+
+namespace sl::compute {
+class ComputeContext;
+}
 
 namespace sl::gui {
 
@@ -68,6 +74,22 @@ public:
 
     // A frame the view shows (GUI thread, never blocks). Frames with stored results are skipped.
     void submit(const media::VideoFrame& frame);
+    // Whether the frame needs inference now (not stored under the current settings, a model up).
+    bool wants(int64_t frameIndex) const;
+    // The bridge's CL context (null: none). A change reloads the model on it (or on its own
+    // context), and destroys the current worker first: call it before that context goes away.
+    // reload false: only stop (shutdown).
+    void setSharedCompute(const compute::ComputeContext* compute, bool reload = true);
+    // The worker's detector runs on `compute` (device frames of that context are accepted).
+    bool runsOn(const compute::ComputeContext* compute) const;
+    // The worker runs on the shared (bridge) context: device frames are accepted.
+    bool zeroCopyReady() const { return runsOn(sharedCompute_); }
+    // Zero-copy: a bridge slot's CL view (GUI thread, never blocks). job.done runs exactly once.
+    void submitDevice(pipeline::DeviceFrameJob job);
+    // Waits until the worker has finished every queued frame (before a bridge is recreated).
+    void drain();
+    // The path of the latest submitted frame: "bridge slot (zero-copy)" / "host upload" / "".
+    QString inputPath() const { return inputPath_; }
     const pipeline::ResultsStore& store() const { return *store_; }
     pipeline::ResultsStore& store() { return *store_; }
     std::optional<pipeline::FrameDetections> resultFor(int64_t frameIndex) const;
@@ -86,9 +108,14 @@ signals:
 
 private:
     void startWorker(std::unique_ptr<pipeline::Detector> detector);
+    void startLoad();   // model_ on sharedCompute_ (or its own context), on the loader thread
     void onResult(int64_t frameIndex);
     void applySettings();
     bool isCurrent(int64_t frameIndex) const;   // stored, and not stale live inference
+    void noteSubmitted(int64_t frameIndex);
+
+    const compute::ComputeContext* sharedCompute_ = nullptr;
+    QString inputPath_;
 
     bool enabled_ = false;
     bool loading_ = false;

@@ -16,6 +16,7 @@
 #include "dialogs/analyse_range_dialog.h"
 #include "export/export_actions.h"
 #include "panels/detections_panel.h"
+#include "view/video_view.h"
 
 namespace sl::gui {
 
@@ -89,6 +90,9 @@ WorkstationTools::WorkstationTools(QMainWindow* window, EngineController* contro
         highlight_ = {-1, -1};
         emit marksChanged();
     });
+    // The view outlines the activated row's box (and forgets it once it shows another frame).
+    if (auto* video = qobject_cast<VideoView*>(view_))
+        connect(this, &WorkstationTools::highlightChanged, video, &VideoView::setHighlight);
 }
 
 WorkstationTools::~WorkstationTools() {

@@ -3,6 +3,7 @@
 #include "compute/cl_context.h"
 #include "compute/platform.h"
 #include "core/log.h"
+#include "interop/device_yuv_frame.h"
 #include "interop/frame_bridge.h"
 #include "interop/gl_functions.h"
 #include "interop/gl_sharing_bridge.h"
@@ -13,6 +14,7 @@
 #include <QOpenGLContext>
 #include <QSettings>
 
+#include <algorithm>
 #include <vector>
 
 #undef slots
@@ -79,6 +81,8 @@ struct FrameBridgeHost::Impl {
     std::unique_ptr<interop::FrameBridge> bridge;
     interop::FrameBridgeConfig config;
     int shownSlot = -1;
+    std::vector<int> lent;   // slots with inference (held until endInference)
+    uint64_t bridgeId = 0;   // bumped per bridge: leases of an older one are ignored
 };
 
 FrameBridgeHost::FrameBridgeHost() : d_(std::make_unique<Impl>()) {}
@@ -95,6 +99,8 @@ void FrameBridgeHost::setRequest(const BridgeRequest& request) {
 }
 
 void FrameBridgeHost::reset() {
+    if (beforeRelease && (d_->bridge || d_->compute)) beforeRelease(d_->compute != nullptr);
+    d_->lent.clear();
     releaseShown();
     d_->bridge.reset();
     d_->compute.reset();
@@ -107,7 +113,9 @@ void FrameBridgeHost::reset() {
 }
 
 void FrameBridgeHost::releaseShown() {
-    if (d_->bridge && d_->shownSlot >= 0) {
+    const bool lent =
+        std::find(d_->lent.begin(), d_->lent.end(), d_->shownSlot) != d_->lent.end();
+    if (d_->bridge && d_->shownSlot >= 0 && !lent) {   // a lent slot goes back at endInference
         const Status s = d_->bridge->releaseSlot(d_->shownSlot);
         if (!s.isOk()) sl::logWarning("gui/bridge", s.message());
     }
@@ -190,18 +198,23 @@ bool FrameBridgeHost::ensureBridge(QOpenGLContext* context, const media::VideoFr
     if (d_->bridge && d_->config.format == frame.format() && d_->config.width == frame.width() &&
         d_->config.height == frame.height())
         return true;
+    if (beforeRelease && d_->bridge) beforeRelease(false);
+    d_->lent.clear();
     releaseShown();
     d_->bridge.reset();
     d_->config.format = frame.format();
     d_->config.width = frame.width();
     d_->config.height = frame.height();
-    d_->config.slots = 3;   // shown + one being written + one spare
+    // shown + one being written + up to two lent to inference (queued + running) + spares, so
+    // display never starves while inference holds slots.
+    d_->config.slots = 6;
     auto bridge = interop::createFrameBridge(*d_->chosen, d_->config, d_->host, *d_->compute);
     if (!bridge.hasValue()) {
         fail(Mode::Failed, q(bridge.status().message()));
         return false;
     }
     d_->bridge = std::move(bridge).value();
+    ++d_->bridgeId;
     mode_ = Mode::Bridge;
     error_.clear();
     ++generation_;
@@ -233,6 +246,39 @@ bool FrameBridgeHost::present(QOpenGLContext* context, const media::VideoFrame& 
     d_->shownSlot = *slot;
     for (int i = 0; i < 3; ++i) out->textures[i] = gl->textures[i];
     return true;
+}
+
+const compute::ComputeContext* FrameBridgeHost::computeContext() const {
+    return mode_ == Mode::Bridge && d_->bridge ? d_->compute.get() : nullptr;
+}
+
+int FrameBridgeHost::lentSlots() const { return int(d_->lent.size()); }
+
+bool FrameBridgeHost::lendShownForInference(const media::VideoFrame& frame,
+                                            pipeline::DeviceFrameJob* job, InferenceLease* lease) {
+    const int slot = d_->shownSlot;
+    if (mode_ != Mode::Bridge || !d_->bridge || slot < 0) return false;
+    if (std::find(d_->lent.begin(), d_->lent.end(), slot) != d_->lent.end()) return false;
+    auto cl = d_->bridge->mapCl(slot, interop::ClAccess::Read);
+    if (!cl.hasValue()) {
+        sl::logWarning("gui/bridge", "inference hand-off: " + cl.status().message());
+        return false;
+    }
+    job->frame = interop::toDeviceYuvFrame(*cl, frame.colorMatrix(), frame.colorRange());
+    job->ready = cl->ready;
+    d_->lent.push_back(slot);
+    *lease = InferenceLease{slot, d_->bridgeId};
+    return true;
+}
+
+void FrameBridgeHost::endInference(const InferenceLease& lease) {
+    if (!d_->bridge || lease.token != d_->bridgeId) return;   // that bridge is gone
+    auto it = std::find(d_->lent.begin(), d_->lent.end(), lease.slot);
+    if (it == d_->lent.end()) return;
+    d_->lent.erase(it);
+    Status s = d_->bridge->unmapCl(lease.slot);
+    if (s.isOk() && lease.slot != d_->shownSlot) s = d_->bridge->releaseSlot(lease.slot);
+    if (!s.isOk()) sl::logWarning("gui/bridge", s.message());
 }
 
 QString FrameBridgeHost::strategyName() const {

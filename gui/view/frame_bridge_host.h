@@ -14,12 +14,19 @@
 #include <QString>
 #include <QStringList>
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 
 #include "media/video_frame.h"
+#include "pipeline/detector_worker.h"
 
 class QOpenGLContext;
+
+namespace sl::compute {
+class ComputeContext;
+}
 
 namespace sl::gui {
 
@@ -33,6 +40,13 @@ struct BridgeRequest {
     // Command-line values override the settings for this process (not persisted).
     static void setOverride(const std::optional<QString>& strategy,
                             const std::optional<QString>& clDevice);
+};
+
+// A slot lent to inference: held (never reused for display) until endInference(lease). The
+// token names the bridge it came from, so a lease that outlives its bridge is ignored.
+struct InferenceLease {
+    int slot = -1;
+    uint64_t token = 0;
 };
 
 // The textures one presented frame is drawn from (GL names; R8 planes, NV12 UV RG8).
@@ -74,6 +88,21 @@ public:
     // Every strategy with its reason (the status bar tooltip).
     QString details() const;
     QString error() const { return error_; }   // the Failed mode's message
+
+    // Zero-copy hand-off to inference. The CL context frames live in (null unless mode() ==
+    // Bridge): the detector must run on it.
+    const compute::ComputeContext* computeContext() const;
+    // Maps the shown slot (last present()) for CL reads and keeps it out of the pool until
+    // endInference(); fills job->frame and job->ready. False when there is nothing to lend (no
+    // bridge, the slot is already lent, the map failed).
+    bool lendShownForInference(const media::VideoFrame& frame, pipeline::DeviceFrameJob* job,
+                               InferenceLease* lease);
+    // Inference is done with the slot: unmapCl, and back to the pool unless it is still shown.
+    void endInference(const InferenceLease& lease);
+    int lentSlots() const;
+    // Called before the bridge (contextToo: and its CL context) is destroyed, so the owner can
+    // finish or stop device work that reads the slots.
+    std::function<void(bool contextToo)> beforeRelease;
     QString deviceName() const { return deviceName_; }
     // Bumped whenever mode/summary change, so the window can refresh its labels cheaply.
     int generation() const { return generation_; }

@@ -72,6 +72,14 @@ VideoView::VideoView(QWidget* parent) : QOpenGLWidget(parent) {
     paceTimer_.setInterval(4);
     connect(&paceTimer_, &QTimer::timeout, this, &VideoView::takeFrame);
     bridge_.setRequest(BridgeRequest::fromSettings());
+    // Inference may read bridge slots: it finishes (or, with the CL context going, stops) first.
+    bridge_.beforeRelease = [this](bool contextToo) {
+        if (!detection_) return;
+        if (contextToo)
+            detection_->setSharedCompute(nullptr, /*reload=*/!destroying_);
+        else
+            detection_->drain();
+    };
     rateTimer_.setInterval(500);
     connect(&rateTimer_, &QTimer::timeout, this, &VideoView::sampleRates);
     rateTimer_.start();
@@ -87,9 +95,55 @@ void VideoView::setDetection(DetectionController* detection) {
     // A model became ready, or settings cleared the store: the shown frame needs (new) boxes,
     // also while paused.
     connect(detection_, &DetectionController::stateChanged, this, [this] {
-        if (shownFrame_ && detection_->isReady()) detection_->submit(*shownFrame_);
+        if (shownFrame_ && detection_->isReady()) submitForInference(*shownFrame_);
         update();
     });
+}
+
+void VideoView::setHighlight(qint64 frameIndex, int boxIndex) {
+    highlightFrame_ = frameIndex;
+    highlightBox_ = boxIndex;
+    highlightShown_ = frameIndex >= 0 && frameIndex == displayedIndex_;
+    update();
+}
+
+void VideoView::submitForInference(const media::VideoFrame& frame) {
+    if (!detection_) return;
+    const compute::ComputeContext* shared = bridge_.computeContext();
+    // Frames live in the bridge's context: the detector follows it (reloads once when it changes).
+    if (bridge_.mode() == FrameBridgeHost::Mode::Bridge) detection_->setSharedCompute(shared);
+    if (!detection_->wants(frame.index())) return;
+    if (shared && detection_->runsOn(shared) && glReady_) {
+        pipeline::DeviceFrameJob job;
+        InferenceLease lease;
+        // Bridge calls need the view's context: current inside paintGL, made so elsewhere.
+        const bool wasCurrent = QOpenGLContext::currentContext() == context();
+        if (!wasCurrent) makeCurrent();
+        const bool lent = bridge_.lendShownForInference(frame, &job, &lease);
+        if (!wasCurrent) doneCurrent();
+        if (lent) {
+            job.meta = pipeline::FrameMeta{frame.index(), frame.pts(), frame.seconds()};
+            // Runs on the inference thread (or here when refused): the bridge is only touched
+            // back on the GUI thread, with the view's context current.
+            // The view outlives the worker's callbacks: before its bridge goes, the worker is
+            // stopped (beforeRelease); a posted call to a deleted view is discarded by Qt.
+            job.done = [this, lease](bool) {
+                QMetaObject::invokeMethod(this, [this, lease] { endInference(lease); },
+                                          Qt::QueuedConnection);
+            };
+            detection_->submitDevice(std::move(job));
+            return;
+        }
+    }
+    detection_->submit(frame);
+}
+
+void VideoView::endInference(InferenceLease lease) {
+    if (!glReady_) return;   // the bridge went with the context
+    const bool wasCurrent = QOpenGLContext::currentContext() == context();
+    if (!wasCurrent) makeCurrent();
+    bridge_.endInference(lease);
+    if (!wasCurrent) doneCurrent();
 }
 
 void VideoView::setBridgeRequest(const BridgeRequest& request) {
@@ -159,6 +213,8 @@ QStringList VideoView::hudLines() const {
                      .arg(detection_->modelName(),
                           detection_->isLoading() ? QStringLiteral("(loading)")
                                                   : detection_->deviceName());
+        if (!detection_->inputPath().isEmpty())
+            lines << QStringLiteral("inference input: %1").arg(detection_->inputPath());
     } else {
         lines << QStringLiteral("inference off");
     }
@@ -168,7 +224,10 @@ QStringList VideoView::hudLines() const {
     return lines;
 }
 
-VideoView::~VideoView() { cleanupGL(); }
+VideoView::~VideoView() {
+    destroying_ = true;   // no model reload on our own context just to shut down
+    cleanupGL();
+}
 
 void VideoView::setController(EngineController* controller) {
     if (controller_) disconnect(controller_, nullptr, this, nullptr);
@@ -478,8 +537,15 @@ void VideoView::presentFrame(const media::VideoFrame& frame) {
     if (newFrame) {
         displayTimes_.push_back(std::chrono::steady_clock::now());
         overlayPaintedIndex_ = -1;
+        if (displayedIndex_ == highlightFrame_) {
+            highlightShown_ = true;
+        } else if (highlightShown_) {   // moved on from the highlighted frame: forget it
+            highlightFrame_ = -1;
+            highlightBox_ = -1;
+            highlightShown_ = false;
+        }
     }
-    if (ok && detection_) detection_->submit(frame);
+    if (ok && detection_) submitForInference(frame);
 }
 
 void VideoView::drawOverlay() {
@@ -500,15 +566,26 @@ void VideoView::drawOverlay() {
         font.setPixelSize(12);
         p.setFont(font);
         const QFontMetrics fm(font);
+        int boxIndex = -1;
         for (const auto& d : result->detections) {
+            ++boxIndex;
             const QColor c = classColor(d.classId);
             // Box geometry follows zoom/pan; the pen and the text stay in widget pixels.
             const QRectF box(r.left() + d.box.x1 * sx, r.top() + d.box.y1 * sy,
                              (d.box.x2 - d.box.x1) * sx, (d.box.y2 - d.box.y1) * sy);
             p.setRenderHint(QPainter::Antialiasing, false);
-            p.setPen(QPen(c, 2));
             p.setBrush(Qt::NoBrush);
-            p.drawRect(box);
+            if (displayedIndex_ == highlightFrame_ && boxIndex == highlightBox_) {
+                // Thick light band with a dark outline on both sides: reads on any video and
+                // against every class colour.
+                p.setPen(QPen(highlightOutlineColor(), 8));
+                p.drawRect(box);
+                p.setPen(QPen(highlightColor(), 4));
+                p.drawRect(box);
+            } else {
+                p.setPen(QPen(c, 2));
+                p.drawRect(box);
+            }
             const QString text = QStringLiteral("%1 %2")
                                      .arg(detection_->store().label(d.classId).c_str())
                                      .arg(d.score, 0, 'f', 2);

@@ -29,6 +29,7 @@
 #include <QOpenGLVertexArrayObject>
 #include <QOpenGLWidget>
 #include <QPointF>
+#include <QPointer>
 #include <QColor>
 #include <QRectF>
 #include <QStringList>
@@ -40,6 +41,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "media/video_frame.h"
 #include "view/frame_bridge_host.h"
@@ -70,6 +72,13 @@ public:
 
     // Where the picture is drawn, in widget (device-independent) pixels; empty with no frame.
     QRectF videoRect() const;
+    // Highlight one box of a frame (the detections list's row): drawn thicker with a contrasting
+    // outline; cleared when the view moves on to another frame after showing it. -1, -1: none.
+    void setHighlight(qint64 frameIndex, int boxIndex);
+    std::pair<int64_t, int> highlight() const { return {highlightFrame_, highlightBox_}; }
+    static QColor highlightColor() { return QColor(255, 255, 255); }
+    static QColor highlightOutlineColor() { return QColor(0, 0, 0); }
+
     // Index of the frame last drawn by paintGL, -1 before the first.
     int64_t displayedFrameIndex() const { return displayedIndex_; }
     double displayedSeconds() const { return displayedSeconds_; }
@@ -105,6 +114,10 @@ private:
     QRectF fittedRect() const;
     QSize pictureSize() const;
     void presentFrame(const media::VideoFrame& frame);
+    // Hands `frame` (just presented) to inference: the bridge slot's CL view when the detector
+    // runs on the bridge's context, else the VideoFrame (host upload).
+    void submitForInference(const media::VideoFrame& frame);
+    void endInference(InferenceLease lease);   // GUI thread: the slot's CL work is done
     void drawOverlay();
     void sampleRates();
 
@@ -144,7 +157,11 @@ private:
 
     FrameBridgeHost bridge_;
     int bridgeGeneration_ = -1;
-    DetectionController* detection_ = nullptr;
+    QPointer<DetectionController> detection_;
+    int64_t highlightFrame_ = -1;
+    int highlightBox_ = -1;
+    bool highlightShown_ = false;
+    bool destroying_ = false;
     // The frame most recently presented (kept for a paused submit once a model is ready).
     std::optional<media::VideoFrame> shownFrame_;
     int64_t overlayPaintedIndex_ = -1;

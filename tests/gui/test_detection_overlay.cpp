@@ -5,6 +5,10 @@
 // boxes are not painted. Then a short playback measures inference fps, drops and the
 // decode-to-overlay latency (also at 4x, where drop-oldest must keep the display real-time), and
 // a seek back shows stored boxes at once.
+// Zero-copy hand-off: with the bridge up, every inference reads the bridge slot's CL view
+// (device-path jobs > 0, host-upload jobs == 0, slots all back afterwards) and its boxes match
+// Detector::detect(VideoFrame) on the same decoded frame (IoU > 0.99, same classes). Clicking a
+// row of the detections list outlines that box in the highlight colour; another frame clears it.
 
 #include <QAction>
 #include <QApplication>
@@ -13,6 +17,8 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QSortFilterProxyModel>
+#include <QTableView>
 #include <QTest>
 
 #include <cmath>
@@ -22,6 +28,10 @@
 #include "app/main_window.h"
 #include "controller/detection_controller.h"
 #include "controller/engine_controller.h"
+#include "media/media_source.h"
+#include "panels/detections_panel.h"
+#include "panels/workstation_tools.h"
+#include "pipeline/detector.h"
 #include "view/video_view.h"
 
 using sl::gui::MainWindow;
@@ -48,6 +58,16 @@ bool nearbyMatches(const QImage& img, double x, double y, const QColor& color, i
     return false;
 }
 
+double boxIoU(const sl::vision::Box& a, const sl::vision::Box& b) {
+    const double ix = std::max(0.0, double(std::min(a.x2, b.x2)) - std::max(a.x1, b.x1));
+    const double iy = std::max(0.0, double(std::min(a.y2, b.y2)) - std::max(a.y1, b.y1));
+    const double inter = ix * iy;
+    const double ua = double(a.x2 - a.x1) * (a.y2 - a.y1) + double(b.x2 - b.x1) * (b.y2 - b.y1);
+    return ua > 0 ? inter / (ua - inter) : 0;
+}
+
+QString videoPath() { return QDir::homePath() + QStringLiteral("/.cache/sightline/vtest.avi"); }
+
 }  // namespace
 
 class TestDetectionOverlay : public QObject {
@@ -57,6 +77,8 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void boxesDrawnOnPausedFrame();
+    void inferenceReadsBridgeSlotsZeroCopy();
+    void rowClickHighlightsBox();
     void playbackMeasuresAndSeekBackIsInstant();
 
 private:
@@ -67,7 +89,7 @@ private:
 };
 
 void TestDetectionOverlay::initTestCase() {
-    const QString video = QDir::homePath() + QStringLiteral("/.cache/sightline/vtest.avi");
+    const QString video = videoPath();
     if (!QFileInfo::exists(video))
         QFAIL(qPrintable(video + QStringLiteral(" is missing: run packaging/fetch-demo.sh")));
     QStandardPaths::setTestModeEnabled(true);
@@ -89,9 +111,13 @@ void TestDetectionOverlay::initTestCase() {
     QSignalSpy opened(controller_, &sl::gui::EngineController::opened);
     window_->openSource(video);
     QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kTimeoutMs);
+    // The first frame brings the bridge up, so the model loads once, on the bridge's context.
+    QTRY_VERIFY_WITH_TIMEOUT(view_->displayedFrameIndex() >= 0, kTimeoutMs);
     window_->inferenceAction()->trigger();   // key i
     QVERIFY(detection_->isEnabled());
     QTRY_VERIFY_WITH_TIMEOUT(detection_->isReady(), kTimeoutMs);
+    if (view_->bridge().mode() == sl::gui::FrameBridgeHost::Mode::Bridge)
+        QVERIFY(detection_->zeroCopyReady());
     qInfo().noquote() << "model" << detection_->modelName() << "on" << detection_->deviceName();
 }
 
@@ -113,6 +139,11 @@ void TestDetectionOverlay::boxesDrawnOnPausedFrame() {
     QTRY_VERIFY_WITH_TIMEOUT(detection_->store().at(kPausedFrame).has_value(), kTimeoutMs);
     const auto result = *detection_->store().at(kPausedFrame);
     QVERIFY2(!result.detections.empty(), "vtest.avi frame 40 should show people");
+    QTRY_VERIFY_WITH_TIMEOUT(detection_->latencyMedianMs().has_value(), kTimeoutMs);
+    qInfo().noquote() << QStringLiteral("paused frame %1: decode-to-overlay %2 ms, input: %3")
+                             .arg(kPausedFrame)
+                             .arg(*detection_->latencyMedianMs(), 0, 'f', 1)
+                             .arg(detection_->inputPath());
 
     view_->setHudVisible(false);   // keep the HUD off the picture for the pixel checks
     const QImage image = view_->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
@@ -158,6 +189,107 @@ void TestDetectionOverlay::boxesDrawnOnPausedFrame() {
     QVERIFY(interiorPainted * 5 <= interiorChecked);   // an occasional video pixel may match
 }
 
+void TestDetectionOverlay::inferenceReadsBridgeSlotsZeroCopy() {
+    if (view_->bridge().mode() != sl::gui::FrameBridgeHost::Mode::Bridge)
+        QSKIP("no frame bridge on this machine (display only): nothing to hand over");
+    const auto st = detection_->stats();
+    qInfo() << "device-path jobs" << st.deviceJobs << "host-upload jobs" << st.hostJobs;
+    QVERIFY(st.deviceJobs > 0);
+    QCOMPARE(st.hostJobs, int64_t(0));
+    QVERIFY(view_->hudLines().contains(
+        QStringLiteral("inference input: bridge slot (zero-copy)")));
+    QTRY_COMPARE_WITH_TIMEOUT(view_->bridge().lentSlots(), 0, kTimeoutMs);
+
+    // The same frame through the host-upload path of a detector with its own CL context.
+    sl::media::MediaSource source;
+    sl::media::OpenOptions open;
+    open.url = videoPath().toStdString();
+    open.preferHardware = false;
+    QVERIFY(source.open(open).isOk());
+    auto frame = source.seekToIndex(kPausedFrame);
+    QVERIFY(frame.hasValue());
+    auto det = sl::pipeline::Detector::load(detection_->modelName().toStdString());
+    QVERIFY2(det.hasValue(), det.hasValue() ? "" : det.status().message().c_str());
+    sl::pipeline::DetectorSettings settings;
+    settings.confidence = detection_->confidence();
+    settings.nms = detection_->nms();
+    settings.classes = detection_->classFilter();
+    (*det)->setSettings(settings);
+    auto reference = (*det)->detect(*frame);
+    QVERIFY(reference.hasValue());
+    const auto live = *detection_->store().at(kPausedFrame);
+    QCOMPARE(live.detections.size(), reference->detections.size());
+    double worst = 1;
+    for (const auto& r : reference->detections) {
+        double best = 0;
+        for (const auto& l : live.detections)
+            if (l.classId == r.classId) best = std::max(best, boxIoU(l.box, r.box));
+        worst = std::min(worst, best);
+    }
+    qInfo() << "boxes" << live.detections.size() << "worst IoU vs host upload" << worst;
+    QVERIFY(worst > 0.99);
+}
+
+void TestDetectionOverlay::rowClickHighlightsBox() {
+    auto* tools = window_->tools();
+    auto* panel = tools->panel();
+    panel->show();
+    panel->refresh();
+    using M = sl::gui::DetectionsModel;
+    const auto result = *detection_->store().at(kPausedFrame);
+    // The largest box of the paused frame: the easiest to sample.
+    int box = 0;
+    auto area = [](const sl::vision::Box& b) { return (b.x2 - b.x1) * (b.y2 - b.y1); };
+    for (int i = 0; i < int(result.detections.size()); ++i)
+        if (area(result.detections[size_t(i)].box) > area(result.detections[size_t(box)].box))
+            box = i;
+    QSortFilterProxyModel* proxy = panel->proxy();
+    QTableView* table = panel->table();
+    int row = -1;
+    for (int r = 0; r < proxy->rowCount() && row < 0; ++r)
+        if (proxy->index(r, M::Frame).data().toLongLong() == kPausedFrame &&
+            proxy->index(r, 0).data(M::BoxIndexRole).toInt() == box)
+            row = r;
+    QVERIFY(row >= 0);
+    const QModelIndex idx = proxy->index(row, M::Label);
+    table->scrollTo(idx);
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(idx).center());
+    QTRY_COMPARE_WITH_TIMEOUT(view_->highlight(), std::make_pair(int64_t(kPausedFrame), box),
+                              kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(view_->displayedFrameIndex(), int64_t(kPausedFrame), kTimeoutMs);
+
+    view_->setHudVisible(false);
+    const QImage image = view_->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+    view_->setHudVisible(true);
+    const QRectF r = view_->videoRect();
+    const auto& d = result.detections[size_t(box)];
+    const double sx = r.width() / result.width, sy = r.height() / result.height;
+    const QRectF b(r.left() + d.box.x1 * sx, r.top() + d.box.y1 * sy,
+                   (d.box.x2 - d.box.x1) * sx, (d.box.y2 - d.box.y1) * sy);
+    int sampled = 0, matched = 0;
+    for (int k = 2; k < 9; ++k) {   // away from the corners and the label
+        const double t = k / 10.0;
+        const QPointF pts[] = {{b.left() + t * b.width(), b.bottom()},
+                               {b.left(), b.top() + t * b.height()},
+                               {b.right(), b.top() + t * b.height()}};
+        for (const QPointF& p : pts) {
+            ++sampled;
+            if (nearbyMatches(image, p.x(), p.y(), sl::gui::VideoView::highlightColor(), 1) &&
+                nearbyMatches(image, p.x(), p.y(), sl::gui::VideoView::highlightOutlineColor(),
+                              4))
+                ++matched;
+        }
+    }
+    qInfo() << "highlighted box" << box << "edge points" << matched << "/" << sampled;
+    QVERIFY2(matched * 100 >= sampled * 80, "the highlighted box is not outlined");
+
+    // Moving on to another frame clears it.
+    controller_->seekToIndex(kPausedFrame + 10);
+    QTRY_COMPARE_WITH_TIMEOUT(view_->displayedFrameIndex(), int64_t(kPausedFrame + 10),
+                              kTimeoutMs);
+    QCOMPARE(view_->highlight(), std::make_pair(int64_t(-1), -1));
+}
+
 void TestDetectionOverlay::playbackMeasuresAndSeekBackIsInstant() {
     controller_->seekToIndex(100);
     QTRY_COMPARE_WITH_TIMEOUT(view_->displayedFrameIndex(), int64_t(100), kTimeoutMs);
@@ -196,6 +328,12 @@ void TestDetectionOverlay::playbackMeasuresAndSeekBackIsInstant() {
                              .arg(detection_->latencyMedianMs().value_or(-1), 0, 'f', 1);
     QVERIFY(after.processed > before.processed);
     QVERIFY(view_->displayedFrameIndex() - shownBefore > 60);   // the display did not wait
+    if (view_->bridge().mode() == sl::gui::FrameBridgeHost::Mode::Bridge) {
+        // Every live inference read a bridge slot, and dropped jobs gave theirs back too.
+        qInfo() << "device-path jobs" << after.deviceJobs << "host-upload jobs" << after.hostJobs;
+        QCOMPARE(after.hostJobs, int64_t(0));
+        QTRY_COMPARE_WITH_TIMEOUT(view_->bridge().lentSlots(), 0, kTimeoutMs);
+    }
     // Stored frame: its boxes are there the moment it is shown again, with no new inference.
     controller_->seekToIndex(kPausedFrame);
     QTRY_COMPARE_WITH_TIMEOUT(view_->displayedFrameIndex(), int64_t(kPausedFrame), kTimeoutMs);
