@@ -4,12 +4,17 @@
 // visible to CL (mapCl, completed: its ready event). Warm-up, N runs, median microseconds per
 // phase and in total, and the mapped/copy ratio.
 //
+// Then decode + bridge at 1080p (generated H.264, `mapped`): per frame readFrame + GL upload + CL
+// view, once with FFmpeg's buffers (writeFrame memcpy into a slot) and once with the decoder
+// drawing from a SlotPool over the bridge's slots (no copy at all), median and ratio.
+//
 // The GL context is headless EGL (Mesa surfaceless). libEGL is opened at run time so the bench
 // needs no link-time GL dependency beyond what the engine has.
 //
 //   bench_bridge [--runs N] [--warmup N] [--bridge gl-sharing|mapped|copy]
 
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,7 +28,10 @@
 #include "compute/platform.h"
 #include "interop/frame_bridge.h"
 #include "interop/gl_sharing_bridge.h"
+#include "interop/slot_pool.h"
+#include "media/media_source.h"
 #include "support/egl_context.h"
+#include "support/video_generator.h"
 
 namespace {
 
@@ -89,6 +97,113 @@ std::optional<PhaseTimes> benchBridge(FrameBridge& bridge, const GlFunctions& gl
     clFinish(bridge.queue());
     return PhaseTimes{sl::bench::summarize(w).median, sl::bench::summarize(g).median,
                       sl::bench::summarize(c).median, sl::bench::summarize(t).median};
+}
+
+struct DecodeTimes {
+    double totalUs = 0;    // readFrame + bridge, median
+    double bridgeUs = 0;   // the bridge part alone, median
+    int64_t zeroCopy = 0;
+    int64_t copied = 0;
+};
+
+// Decodes `path` start to end `passes` times; per frame: the bridge makes it visible to GL
+// (upload completed) and to CL (ready event completed), as the display + inference would.
+std::optional<DecodeTimes> benchDecode(FrameBridge& bridge, const GlFunctions& gl,
+                                       const std::string& path,
+                                       std::shared_ptr<SlotPool> pool, int warmup,
+                                       std::string* error) {
+    media::MediaSource source;
+    media::OpenOptions o;
+    o.url = path;
+    o.preferHardware = false;
+    o.frameAllocator = pool;
+    if (Status st = source.open(o); !st) return (*error = st.message(), std::nullopt);
+    std::vector<double> total, part;
+    int copySlot = -1;
+    for (int i = 0;; ++i) {
+        sl::bench::Timer t;
+        auto f = source.readFrame();
+        if (!f) {
+            if (f.status().code() == StatusCode::EndOfStream) break;
+            return (*error = f.status().message(), std::nullopt);
+        }
+        sl::bench::Timer b;
+        int slot = -1;
+        Status st;
+        const bool direct = pool && f->slotPool() == pool->id() && f->bridgeSlot() >= 0;
+        if (direct) {
+            slot = f->bridgeSlot();
+            st = bridge.commitHostWrite(slot);
+        } else {
+            if (copySlot < 0) {
+                auto s = bridge.acquireSlot();
+                if (!s) return (*error = s.status().message(), std::nullopt);
+                copySlot = *s;
+            }
+            slot = copySlot;
+            st = bridge.writeFrame(slot, *f);
+        }
+        auto tex = st ? bridge.mapGl(slot) : Expected<GlFrame>(st);
+        gl.Finish();
+        auto cl = tex ? bridge.mapCl(slot, ClAccess::Read) : Expected<ClFrame>(tex.status());
+        if (cl && cl->ready) clWaitForEvents(1, &cl->ready);
+        if (!cl) return (*error = cl.status().message(), std::nullopt);
+        (void)bridge.unmapCl(slot);
+        // The slot goes back to the decoder only once GL and CL are done with it.
+        if (direct) (void)bridge.hostPointer(slot);
+        const double bridgeMs = b.ms();
+        f = media::VideoFrame();
+        const double totalMs = t.ms();
+        if (i < warmup) continue;
+        total.push_back(totalMs * 1e3);
+        part.push_back(bridgeMs * 1e3);
+    }
+    if (copySlot >= 0) (void)bridge.releaseSlot(copySlot);
+    if (total.empty()) return (*error = "no frames decoded", std::nullopt);
+    const auto a = source.allocationStats();
+    return DecodeTimes{sl::bench::summarize(total).median, sl::bench::summarize(part).median,
+                       a.slotFrames, a.copiedFrames};
+}
+
+void benchDecodeSection(const GlHost& host, const GlFunctions& gl,
+                        const compute::ComputeContext& ctx, int warmup) {
+    std::puts("\ndecode + bridge, 1080p H.264 (libx264, 120 frames, GOP 30, 2 B-frames), mapped:");
+    sl::testing::TempDir dir("bench-bridge");
+    sl::testing::VideoSpec spec;
+    spec.path = dir.file("1080p.mp4");
+    spec.width = 1920;
+    spec.height = 1080;
+    spec.frames = 120;
+    spec.gopSize = 30;
+    spec.maxBFrames = 2;
+    auto video = sl::testing::generateVideo(spec);
+    if (!video) return (void)std::printf("  %s\n", video.status().message().c_str());
+    FrameBridgeConfig config{media::PixelFormat::Yuv420p, 1920, 1080, 1 + 16};
+    SlotPool::decoderPadding(1920, 1080, &config.allocWidth, &config.allocHeight);
+    auto bridge = createFrameBridge(BridgeStrategy::Mapped, config, host, ctx);
+    if (!bridge) return (void)std::printf("  %s\n", bridge.status().message().c_str());
+    auto pool = SlotPool::create(**bridge, 16);
+    if (!pool) return (void)std::printf("  %s\n", pool.status().message().c_str());
+    std::string err;
+    auto copy = benchDecode(**bridge, gl, video->path.string(), nullptr, warmup, &err);
+    if (!copy) return (void)std::printf("  copy path: %s\n", err.c_str());
+    auto zero = benchDecode(**bridge, gl, video->path.string(), *pool, warmup, &err);
+    if (!zero) return (void)std::printf("  zero-copy path: %s\n", err.c_str());
+    const std::vector<int> widths = {22, 14, 12, 18};
+    sl::bench::printRow({"decoder buffers", "decode+bridge", "bridge", "zero-copy/copied"},
+                        widths);
+    sl::bench::printRow({"FFmpeg (writeFrame)", sl::bench::fixed(copy->totalUs, 0),
+                         sl::bench::fixed(copy->bridgeUs, 0),
+                         std::to_string(copy->zeroCopy) + "/" + std::to_string(copy->copied)},
+                        widths);
+    sl::bench::printRow({"SlotPool (get_buffer2)", sl::bench::fixed(zero->totalUs, 0),
+                         sl::bench::fixed(zero->bridgeUs, 0),
+                         std::to_string(zero->zeroCopy) + "/" + std::to_string(zero->copied)},
+                        widths);
+    std::printf("zero-copy/copy: decode+bridge %.2f, bridge %.2f (median us per frame)\n",
+                zero->totalUs / copy->totalUs, zero->bridgeUs / copy->bridgeUs);
+    pool->get()->detach();
+    pool->reset();
 }
 
 }  // namespace
@@ -174,5 +289,10 @@ int main(int argc, char** argv) {
                         totals[BridgeStrategy::Mapped] / totals[BridgeStrategy::Copy]);
         }
     }
+    const bool mappedAvailable = std::any_of(reports.begin(), reports.end(), [](const auto& r) {
+        return r.strategy == BridgeStrategy::Mapped && r.available;
+    });
+    if (mappedAvailable && (!only || *only == BridgeStrategy::Mapped))
+        benchDecodeSection(host, *gl, *ctx, warmup);
     return 0;
 }
