@@ -104,6 +104,11 @@ int main(int argc, char** argv) {
         if (d == nn::Device::OpenCL) {
             oursMs = st.median;
             const nn::MemoryStats m = (*s)->memory();
+            const nn::TuningStats& tu = (*s)->tuning();
+            std::printf("  kernel tuning: %d layer classes from the cache%s, %d measured now "
+                        "(%.0f ms), %d on defaults; file %s\n",
+                        tu.fromCache, tu.fileLoaded ? "" : " (no cache file yet)", tu.tuned,
+                        tu.tuneMs, tu.untuned, tu.path.empty() ? "-" : tu.path.c_str());
             std::printf("  peak device memory %.2f MiB (activations %.2f MiB, %.2f MiB without "
                         "reuse; constants %.2f MiB)\n",
                         m.peakDeviceBytes() / 1048576.0, m.arenaBytes / 1048576.0,

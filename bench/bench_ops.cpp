@@ -1,7 +1,8 @@
 // bench_ops: convolution kernels on the OpenCL device, GFLOP/s per YOLOX-Nano-like layer shape and
 // per kernel variant (nn/ops/conv.h ConvTuning), plus the CPU reference for scale.
-// usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx] [--dw-rows N]
-//                  [--dw-width 8|16] [--gemm-cob N]
+// usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx] [--no-tune] [--dw-rows N]
+//                  [--dw-width 8|16] [--dw-reuse 0|1] [--gemm-cob N]
+//   --no-tune: the model session takes the fixed ConvTuning defaults (no measured choices).
 //   --sweep tries the tuning variants; --model prints the per-op-type profile of a whole model
 //   (OpenCL session, median run of the timed runs).
 #include "bench_util.h"
@@ -103,15 +104,19 @@ const char* kernelName(const Op& op) {
     case Conv::Kernel::Gemm1x1: return convTuning().gemmWidth > 1 ? "conv1x1_vec" : "conv1x1";
     case Conv::Kernel::Gemm1x1Tiled: return "conv1x1_tiled";
     case Conv::Kernel::Depthwise: return "conv_dw";
+    case Conv::Kernel::DepthwiseRows: return "conv_dw_rows";
     case Conv::Kernel::Direct: return "conv_direct";
     }
     return "?";
 }
 
+bool gTune = true;
+
 int profileModel(const compute::ComputeContext& ctx, const std::string& path, int warmup,
                  int runs) {
     SessionOptions o;
     o.profile = true;
+    o.tuneKernels = gTune;
     o.compute = &ctx;
     auto s = Session::load(path, o);
     if (!s) {
@@ -138,6 +143,9 @@ int profileModel(const compute::ComputeContext& ctx, const std::string& path, in
     std::sort(profiles.begin(), profiles.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     const Profile& prof = profiles[profiles.size() / 2].second;
+    const TuningStats& tu = (*s)->tuning();
+    std::printf("kernel tuning %s: %d classes cached, %d measured (%.0f ms), %d defaults\n",
+                gTune ? "on" : "off", tu.fromCache, tu.tuned, tu.tuneMs, tu.untuned);
     std::cout << prof.format(15);
     // Conv time and GFLOP/s per kernel family (classified like Conv::prepareDevice does).
     const Graph& g = (*s)->graph();
@@ -191,11 +199,15 @@ int main(int argc, char** argv) {
             convTuning().dwRows = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--dw-width") && i + 1 < argc)
             convTuning().dwWidth = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--dw-reuse") && i + 1 < argc)
+            convTuning().dwReuseRows = std::atoi(argv[++i]) != 0;
+        else if (!std::strcmp(argv[i], "--no-tune")) gTune = false;
         else if (!std::strcmp(argv[i], "--gemm-cob") && i + 1 < argc)
             convTuning().gemmCob = std::atoi(argv[++i]);
         else {
             std::cerr << "usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx] "
-                         "[--dw-rows N] [--dw-width 8|16] [--gemm-cob N]\n";
+                         "[--no-tune] [--dw-rows N] [--dw-width 8|16] [--dw-reuse 0|1] "
+                         "[--gemm-cob N]\n";
             return 2;
         }
     }
@@ -223,9 +235,12 @@ int main(int argc, char** argv) {
         };
         ConvTuning tiled;
         tiled.gemm = ConvTuning::Gemm::Tiled;
+        ConvTuning dwOld;
+        dwOld.dwReuseRows = false;
         variants = {{"default", ConvTuning{}},             {"v8 cob8 r1 g8", v(8, 8, 1, 8)},
                     {"v16 cob16 r1 g16", v(16, 16, 1, 16)}, {"v16 cob16 r4 g16", v(16, 16, 4, 16)},
-                    {"v16 cob8 r2 g16", v(16, 8, 2, 16)},   {"gemm tiled (GPU)", tiled}};
+                    {"v16 cob8 r2 g16", v(16, 8, 2, 16)},   {"gemm tiled (GPU)", tiled},
+                    {"conv_dw (no reuse)", dwOld},          {"v16 cob16 r8 g16", v(16, 16, 8, 16)}};
     }
     // Variants interleaved per layer so that they see the same machine load (the CPU device is
     // shared with everything else on the host); min and median reported.

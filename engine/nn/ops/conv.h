@@ -4,7 +4,7 @@
 // conv.cpp: reference; conv_cl.cpp: OpenCL path, three kernels (kernels/nn_conv.cl):
 //   1x1 stride-1 unpadded, group 1  -> GEMM [M x K] * [K x H*W]: register-blocked vectors
 //                                      (CPUs), local-memory 64 x 64 tiles (GPUs)
-//   depthwise (group == C == M)     -> direct, 8 outputs of a row per work-item
+//   depthwise (group == C == M)     -> direct, ROWS x 8/16 outputs per work-item
 //   anything else                   -> direct implicit GEMM, COB channels x 8 pixels per item
 
 #include "nn/ops/op_util.h"
@@ -35,6 +35,7 @@ struct ConvTuning {
     int directCobSmallK = 8;  // ... and when Cg * KH * KW < 256 (the stem: 12 x 3 x 3)
     int dwWidth = 16;         // pixels per work-item in conv_dw (8 or 16) ...
     int dwRows = 2;           // ... times rows per work-item
+    bool dwReuseRows = true;  // conv_dw_rows (each input row loaded once) rather than conv_dw
     // Work-group shape: `local` items along gid0, then rows/channel blocks along gid1 up to
     // `groupItems` in all. PoCL schedules work-groups, so small layers want few, large groups.
     size_t gemmLocal = 4, directLocal = 4, dwLocal = 4;
@@ -56,7 +57,7 @@ public:
                      std::span<const DeviceTensor> outputs) override;
     double flops() const override;
 
-    enum class Kernel { Gemm1x1, Gemm1x1Tiled, Depthwise, Direct };
+    enum class Kernel { Gemm1x1, Gemm1x1Tiled, Depthwise, DepthwiseRows, Direct };
     Kernel deviceKernel() const { return kernelKind_; }
 
 private:
@@ -72,10 +73,25 @@ private:
     Window2d win_;
     bool hasBias_ = false;
 
+    // One kernel configuration: what the tuner (nn/ops/kernel_tuner.h) measures and caches,
+    // as text "<kind> w<width> c<cob> r<rows> l<local>".
+    struct Choice {
+        Kernel kind = Kernel::Direct;
+        int width = 1, cob = 1, rows = 1;
+        size_t local = 4;
+    };
+    Choice defaultChoice(bool gpu) const;
+    std::vector<Choice> candidates(const Choice& def, bool gpu) const;
+    std::string layerClass() const;
+    Status configure(const ClOpContext& ctx, const Choice& c);
+    // Times the candidates on scratch buffers of this layer's shape; the fastest in `best`.
+    Status tune(const ClOpContext& ctx, const Choice& def, bool gpu, Choice& best);
+
     Kernel kernelKind_ = Kernel::Direct;
     int cob_ = 1;
     int width_ = 1;   // pixels per work-item of the chosen kernel
     int rows_ = 1;    // rows per work-item (depthwise)
+    size_t local_ = 4;
     compute::ClKernel kernel_;
 };
 

@@ -4,9 +4,13 @@
 
 #include "compute/cl_context.h"
 #include "compute/cl_error.h"
+#include "core/log.h"
+#include "nn/ops/kernel_tuner.h"
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <cstdio>
 
 namespace sl::nn {
 namespace {
@@ -35,37 +39,159 @@ ConvTuning& convTuning() {
 
 bool Conv::hasDevicePath(const compute::DeviceInfo&) const { return dtypeOk_; }
 
-Status Conv::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const>) {
+namespace {
+
+// Layers below this many FLOPs run on defaults: their time is launch overhead whatever the
+// split, and tuning them would only slow preparation (and the tests' small graphs) down.
+constexpr double kMinTuneFlops = 1e6;
+// Each candidate runs once untimed (the driver's first-launch JIT) and then kTuneRuns times; the
+// fastest run counts (the machine may be shared: the minimum is the least disturbed figure).
+constexpr int kTuneRuns = 3;
+
+const char* kindName(Conv::Kernel k) {
+    switch (k) {
+    case Conv::Kernel::Gemm1x1: return "gemm";
+    case Conv::Kernel::Gemm1x1Tiled: return "tiled";
+    case Conv::Kernel::Depthwise: return "dw";
+    case Conv::Kernel::DepthwiseRows: return "dwrows";
+    case Conv::Kernel::Direct: return "direct";
+    }
+    return "?";
+}
+
+}  // namespace
+
+Conv::Choice Conv::defaultChoice(bool gpu) const {
     const ConvTuning& t = convTuning();
+    Choice c;
+    if (group_ == 1 && win_.kh == 1 && win_.kw == 1 && win_.sh == 1 && win_.sw == 1 &&
+        win_.padTop == 0 && win_.padLeft == 0 && win_.padBottom == 0 && win_.padRight == 0) {
+        c.kind = t.gemm == ConvTuning::Gemm::Tiled || (t.gemm == ConvTuning::Gemm::Auto && gpu)
+                     ? Kernel::Gemm1x1Tiled
+                     : Kernel::Gemm1x1;
+        c.cob = t.gemmCob;
+        c.width = t.gemmWidth;
+        c.local = t.gemmLocal;
+    } else if (group_ == c_ && m_ == c_) {
+        c.kind = t.dwReuseRows ? Kernel::DepthwiseRows : Kernel::Depthwise;
+        c.cob = 1;
+        c.width = t.dwWidth;
+        c.rows = std::max(1, t.dwRows);
+        c.local = t.dwLocal;
+    } else {
+        c.kind = Kernel::Direct;
+        const bool smallK = (c_ / group_) * win_.kh * win_.kw < 256;
+        c.cob = smallK ? t.directCobSmallK : t.directCob;
+        c.width = t.directWidth;
+        c.local = t.directLocal;
+    }
+    return c;
+}
+
+std::vector<Conv::Choice> Conv::candidates(const Choice& def, bool gpu) const {
+    std::vector<Choice> out{def};
+    auto add = [&](Kernel kind, int width, int cob, int rows) {
+        Choice c = def;
+        c.kind = kind;
+        c.width = width;
+        c.cob = cob;
+        c.rows = rows;
+        out.push_back(c);
+    };
+    switch (def.kind) {
+    case Kernel::Gemm1x1:
+    case Kernel::Gemm1x1Tiled:
+        if (gpu) add(def.kind == Kernel::Gemm1x1 ? Kernel::Gemm1x1Tiled : Kernel::Gemm1x1, 16,
+                     16, 1);
+        for (int w : {16, 8})
+            for (int cob : {16, 8, 4}) add(Kernel::Gemm1x1, w, cob, 1);
+        break;
+    case Kernel::Depthwise:
+    case Kernel::DepthwiseRows:
+        for (int w : {16, 8}) {
+            add(Kernel::Depthwise, w, 1, 2);
+            for (int rows : {1, 2, 4, 8}) add(Kernel::DepthwiseRows, w, 1, rows);
+        }
+        break;
+    case Kernel::Direct:
+        for (int w : {16, 8})
+            for (int cob : {16, 8, 4}) add(Kernel::Direct, w, cob, 1);
+        break;
+    }
+    return out;
+}
+
+std::string Conv::layerClass() const {
+    // Exact shapes: a model has few distinct ones, and a neighbouring bucket may want another
+    // split (the edge blocks of a row depend on its width).
+    std::string s = std::string(kindName(defaultChoice(false).kind)) + " n" +
+                    std::to_string(n_) + " c" + std::to_string(c_) + " " + std::to_string(h_) +
+                    "x" + std::to_string(w_) + " m" + std::to_string(m_) + " k" +
+                    std::to_string(win_.kh) + "x" + std::to_string(win_.kw) + " s" +
+                    std::to_string(win_.sh) + "x" + std::to_string(win_.sw) + " g" +
+                    std::to_string(group_);
+    return s;
+}
+
+namespace {
+
+std::string formatChoice(Conv::Kernel kind, int width, int cob, int rows, size_t local) {
+    return std::string(kindName(kind)) + " w" + std::to_string(width) + " c" +
+           std::to_string(cob) + " r" + std::to_string(rows) + " l" + std::to_string(local);
+}
+
+bool parseChoice(const std::string& text, Conv::Kernel& kind, int& width, int& cob, int& rows,
+                 size_t& local) {
+    char k[16] = {};
+    unsigned long l = 0;
+    if (std::sscanf(text.c_str(), "%15s w%d c%d r%d l%lu", k, &width, &cob, &rows, &l) != 5)
+        return false;
+    const std::string ks = k;
+    if (ks == "gemm") kind = Conv::Kernel::Gemm1x1;
+    else if (ks == "tiled") kind = Conv::Kernel::Gemm1x1Tiled;
+    else if (ks == "dw") kind = Conv::Kernel::Depthwise;
+    else if (ks == "dwrows") kind = Conv::Kernel::DepthwiseRows;
+    else if (ks == "direct") kind = Conv::Kernel::Direct;
+    else return false;
+    local = l;
+    // Values a kernel accepts; anything else is a damaged entry (then: defaults, retune).
+    return (width == 1 || width == 8 || width == 16) && cob >= 1 && cob <= 64 && rows >= 1 &&
+           rows <= 16 && local >= 1 && local <= 256;
+}
+
+}  // namespace
+
+Status Conv::configure(const ClOpContext& ctx, const Choice& c) {
     std::string opts = activationDefine(act_);
     const char* name = "conv_direct";
     // 16-pixel rows when the input row holds a whole vector window (so edge blocks take the
     // shuffle path rather than a per-lane gather), else 8.
     auto width = [&](int w) { return w > 8 && w_ >= 16 * win_.sw ? 16 : 8; };
-    if (group_ == 1 && win_.kh == 1 && win_.kw == 1 && win_.sh == 1 && win_.sw == 1 &&
-        win_.padTop == 0 && win_.padLeft == 0 && win_.padBottom == 0 && win_.padRight == 0) {
-        kernelKind_ = Kernel::Gemm1x1;
-        cob_ = blockFor(m_, t.gemmCob);
-        const bool gpu = ctx.compute->info().type == compute::DeviceType::Gpu;
-        if (t.gemm == ConvTuning::Gemm::Tiled || (t.gemm == ConvTuning::Gemm::Auto && gpu))
-            kernelKind_ = Kernel::Gemm1x1Tiled;
-        width_ = t.gemmWidth > 1 ? width(t.gemmWidth) : 1;
+    kernelKind_ = c.kind;
+    local_ = c.local;
+    rows_ = 1;
+    switch (c.kind) {
+    case Kernel::Gemm1x1:
+    case Kernel::Gemm1x1Tiled:
+        cob_ = blockFor(m_, c.cob);
+        width_ = c.width > 1 ? width(c.width) : 1;
         name = kernelKind_ == Kernel::Gemm1x1Tiled ? "conv1x1_tiled"
                : width_ > 1                        ? "conv1x1_vec"
                                                    : "conv1x1";
-    } else if (group_ == c_ && m_ == c_) {
-        kernelKind_ = Kernel::Depthwise;
+        break;
+    case Kernel::Depthwise:
+    case Kernel::DepthwiseRows:
         cob_ = 1;
-        width_ = width(t.dwWidth);
-        rows_ = std::max(1, t.dwRows);
-        name = "conv_dw";
+        width_ = width(c.width);
+        rows_ = std::max(1, c.rows);
+        name = c.kind == Kernel::Depthwise ? "conv_dw" : "conv_dw_rows";
         opts += " -DSH=" + std::to_string(win_.sh) + " -DDH=" + std::to_string(win_.dh) +
                 " -DROWS=" + std::to_string(rows_);
-    } else {
-        kernelKind_ = Kernel::Direct;
-        const bool smallK = (c_ / group_) * win_.kh * win_.kw < 256;
-        cob_ = blockFor(m_ / group_, smallK ? t.directCobSmallK : t.directCob);
-        width_ = width(t.directWidth);
+        break;
+    case Kernel::Direct:
+        cob_ = blockFor(m_ / group_, c.cob);
+        width_ = width(c.width);
+        break;
     }
     opts += " -DCOB=" + std::to_string(cob_) + " -DKH=" + std::to_string(win_.kh) +
             " -DKW=" + std::to_string(win_.kw) + " -DSW=" + std::to_string(win_.sw) +
@@ -74,6 +200,87 @@ Status Conv::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const
     if (!k) return k.status().withContext("nn/Conv '" + name_ + "'");
     kernel_ = std::move(*k);
     return Status::ok();
+}
+
+Status Conv::tune(const ClOpContext& ctx, const Choice& def, bool gpu, Choice& best) {
+    using Clock = std::chrono::steady_clock;
+    const compute::ComputeContext& cl = *ctx.compute;
+    // Scratch tensors of the layer's shape, zero-filled (garbage could hold NaNs or denormals
+    // and slow some candidates down for reasons the real data does not have).
+    const size_t sizes[4] = {size_t(n_ * c_ * h_ * w_), size_t(m_ * (c_ / group_) * win_.kh *
+                                                                win_.kw),
+                             size_t(std::max<int64_t>(m_, 1)), size_t(n_ * m_ * oh_ * ow_)};
+    std::vector<compute::ClMem> mems;
+    std::vector<DeviceTensor> t;
+    for (size_t s : sizes) {
+        auto m = cl.createBuffer(CL_MEM_READ_WRITE, std::max<size_t>(s, 1) * sizeof(float));
+        if (!m) return m.status().withContext("nn/Conv '" + name_ + "': tuning buffer");
+        const float zero = 0;
+        SL_CL_TRY(clEnqueueFillBuffer(ctx.queue, m->get(), &zero, sizeof zero, 0,
+                                      std::max<size_t>(s, 1) * sizeof(float), 0, nullptr,
+                                      nullptr));
+        t.push_back({m->get(), 0, {}});
+        mems.push_back(std::move(*m));
+    }
+    const std::vector<DeviceTensor> ins{t[0], t[1], t[2]}, outs{t[3]};
+    double bestMs = 1e30;
+    std::vector<std::string> seen;
+    for (const Choice& c : candidates(def, gpu)) {
+        SL_TRY(configure(ctx, c));
+        // Candidates the layer's shape folds into the same kernel (a 16-wide row on a narrow
+        // layer is 8 wide) are measured once.
+        std::string key = formatChoice(kernelKind_, width_, cob_, rows_, local_);
+        if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+        seen.push_back(std::move(key));
+        SL_TRY(runDevice(ctx, ins, outs));
+        SL_CL_TRY(clFinish(ctx.queue));
+        double ms = 1e30;
+        for (int r = 0; r < kTuneRuns; ++r) {
+            const auto t0 = Clock::now();
+            SL_TRY(runDevice(ctx, ins, outs));
+            SL_CL_TRY(clFinish(ctx.queue));
+            ms = std::min(ms, std::chrono::duration<double, std::milli>(Clock::now() - t0)
+                                  .count());
+        }
+        if (ms < bestMs) {
+            bestMs = ms;
+            best = c;
+            best.kind = kernelKind_;
+            best.width = width_;
+            best.cob = cob_;
+            best.rows = rows_;
+        }
+    }
+    return Status::ok();
+}
+
+Status Conv::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const>) {
+    const bool gpu = ctx.compute->info().type == compute::DeviceType::Gpu;
+    const Choice def = defaultChoice(gpu);
+    Choice c = def;
+    if (ctx.tuner && flops() >= kMinTuneFlops) {
+        const std::string cls = layerClass();
+        Choice cached = def;
+        if (auto v = ctx.tuner->lookup(cls);
+            v && parseChoice(*v, cached.kind, cached.width, cached.cob, cached.rows,
+                             cached.local)) {
+            c = cached;
+            logDebug("nn", "conv tuning '" + cls + "' -> " + *v + " (cached)");
+        } else if (ctx.tuner->hasBudget()) {
+            const auto t0 = std::chrono::steady_clock::now();
+            SL_TRY(tune(ctx, def, gpu, c));
+            const double ms = std::chrono::duration<double, std::milli>(
+                                  std::chrono::steady_clock::now() - t0)
+                                  .count();
+            const std::string text = formatChoice(c.kind, c.width, c.cob, c.rows, c.local);
+            ctx.tuner->record(cls, text, ms);
+            logDebug("nn", "conv tuning '" + cls + "' -> " + text + " (" +
+                               std::to_string(int(ms)) + " ms to measure)");
+        } else {
+            ctx.tuner->skipped();
+        }
+    }
+    return configure(ctx, c);
 }
 
 Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inputs,
@@ -104,7 +311,7 @@ Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
                        *yo, C, P, M, alpha, beta));
         const size_t px = (size_t(P) + width_ - 1) / width_;
         const size_t g[3] = {px, size_t(m_ / cob_), size_t(n_)};
-        const auto l = groupShape(g, t.gemmLocal, t.groupItems);
+        const auto l = groupShape(g, local_, t.groupItems);
         return launch(ctx, k, g, l);
     }
     case Kernel::Gemm1x1Tiled: {
@@ -116,12 +323,13 @@ Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
         const size_t l[3] = {16, 16, 1};
         return launch(ctx, k, g, l);
     }
-    case Kernel::Depthwise: {
+    case Kernel::Depthwise:
+    case Kernel::DepthwiseRows: {
         SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
                        *yo, C, H, W, OH, OW, sh, sw, dh, dw, pt, pl, alpha, beta));
         const size_t g[3] = {(size_t(ow_) + width_ - 1) / width_,
                              (size_t(oh_) + rows_ - 1) / rows_, size_t(n_ * c_)};
-        const auto l = groupShape(g, t.dwLocal, t.groupItems);
+        const auto l = groupShape(g, local_, t.groupItems);
         return launch(ctx, k, g, l);
     }
     case Kernel::Direct: {
@@ -130,7 +338,7 @@ Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
                        *yo, C, H, W, M, OH, OW, Cg, Mg, sh, sw, dh, dw, pt, pl, alpha, beta));
         const size_t g[3] = {(size_t(ow_) + width_ - 1) / width_, size_t(oh_),
                              size_t(n_ * (m_ / cob_))};
-        const auto l = groupShape(g, t.directLocal, t.groupItems);
+        const auto l = groupShape(g, local_, t.groupItems);
         return launch(ctx, k, g, l);
     }
     }

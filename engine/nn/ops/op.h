@@ -30,6 +30,8 @@ struct DeviceInfo;
 
 namespace sl::nn {
 
+class KernelTuner;
+
 using AttributeValue = std::variant<int64_t, float, std::string, std::vector<int64_t>,
                                     std::vector<float>, std::vector<std::string>, Tensor>;
 
@@ -85,6 +87,8 @@ struct ClOpContext {
     const compute::ComputeContext* compute = nullptr;
     compute::ProgramCache* programs = nullptr;
     cl_command_queue queue = nullptr;
+    // Session preparation only: measured per-device kernel choices (null: fixed defaults).
+    KernelTuner* tuner = nullptr;
 };
 
 class Op {

@@ -7,6 +7,7 @@
 
 #include "compute/cl_context.h"
 #include "compute/cl_error.h"
+#include "compute/embedded_kernels.h"
 #include "compute/program_cache.h"
 #include "core/log.h"
 #include "nn/onnx/onnx_importer.h"
@@ -65,6 +66,8 @@ struct Session::Impl {
     std::vector<size_t> arenaOffset;    // per value, kNoOffset when not in the arena
     std::vector<size_t> weightOffset;   // per value, kNoOffset when not uploaded
     MemoryStats memory;
+    std::unique_ptr<KernelTuner> tuner;   // during prepareOpenCl; stats kept after
+    TuningStats tuning;
 
     Status prepare();
     Status resolveInputs();
@@ -287,7 +290,14 @@ Status Session::Impl::prepareOpenCl() {
         const Tensor& t = *graph.values()[id].constant;
         if (t.bytes()) SL_TRY(cl->write(weights.get(), weightOffset[id], t.bytes(), t.raw()));
     }
-    const ClOpContext ctx = clContext();
+    ClOpContext ctx = clContext();
+    if (options.tuneKernels && KernelTuner::enabledByEnvironment()) {
+        const compute::ProgramCacheOptions& pc = cl->programs().options();
+        tuner = std::make_unique<KernelTuner>(
+            cl->info(), compute::embeddedKernelSource("nn_conv.cl"),
+            pc.diskEnabled ? pc.directory : std::filesystem::path(), options.tuningBudgetMs);
+        ctx.tuner = tuner.get();
+    }
     for (Step& s : steps) {
         if (!s.onDevice) continue;
         std::vector<const Tensor*> consts;
@@ -295,6 +305,16 @@ Status Session::Impl::prepareOpenCl() {
             consts.push_back(graph.isConstant(id) ? &*graph.value(id).constant : nullptr);
         if (Status st = s.op->prepareDevice(ctx, consts); !st)
             return st.withContext("nn: preparing " + nodeWhat(graph.nodes()[size_t(s.node)].desc));
+    }
+    if (tuner) {
+        SL_TRY(tuner->save());
+        tuning = tuner->stats();
+        tuner.reset();
+        logDebug("nn", "'" + graph.source + "': kernel tuning: " +
+                           std::to_string(tuning.fromCache) + " layer classes from " +
+                           tuning.path.string() + ", " + std::to_string(tuning.tuned) +
+                           " measured (" + std::to_string(int(tuning.tuneMs)) + " ms), " +
+                           std::to_string(tuning.untuned) + " left on defaults");
     }
     logDebug("nn", "'" + graph.source + "': activation arena " +
                        std::to_string(memory.arenaBytes) + " bytes (no reuse: " +
@@ -477,6 +497,7 @@ const std::vector<SessionIo>& Session::inputs() const { return impl_->inputs; }
 const std::vector<SessionIo>& Session::outputs() const { return impl_->outputs; }
 Device Session::device() const { return impl_->options.device; }
 const Profile& Session::lastProfile() const { return impl_->profile; }
+const TuningStats& Session::tuning() const { return impl_->tuning; }
 MemoryStats Session::memory() const { return impl_->memory; }
 const PassReport& Session::passReport() const { return impl_->passReport; }
 int Session::cpuFallbackNodes() const { return impl_->fallbackNodes; }

@@ -24,6 +24,7 @@
 
 #include "core/status.h"
 #include "nn/graph.h"
+#include "nn/ops/kernel_tuner.h"
 #include "nn/passes/passes.h"
 #include "nn/runtime/profile.h"
 #include "nn/tensor.h"
@@ -43,6 +44,11 @@ struct SessionOptions {
     bool allowCpuFallback = false;   // OpenCL: run nodes without a device path on the reference
     bool profile = false;            // per-node timings in lastProfile() (events on OpenCL)
     bool optimize = true;            // run the passes
+    // OpenCL: measure per-device kernel choices for layer classes not yet in the on-disk tuning
+    // cache (nn/ops/kernel_tuner.h), spending at most tuningBudgetMs per session on it.
+    // $SIGHTLINE_KERNEL_TUNING=off also disables it.
+    bool tuneKernels = true;
+    double tuningBudgetMs = 2000;
     PassOptions passes;
     std::map<std::string, Shape> inputShapes;      // resolves dynamic input dims, by input name
     // Inputs bound to fixed values: they become constants (and may be folded away) and are no
@@ -97,6 +103,7 @@ public:
 
     Device device() const;
     const Profile& lastProfile() const;   // empty unless options.profile
+    const TuningStats& tuning() const;    // kernel choices: cached / measured / defaults
     MemoryStats memory() const;
     const PassReport& passReport() const;
     int cpuFallbackNodes() const;         // nodes placed on the reference in an OpenCL session

@@ -266,6 +266,51 @@ __kernel void conv_dw(__global const float* x, int xOff, __global const float* w
     }
 }
 
+// conv_dw with explicit input-row reuse (the default; conv_dw stays as a tuning candidate). The
+// ROWS outputs read (ROWS - 1) * SH + (KH - 1) * DH + 1 input rows; each is loaded once (KW
+// vectors, edge handling included) and added into every output row it feeds. Loading per
+// (output row, tap) instead re-ran load_row's edge branches and the compiler could not merge
+// the loads across them. Each output still sums its taps ky-major, kx-minor (as the reference).
+__kernel void conv_dw_rows(__global const float* x, int xOff, __global const float* w, int wOff,
+                           __global const float* bias, int bOff, int hasBias,
+                           __global float* y, int yOff, int C, int H, int W, int OH, int OW,
+                           int sh, int sw, int dh, int dw, int pt, int pl, float alpha,
+                           float beta) {
+    const int ox0 = get_global_id(0) * VW;
+    const int oy0 = get_global_id(1) * ROWS;
+    const int nc = get_global_id(2);
+    if (ox0 >= OW || oy0 >= OH) return;
+    const int c = nc % C;
+    __global const float* xc = x + xOff + nc * H * W;
+    __global const float* wc = w + wOff + c * KH * KW;
+    const int ix0 = ox0 * SW - pl;
+    float wk[KH * KW];
+    for (int i = 0; i < KH * KW; ++i) wk[i] = wc[i];
+    VFLOAT acc[ROWS];
+    for (int r = 0; r < ROWS; ++r) acc[r] = (VFLOAT)(0.0f);
+    const int iy0 = oy0 * SH - pt;
+    for (int i = 0; i < (ROWS - 1) * SH + (KH - 1) * DH + 1; ++i) {
+        const int iy = iy0 + i;
+        if (iy < 0 || iy >= H) continue;
+        __global const float* row = xc + iy * W;
+        VFLOAT xv[KW];
+        for (int kx = 0; kx < KW; ++kx) xv[kx] = load_row(row, ix0 + kx * dw, W);
+        for (int r = 0; r < ROWS; ++r) {
+            const int t = i - r * SH;   // ky * DH for the output row r this input row feeds
+            if (t < 0 || t % DH != 0 || t / DH >= KH) continue;
+            const int ky = t / DH;
+            for (int kx = 0; kx < KW; ++kx)
+                acc[r] = fma((VFLOAT)(wk[ky * KW + kx]), xv[kx], acc[r]);
+        }
+    }
+    const float b = SL_BIAS(c);
+    for (int r = 0; r < ROWS; ++r) {
+        if (oy0 + r >= OH) break;
+        const VFLOAT v = acc[r] + b;
+        store_row(y + yOff + (nc * OH + oy0 + r) * OW + ox0, ACTIVATE(v, alpha, beta), ox0, OW);
+    }
+}
+
 // General conv as a direct implicit GEMM: one work-item = VW consecutive outputs of one row x COB
 // output channels of one group (COB divides the channels per group; a COB x VW register block),
 // looping over the group's Cg input channels x KH x KW taps (gid0 = x block, gid1 = oy,

@@ -1,0 +1,111 @@
+#include "nn/ops/kernel_tuner.h"
+
+#include "compute/platform.h"
+#include "compute/program_cache.h"
+#include "core/log.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace sl::nn {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::string_view kHeader = "sightline-kernel-tuning 1\n";
+
+std::string hex(uint64_t v) {
+    char b[17];
+    std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(v));
+    return b;
+}
+
+}  // namespace
+
+KernelTuner::KernelTuner(const compute::DeviceInfo& device, std::string_view source,
+                         fs::path directory, double budgetMs)
+    : budgetMs_(budgetMs) {
+    if (!directory.empty()) {
+        std::string id = device.name + '\n' + device.driverVersion + '\n' +
+                         device.platformVersion + '\n';
+        id.append(source);
+        stats_.path = directory / ("conv-tuning-" + hex(compute::fnv1a64(id)) + ".txt");
+        load();
+    }
+}
+
+bool KernelTuner::enabledByEnvironment() {
+    const char* env = std::getenv("SIGHTLINE_KERNEL_TUNING");
+    if (!env) return true;
+    const std::string v = env;
+    return !(v == "off" || v == "0" || v == "false");
+}
+
+void KernelTuner::load() {
+    std::ifstream f(stats_.path, std::ios::binary);
+    if (!f) return;   // first run on this device
+    std::stringstream ss;
+    ss << f.rdbuf();
+    const std::string text = ss.str();
+    // Body, then "checksum <hex>\n" over the body: a torn or edited file fails the check.
+    const size_t cut = text.rfind("checksum ");
+    const bool ok = cut != std::string::npos && text.compare(0, kHeader.size(), kHeader) == 0 &&
+                    text.substr(cut) == "checksum " + hex(compute::fnv1a64(text.substr(0, cut))) +
+                                            "\n";
+    if (!ok) {
+        logDebug("nn", "kernel tuning file " + stats_.path.string() +
+                           " is corrupt; ignored, will be rewritten");
+        dirty_ = true;
+        return;
+    }
+    std::istringstream body(text.substr(kHeader.size(), cut - kHeader.size()));
+    std::string line;
+    while (std::getline(body, line)) {
+        const size_t tab = line.find('\t');
+        if (tab != std::string::npos) choices_[line.substr(0, tab)] = line.substr(tab + 1);
+    }
+    stats_.fileLoaded = true;
+}
+
+std::optional<std::string> KernelTuner::lookup(const std::string& layerClass) {
+    auto it = choices_.find(layerClass);
+    if (it == choices_.end()) return std::nullopt;
+    ++stats_.fromCache;
+    return it->second;
+}
+
+void KernelTuner::record(const std::string& layerClass, const std::string& choice, double ms) {
+    choices_[layerClass] = choice;
+    stats_.tuneMs += ms;
+    ++stats_.tuned;
+    dirty_ = true;
+}
+
+Status KernelTuner::save() {
+    if (!dirty_ || stats_.path.empty()) return Status::ok();
+    std::string body(kHeader);
+    for (const auto& [k, v] : choices_) body += k + '\t' + v + '\n';
+    body += "checksum " + hex(compute::fnv1a64(body)) + "\n";
+    std::error_code ec;
+    fs::create_directories(stats_.path.parent_path(), ec);
+    // Temporary + rename: a concurrent reader sees the old file or the new one, never half.
+    const fs::path tmp = stats_.path.string() + ".tmp." + std::to_string(::getpid());
+    bool ok = false;
+    if (FILE* f = std::fopen(tmp.c_str(), "wb")) {
+        ok = std::fwrite(body.data(), 1, body.size(), f) == body.size();
+        ok = std::fclose(f) == 0 && ok;
+    }
+    if (ok) fs::rename(tmp, stats_.path, ec);
+    if (!ok || ec) {
+        fs::remove(tmp, ec);
+        // Not fatal: the choices still apply to this session, the next one measures again.
+        logDebug("nn", "could not write kernel tuning file " + stats_.path.string());
+        return Status::ok();
+    }
+    dirty_ = false;
+    return Status::ok();
+}
+
+}  // namespace sl::nn

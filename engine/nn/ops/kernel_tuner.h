@@ -1,0 +1,72 @@
+#pragma once
+// KernelTuner: per-device kernel choices, measured once and cached on disk.
+//
+// An op with tunable kernels (Conv: nn/ops/conv.h ConvTuning) asks lookup(key) for its layer
+// class (kernel kind x shape); on a miss, and while the session's time budget lasts, it times a
+// few candidates itself and record()s the winner. Later sessions read the file and tune nothing.
+//
+// The file is "<cache dir>/conv-tuning-<key>.txt" next to the program cache (ProgramCache's
+// directory: $SIGHTLINE_KERNEL_CACHE, else $XDG_CACHE_HOME/sightline/kernels, else
+// ~/.cache/sightline/kernels), key = FNV-1a 64 of device name, driver version, platform version
+// and the kernel source, so a new driver or an edited kernel starts over. Text lines
+// "<class>\t<choice>" ended by a checksum line; written atomically (temporary + rename). A file
+// that is truncated or fails its checksum is ignored (debug log) and rewritten by save().
+//
+// $SIGHTLINE_KERNEL_TUNING=off (or SessionOptions::tuneKernels = false) disables tuning: ops take
+// the fixed ConvTuning defaults and no file is read or written. Candidates only change how work
+// is split, not the order of each output's sums, so tuned and default results are identical.
+//
+// One per session preparation; not thread-safe.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace sl::compute {
+struct DeviceInfo;
+}
+
+namespace sl::nn {
+
+struct TuningStats {
+    int fromCache = 0;    // layer classes whose choice came from the file
+    int tuned = 0;        // classes measured in this session
+    int untuned = 0;      // classes left on defaults (budget spent; tuned by a later session)
+    double tuneMs = 0;    // time spent measuring (kernel builds included)
+    bool fileLoaded = false;
+    std::filesystem::path path;
+};
+
+class KernelTuner {
+public:
+    // `source` is hashed into the file name (the kernels the choices are for). An empty
+    // directory keeps choices in memory only.
+    KernelTuner(const compute::DeviceInfo& device, std::string_view source,
+                std::filesystem::path directory, double budgetMs);
+
+    // True unless $SIGHTLINE_KERNEL_TUNING is "off"/"0"/"false".
+    static bool enabledByEnvironment();
+
+    std::optional<std::string> lookup(const std::string& layerClass);
+    bool hasBudget() const { return stats_.tuneMs < budgetMs_; }
+    void record(const std::string& layerClass, const std::string& choice, double ms);
+    void skipped() { ++stats_.untuned; }
+    // Writes the file when something was tuned (or the file on disk was unreadable).
+    Status save();
+
+    const TuningStats& stats() const { return stats_; }
+
+private:
+    void load();
+
+    std::map<std::string, std::string> choices_;
+    double budgetMs_;
+    bool dirty_ = false;
+    TuningStats stats_;
+};
+
+}  // namespace sl::nn
