@@ -7,6 +7,7 @@
 #include "interop/frame_bridge.h"
 #include "interop/gl_functions.h"
 #include "interop/gl_sharing_bridge.h"
+#include "interop/slot_pool.h"
 
 #include "view/frame_bridge_host.h"
 
@@ -15,6 +16,7 @@
 #include <QSettings>
 
 #include <algorithm>
+#include <map>
 #include <vector>
 
 #undef slots
@@ -77,8 +79,24 @@ struct FrameBridgeHost::Impl {
     std::vector<interop::StrategyReport> reports;
     std::optional<interop::BridgeStrategy> chosen;
     interop::GlHost host;
-    std::unique_ptr<compute::ComputeContext> compute;
+    // Shared: a retired bridge (below) keeps the CL context it was made on.
+    std::shared_ptr<compute::ComputeContext> compute;
     std::unique_ptr<interop::FrameBridge> bridge;
+    // Zero-copy decode (`mapped` only): the decoder's slots, and the frame shown from one of them
+    // (held so the decoder cannot reuse the slot while GL draws from it).
+    std::shared_ptr<interop::SlotPool> pool;
+    media::VideoFrame shownFrame;
+    bool shownDirect = false;
+    std::map<int, media::VideoFrame> lentFrames;   // pool slots inference reads (endInference)
+    std::function<void(std::shared_ptr<media::FrameAllocator>)> allocatorSink;
+    // Bridges replaced while decoded frames (cache, queue) still lived in their slot memory:
+    // destroyed once their pool has no buffer out.
+    struct Retired {
+        std::shared_ptr<compute::ComputeContext> compute;
+        std::unique_ptr<interop::FrameBridge> bridge;
+        std::shared_ptr<interop::SlotPool> pool;
+    };
+    std::vector<Retired> retired;
     interop::FrameBridgeConfig config;
     int shownSlot = -1;
     std::vector<int> lent;   // slots with inference (held until endInference)
@@ -91,6 +109,36 @@ FrameBridgeHost::~FrameBridgeHost() {
     // The owner calls reset() with its context current; this is only the last resort.
     if (d_->bridge)
         sl::logWarning("gui/bridge", "bridge destroyed without a current GL context");
+    // Decoded frames still point into these bridges' memory: leaking them is the safe choice.
+    if (!d_->retired.empty()) {
+        sl::logWarning("gui/bridge", std::to_string(d_->retired.size()) +
+                                         " bridge(s) still hold decoded frames; not freed");
+        for (auto& r : d_->retired) (void)r.bridge.release();
+    }
+}
+
+void FrameBridgeHost::setAllocatorSink(
+    std::function<void(std::shared_ptr<media::FrameAllocator>)> sink) {
+    d_->allocatorSink = std::move(sink);
+    if (d_->allocatorSink) d_->allocatorSink(d_->pool);
+}
+
+void FrameBridgeHost::retireBridge() {
+    if (d_->pool) {
+        d_->pool->detach();
+        if (d_->allocatorSink) d_->allocatorSink(nullptr);
+    }
+    if (d_->bridge && d_->pool && d_->pool->outstanding() > 0) {
+        d_->retired.push_back({d_->compute, std::move(d_->bridge), std::move(d_->pool)});
+    }
+    d_->pool.reset();
+    d_->bridge.reset();
+}
+
+void FrameBridgeHost::sweepRetired() {
+    auto drained = [](const Impl::Retired& r) { return r.pool->outstanding() == 0; };
+    d_->retired.erase(std::remove_if(d_->retired.begin(), d_->retired.end(), drained),
+                      d_->retired.end());
 }
 
 void FrameBridgeHost::setRequest(const BridgeRequest& request) {
@@ -101,8 +149,10 @@ void FrameBridgeHost::setRequest(const BridgeRequest& request) {
 void FrameBridgeHost::reset() {
     if (beforeRelease && (d_->bridge || d_->compute)) beforeRelease(d_->compute != nullptr);
     d_->lent.clear();
+    d_->lentFrames.clear();   // the pool is detached below: no reuse of those slots
     releaseShown();
-    d_->bridge.reset();
+    retireBridge();
+    sweepRetired();
     d_->compute.reset();
     d_->reports.clear();
     d_->chosen.reset();
@@ -113,6 +163,22 @@ void FrameBridgeHost::reset() {
 }
 
 void FrameBridgeHost::releaseShown() {
+    if (d_->shownDirect) {
+        // A pool slot stays acquired by the pool; before the decoder may write it again, GL
+        // (the texture upload) and CL must be done with it: hostPointer waits for both.
+        const bool lent =
+            std::find(d_->lent.begin(), d_->lent.end(), d_->shownSlot) != d_->lent.end();
+        if (d_->bridge && d_->shownSlot >= 0 && !lent) {
+            auto p = d_->bridge->hostPointer(d_->shownSlot);
+            if (!p.hasValue()) sl::logWarning("gui/bridge", p.status().message());
+        } else if (lent) {
+            d_->lentFrames[d_->shownSlot] = d_->shownFrame;   // held until endInference
+        }
+        d_->shownFrame = media::VideoFrame();
+        d_->shownDirect = false;
+        d_->shownSlot = -1;
+        return;
+    }
     const bool lent =
         std::find(d_->lent.begin(), d_->lent.end(), d_->shownSlot) != d_->lent.end();
     if (d_->bridge && d_->shownSlot >= 0 && !lent) {   // a lent slot goes back at endInference
@@ -200,14 +266,25 @@ bool FrameBridgeHost::ensureBridge(QOpenGLContext* context, const media::VideoFr
         return true;
     if (beforeRelease && d_->bridge) beforeRelease(false);
     d_->lent.clear();
+    d_->lentFrames.clear();   // the pool is detached below: no reuse of those slots
     releaseShown();
-    d_->bridge.reset();
+    retireBridge();
     d_->config.format = frame.format();
     d_->config.width = frame.width();
     d_->config.height = frame.height();
     // shown + one being written + up to two lent to inference (queued + running) + spares, so
     // display never starves while inference holds slots.
     d_->config.slots = 6;
+    // `mapped`: extra slots the decoder writes into directly (frames queued for display and the
+    // codec's reference pictures live there), padded for the codec's in-place writes.
+    const bool zeroCopy = *d_->chosen == interop::BridgeStrategy::Mapped;
+    constexpr int kDecoderSlots = 16;
+    d_->config.allocWidth = d_->config.allocHeight = 0;
+    if (zeroCopy) {
+        d_->config.slots += kDecoderSlots;
+        interop::SlotPool::decoderPadding(frame.width(), frame.height(), &d_->config.allocWidth,
+                                          &d_->config.allocHeight);
+    }
     auto bridge = interop::createFrameBridge(*d_->chosen, d_->config, d_->host, *d_->compute);
     if (!bridge.hasValue()) {
         fail(Mode::Failed, q(bridge.status().message()));
@@ -215,6 +292,15 @@ bool FrameBridgeHost::ensureBridge(QOpenGLContext* context, const media::VideoFr
     }
     d_->bridge = std::move(bridge).value();
     ++d_->bridgeId;
+    if (zeroCopy) {
+        auto pool = interop::SlotPool::create(*d_->bridge, kDecoderSlots);
+        if (pool.hasValue()) {
+            d_->pool = *pool;
+            if (d_->allocatorSink) d_->allocatorSink(d_->pool);
+        } else {
+            sl::logWarning("gui/bridge", "zero-copy decode off: " + pool.status().message());
+        }
+    }
     mode_ = Mode::Bridge;
     error_.clear();
     ++generation_;
@@ -224,6 +310,13 @@ bool FrameBridgeHost::ensureBridge(QOpenGLContext* context, const media::VideoFr
 bool FrameBridgeHost::present(QOpenGLContext* context, const media::VideoFrame& frame,
                               BridgeTextures* out) {
     if (!ensureBridge(context, frame)) return false;
+    sweepRetired();
+    if (d_->pool && frame.slotPool() == d_->pool->id() && frame.bridgeSlot() >= 0 &&
+        presentDirect(frame, out)) {
+        ++zeroCopyFrames_;
+        return true;
+    }
+    ++copiedFrames_;
     auto slot = d_->bridge->acquireSlot();
     if (!slot.hasValue()) {
         // Every slot busy means a slot leaked: free the shown one and retry once.
@@ -276,9 +369,38 @@ void FrameBridgeHost::endInference(const InferenceLease& lease) {
     auto it = std::find(d_->lent.begin(), d_->lent.end(), lease.slot);
     if (it == d_->lent.end()) return;
     d_->lent.erase(it);
+    if (d_->pool && d_->pool->slotMemory(lease.slot)) {
+        // A decoder slot never goes back to the bridge; its frame is dropped once CL is done.
+        Status s = d_->bridge->unmapCl(lease.slot);
+        if (s.isOk() && lease.slot != d_->shownSlot) {
+            auto p = d_->bridge->hostPointer(lease.slot);
+            if (!p.hasValue()) s = p.status();
+            d_->lentFrames.erase(lease.slot);
+        }
+        if (!s.isOk()) sl::logWarning("gui/bridge", s.message());
+        return;
+    }
     Status s = d_->bridge->unmapCl(lease.slot);
     if (s.isOk() && lease.slot != d_->shownSlot) s = d_->bridge->releaseSlot(lease.slot);
     if (!s.isOk()) sl::logWarning("gui/bridge", s.message());
+}
+
+// The decoder wrote the frame into one of the bridge's slots: no writeFrame, GL uploads straight
+// from the decoder's bytes. False (after a warning) sends the frame down the copy path.
+bool FrameBridgeHost::presentDirect(const media::VideoFrame& frame, BridgeTextures* out) {
+    const int slot = frame.bridgeSlot();
+    Status s = d_->bridge->commitHostWrite(slot);
+    auto gl = s.isOk() ? d_->bridge->mapGl(slot) : Expected<interop::GlFrame>(s);
+    if (!gl.hasValue()) {
+        sl::logWarning("gui/bridge", "zero-copy frame copied instead: " + gl.status().message());
+        return false;
+    }
+    if (slot != d_->shownSlot) releaseShown();
+    d_->shownSlot = slot;
+    d_->shownDirect = true;
+    d_->shownFrame = frame;   // the slot stays the decoder's until this is dropped
+    for (int i = 0; i < 3; ++i) out->textures[i] = gl->textures[i];
+    return true;
 }
 
 QString FrameBridgeHost::strategyName() const {
@@ -289,7 +411,13 @@ QString FrameBridgeHost::strategyName() const {
 QString FrameBridgeHost::summary() const {
     switch (mode_) {
     case Mode::Idle: return QStringLiteral("bridge: (no frame yet)");
-    case Mode::Bridge: return QStringLiteral("bridge: %1").arg(strategyName());
+    case Mode::Bridge:
+        if (!d_->pool && zeroCopyFrames_ == 0)
+            return QStringLiteral("bridge: %1").arg(strategyName());
+        return QStringLiteral("bridge: %1 (zero-copy %2, copied %3)")
+            .arg(strategyName())
+            .arg(zeroCopyFrames_)
+            .arg(copiedFrames_);
     case Mode::DisplayOnly: return QStringLiteral("display only: %1").arg(error_);
     case Mode::Failed:
         return QStringLiteral("bridge %1 failed: %2").arg(request_.strategy, error_);

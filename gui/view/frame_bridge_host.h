@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 
+#include "media/frame_allocator.h"
 #include "media/video_frame.h"
 #include "pipeline/detector_worker.h"
 
@@ -89,6 +90,13 @@ public:
     QString details() const;
     QString error() const { return error_; }   // the Failed mode's message
 
+    // Zero-copy decode (`mapped`): the host hands the decoder a SlotPool over its bridge's slots
+    // through this sink (VideoView: Player::setFrameAllocator); null when the bridge goes away.
+    // Frames decoded into the current pool are shown without writeFrame's memcpy.
+    void setAllocatorSink(std::function<void(std::shared_ptr<media::FrameAllocator>)> sink);
+    int64_t zeroCopyFrames() const { return zeroCopyFrames_; }
+    int64_t copiedFrames() const { return copiedFrames_; }
+
     // Zero-copy hand-off to inference. The CL context frames live in (null unless mode() ==
     // Bridge): the detector must run on it.
     const compute::ComputeContext* computeContext() const;
@@ -113,6 +121,9 @@ private:
     bool ensureBridge(QOpenGLContext* context, const media::VideoFrame& frame);
     void fail(Mode mode, const QString& message);
     void releaseShown();
+    bool presentDirect(const media::VideoFrame& frame, BridgeTextures* out);
+    void retireBridge();
+    void sweepRetired();
 
     BridgeRequest request_;
     Mode mode_ = Mode::Idle;
@@ -120,6 +131,8 @@ private:
     QString deviceName_;
     std::unique_ptr<Impl> d_;
     int generation_ = 0;
+    int64_t zeroCopyFrames_ = 0;
+    int64_t copiedFrames_ = 0;
 };
 
 }  // namespace sl::gui
