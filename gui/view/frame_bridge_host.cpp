@@ -100,6 +100,13 @@ struct FrameBridgeHost::Impl {
     interop::FrameBridgeConfig config;
     int shownSlot = -1;
     std::vector<int> lent;   // slots with inference (held until endInference)
+    // Slots inference gave back: unmapCl enqueued a map on the shared in-order queue, behind the
+    // next frame's inference already there. Reused at once, writeFrame would wait for that map
+    // (a whole inference) on the GUI thread; so they go back to the pool one return later, when
+    // the queue has run past it. `returns` counts endInference calls.
+    std::vector<std::pair<int, uint64_t>> cooling;
+    std::vector<int> returnedShown;   // given back while still shown: cooled when replaced
+    uint64_t returns = 0;
     uint64_t bridgeId = 0;   // bumped per bridge: leases of an older one are ignored
 };
 
@@ -149,6 +156,8 @@ void FrameBridgeHost::setRequest(const BridgeRequest& request) {
 void FrameBridgeHost::reset() {
     if (beforeRelease && (d_->bridge || d_->compute)) beforeRelease(d_->compute != nullptr);
     d_->lent.clear();
+    d_->cooling.clear();
+    d_->returnedShown.clear();
     d_->lentFrames.clear();   // the pool is detached below: no reuse of those slots
     releaseShown();
     retireBridge();
@@ -181,7 +190,12 @@ void FrameBridgeHost::releaseShown() {
     }
     const bool lent =
         std::find(d_->lent.begin(), d_->lent.end(), d_->shownSlot) != d_->lent.end();
-    if (d_->bridge && d_->shownSlot >= 0 && !lent) {   // a lent slot goes back at endInference
+    auto returned =
+        std::find(d_->returnedShown.begin(), d_->returnedShown.end(), d_->shownSlot);
+    if (returned != d_->returnedShown.end()) {   // its CL map may still be queued: cool it
+        d_->returnedShown.erase(returned);
+        if (d_->bridge && !lent) d_->cooling.emplace_back(d_->shownSlot, d_->returns);
+    } else if (d_->bridge && d_->shownSlot >= 0 && !lent) {   // lent: back at endInference
         const Status s = d_->bridge->releaseSlot(d_->shownSlot);
         if (!s.isOk()) sl::logWarning("gui/bridge", s.message());
     }
@@ -266,15 +280,17 @@ bool FrameBridgeHost::ensureBridge(QOpenGLContext* context, const media::VideoFr
         return true;
     if (beforeRelease && d_->bridge) beforeRelease(false);
     d_->lent.clear();
+    d_->cooling.clear();
+    d_->returnedShown.clear();
     d_->lentFrames.clear();   // the pool is detached below: no reuse of those slots
     releaseShown();
     retireBridge();
     d_->config.format = frame.format();
     d_->config.width = frame.width();
     d_->config.height = frame.height();
-    // shown + one being written + up to two lent to inference (queued + running) + spares, so
+    // shown + one being written + two lent to inference (queued + running) + two cooling, so
     // display never starves while inference holds slots.
-    d_->config.slots = 6;
+    d_->config.slots = 8;
     // `mapped`: extra slots the decoder writes into directly (frames queued for display and the
     // codec's reference pictures live there), padded for the codec's in-place writes.
     const bool zeroCopy = *d_->chosen == interop::BridgeStrategy::Mapped;
@@ -319,7 +335,8 @@ bool FrameBridgeHost::present(QOpenGLContext* context, const media::VideoFrame& 
     ++copiedFrames_;
     auto slot = d_->bridge->acquireSlot();
     if (!slot.hasValue()) {
-        // Every slot busy means a slot leaked: free the shown one and retry once.
+        // Every slot busy means a slot leaked: free the cooling and shown ones, retry once.
+        releaseCooled(true);
         releaseShown();
         slot = d_->bridge->acquireSlot();
         if (!slot.hasValue()) {
@@ -380,9 +397,25 @@ void FrameBridgeHost::endInference(const InferenceLease& lease) {
         if (!s.isOk()) sl::logWarning("gui/bridge", s.message());
         return;
     }
-    Status s = d_->bridge->unmapCl(lease.slot);
-    if (s.isOk() && lease.slot != d_->shownSlot) s = d_->bridge->releaseSlot(lease.slot);
+    ++d_->returns;
+    releaseCooled(false);   // returned before this one: the queue has run past their maps
+    const Status s = d_->bridge->unmapCl(lease.slot);
     if (!s.isOk()) sl::logWarning("gui/bridge", s.message());
+    if (lease.slot != d_->shownSlot)
+        d_->cooling.emplace_back(lease.slot, d_->returns);
+    else
+        d_->returnedShown.push_back(lease.slot);
+}
+
+void FrameBridgeHost::releaseCooled(bool all) {
+    auto ready = [&](const std::pair<int, uint64_t>& c) { return all || c.second < d_->returns; };
+    for (const auto& c : d_->cooling) {
+        if (!ready(c) || !d_->bridge) continue;
+        const Status s = d_->bridge->releaseSlot(c.first);
+        if (!s.isOk()) sl::logWarning("gui/bridge", s.message());
+    }
+    d_->cooling.erase(std::remove_if(d_->cooling.begin(), d_->cooling.end(), ready),
+                      d_->cooling.end());
 }
 
 // The decoder wrote the frame into one of the bridge's slots: no writeFrame, GL uploads straight

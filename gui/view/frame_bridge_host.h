@@ -121,6 +121,7 @@ private:
     bool ensureBridge(QOpenGLContext* context, const media::VideoFrame& frame);
     void fail(Mode mode, const QString& message);
     void releaseShown();
+    void releaseCooled(bool all);   // slots inference returned (all: also the recent ones)
     bool presentDirect(const media::VideoFrame& frame, BridgeTextures* out);
     void retireBridge();
     void sweepRetired();
