@@ -85,7 +85,9 @@ private:
     std::string layerClass() const;
     Status configure(const ClOpContext& ctx, const Choice& c);
     // Times the candidates on scratch buffers of this layer's shape; the fastest in `best`.
-    Status tune(const ClOpContext& ctx, const Choice& def, bool gpu, Choice& best);
+    // `complete` is false when the tuner's budget ran out before every candidate was measured.
+    Status tune(const ClOpContext& ctx, const Choice& def, bool gpu, Choice& best,
+                bool& complete);
 
     Kernel kernelKind_ = Kernel::Direct;
     int cob_ = 1;

@@ -42,8 +42,10 @@ bool Conv::hasDevicePath(const compute::DeviceInfo&) const { return dtypeOk_; }
 namespace {
 
 // Layers below this many FLOPs run on defaults: their time is launch overhead whatever the
-// split, and tuning them would only slow preparation (and the tests' small graphs) down.
-constexpr double kMinTuneFlops = 1e6;
+// split, and tuning them would only slow preparation (and the tests' small graphs) down. Not
+// higher: YOLOX's 13x13 and 26x26 depthwise layers (0.2-0.8 MFLOP) do gain from fewer, larger
+// work-items.
+constexpr double kMinTuneFlops = 1e5;
 // Each candidate runs once untimed (the driver's first-launch JIT) and then kTuneRuns times; the
 // fastest run counts (the machine may be shared: the minimum is the least disturbed figure).
 constexpr int kTuneRuns = 3;
@@ -110,7 +112,7 @@ std::vector<Conv::Choice> Conv::candidates(const Choice& def, bool gpu) const {
     case Kernel::DepthwiseRows:
         for (int w : {16, 8}) {
             add(Kernel::Depthwise, w, 1, 2);
-            for (int rows : {1, 2, 4, 8}) add(Kernel::DepthwiseRows, w, 1, rows);
+            for (int rows : {1, 2, 4, 8, 16}) add(Kernel::DepthwiseRows, w, 1, rows);
         }
         break;
     case Kernel::Direct:
@@ -202,8 +204,11 @@ Status Conv::configure(const ClOpContext& ctx, const Choice& c) {
     return Status::ok();
 }
 
-Status Conv::tune(const ClOpContext& ctx, const Choice& def, bool gpu, Choice& best) {
+Status Conv::tune(const ClOpContext& ctx, const Choice& def, bool gpu, Choice& best,
+                  bool& complete) {
     using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    complete = false;
     const compute::ComputeContext& cl = *ctx.compute;
     // Scratch tensors of the layer's shape, zero-filled (garbage could hold NaNs or denormals
     // and slow some candidates down for reasons the real data does not have).
@@ -226,6 +231,9 @@ Status Conv::tune(const ClOpContext& ctx, const Choice& def, bool gpu, Choice& b
     double bestMs = 1e30;
     std::vector<std::string> seen;
     for (const Choice& c : candidates(def, gpu)) {
+        const double spent =
+            std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+        if (!ctx.tuner->hasBudget(spent)) return Status::ok();
         SL_TRY(configure(ctx, c));
         // Candidates the layer's shape folds into the same kernel (a 16-wide row on a narrow
         // layer is 8 wide) are measured once.
@@ -251,6 +259,7 @@ Status Conv::tune(const ClOpContext& ctx, const Choice& def, bool gpu, Choice& b
             best.rows = rows_;
         }
     }
+    complete = true;
     return Status::ok();
 }
 
@@ -268,14 +277,22 @@ Status Conv::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const
             logDebug("nn", "conv tuning '" + cls + "' -> " + *v + " (cached)");
         } else if (ctx.tuner->hasBudget()) {
             const auto t0 = std::chrono::steady_clock::now();
-            SL_TRY(tune(ctx, def, gpu, c));
+            bool complete = false;
+            SL_TRY(tune(ctx, def, gpu, c, complete));
             const double ms = std::chrono::duration<double, std::milli>(
                                   std::chrono::steady_clock::now() - t0)
                                   .count();
-            const std::string text = formatChoice(c.kind, c.width, c.cob, c.rows, c.local);
-            ctx.tuner->record(cls, text, ms);
-            logDebug("nn", "conv tuning '" + cls + "' -> " + text + " (" +
-                               std::to_string(int(ms)) + " ms to measure)");
+            if (complete) {
+                const std::string text = formatChoice(c.kind, c.width, c.cob, c.rows, c.local);
+                ctx.tuner->record(cls, text, ms);
+                logDebug("nn", "conv tuning '" + cls + "' -> " + text + " (" +
+                                   std::to_string(int(ms)) + " ms to measure)");
+            } else {
+                // A partial comparison is not a measured choice: defaults until a later session.
+                c = def;
+                ctx.tuner->abandon(ms);
+                logDebug("nn", "conv tuning '" + cls + "': budget spent, defaults");
+            }
         } else {
             ctx.tuner->skipped();
         }

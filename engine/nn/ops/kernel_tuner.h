@@ -53,7 +53,16 @@ public:
 
     std::optional<std::string> lookup(const std::string& layerClass);
     bool hasBudget() const { return stats_.tuneMs < budgetMs_; }
+    // Budget left after `pendingMs` more (a measurement in progress checks it between
+    // candidates: one candidate's kernel build can take a second on a loaded CPU device).
+    bool hasBudget(double pendingMs) const { return stats_.tuneMs + pendingMs < budgetMs_; }
     void record(const std::string& layerClass, const std::string& choice, double ms);
+    // A measurement cut off by the budget: its time counts, the class stays on defaults (and
+    // unrecorded, so a later session measures it).
+    void abandon(double ms) {
+        stats_.tuneMs += ms;
+        ++stats_.untuned;
+    }
     void skipped() { ++stats_.untuned; }
     // Writes the file when something was tuned (or the file on disk was unreadable).
     Status save();
