@@ -20,7 +20,13 @@
 //
 // Overlay (issue 5): after the GL pass a QPainter on this QOpenGLWidget draws the stored boxes of
 // the displayed frame (geometry follows zoom/pan, label text stays in widget pixels so it reads
-// at any zoom) and the HUD (top-left, key h).
+// at any zoom) and the HUD (top-left, key h). A box picked in the detections list (setHighlight)
+// is drawn thicker, light with a dark outline, until the view shows another frame.
+//
+// Inference input: with a bridge, the presented slot is lent to inference (its CL view goes to
+// DetectionController::submitDevice, the detector runs on the bridge's CL context) and handed
+// back on this thread when the job completes; otherwise the VideoFrame is submitted (host
+// upload). The HUD names which.
 
 #include <QElapsedTimer>
 #include <QOpenGLBuffer>
