@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
             if (tu.path.empty() && !tu.fromCache && !tu.tuned && !tu.untuned)
                 std::printf("  kernel tuning: off (fixed defaults)\n");
             else
-                std::printf("  kernel tuning: %d layer classes from the cache%s, %d measured now "
+                std::printf("  kernel tuning: %d conv layers from the cache%s, %d measured now "
                         "(%.0f ms), %d on defaults; file %s\n",
                         tu.fromCache, tu.fileLoaded ? "" : " (no cache file yet)", tu.tuned,
                         tu.tuneMs, tu.untuned, tu.path.empty() ? "-" : tu.path.c_str());

@@ -144,7 +144,7 @@ int profileModel(const compute::ComputeContext& ctx, const std::string& path, in
               [](const auto& a, const auto& b) { return a.first < b.first; });
     const Profile& prof = profiles[profiles.size() / 2].second;
     const TuningStats& tu = (*s)->tuning();
-    std::printf("kernel tuning %s: %d classes cached, %d measured (%.0f ms), %d defaults\n",
+    std::printf("kernel tuning %s: %d conv layers cached, %d measured (%.0f ms), %d defaults\n",
                 gTune ? "on" : "off", tu.fromCache, tu.tuned, tu.tuneMs, tu.untuned);
     std::cout << prof.format(15);
     // Conv time and GFLOP/s per kernel family (classified like Conv::prepareDevice does).

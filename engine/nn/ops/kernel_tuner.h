@@ -33,9 +33,10 @@ struct DeviceInfo;
 namespace sl::nn {
 
 struct TuningStats {
-    int fromCache = 0;    // layer classes whose choice came from the file
-    int tuned = 0;        // classes measured in this session
-    int untuned = 0;      // classes left on defaults (budget spent; tuned by a later session)
+    // Counted per conv layer (layers of one class share a choice: the second one is a hit).
+    int fromCache = 0;    // layers whose choice came from the file (or an earlier same-class layer)
+    int tuned = 0;        // layers whose class was measured in this session
+    int untuned = 0;      // layers left on defaults (budget spent; tuned by a later session)
     double tuneMs = 0;    // time spent measuring (kernel builds included)
     bool fileLoaded = false;
     std::filesystem::path path;
