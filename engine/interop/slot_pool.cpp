@@ -104,13 +104,13 @@ Expected<std::shared_ptr<SlotPool>> SlotPool::create(FrameBridge& bridge, int sl
 }
 
 void SlotPool::decoderPadding(int width, int height, int* allocWidth, int* allocHeight) {
-    // avcodec_align_dimensions2 rounds to at most 64 x 64 for 4:2:0 (with lowres/H.264 adding
-    // 2 rows) and the H.264/HEVC coded size is at most one macroblock/CTB row more than the
-    // visible size: 128 columns and 64 + 8 rows of room cover all of them.
-    *allocWidth = alignUp(width, 64) + 64;
+    // avcodec_align_dimensions2 pads 4:2:0 to at most 64 x 64 (H.264/lowres add 2 rows), and the
+    // coded size is at most one macroblock/CTB row more than the visible one: 64 + 8 rows. The
+    // width stays what FFmpeg's own pool would choose (64-aligned rows): then a stream that began
+    // in FFmpeg's buffers can move into slots without a stride change (mpegvideo refuses one).
+    *allocWidth = alignUp(width, 64);
     *allocHeight = alignUp(height, 64) + 8;
 }
-
 AVBufferRef* SlotPool::allocate(const AVCodecContext& codec, const AVFrame& want,
                                 uint8_t* data[4], int linesize[4]) {
     State& st = *state_;

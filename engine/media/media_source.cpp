@@ -154,17 +154,81 @@ struct MediaSource::Impl {
                 uint8_t* data[4] = {};
                 int linesize[4] = {};
                 if (AVBufferRef* buf = a->allocate(*ctx, *frame, data, linesize)) {
-                    frame->buf[0] = buf;
-                    for (int i = 0; i < 4; ++i) {
-                        frame->data[i] = data[i];
-                        frame->linesize[i] = linesize[i];
-                    }
-                    frame->extended_data = frame->data;
-                    return 0;
+                    // Same strides as the stream's earlier pictures, or the decoder may fail.
+                    if (self->rememberShape(*frame, buf, data, linesize))
+                        return attach(frame, buf, data, linesize);
+                    av_buffer_unref(&buf);
                 }
             }
+            // Decoders such as mpegvideo refuse a picture whose strides differ from the
+            // previous ones ("stride changed": EPERM), so once an allocator served this stream,
+            // a fallback picture copies its shape in plain heap memory.
+            uint8_t* data[4] = {};
+            int linesize[4] = {};
+            if (AVBufferRef* buf = self->allocateLikeLast(*frame, data, linesize))
+                return attach(frame, buf, data, linesize);
         }
-        return avcodec_default_get_buffer2(ctx, frame, flags);
+        const int err = avcodec_default_get_buffer2(ctx, frame, flags);
+        if (err == 0 && self) self->rememberShape(*frame, nullptr, frame->data, frame->linesize);
+        return err;
+    }
+
+    static int attach(AVFrame* frame, AVBufferRef* buf, uint8_t* data[4], int linesize[4]) {
+        frame->buf[0] = buf;
+        for (int i = 0; i < 4; ++i) {
+            frame->data[i] = data[i];
+            frame->linesize[i] = linesize[i];
+        }
+        frame->extended_data = frame->data;
+        return 0;
+    }
+
+    // The shape of the last allocator-served picture (any decoder thread writes it).
+    struct Shape {
+        int format = -1;
+        int width = 0;
+        int height = 0;
+        size_t size = 0;
+        ptrdiff_t offset[4] = {-1, -1, -1, -1};
+        int linesize[4] = {};
+    };
+    std::mutex shapeMutex;
+    Shape shape;
+
+    // Records the stream's picture shape (buf: an allocator's single buffer, whose layout a
+    // fallback can copy; null: FFmpeg's buffers, strides only). False when the strides differ
+    // from the ones already established for this format and size.
+    bool rememberShape(const AVFrame& f, const AVBufferRef* buf, uint8_t* const data[4],
+                       const int linesize[4]) {
+        std::lock_guard<std::mutex> lk(shapeMutex);
+        if (shape.format == f.format && shape.width == f.width && shape.height == f.height) {
+            for (int i = 0; i < 4; ++i)
+                if (shape.linesize[i] != linesize[i]) return false;
+            if (!buf || shape.size) return true;
+        }
+        shape.format = f.format;
+        shape.width = f.width;
+        shape.height = f.height;
+        shape.size = buf ? buf->size : 0;
+        for (int i = 0; i < 4; ++i) {
+            shape.offset[i] = buf && data[i] ? data[i] - buf->data : -1;
+            shape.linesize[i] = linesize[i];
+        }
+        return true;
+    }
+
+    AVBufferRef* allocateLikeLast(const AVFrame& f, uint8_t* data[4], int linesize[4]) {
+        std::lock_guard<std::mutex> lk(shapeMutex);
+        if (shape.size == 0 || shape.format != f.format || shape.width != f.width ||
+            shape.height != f.height)
+            return nullptr;
+        AVBufferRef* buf = av_buffer_alloc(shape.size);   // av_malloc: aligned for SIMD
+        if (!buf) return nullptr;
+        for (int i = 0; i < 4; ++i) {
+            data[i] = shape.offset[i] < 0 ? nullptr : buf->data + shape.offset[i];
+            linesize[i] = shape.linesize[i];
+        }
+        return buf;
     }
 
     static int interruptCallback(void* opaque) {
