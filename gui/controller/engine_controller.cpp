@@ -134,6 +134,11 @@ void EngineController::seekRelativeSeconds(double delta) {
 }
 
 void EngineController::setSpeed(double speed) { player_->setSpeed(speed); }
+
+void EngineController::setFrameAllocator(std::shared_ptr<media::FrameAllocator> allocator) {
+    // The view hands back its pool while it shuts down, possibly after the player is gone.
+    if (player_) player_->setFrameAllocator(std::move(allocator));
+}
 double EngineController::speed() const { return player_->speed(); }
 int64_t EngineController::currentIndex() const { return player_->currentIndex(); }
 media::PlaybackState EngineController::state() const { return player_->state(); }

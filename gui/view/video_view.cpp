@@ -232,6 +232,10 @@ VideoView::~VideoView() {
 void VideoView::setController(EngineController* controller) {
     if (controller_) disconnect(controller_, nullptr, this, nullptr);
     controller_ = controller;
+    // Zero-copy decode: with a `mapped` bridge the decoder writes straight into its slots.
+    bridge_.setAllocatorSink([this](std::shared_ptr<media::FrameAllocator> allocator) {
+        if (controller_) controller_->setFrameAllocator(std::move(allocator));
+    });
     if (!controller_) return;
     connect(controller_, &EngineController::playingChanged, this, &VideoView::onPlayingChanged);
     // While paused (after a seek or a step) the engine says when a frame waits; while playing

@@ -127,7 +127,7 @@ private:
     void drawOverlay();
     void sampleRates();
 
-    EngineController* controller_ = nullptr;
+    QPointer<EngineController> controller_;   // the window may destroy it before the view
     QTimer paceTimer_;
 
     // The newest frame taken from the engine, not yet uploaded (uploads happen in paintGL, where
