@@ -19,6 +19,7 @@
 #include "app/application.h"
 #include "app/main_window.h"
 #include "controller/engine_controller.h"
+#include "gui_test_util.h"
 #include "support/frame_pattern.h"
 #include "support/video_generator.h"
 #include "view/frame_bridge_host.h"
@@ -28,24 +29,12 @@
 using sl::gui::FrameBridgeHost;
 using sl::gui::MainWindow;
 
+using sl::testing::readRenderedNumber;
+
 namespace {
 
 constexpr int kTimeoutMs = 10000;
 const int kFramesToCompare[] = {0, 17, 42, 59};
-
-int readRenderedNumber(const QImage& image, const QRectF& r) {
-    if (r.isEmpty() || image.isNull()) return -1;
-    const int x0 = int(std::ceil(r.left())), y0 = int(std::ceil(r.top()));
-    const int x1 = std::min(int(std::floor(r.right())), image.width());
-    const int y1 = std::min(int(std::floor(r.bottom())), image.height());
-    const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
-    return sl::testing::readFramePattern(
-        [&](int x, int y) {
-            const QRgb p = rgb.pixel(x0 + x, y0 + y);
-            return (299 * qRed(p) + 587 * qGreen(p) + 114 * qBlue(p)) / 1000;
-        },
-        x1 - x0, y1 - y0);
-}
 
 }  // namespace
 

@@ -27,33 +27,19 @@
 #include "export/export_actions.h"
 #include "panels/detections_panel.h"
 #include "panels/workstation_tools.h"
+#include "gui_test_util.h"
 #include "support/frame_pattern.h"
 #include "support/video_generator.h"
 #include "view/video_view.h"
 
 using sl::gui::MainWindow;
 
+using sl::testing::readRenderedNumber;
+
 namespace {
 
 constexpr int kFrames = 60;
 constexpr int kTimeoutMs = 8000;
-
-int readRenderedNumber(sl::gui::VideoView* view) {
-    const QImage image = view->grabFramebuffer();
-    const double dpr = image.devicePixelRatio() > 0 ? image.devicePixelRatio() : 1.0;
-    const QRectF r = view->videoRect();
-    if (r.isEmpty() || image.isNull()) return -1;
-    const int x0 = int(std::ceil(r.left() * dpr)), y0 = int(std::ceil(r.top() * dpr));
-    const int x1 = std::min(int(std::floor(r.right() * dpr)), image.width());
-    const int y1 = std::min(int(std::floor(r.bottom() * dpr)), image.height());
-    const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
-    return sl::testing::readFramePattern(
-        [&](int x, int y) {
-            const QRgb p = rgb.pixel(x0 + x, y0 + y);
-            return (299 * qRed(p) + 587 * qGreen(p) + 114 * qBlue(p)) / 1000;
-        },
-        x1 - x0, y1 - y0);
-}
 
 // Boxes along cell borders of the 4x4 frame-number grid, so an overlay never covers the middle
 // of a cell (where the number is read).
