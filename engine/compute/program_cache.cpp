@@ -3,6 +3,7 @@
 #include "compute/cl_context.h"
 #include "compute/cl_error.h"
 #include "compute/embedded_kernels.h"
+#include "core/atomic_file.h"
 #include "core/log.h"
 
 #include <atomic>
@@ -245,21 +246,9 @@ void ProgramCache::saveToDisk(cl_program program, const fs::path& path, uint64_t
 
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
-    static std::atomic<unsigned> counter{0};
-    const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid()) + "." +
-                         std::to_string(counter++);
-    FILE* f = std::fopen(tmp.c_str(), "wb");
-    bool ok = f && std::fwrite(file.data(), 1, file.size(), f) == file.size() &&
-              std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
-    if (f) ok = (std::fclose(f) == 0) && ok;
-    if (ok) {
-        fs::rename(tmp, path, ec);
-        ok = !ec;
-    }
-    if (!ok) {
+    if (Status st = writeFileAtomic(path, file, "compute"); !st) {
         // A read-only or full cache directory costs a rebuild next run, nothing more.
-        fs::remove(tmp, ec);
-        logDebug("compute", "cannot write kernel cache file " + path.string());
+        logDebug("compute", "kernel cache not written: " + st.message());
         return;
     }
     ++stats_.diskWrites;

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
-#include "models/atomic_file.h"
+#include "core/atomic_file.h"
 
 namespace sl::models {
 
@@ -144,8 +144,8 @@ Expected<InstalledModel> ModelStore::commit(const std::string& name, const fs::p
     const fs::path folder = root_ / name;
     manifest.name = name;
     // Weights first, manifest last: the manifest marks the install complete.
-    SL_TRY(commitFile(temp, folder / manifest.file));
-    SL_TRY(writeFileAtomic(folder / kManifestFile, manifestToJson(manifest)));
+    SL_TRY(commitFile(temp, folder / manifest.file, "models"));
+    SL_TRY(writeFileAtomic(folder / kManifestFile, manifestToJson(manifest), "models"));
     return find(name);
 }
 
@@ -164,7 +164,7 @@ Expected<InstalledModel> ModelStore::installFromFile(const std::string& name, co
     // Copy into a temporary inside the target folder (same file system), then commit.
     const fs::path temp = folder / (".model.onnx.part-" + std::to_string(::getpid()));
     auto m = [&]() -> Expected<InstalledModel> {
-        SL_TRY(copyFileAtomic(file, temp));
+        SL_TRY(copyFileAtomic(file, temp, "models"));
         return commit(name, temp, *manifest);
     }();
     if (!m) {

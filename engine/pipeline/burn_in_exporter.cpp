@@ -19,7 +19,7 @@ extern "C" {
 }
 
 #include "media/media_source.h"
-#include "models/atomic_file.h"
+#include "core/atomic_file.h"
 
 namespace sl::pipeline {
 
@@ -302,7 +302,7 @@ Expected<BurnInSummary> burnIn(const BurnInOptions& options, const ResultsStore&
     if (int e = drain(nullptr); e < 0) return fail("flushing the encoder failed", e);
     if (int e = av_write_trailer(oc.get()); e < 0) return fail("cannot finish the MP4", e);
     avio_closep(&oc->pb);
-    SL_TRY(models::commitFile(temp, options.output, "burn-in"));
+    SL_TRY(commitFile(temp, options.output, "burn-in"));
     guard.keep = true;
 
     summary.frames = n;

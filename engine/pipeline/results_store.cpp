@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/atomic_file.h"
+#include "core/atomic_file.h"
 
 namespace sl::pipeline {
 
@@ -182,8 +182,8 @@ std::string ResultsStore::toCsv() const {
 
 Status ResultsStore::save(const std::filesystem::path& path, const ExportHeader& header) const {
     const std::string ext = path.extension().string();
-    if (ext == ".json") return models::writeFileAtomic(path, toJson(header), "pipeline");
-    if (ext == ".csv") return models::writeFileAtomic(path, toCsv(), "pipeline");
+    if (ext == ".json") return writeFileAtomic(path, toJson(header), "pipeline");
+    if (ext == ".csv") return writeFileAtomic(path, toCsv(), "pipeline");
     return Status(StatusCode::InvalidArgument,
                   "pipeline: '" + path.string() + "': unknown results format (use .json or .csv)");
 }

@@ -17,7 +17,7 @@
 #include <sstream>
 #include <thread>
 
-#include "models/atomic_file.h"
+#include "core/atomic_file.h"
 #include "models/downloader.h"
 #include "models/model_manifest.h"
 #include "models/model_store.h"
@@ -268,7 +268,7 @@ TEST_F(ModelsTest, CustomManifestAndMalformedInstalledManifest) {
     ModelManifest m = yoloxNanoManifest();
     m.confidence = 0.5f;
     const fs::path mf = dir_->file("custom.json");
-    ASSERT_TRUE(writeFileAtomic(mf, manifestToJson(m)));
+    ASSERT_TRUE(writeFileAtomic(mf, manifestToJson(m), "models"));
     ASSERT_EQ(cli({"install", "my-yolox", "--from", sharedModel().string(), "--manifest",
                    mf.string()}, out, err), 0) << err;
     auto got = ModelStore().find("my-yolox");

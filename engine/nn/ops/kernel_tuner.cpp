@@ -2,6 +2,7 @@
 
 #include "compute/platform.h"
 #include "compute/program_cache.h"
+#include "core/atomic_file.h"
 #include "core/log.h"
 
 #include <cstdio>
@@ -90,18 +91,10 @@ Status KernelTuner::save() {
     body += "checksum " + hex(compute::fnv1a64(body)) + "\n";
     std::error_code ec;
     fs::create_directories(stats_.path.parent_path(), ec);
-    // Temporary + rename: a concurrent reader sees the old file or the new one, never half.
-    const fs::path tmp = stats_.path.string() + ".tmp." + std::to_string(::getpid());
-    bool ok = false;
-    if (FILE* f = std::fopen(tmp.c_str(), "wb")) {
-        ok = std::fwrite(body.data(), 1, body.size(), f) == body.size();
-        ok = std::fclose(f) == 0 && ok;
-    }
-    if (ok) fs::rename(tmp, stats_.path, ec);
-    if (!ok || ec) {
-        fs::remove(tmp, ec);
+    // A concurrent reader sees the old file or the new one, never half.
+    if (Status st = writeFileAtomic(stats_.path, body, "nn"); !st) {
         // Not fatal: the choices still apply to this session, the next one measures again.
-        logDebug("nn", "could not write kernel tuning file " + stats_.path.string());
+        logDebug("nn", "kernel tuning file not written: " + st.message());
         return Status::ok();
     }
     dirty_ = false;

@@ -1,12 +1,13 @@
-#include "models/atomic_file.h"
+#include "core/atomic_file.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <string>
 #include <unistd.h>
 
-namespace sl::models {
+namespace sl {
 
 namespace fs = std::filesystem;
 
@@ -18,9 +19,12 @@ Status ioError(std::string_view component, const std::string& what, const fs::pa
                                       path.string() + "': " + std::strerror(err));
 }
 
+// Unique per process and per call: two threads may save the same file (two compute contexts
+// caching one kernel), and each must rename a complete file of its own.
 fs::path tempPathFor(const fs::path& path) {
-    return path.parent_path() /
-           ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()));
+    static std::atomic<unsigned> counter{0};
+    return path.parent_path() / ("." + path.filename().string() + ".tmp-" +
+                                 std::to_string(::getpid()) + "-" + std::to_string(counter++));
 }
 
 void syncFolder(const fs::path& folder) {
@@ -122,4 +126,4 @@ Status copyFileAtomic(const fs::path& from, const fs::path& to, std::string_view
     return Status::ok();
 }
 
-}  // namespace sl::models
+}  // namespace sl
