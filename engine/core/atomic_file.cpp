@@ -49,6 +49,18 @@ Status writeAll(int fd, const char* data, size_t size, const fs::path& path,
     return Status::ok();
 }
 
+// The last step of every atomic write: `temp` is complete and synced; it replaces `to`, and the
+// folder entry is synced so the rename survives a crash. On failure `temp` is removed.
+Status renameIntoPlace(const fs::path& temp, const fs::path& to, std::string_view component) {
+    if (::rename(temp.c_str(), to.c_str()) != 0) {
+        const int e = errno;
+        ::unlink(temp.c_str());
+        return ioError(component, "rename into", to, e);
+    }
+    syncFolder(to.parent_path());
+    return Status::ok();
+}
+
 }  // namespace
 
 Status commitFile(const fs::path& temp, const fs::path& to, std::string_view component) {
@@ -58,13 +70,7 @@ Status commitFile(const fs::path& temp, const fs::path& to, std::string_view com
     const int err = errno;
     ::close(fd);
     if (rc != 0) return ioError(component, "sync", temp, err);
-    if (::rename(temp.c_str(), to.c_str()) != 0) {
-        const int e = errno;
-        ::unlink(temp.c_str());
-        return ioError(component, "rename into", to, e);
-    }
-    syncFolder(to.parent_path());
-    return Status::ok();
+    return renameIntoPlace(temp, to, component);
 }
 
 Status writeFileAtomic(const fs::path& path, std::string_view data, std::string_view component) {
@@ -78,13 +84,7 @@ Status writeFileAtomic(const fs::path& path, std::string_view data, std::string_
         ::unlink(temp.c_str());
         return st;
     }
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-        const int e = errno;
-        ::unlink(temp.c_str());
-        return ioError(component, "rename into", path, e);
-    }
-    syncFolder(path.parent_path());
-    return Status::ok();
+    return renameIntoPlace(temp, path, component);
 }
 
 Status copyFileAtomic(const fs::path& from, const fs::path& to, std::string_view component) {
@@ -117,13 +117,7 @@ Status copyFileAtomic(const fs::path& from, const fs::path& to, std::string_view
         ::unlink(temp.c_str());
         return st;
     }
-    if (::rename(temp.c_str(), to.c_str()) != 0) {
-        const int e = errno;
-        ::unlink(temp.c_str());
-        return ioError(component, "rename into", to, e);
-    }
-    syncFolder(to.parent_path());
-    return Status::ok();
+    return renameIntoPlace(temp, to, component);
 }
 
 }  // namespace sl

@@ -259,7 +259,8 @@ TEST(NnRuntime, NodeWithoutOpenClPathIsRefusedOrFallsBackVisibly) {
         EXPECT_TRUE(compareTensors((*cl)[0], (*ref)[0], 0, 0).ok);
         return;
     }
-    GTEST_SKIP() << "every candidate op has an OpenCL path now; add a candidate without one";
+    // Without a candidate the fallback path would go untested: that must fail, not skip.
+    FAIL() << "every candidate op has an OpenCL path now; add a candidate without one";
 }
 
 TEST(NnRuntime, DeviceInputsSkipTheHost) {
