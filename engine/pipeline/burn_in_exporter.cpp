@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -20,6 +21,7 @@ extern "C" {
 
 #include "media/media_source.h"
 #include "core/atomic_file.h"
+#include "core/log.h"
 
 namespace sl::pipeline {
 
@@ -81,16 +83,6 @@ void fillRect(uint8_t* plane, int stride, int x0, int y0, int x1, int y1, uint8_
 
 }  // namespace
 
-Rgb classColor(int classId) {
-    // Twelve saturated, well separated hues (Tableau-like); cycles for larger class ids.
-    static constexpr Rgb kPalette[] = {
-        {230, 25, 75},  {60, 180, 75},  {255, 225, 25}, {0, 130, 200},  {245, 130, 48},
-        {145, 30, 180}, {70, 240, 240}, {240, 50, 230}, {210, 245, 60}, {250, 190, 212},
-        {0, 128, 128},  {170, 110, 40}};
-    constexpr int n = int(sizeof kPalette / sizeof kPalette[0]);
-    return kPalette[((classId % n) + n) % n];
-}
-
 Yuv rgbToYuv(Rgb c, bool bt709, bool fullRange) {
     const double kr = bt709 ? 0.2126 : 0.299, kb = bt709 ? 0.0722 : 0.114;
     const double r = c.r / 255.0, g = c.g / 255.0, b = c.b / 255.0;
@@ -121,6 +113,67 @@ void drawBox(uint8_t* const planes[3], const int strides[3], int width, int heig
         fillRect(planes[p], strides[p], a, d - sy, c, d, values[p]);        // bottom
         fillRect(planes[p], strides[p], a, b + sy, a + sx, d - sy, values[p]);   // left
         fillRect(planes[p], strides[p], c - sx, b + sy, c, d - sy, values[p]);   // right
+    }
+}
+
+std::string labelText(const std::string& label, float score) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, " %.2f", double(score));
+    return label + buf;
+}
+
+LabelTag layoutLabel(const vision::Box& box, const vision::CoverageBitmap& text, int pixelHeight,
+                     int width, int height) {
+    const auto even = [](int v) { return (v + 1) / 2 * 2; };
+    const int evenW = width / 2 * 2, evenH = height / 2 * 2;
+    const int bx0 = std::clamp(int(std::floor(box.x1 / 2)) * 2, 0, evenW);
+    const int by0 = std::clamp(int(std::floor(box.y1 / 2)) * 2, 0, evenH);
+    // Padding grows with the text so the tag keeps its proportions from 480p to 4K.
+    const int pad = std::max(2, even(pixelHeight / 8));
+    const int tagW = even(text.width + 2 * pad), tagH = even(text.height + pad);
+    LabelTag t;
+    t.x0 = bx0 + tagW > evenW ? std::max(0, evenW - tagW) : bx0;
+    t.x1 = std::min(t.x0 + tagW, evenW);
+    if (by0 - tagH >= 0) {
+        t.y0 = by0 - tagH;
+        t.y1 = by0;
+    } else {
+        t.insideBox = true;
+        t.y0 = by0;
+        t.y1 = std::min(by0 + tagH, evenH);
+    }
+    t.textX = t.x0 + pad;
+    t.textY = t.y0 + pad / 2;
+    return t;
+}
+
+void drawLabel(uint8_t* const planes[3], const int strides[3], const LabelTag& where,
+               const vision::CoverageBitmap& text, Yuv tag, Yuv textColor) {
+    if (where.x1 <= where.x0 || where.y1 <= where.y0) return;
+    const auto coverage = [&](int x, int y) -> int {
+        const int bx = x - where.textX, by = y - where.textY;
+        if (bx < 0 || by < 0 || bx >= text.width || by >= text.height) return 0;
+        return text.at(bx, by);
+    };
+    const auto blend = [](uint8_t a, uint8_t b, double t) {
+        return uint8_t(std::lround(a + (double(b) - double(a)) * t));
+    };
+    for (int y = where.y0; y < where.y1; ++y) {
+        uint8_t* row = planes[0] + ptrdiff_t(y) * strides[0];
+        for (int x = where.x0; x < where.x1; ++x)
+            row[x] = blend(tag.y, textColor.y, coverage(x, y) / 255.0);
+    }
+    // The tag is on even coordinates: every chroma sample here belongs to 4 tag pixels.
+    for (int cy = where.y0 / 2; cy < where.y1 / 2; ++cy) {
+        uint8_t* u = planes[1] + ptrdiff_t(cy) * strides[1];
+        uint8_t* v = planes[2] + ptrdiff_t(cy) * strides[2];
+        for (int cx = where.x0 / 2; cx < where.x1 / 2; ++cx) {
+            const int sum = coverage(2 * cx, 2 * cy) + coverage(2 * cx + 1, 2 * cy) +
+                            coverage(2 * cx, 2 * cy + 1) + coverage(2 * cx + 1, 2 * cy + 1);
+            const double t = sum / (4 * 255.0);
+            u[cx] = blend(tag.u, textColor.u, t);
+            v[cx] = blend(tag.v, textColor.v, t);
+        }
     }
 }
 
@@ -167,6 +220,37 @@ Expected<BurnInSummary> burnIn(const BurnInOptions& options, const ResultsStore&
     const bool bt709 = first->colorMatrix() == media::ColorMatrix::Bt709;
     const bool fullRange = first->colorRange() == media::ColorRange::Full;
     const AVRational tb{first->timeBaseNum(), first->timeBaseDen()};
+
+    std::unique_ptr<vision::TextRasterizer> text;
+    if (options.labels) {
+        auto font = vision::findFontFile(options.fontFamily);
+        if (!font)
+            return Status(font.status().code(),
+                          "burn-in: cannot draw labels: " + font.status().message());
+        const int px = options.labelPixelHeight > 0
+                           ? options.labelPixelHeight
+                           : vision::TextRasterizer::pixelHeightForFrame(height);
+        auto r = vision::TextRasterizer::open(*font, px);
+        if (!r) return Status(r.status().code(), "burn-in: " + r.status().message());
+        text = std::move(*r);
+    }
+    // Scores repeat (two decimals), so each label string is rendered once.
+    std::map<std::string, vision::CoverageBitmap> labelBitmaps;
+    const auto labelBitmap = [&](const std::string& s) -> Expected<const vision::CoverageBitmap*> {
+        if (auto it = labelBitmaps.find(s); it != labelBitmaps.end()) return &it->second;
+        auto bitmap = text->render(s);
+        if (!bitmap)
+            return Status(bitmap.status().code(), "burn-in: label '" + s + "': " +
+                                                      bitmap.status().message());
+        if (!bitmap->missing.empty()) {
+            char cp[16];
+            std::snprintf(cp, sizeof cp, "U+%04X", unsigned(bitmap->missing.front()));
+            logWarning("pipeline/burn-in", "font '" + text->familyName() + "' has no glyph for " +
+                                               cp + " in label '" + s +
+                                               "'; it is drawn as the font's missing-glyph box");
+        }
+        return &labelBitmaps.emplace(s, std::move(*bitmap)).first->second;
+    };
 
     AVFormatContext* rawOc = nullptr;
     int err = avformat_alloc_output_context2(&rawOc, nullptr, "mp4", temp.c_str());
@@ -255,12 +339,20 @@ Expected<BurnInSummary> burnIn(const BurnInOptions& options, const ResultsStore&
             const float sy = result->height > 0 ? float(height) / float(result->height) : 1.f;
             uint8_t* planes[3] = {frame->data[0], frame->data[1], frame->data[2]};
             const int strides[3] = {frame->linesize[0], frame->linesize[1], frame->linesize[2]};
-            // Lowest score first, so the most confident outline ends on top.
+            // Lowest score first, so the most confident box and label end on top.
             for (auto it = result->detections.rbegin(); it != result->detections.rend(); ++it) {
                 vision::Box b = it->box;
                 b.x1 *= sx, b.x2 *= sx, b.y1 *= sy, b.y2 *= sy;
-                drawBox(planes, strides, width, height, b,
-                        rgbToYuv(classColor(it->classId), bt709, fullRange), options.thickness);
+                const Rgb colour = classColor(it->classId);
+                drawBox(planes, strides, width, height, b, rgbToYuv(colour, bt709, fullRange),
+                        options.thickness);
+                if (!text) continue;
+                auto bitmap = labelBitmap(labelText(store.label(it->classId), it->score));
+                if (!bitmap) return bitmap.status();
+                drawLabel(planes, strides,
+                          layoutLabel(b, **bitmap, text->pixelHeight(), width, height), **bitmap,
+                          rgbToYuv(colour, bt709, fullRange),
+                          rgbToYuv(contrastingTextColor(colour), bt709, fullRange));
             }
         }
         frame->pts = f.pts();

@@ -1,17 +1,21 @@
 // Burn-in export: a generated H.264 clip with hand-made detections (no inference) is re-encoded
 // with the boxes drawn in; the output must decode with the same frame count and timestamps, show
 // the class colour on the box edges and leave the interior and unannotated frames untouched.
-// Cancelling leaves no file behind.
+// Cancelling leaves no file behind. Labels: a lossless export must show the tag in the class
+// colour in the band above each box (inside the box at the top edge) and, somewhere in that tag,
+// exactly the rasteriser's coverage of "label score" in the contrasting colour.
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <vector>
 
 #include "media/media_source.h"
 #include "pipeline/burn_in_exporter.h"
+#include "vision/text_rasterizer.h"
 #include "support/video_generator.h"
 
 namespace sl::pipeline {
@@ -159,6 +163,143 @@ TEST_F(BurnInTest, SameFramesAndTimestampsBoxesVisible) {
     same(5, 60, 60);
     same(6, 100, 41);   // frame 6 has no result: no box
     same(0, 41, 80);
+}
+
+// Where in [x0, x1] x [y0, y1] (top-left positions) the bitmap's text best fits the frame's luma:
+// glyph pixels (coverage > 0.75) must be at least 3/4 of the way from `tag` to `text` (+-2),
+// coverage-free pixels within 2 of `tag`. Returns the position with the fewest violations and that count.
+struct Fit {
+    int x = 0, y = 0, violations = 0, inked = 0;
+};
+Fit bestFit(const media::VideoFrame& f, const vision::CoverageBitmap& b, int x0, int x1, int y0,
+            int y1, uint8_t tag, uint8_t text) {
+    Fit best{0, 0, 1 << 30, 0};
+    for (int oy = y0; oy <= y1; ++oy)
+        for (int ox = x0; ox <= x1; ++ox) {
+            Fit fit{ox, oy, 0, 0};
+            for (int y = 0; y < b.height; ++y)
+                for (int x = 0; x < b.width; ++x) {
+                    const int fx = ox + x, fy = oy + y;
+                    const uint8_t c = b.at(x, y);
+                    if (c != 0 && c <= 191) continue;   // edges: any blend is fine
+                    if (fx < 0 || fy < 0 || fx >= f.width() || fy >= f.height()) {
+                        ++fit.violations;
+                        continue;
+                    }
+                    const int luma = f.plane(0)[fy * f.stride(0) + fx];
+                    fit.inked += c != 0;
+                    if (c == 0) {
+                        fit.violations += std::abs(luma - tag) > 2;
+                    } else {
+                        // At least three quarters of the way from the tag to the text colour.
+                        const double towardsText = double(luma - tag) / double(text - tag);
+                        fit.violations += towardsText < 0.75 - 2.0 / std::abs(text - tag) ||
+                                          towardsText > 1 + 2.0 / std::abs(text - tag);
+                    }
+                }
+            if (fit.violations < best.violations) best = fit;
+        }
+    return best;
+}
+
+TEST_F(BurnInTest, LabelTagAboveBoxWithRasterisedText) {
+    ResultsStore store({"person", "bicycle", "car", "motorcycle"});
+    const vision::Box boxA{40, 60, 200, 150};   // room above: the tag stands on the top edge
+    const vision::Box boxB{100, 0, 260, 100};   // touches the top: the tag hangs inside
+    auto a = frameWith(5, 320, 240, 0, boxA);
+    a.detections[0].score = 0.9f;
+    auto b = frameWith(12, 320, 240, 3, boxB);
+    b.detections[0].score = 0.754f;
+    store.put(a);
+    store.put(b);
+    BurnInOptions options;
+    options.input = src_;
+    options.output = dir_.file("labels.mp4");
+    options.thickness = 4;
+    options.crf = 0;   // lossless: tag and text pixels are compared exactly (+-2)
+    auto summary = burnIn(options, store);
+    ASSERT_TRUE(summary.hasValue()) << summary.status().message();
+    const auto out = decodeAll(options.output.string());
+    ASSERT_EQ(out.size(), size_t(kFrames));
+
+    auto font = vision::findFontFile(options.fontFamily);
+    ASSERT_TRUE(font.hasValue()) << font.status().message();
+    const int px = vision::TextRasterizer::pixelHeightForFrame(240);
+    auto raster = vision::TextRasterizer::open(*font, px);
+    ASSERT_TRUE(raster.hasValue()) << raster.status().message();
+    const bool bt709 = out[5].colorMatrix() == media::ColorMatrix::Bt709;
+    const bool full = out[5].colorRange() == media::ColorRange::Full;
+
+    {   // Frame 5: "person 0.90", white or black on class 0's colour, above y = 60.
+        const Rgb colour = classColor(0);
+        const Yuv tag = rgbToYuv(colour, bt709, full);
+        const Yuv ink = rgbToYuv(contrastingTextColor(colour), bt709, full);
+        EXPECT_GT(std::abs(int(ink.y) - int(tag.y)), 40) << "text does not contrast";
+        auto text = (*raster)->render("person 0.90");
+        ASSERT_TRUE(text.hasValue());
+        // The band just above the box edge is tag colour along the text's width (luma and
+        // chroma), where the source has its own picture.
+        for (int y : {58, 59})
+            for (int x = 40; x < 40 + text->width; x += 2) {
+                expectNear(sample(out[5], x, y), tag, 2,
+                           "frame 5 tag band " + std::to_string(x) + "," + std::to_string(y));
+                if (HasFailure()) return;
+            }
+        const Fit fit = bestFit(out[5], *text, 36, 60, 60 - text->height - 16, 60 - text->height,
+                                tag.y, ink.y);
+        EXPECT_EQ(fit.violations, 0) << "best text position " << fit.x << "," << fit.y;
+        EXPECT_GT(fit.inked, 40);
+        EXPECT_LE(fit.y + text->height, 60) << "text must be above the box";
+        EXPECT_GE(fit.x, 40);
+    }
+    {   // Frame 12: box on the top edge, "motorcycle 0.75" inside it under the edge.
+        const Rgb colour = classColor(3);
+        const Yuv tag = rgbToYuv(colour, bt709, full);
+        const Yuv ink = rgbToYuv(contrastingTextColor(colour), bt709, full);
+        auto text = (*raster)->render("motorcycle 0.75");
+        ASSERT_TRUE(text.hasValue());
+        const Fit fit = bestFit(out[12], *text, 96, 120, 0, 16, tag.y, ink.y);
+        EXPECT_EQ(fit.violations, 0) << "best text position " << fit.x << "," << fit.y;
+        EXPECT_GT(fit.inked, 40);
+        // Inside the box, past its 4-pixel outline, the tag replaced the picture: a 2x2 block
+        // the text does not touch has the tag colour in luma and chroma.
+        int checked = 0;
+        for (int fy = std::max(4, fit.y + 1) / 2 * 2; fy + 1 < fit.y + text->height && !checked;
+             fy += 2)
+            for (int fx = 104; fx + 1 < fit.x + text->width && !checked; fx += 2) {
+                const int x = fx - fit.x, y = fy - fit.y;
+                if (text->at(x, y) || text->at(x + 1, y) || text->at(x, y + 1) ||
+                    text->at(x + 1, y + 1))
+                    continue;
+                expectNear(sample(out[12], fx, fy), tag, 2,
+                           "frame 12 tag inside the box at " + std::to_string(fx) + "," +
+                               std::to_string(fy));
+                ++checked;
+            }
+        EXPECT_EQ(checked, 1);
+    }
+    // Frames without results keep their picture where the tag would be.
+    const auto in = decodeAll(src_);
+    expectNear(sample(out[6], 50, 55), sample(in[6], 50, 55), 2, "frame 6 untouched");
+}
+
+TEST_F(BurnInTest, MissingFontFamilyFailsAndNamesIt) {
+    ResultsStore store;
+    store.put(frameWith(1, 320, 240, 0, {10, 10, 50, 50}));
+    BurnInOptions options;
+    options.input = src_;
+    options.output = dir_.file("nofont.mp4");
+    options.fontFamily = "Sightline No Such Family";
+    auto r = burnIn(options, store);
+    ASSERT_FALSE(r.hasValue());
+    EXPECT_EQ(r.status().code(), StatusCode::NotFound);
+    EXPECT_NE(r.status().message().find("Sightline No Such Family"), std::string::npos)
+        << r.status().message();
+    EXPECT_FALSE(std::filesystem::exists(options.output));
+    // Without labels the same export works (boxes only, on request).
+    options.labels = false;
+    auto boxesOnly = burnIn(options, store);
+    EXPECT_TRUE(boxesOnly.hasValue()) << boxesOnly.status().message();
 }
 
 TEST_F(BurnInTest, CancelLeavesNoFile) {
