@@ -15,6 +15,7 @@
 #include "controller/detection_controller.h"
 #include "controller/engine_controller.h"
 #include "core/log.h"
+#include "pipeline/class_color.h"
 
 // Resources live in the static sightline_gui library; referencing the initialiser keeps the linker
 // from dropping them (Q_INIT_RESOURCE must be used outside any namespace).
@@ -162,13 +163,9 @@ void VideoView::setHudVisible(bool visible) {
 }
 
 QColor VideoView::classColor(int classId) {
-    // Saturated, distinct hues (Tableau/Kelly-like), none close to the video's greys.
-    static const QRgb kPalette[] = {0xff3838, 0x2cd3ff, 0xffb21d, 0x48f90a, 0xcb38ff,
-                                    0xff9d97, 0x00c2a6, 0xffef00, 0x3d6bff, 0xff37c7,
-                                    0x92cc17, 0xff701f, 0x00d4bb, 0x8438ff, 0xff6e9c,
-                                    0x1a9334, 0x00b5ff, 0xca8a00, 0x52ffbd, 0xf06292};
-    const int n = int(sizeof(kPalette) / sizeof(kPalette[0]));
-    return QColor::fromRgb(kPalette[((classId % n) + n) % n]);
+    // The engine's palette, so the overlay and the burned-in export agree.
+    const pipeline::Rgb c = pipeline::classColor(classId);
+    return QColor(c.r, c.g, c.b);
 }
 
 void VideoView::sampleRates() {

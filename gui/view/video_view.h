@@ -69,7 +69,7 @@ public:
     // Bridge strategy / CL device; takes effect at the next frame (the bridge is rebuilt).
     void setBridgeRequest(const BridgeRequest& request);
     const FrameBridgeHost& bridge() const { return bridge_; }
-    // Overlay colour of a class id (a fixed palette), shared with the tests and panels.
+    // Overlay colour of a class id: pipeline::classColor (one palette with the export).
     static QColor classColor(int classId);
 
     void setHudVisible(bool visible);

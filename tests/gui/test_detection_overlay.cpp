@@ -31,6 +31,7 @@
 #include "media/media_source.h"
 #include "panels/detections_panel.h"
 #include "panels/workstation_tools.h"
+#include "pipeline/class_color.h"
 #include "pipeline/detector.h"
 #include "view/video_view.h"
 
@@ -76,6 +77,7 @@ class TestDetectionOverlay : public QObject {
 private slots:
     void initTestCase();
     void cleanupTestCase();
+    void overlayUsesTheEnginePalette();
     void boxesDrawnOnPausedFrame();
     void inferenceReadsBridgeSlotsZeroCopy();
     void rowClickHighlightsBox();
@@ -119,6 +121,15 @@ void TestDetectionOverlay::initTestCase() {
     if (view_->bridge().mode() == sl::gui::FrameBridgeHost::Mode::Bridge)
         QVERIFY(detection_->zeroCopyReady());
     qInfo().noquote() << "model" << detection_->modelName() << "on" << detection_->deviceName();
+}
+
+// One palette: the overlay's colour of every class is the burned-in export's (also past the
+// palette's length and for negative ids).
+void TestDetectionOverlay::overlayUsesTheEnginePalette() {
+    for (int id = -3; id < 40; ++id) {
+        const sl::pipeline::Rgb want = sl::pipeline::classColor(id);
+        QCOMPARE(sl::gui::VideoView::classColor(id), QColor(want.r, want.g, want.b));
+    }
 }
 
 void TestDetectionOverlay::cleanupTestCase() {
