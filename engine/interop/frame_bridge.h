@@ -39,6 +39,7 @@
 #include <CL/cl.h>
 #include <GL/glcorearb.h>
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,7 @@
 #include "core/status.h"
 #include "interop/frame_layout.h"
 #include "interop/gl_functions.h"
+#include "interop/plane_view.h"
 #include "media/video_frame.h"
 
 namespace sl::compute {
@@ -111,22 +113,12 @@ std::vector<StrategyReport> probeBridgeStrategies(const compute::DeviceInfo& dev
 Expected<BridgeStrategy> chooseStrategy(const std::vector<StrategyReport>& reports,
                                         std::optional<BridgeStrategy> forced = std::nullopt);
 
-// One plane of a slot as CL sees it: bytes [offset, offset + stride * height) of `mem`, rows of
-// width samples (NV12 UV: width pairs, 2 bytes each). `mem` is borrowed from the bridge.
-struct PlaneView {
-    cl_mem mem = nullptr;
-    size_t offset = 0;
-    int stride = 0;
-    int width = 0;
-    int height = 0;
-};
-
 struct ClFrame {
     media::PixelFormat format = media::PixelFormat::Yuv420p;
     int width = 0;
     int height = 0;
     int planeCount = 0;
-    PlaneView planes[3];
+    std::array<PlaneView, 3> planes{};   // interop/plane_view.h
     // (optional) gl-sharing only: the plane textures as CL images (CL_R / CL_RG, CL_UNORM_INT8),
     // registered once; null elsewhere or where the driver refused the texture format.
     cl_mem images[3] = {nullptr, nullptr, nullptr};

@@ -1,7 +1,7 @@
 #pragma once
 // FrameLayout: where the planes of one YUV frame lie inside a FrameBridge slot's single linear
 // buffer. One layout serves GL (pixel-unpack offsets + GL_UNPACK_ROW_LENGTH), CL (PlaneView
-// offsets) and the decoder (AVFrame data[]/linesize[] for a future get_buffer2 allocator), so all
+// offsets, interop/plane_view.h) and the decoder (AVFrame data[]/linesize[] for a future get_buffer2 allocator), so all
 // three agree on the bytes without any repacking.
 
 #include <cstddef>

@@ -86,8 +86,8 @@ public:
 
     // A decoded frame (Yuv420p or Nv12, any size). The frame's index and pts label the result.
     Expected<FrameDetections> detect(const media::VideoFrame& frame);
-    // A frame already in device memory of compute()'s context (a FrameBridge slot through
-    // interop::toDeviceYuvFrame). The kernel waits for `waitList` (the bridge's ready event); when
+    // A frame already in device memory of compute()'s context (a FrameBridge slot: its
+    // ClFrame::planes are the frame's planes). The kernel waits for `waitList` (the bridge's ready event); when
     // detect() returns, the device is done reading the planes, so the slot may be unmapped.
     // OpenCL detectors only.
     Expected<FrameDetections> detect(const vision::DeviceYuvFrame& frame, const FrameMeta& meta,

@@ -49,7 +49,7 @@ struct DetectorWorkerOptions {
 
 // A frame already in device memory of the detector's CL context (a mapped bridge slot).
 struct DeviceFrameJob {
-    vision::DeviceYuvFrame frame;   // interop::toDeviceYuvFrame(clFrame, matrix, range)
+    vision::DeviceYuvFrame frame;   // {cl->format, cl->width, cl->height, cl->planes, ...}
     cl_event ready = nullptr;       // the bridge's ready event (owned by the bridge), or null
     FrameMeta meta;
     // Called once, whatever happens to the job; `processed` is false for dropped, skipped,

@@ -22,7 +22,7 @@ Expected<size_t> memSize(cl_mem m) {
 }
 
 // A plane of at least w x h samples of `step` bytes that fits its buffer.
-Status checkPlane(const PlaneView& p, const char* name, int w, int h, int step) {
+Status checkPlane(const interop::PlaneView& p, const char* name, int w, int h, int step) {
     if (!p.mem) return invalid(std::string(name) + " plane has no buffer");
     if (p.width < w || p.height < h)
         return invalid(std::string(name) + " plane is " + std::to_string(p.width) + "x" +
@@ -108,9 +108,9 @@ Status Preprocessor::run(const DeviceYuvFrame& src, const PreprocessParams& para
 
     const PreprocessConstants c =
         preprocessConstants(src.width, src.height, src.matrix, src.range, params);
-    const PlaneView& y = src.planes[0];
-    const PlaneView& u = src.planes[1];
-    const PlaneView& v = nv12 ? src.planes[1] : src.planes[2];
+    const interop::PlaneView& y = src.planes[0];
+    const interop::PlaneView& u = src.planes[1];
+    const interop::PlaneView& v = nv12 ? src.planes[1] : src.planes[2];
     const cl_int yOff = cl_int(y.offset), yStride = y.stride;
     const cl_int uOff = cl_int(u.offset), vOff = cl_int(v.offset + (nv12 ? 1 : 0));
     const cl_int cStride = u.stride, cStep = nv12 ? 2 : 1;

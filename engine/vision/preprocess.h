@@ -25,6 +25,7 @@
 #include "compute/cl_context.h"
 #include "compute/cl_handles.h"
 #include "core/status.h"
+#include "interop/plane_view.h"
 #include "media/video_frame.h"
 
 #include <CL/cl.h>
@@ -35,23 +36,14 @@
 
 namespace sl::vision {
 
-// One plane of a frame in a cl_mem buffer. width/height in samples of the plane (NV12's UV plane:
-// pairs, i.e. ceil(w/2) x ceil(h/2)); stride in bytes; offset in bytes from the buffer start.
-struct PlaneView {
-    cl_mem mem = nullptr;
-    size_t offset = 0;
-    int stride = 0;
-    int width = 0;
-    int height = 0;
-};
-
 // A YUV 4:2:0 frame in device memory: planes Y, U, V (Yuv420p) or Y, UV (Nv12). Planes may share
-// one buffer at different offsets.
+// one buffer at different offsets. The planes are the bridge's own (interop::ClFrame::planes):
+//   DeviceYuvFrame{cl->format, cl->width, cl->height, cl->planes, matrix, range}
 struct DeviceYuvFrame {
     media::PixelFormat format = media::PixelFormat::Yuv420p;
     int width = 0;
     int height = 0;
-    std::array<PlaneView, 3> planes{};
+    std::array<interop::PlaneView, 3> planes{};
     media::ColorMatrix matrix = media::ColorMatrix::Bt601;
     media::ColorRange range = media::ColorRange::Limited;
 };

@@ -3,7 +3,6 @@
 #include "compute/cl_context.h"
 #include "compute/platform.h"
 #include "core/log.h"
-#include "interop/device_yuv_frame.h"
 #include "interop/frame_bridge.h"
 #include "interop/gl_functions.h"
 #include "interop/gl_sharing_bridge.h"
@@ -374,7 +373,8 @@ bool FrameBridgeHost::lendShownForInference(const media::VideoFrame& frame,
         sl::logWarning("gui/bridge", "inference hand-off: " + cl.status().message());
         return false;
     }
-    job->frame = interop::toDeviceYuvFrame(*cl, frame.colorMatrix(), frame.colorRange());
+    job->frame = {cl->format, cl->width, cl->height, cl->planes, frame.colorMatrix(),
+                  frame.colorRange()};
     job->ready = cl->ready;
     d_->lent.push_back(slot);
     *lease = InferenceLease{slot, d_->bridgeId};

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "compute/cl_context.h"
-#include "interop/device_yuv_frame.h"
 #include "interop/frame_bridge.h"
 #include "support/egl_context.h"
 #include "vision/preprocess.h"
@@ -68,8 +67,9 @@ void runCase(BridgeStrategy strategy, media::PixelFormat format, int width, int 
     std::vector<cl_event> waits;
     if (cl->ready) waits.push_back(cl->ready);
     compute::ClEvent done;
-    Status st = pre->run(toDeviceYuvFrame(*cl, host.matrix, host.range), params, tensor->get(), 0,
-                         waits, &done);
+    const vision::DeviceYuvFrame frame{cl->format, cl->width, cl->height, cl->planes,
+                                       host.matrix, host.range};
+    Status st = pre->run(frame, params, tensor->get(), 0, waits, &done);
     ASSERT_TRUE(st) << st.message();
     ASSERT_TRUE((*bridge)->unmapCl(*slot, done.get()));
 

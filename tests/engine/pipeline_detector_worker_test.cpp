@@ -113,8 +113,8 @@ void toDevice(const compute::ComputeContext& ctx, const media::VideoFrame& f, De
             const uint8_t* src = f.plane(p) + ptrdiff_t(y) * f.stride(p);
             bytes.insert(bytes.end(), src, src + row);
         }
-        out->frame.planes[size_t(p)] = vision::PlaneView{nullptr, offsets[size_t(p)], int(row),
-                                                         f.planeWidth(p), f.planeHeight(p)};
+        out->frame.planes[size_t(p)] = interop::PlaneView{nullptr, offsets[size_t(p)], int(row),
+                                                          f.planeWidth(p), f.planeHeight(p)};
     }
     cl_int err = CL_SUCCESS;
     out->mem = clCreateBuffer(ctx.context(), CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
