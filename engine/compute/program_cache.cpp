@@ -104,7 +104,10 @@ ProgramCacheOptions ProgramCacheOptions::fromEnvironment() {
     return o;
 }
 
-ProgramCache::ProgramCache(ProgramCacheOptions options) : options_(std::move(options)) {}
+ProgramCache::ProgramCache(ProgramCacheOptions options) : options_(std::move(options)) {
+    if (options_.diskEnabled && options_.pruneOnStartup && !options_.directory.empty())
+        pruneCacheDirectoryOnce(options_.directory, options_.prune);
+}
 ProgramCache::~ProgramCache() = default;
 
 fs::path ProgramCache::diskPath(const DeviceInfo& device, std::string_view name,
@@ -145,6 +148,7 @@ Expected<cl_program> ProgramCache::get(const ComputeContext& ctx, std::string_vi
         auto loaded = loadFromDisk(ctx, path, key, name, buildOptions);
         if (loaded) {
             ++stats_.diskHits;
+            markCacheFileUsed(path);
             if (origin) *origin = ProgramOrigin::Disk;
             cl_program p = loaded->get();
             programs_[memKey] = std::move(*loaded);

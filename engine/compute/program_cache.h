@@ -8,11 +8,13 @@
 // written atomically (temporary + fsync + rename) and carry a checksum; a file that is truncated,
 // corrupt, or that the driver rejects (clBuildProgram on the binary fails) is deleted and the
 // program is rebuilt from source, with a debug log. SIGHTLINE_KERNEL_CACHE=off disables the disk
-// cache; SIGHTLINE_KERNEL_CACHE=<dir> moves it.
+// cache; SIGHTLINE_KERNEL_CACHE=<dir> moves it. A disk hit marks the file used; the first cache of
+// a directory in the process prunes it (compute/cache_pruner.h: unused 30 days, size cap).
 //
 // Thread-safe. Every ComputeContext owns one (ComputeContext::programs()); tests build their own
 // with a temporary directory.
 
+#include "compute/cache_pruner.h"
 #include "compute/cl_handles.h"
 #include "core/status.h"
 
@@ -32,6 +34,8 @@ struct DeviceInfo;
 struct ProgramCacheOptions {
     bool diskEnabled = true;
     std::filesystem::path directory;   // empty: the XDG default above
+    bool pruneOnStartup = true;        // prune `directory` once per process (cache_pruner.h)
+    CachePruneOptions prune;
 
     // Defaults adjusted by $SIGHTLINE_KERNEL_CACHE ("off"/"0" disables; anything else is a dir).
     static ProgramCacheOptions fromEnvironment();

@@ -68,6 +68,7 @@ void KernelTuner::load() {
         if (tab != std::string::npos) choices_[line.substr(0, tab)] = line.substr(tab + 1);
     }
     stats_.fileLoaded = true;
+    compute::markCacheFileUsed(stats_.path);   // kept by the kernel cache pruning
 }
 
 std::optional<std::string> KernelTuner::lookup(const std::string& layerClass) {

@@ -10,7 +10,8 @@
 // ~/.cache/sightline/kernels), key = FNV-1a 64 of device name, driver version, platform version
 // and the kernel source, so a new driver or an edited kernel starts over. Text lines
 // "<class>\t<choice>" ended by a checksum line; written atomically (temporary + rename). A file
-// that is truncated or fails its checksum is ignored (debug log) and rewritten by save().
+// that is truncated or fails its checksum is ignored (debug log) and rewritten by save(). Loading
+// marks the file used; ProgramCache prunes the directory (compute/cache_pruner.h).
 //
 // $SIGHTLINE_KERNEL_TUNING=off (or SessionOptions::tuneKernels = false) disables tuning: ops take
 // the fixed ConvTuning defaults and no file is read or written. Candidates only change how work
