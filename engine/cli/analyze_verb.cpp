@@ -1,12 +1,17 @@
-// `sightline analyze VIDEO --out results.json|results.csv [--out ...] [--every N] [--frames N]
-//  [--model M] [--threshold T] [--nms T] [--classes a,b] [--device opencl|cpu-ref]`: the detection
-// pipeline headless at full speed (decode thread + inference thread, pipeline/analyze_runner.h),
-// a progress bar on a terminal, results written atomically, a summary at the end.
+// `sightline analyze VIDEO --out results.json|results.csv [--out ...] [--burn-in OUT.mp4]
+//  [--every N] [--frames N] [--model M] [--threshold T] [--nms T] [--classes a,b]
+//  [--device opencl|cpu-ref]`: the detection pipeline headless at full speed (decode thread +
+// inference thread, pipeline/analyze_runner.h), a progress bar on a terminal, results written
+// atomically, a summary at the end. --burn-in then writes the video with the boxes and labels
+// drawn in (pipeline/burn_in_exporter.h, the GUI's export), over the same frames (--frames), with
+// its own progress bar; frames skipped by --every are written without boxes.
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -14,6 +19,7 @@
 #include "cli/cli.h"
 #include "media/media_source.h"
 #include "pipeline/analyze_runner.h"
+#include "pipeline/burn_in_exporter.h"
 #include "pipeline/detector.h"
 
 namespace sl::cli {
@@ -30,23 +36,33 @@ Expected<std::unique_ptr<pipeline::Detector>> loadDetector(DetectorArgs& d);
 namespace {
 
 constexpr const char* kUsage =
-    "sightline analyze VIDEO --out FILE.json|FILE.csv [--out ...] [--every N] [--frames N]\n"
-    "                  [--model NAME|FILE.onnx] [--threshold T] [--nms T] [--classes a,b]\n"
-    "                  [--device opencl|cpu-ref]";
+    "sightline analyze VIDEO --out FILE.json|FILE.csv [--out ...] [--burn-in OUT.mp4]\n"
+    "                  [--every N] [--frames N] [--model NAME|FILE.onnx] [--threshold T]\n"
+    "                  [--nms T] [--classes a,b] [--device opencl|cpu-ref]\n"
+    "                  (at least one --out or --burn-in)";
 
-void drawProgress(const pipeline::AnalyzeProgress& p) {
-    const double fps = p.elapsedSeconds > 0 ? double(p.analysed) / p.elapsedSeconds : 0;
-    if (p.total > 0) {
+void drawBar(const char* what, int64_t done, int64_t total, double fps) {
+    if (total > 0) {
         const int width = 30;
-        const int filled = int(width * std::min<int64_t>(p.decoded, p.total) / p.total);
-        std::fprintf(stderr, "\r[%s%s] %lld/%lld frames  %.1f fps ",
+        const int filled = int(width * std::min<int64_t>(done, total) / total);
+        std::fprintf(stderr, "\r%s[%s%s] %lld/%lld frames  %.1f fps ", what,
                      std::string(size_t(filled), '#').c_str(),
-                     std::string(size_t(width - filled), '.').c_str(), (long long)p.decoded,
-                     (long long)p.total, fps);
+                     std::string(size_t(width - filled), '.').c_str(), (long long)done,
+                     (long long)total, fps);
     } else {
-        std::fprintf(stderr, "\r%lld frames  %.1f fps ", (long long)p.decoded, fps);
+        std::fprintf(stderr, "\r%s%lld frames  %.1f fps ", what, (long long)done, fps);
     }
     std::fflush(stderr);
+}
+
+void drawProgress(const pipeline::AnalyzeProgress& p) {
+    drawBar("", p.decoded, p.total,
+            p.elapsedSeconds > 0 ? double(p.analysed) / p.elapsedSeconds : 0);
+}
+
+void drawBurnInProgress(const pipeline::BurnInProgress& p) {
+    drawBar("burn-in ", p.frames, p.total,
+            p.elapsedSeconds > 0 ? double(p.frames) / p.elapsedSeconds : 0);
 }
 
 }  // namespace
@@ -55,6 +71,7 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
     DetectorArgs d;
     pipeline::AnalyzeOptions options;
     std::vector<std::string> outputs;
+    std::string burnInPath;
     const auto usage = [&](const std::string& problem) {
         err << "sightline analyze: " << problem << "\nusage: " << kUsage << "\n";
         return kExitUsage;
@@ -74,6 +91,11 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
             const std::string ext = std::filesystem::path(outputs.back()).extension().string();
             if (ext != ".json" && ext != ".csv")
                 return usage("--out needs a .json or .csv file, not '" + outputs.back() + "'");
+        } else if (a == "--burn-in" && hasValue) {
+            burnInPath = args[++i];
+            if (std::filesystem::path(burnInPath).extension() != ".mp4")
+                return usage("--burn-in writes MP4: it needs a .mp4 file, not '" + burnInPath +
+                             "'");
         } else if (a == "--every" && hasValue) {
             options.every = std::atoi(args[++i].c_str());
             if (options.every < 1) return usage("--every needs a positive count");
@@ -89,7 +111,7 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
         }
     }
     if (options.input.empty()) return usage("no video given");
-    if (outputs.empty()) return usage("no --out file given");
+    if (outputs.empty() && burnInPath.empty()) return usage("no --out or --burn-in file given");
     const auto fail = [&](const Status& st) {
         err << "sightline analyze: " << st.message() << "\n";
         return kExitFailure;
@@ -111,6 +133,17 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
     pipeline::ExportHeader header{options.input, (*det)->model().name, *summary};
     for (const std::string& file : outputs)
         if (Status st = store.save(file, header); !st) return fail(st);
+    std::optional<pipeline::BurnInSummary> burned;
+    if (!burnInPath.empty()) {
+        pipeline::BurnInOptions bo;
+        bo.input = options.input;
+        bo.output = burnInPath;
+        bo.maxFrames = options.maxFrames;
+        auto b = pipeline::burnIn(bo, store, tty ? std::function(drawBurnInProgress) : nullptr);
+        if (tty) std::fprintf(stderr, "\n");
+        if (!b) return fail(b.status());
+        burned = *b;
+    }
     const pipeline::RunSummary& s = *summary;
     char line[160];
     std::snprintf(line, sizeof line, "%lld frames decoded, %lld analysed in %.2f s (%.1f fps), "
@@ -120,6 +153,10 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
     out << options.input << ": " << line;
     for (const auto& [label, n] : s.countsPerClass) out << "  " << label << ": " << n << "\n";
     for (const std::string& file : outputs) out << "wrote " << file << "\n";
+    if (burned)
+        out << "wrote " << burnInPath << " (" << burned->frames << " frames, "
+            << burned->framesWithBoxes << " with boxes, " << std::fixed << std::setprecision(2)
+            << burned->seconds << " s)\n";
     return kExitOk;
 }
 

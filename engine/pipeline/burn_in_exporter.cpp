@@ -313,6 +313,8 @@ Expected<BurnInSummary> burnIn(const BurnInOptions& options, const ResultsStore&
     BurnInSummary summary;
     BurnInProgress p;
     if (source.index()) p.total = source.index()->frameCount();
+    if (options.maxFrames > 0 && (p.total < 0 || p.total > options.maxFrames))
+        p.total = options.maxFrames;
     auto lastReport = Clock::now() - std::chrono::seconds(1);
     // Each frame is encoded once the next one is known, so its duration is exact (the last one
     // repeats the previous interval).
@@ -367,6 +369,10 @@ Expected<BurnInSummary> burnIn(const BurnInOptions& options, const ResultsStore&
         if (cancel && cancel->load()) {
             status = Status(StatusCode::Cancelled,
                             "burn-in: export of '" + options.input + "' cancelled");
+            break;
+        }
+        if (options.maxFrames > 0 && n + 1 >= options.maxFrames) {   // pending is the last one
+            status = encodeFrame(*pending, lastDuration);
             break;
         }
         auto next = source.readFrame();

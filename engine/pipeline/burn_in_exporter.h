@@ -54,6 +54,7 @@ struct BurnInOptions {
     bool labels = true;                // draw the "label score" tag above each box
     std::string fontFamily = "DejaVu Sans";
     int labelPixelHeight = 0;          // 0: TextRasterizer::pixelHeightForFrame(frame height)
+    int64_t maxFrames = -1;            // write only the first N frames (-1: all), like analyze
 };
 
 struct BurnInProgress {

@@ -6,15 +6,20 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <sstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "media/media_source.h"
 #include "pipeline/analyze_runner.h"
+#include "pipeline/burn_in_exporter.h"
 #include "support/video_generator.h"
 
 namespace sl::cli {
@@ -118,6 +123,93 @@ TEST(AnalyzeVtest, FindsPersonsOnMostFramesAndWritesJsonAndCsv) {
     EXPECT_EQ(rows, total);
     for (const auto& e : fs::directory_iterator(dir.path()))
         EXPECT_NE(e.path().filename().string()[0], '.') << "temporary left: " << e.path();
+}
+
+std::vector<media::VideoFrame> decodeFrames(const std::string& path, size_t limit) {
+    media::MediaSource source;
+    media::OpenOptions open;
+    open.url = path;
+    EXPECT_TRUE(source.open(open).isOk()) << path;
+    std::vector<media::VideoFrame> frames;
+    while (frames.size() < limit) {
+        auto f = source.readFrame();
+        if (!f) break;
+        frames.push_back(*f);
+    }
+    return frames;
+}
+
+// `--burn-in`: the same export as the GUI's, headless. The MP4 must decode to exactly the
+// analysed frames (--frames), and the boxes of the JSON results must show in the class colour on
+// the analysed frames and not on the frames --every skipped.
+TEST(AnalyzeVtest, BurnInWritesTheAnalysedFramesWithBoxes) {
+    ASSERT_TRUE(fs::exists(demoVideo())) << "missing " << demoVideo()
+                                         << ": run packaging/fetch-demo.sh";
+    sl::testing::TempDir dir("analyze-burn-in");
+    const fs::path json = dir.file("r.json"), video = dir.file("boxes.mp4");
+    std::string out, err;
+    ASSERT_EQ(analyze({demoVideo().string(), "--out", json.string(), "--burn-in", video.string(),
+                       "--model", modelPath().string(), "--frames", "20", "--every", "5"},
+                      out, err),
+              0)
+        << err;
+    EXPECT_NE(out.find("wrote " + video.string() + " (20 frames, "), std::string::npos) << out;
+    const auto burned = decodeFrames(video.string(), 100);
+    const auto source = decodeFrames(demoVideo().string(), 20);
+    ASSERT_EQ(burned.size(), 20u);
+    ASSERT_EQ(source.size(), 20u);
+    EXPECT_EQ(burned[0].width(), 768);
+    EXPECT_EQ(burned[0].height(), 576);
+
+    std::ifstream jf(json);
+    const auto j = nlohmann::json::parse(jf, nullptr, false);
+    ASSERT_FALSE(j.is_discarded());
+    const bool bt709 = burned[0].colorMatrix() == media::ColorMatrix::Bt709;
+    const bool full = burned[0].colorRange() == media::ColorRange::Full;
+    // Left-edge and bottom-edge midpoints of every box (the outline is 2 pixels wide starting
+    // at the box snapped outwards to even coordinates; H.264 at crf 18 blurs it a little).
+    // A point may lie under the label tag of a box drawn later, so any class colour of the
+    // frame's detections counts.
+    const auto matches = [&](const media::VideoFrame& f, int x, int y,
+                             const std::vector<Yuv>& colours) {
+        const int luma = f.plane(0)[y * f.stride(0) + x];
+        const int cu = f.plane(1)[(y / 2) * f.stride(1) + x / 2];
+        const int cv = f.plane(2)[(y / 2) * f.stride(2) + x / 2];
+        for (const Yuv& want : colours)
+            if (std::abs(luma - want.y) <= 32 && std::abs(cu - want.u) <= 32 &&
+                std::abs(cv - want.v) <= 32)
+                return true;
+        return false;
+    };
+    int points = 0, onAnalysed = 0, onSkipped = 0;
+    for (const auto& f : j["frames"]) {
+        const int64_t index = f["frame"].get<int64_t>();
+        ASSERT_LT(index + 1, 20);
+        std::vector<Yuv> want;
+        for (const auto& d : f["detections"])
+            want.push_back(rgbToYuv(classColor(d["class_id"].get<int>()), bt709, full));
+        for (const auto& d : f["detections"]) {
+            const auto& b = d["box"];
+            const int x0 = int(std::floor(b[0].get<double>() / 2)) * 2;
+            const int y1 = std::min(575, int(std::ceil(b[3].get<double>() / 2)) * 2 - 1);
+            const int midX = int((b[0].get<double>() + b[2].get<double>()) / 2);
+            const int midY = int((b[1].get<double>() + b[3].get<double>()) / 2);
+            for (const auto& [x, y] : {std::pair{x0, midY}, std::pair{midX, y1}}) {
+                ++points;
+                onAnalysed += matches(burned[size_t(index)], x, y, want);
+                onSkipped += matches(burned[size_t(index) + 1], x, y, want);
+            }
+        }
+    }
+    std::cout << "burn-in edge points in the class colour: " << onAnalysed << " / " << points
+              << " on analysed frames, " << onSkipped << " on the next (skipped) frames\n";
+    ASSERT_GT(points, 20);
+    EXPECT_GE(onAnalysed, points * 9 / 10);
+    EXPECT_LE(onSkipped, points / 10);
+    // A wrong extension is a usage error before any work.
+    EXPECT_EQ(analyze({demoVideo().string(), "--burn-in", dir.file("x.avi").string()}, out, err),
+              2);
+    EXPECT_NE(err.find("x.avi"), std::string::npos) << err;
 }
 
 TEST(AnalyzeVtest, RunnerReportsProgressAndCancels) {
