@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <system_error>
+#include <vector>
 
 #include <unistd.h>
 
@@ -150,18 +151,31 @@ LabelTag layoutLabel(const vision::Box& box, const vision::CoverageBitmap& text,
 void drawLabel(uint8_t* const planes[3], const int strides[3], const LabelTag& where,
                const vision::CoverageBitmap& text, Yuv tag, Yuv textColor) {
     if (where.x1 <= where.x0 || where.y1 <= where.y0) return;
+    // blend(a, b)[c]: a + (b - a) * c / 255, rounded; luma per pixel coverage (0..255), chroma
+    // per 2x2 block by the summed coverage / 4 (0..255 in quarter steps: index sum, 0..1020).
+    const auto table = [](uint8_t a, uint8_t b, int steps) {
+        std::vector<uint8_t> t(size_t(steps) + 1);
+        for (int i = 0; i <= steps; ++i)
+            t[size_t(i)] = uint8_t(std::lround(a + (double(b) - double(a)) * i / steps));
+        return t;
+    };
+    const std::vector<uint8_t> lumaOf = table(tag.y, textColor.y, 255);
+    const std::vector<uint8_t> uOf = table(tag.u, textColor.u, 4 * 255);
+    const std::vector<uint8_t> vOf = table(tag.v, textColor.v, 4 * 255);
     const auto coverage = [&](int x, int y) -> int {
         const int bx = x - where.textX, by = y - where.textY;
         if (bx < 0 || by < 0 || bx >= text.width || by >= text.height) return 0;
         return text.at(bx, by);
     };
-    const auto blend = [](uint8_t a, uint8_t b, double t) {
-        return uint8_t(std::lround(a + (double(b) - double(a)) * t));
-    };
     for (int y = where.y0; y < where.y1; ++y) {
         uint8_t* row = planes[0] + ptrdiff_t(y) * strides[0];
-        for (int x = where.x0; x < where.x1; ++x)
-            row[x] = blend(tag.y, textColor.y, coverage(x, y) / 255.0);
+        std::memset(row + where.x0, tag.y, size_t(where.x1 - where.x0));
+        const int by = y - where.textY;
+        if (by < 0 || by >= text.height) continue;
+        const int xa = std::max(where.x0, where.textX);
+        const int xb = std::min(where.x1, where.textX + text.width);
+        const uint8_t* cov = text.coverage.data() + size_t(by) * size_t(text.width);
+        for (int x = xa; x < xb; ++x) row[x] = lumaOf[cov[x - where.textX]];
     }
     // The tag is on even coordinates: every chroma sample here belongs to 4 tag pixels.
     for (int cy = where.y0 / 2; cy < where.y1 / 2; ++cy) {
@@ -170,9 +184,8 @@ void drawLabel(uint8_t* const planes[3], const int strides[3], const LabelTag& w
         for (int cx = where.x0 / 2; cx < where.x1 / 2; ++cx) {
             const int sum = coverage(2 * cx, 2 * cy) + coverage(2 * cx + 1, 2 * cy) +
                             coverage(2 * cx, 2 * cy + 1) + coverage(2 * cx + 1, 2 * cy + 1);
-            const double t = sum / (4 * 255.0);
-            u[cx] = blend(tag.u, textColor.u, t);
-            v[cx] = blend(tag.v, textColor.v, t);
+            u[cx] = uOf[size_t(sum)];
+            v[cx] = vOf[size_t(sum)];
         }
     }
 }
