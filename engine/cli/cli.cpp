@@ -34,9 +34,9 @@ const std::array kVerbs = {
          "sightline detect IMAGE|VIDEO [--json] [--model M] [--threshold T] [--nms T] "
          "[--classes person,car]",
          &runDetect},
-    Verb{"analyze", "run detection over a whole video and write results (JSON or CSV)",
-         "sightline analyze VIDEO --out results.json|results.csv [--every N] [--model M] "
-         "[--threshold T]",
+    Verb{"analyze", "run detection over a whole video and write results (JSON, CSV, burned-in MP4)",
+         "sightline analyze VIDEO --out results.json|results.csv [--burn-in boxes.mp4] "
+         "[--every N] [--model M] [--threshold T]",
          &runAnalyze},
 };
 
