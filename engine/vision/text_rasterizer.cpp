@@ -189,9 +189,10 @@ bool TextRasterizer::hasGlyph(char32_t c) const {
     return FT_Get_Char_Index(impl_->face, FT_ULong(c)) != 0;
 }
 
-int TextRasterizer::advance(char32_t c) {
+Expected<int> TextRasterizer::advance(char32_t c) {
     auto g = impl_->glyph(FT_Get_Char_Index(impl_->face, FT_ULong(c)));
-    return g ? (*g)->advance : 0;
+    if (!g) return g.status();
+    return (*g)->advance;
 }
 
 int TextRasterizer::kerning(char32_t left, char32_t right) const {

@@ -64,8 +64,9 @@ public:
     int lineHeight() const { return ascender_ + descender_; }
     const std::string& familyName() const { return family_; }
 
-    // Horizontal advance of one code point in pixels (the .notdef advance when it has no glyph).
-    int advance(char32_t codePoint);
+    // Horizontal advance of one code point in pixels (the .notdef advance when it has no glyph);
+    // an error if FreeType cannot load the glyph.
+    Expected<int> advance(char32_t codePoint);
     bool hasGlyph(char32_t codePoint) const;
     // Kerning between two adjacent code points in pixels (0 when the font has no kerning).
     int kerning(char32_t left, char32_t right) const;

@@ -118,9 +118,14 @@ TEST_F(TextRasterizerTest, AdvancesAndGlyphBitmapsMatchFreeType) {
     ASSERT_TRUE(r);
     FtFace ft(font_, px);
     const std::u32string chars = U"AIMWVaeimnoprsy0123456789 .";
-    for (char32_t c : chars) EXPECT_EQ(r->advance(c), ft.advance(c)) << "U+" << unsigned(c);
-    EXPECT_LT(r->advance(U'i'), r->advance(U'm'));
-    EXPECT_LT(r->advance(U'I'), r->advance(U'W'));
+    const auto advance = [&](char32_t c) {
+        auto a = r->advance(c);
+        EXPECT_TRUE(a.hasValue()) << a.status().message();
+        return a ? *a : -1;
+    };
+    for (char32_t c : chars) EXPECT_EQ(advance(c), ft.advance(c)) << "U+" << unsigned(c);
+    EXPECT_LT(advance(U'i'), advance(U'm'));
+    EXPECT_LT(advance(U'I'), advance(U'W'));
     // A single glyph's bitmap is FreeType's own, placed at (left, baseline - top).
     auto a = r->render("A");
     ASSERT_TRUE(a.hasValue());
