@@ -105,6 +105,52 @@ TEST(BurnInDraw, OutlineHasColourAndInteriorIsUntouched) {
     EXPECT_EQ(y[(h - 1) * w + w - 1], 200);
 }
 
+// Label geometry at 480p and 4K: the tag holds the whole text, stands on the box (or hangs
+// inside it at the top edge), stays inside the frame at the right edge, and the text grows with
+// the frame so it covers about the same share of the picture.
+TEST(BurnInLabelLayout, TagHoldsTextAboveBoxInsideFrame) {
+    auto font = vision::findFontFile("DejaVu Sans");
+    ASSERT_TRUE(font.hasValue()) << font.status().message();
+    double share[2] = {0, 0};
+    int k = 0;
+    for (const auto& [w, h] : {std::pair{854, 480}, std::pair{3840, 2160}}) {
+        const int px = vision::TextRasterizer::pixelHeightForFrame(h);
+        auto r = vision::TextRasterizer::open(*font, px);
+        ASSERT_TRUE(r.hasValue());
+        auto text = (*r)->render("person 0.97");
+        ASSERT_TRUE(text.hasValue());
+        share[k++] = double(text->height) / h;
+        const float s = float(h) / 480.f;
+        const vision::Box middle{100 * s, 200 * s, 300 * s, 400 * s};
+        const vision::Box top{100 * s, 0, 300 * s, 100 * s};
+        const vision::Box right{float(w) - 30 * s, 200 * s, float(w), 300 * s};
+        for (const vision::Box& box : {middle, top, right}) {
+            const LabelTag t = layoutLabel(box, *text, px, w, h);
+            const std::string where = std::to_string(h) + "p box x1=" + std::to_string(box.x1) +
+                                      " y1=" + std::to_string(box.y1);
+            EXPECT_EQ(t.x0 % 2 + t.y0 % 2 + t.x1 % 2 + t.y1 % 2, 0) << where;
+            EXPECT_GE(t.x0, 0) << where;
+            EXPECT_LE(t.x1, w) << where;
+            EXPECT_GE(t.y0, 0) << where;
+            EXPECT_LE(t.y1, h) << where;
+            EXPECT_GE(t.textX, t.x0) << where;
+            EXPECT_LE(t.textX + text->width, t.x1) << where;
+            EXPECT_GE(t.textY, t.y0) << where;
+            EXPECT_LE(t.textY + text->height, t.y1) << where;
+            if (box.y1 > 0) {
+                EXPECT_FALSE(t.insideBox) << where;
+                EXPECT_EQ(t.y1, int(box.y1) / 2 * 2) << where << ": tag must stand on the box";
+            } else {
+                EXPECT_TRUE(t.insideBox) << where;
+                EXPECT_EQ(t.y0, 0) << where;
+            }
+        }
+    }
+    EXPECT_NEAR(share[0], share[1], 0.01) << "text share of the frame height: 480p " << share[0]
+                                          << ", 4K " << share[1];
+    EXPECT_GE(share[0], 0.03);
+}
+
 TEST(BurnInColour, Bt601LimitedMatchesReference) {
     const Yuv white = rgbToYuv({255, 255, 255}, false, false);
     EXPECT_EQ(white.y, 235);
