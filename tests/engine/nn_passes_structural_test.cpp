@@ -212,14 +212,20 @@ ModelBuilder poolModel(const std::vector<PoolSpec>& pools, int64_t h = 9, int64_
     return b;
 }
 
-// SPP: x -> MaxPool 5, 9, 13 -> Concat(x, p5, p9, p13) -> Conv 1x1
-ModelBuilder sppModel(int64_t h, int64_t w) {
+// SPP: s -> MaxPool 5, 9, 13 -> Concat(s, p5, p9, p13) -> Conv 1x1, where s is the input x or
+// (fromConv) a 1x1 Conv of it.
+ModelBuilder sppModel(int64_t h, int64_t w, bool fromConv = false) {
     ModelBuilder b;
     b.input("x", {1, 4, h, w});
-    std::vector<std::string> cat{"x"};
+    const std::string src = fromConv ? "s" : "x";
+    if (fromConv) {
+        b.initializer("ws", {4, 4, 1, 1}, randomFloats(16, 9));
+        b.node("Conv", {"x", "ws"}, {"s"});
+    }
+    std::vector<std::string> cat{src};
     for (int64_t k : {5, 9, 13}) {
         const std::string o = "p" + std::to_string(k);
-        auto* n = b.node("MaxPool", {"x"}, {o});
+        auto* n = b.node("MaxPool", {src}, {o});
         ModelBuilder::intsAttr(n, "kernel_shape", {k, k});
         ModelBuilder::intsAttr(n, "pads", {k / 2, k / 2, k / 2, k / 2});
         ModelBuilder::intsAttr(n, "strides", {1, 1});
@@ -266,6 +272,106 @@ TEST(NnStructuralPasses, PoolNearMissesAreLeftAlone) {
     for (const Case& c : cases) {
         const Result r = expectSameAsReference(poolModel(c.pools), Device::OpenCL, 0);
         EXPECT_EQ(r.report.cascadedPools, c.cascaded) << c.what;
+    }
+}
+
+}  // namespace
+}  // namespace sl::nn
+
+// ---- Concat in place ---------------------------------------------------------------------------
+
+namespace sl::nn {
+namespace {
+
+// Adds Conv(in) k x k (pad k/2) with `m` output channels named `out`; `c` input channels.
+void conv(ModelBuilder& b, const std::string& in, const std::string& out, int64_t c, int64_t m,
+          int64_t k, uint64_t seed) {
+    b.initializer(out + "_w", {m, c, k, k}, randomFloats(size_t(m * c * k * k), seed));
+    auto* n = b.node("Conv", {in, out + "_w"}, {out});
+    ModelBuilder::intsAttr(n, "pads", {k / 2, k / 2, k / 2, k / 2});
+}
+
+void concat(ModelBuilder& b, std::vector<std::string> ins, const std::string& out, int64_t axis) {
+    ModelBuilder::intAttr(b.node("Concat", std::move(ins), {out}), "axis", axis);
+}
+
+TEST(NnConcatInPlace, ProducersWriteIntoTheConcat) {
+    ModelBuilder b;
+    b.input("x", {1, 4, 6, 7});
+    // `a` is made first and must survive the temporaries made before `b` (same size as `a`:
+    // the planner would reuse its bytes if the concat's lifetime did not start at `a`).
+    conv(b, "x", "a", 4, 4, 1, 1);
+    conv(b, "x", "t1", 4, 4, 3, 2);
+    b.node("Relu", {"t1"}, {"t2"});
+    conv(b, "t2", "t3", 4, 4, 3, 3);
+    conv(b, "t3", "bb", 4, 5, 1, 4);
+    b.node("Sigmoid", {"t3"}, {"c"});
+    concat(b, {"a", "bb", "c"}, "z", 1);   // in place
+    conv(b, "z", "y1", 13, 3, 3, 5);
+    // `a` read again after the concat (its bytes are the concat's), and concatenated a second
+    // time: already placed, so that concat copies.
+    concat(b, {"a", "y1"}, "z2", -3);
+    conv(b, "z2", "y", 7, 2, 1, 6);
+    b.output("y", {1, 2, 6, 7});
+    const Result r = expectSameAsReference(b, Device::OpenCL);
+    EXPECT_EQ(r.memory.inPlaceConcats, 1);
+}
+
+TEST(NnConcatInPlace, SppConcatRunsInPlace) {
+    // After the pool cascade each pool reads the previous one's slab of the concat output.
+    const Result r = expectSameAsReference(sppModel(13, 13, true), Device::OpenCL);
+    EXPECT_EQ(r.report.cascadedPools, 2);
+    EXPECT_EQ(r.memory.inPlaceConcats, 1);
+    // With the graph input x as one of the concat's inputs: x keeps its own bytes, so the concat
+    // copies.
+    const Result fromInput = expectSameAsReference(sppModel(13, 13), Device::OpenCL);
+    EXPECT_EQ(fromInput.memory.inPlaceConcats, 0);
+}
+
+TEST(NnConcatInPlace, NearMissesCopy) {
+    {
+        // Axis 2 of a 1 x C x H x W output: the inputs are interleaved, not slabs.
+        ModelBuilder b;
+        b.input("x", {1, 4, 6, 7});
+        conv(b, "x", "a", 4, 3, 1, 1);
+        conv(b, "x", "c", 4, 3, 3, 2);
+        concat(b, {"a", "c"}, "y", 2);
+        b.output("y", {1, 3, 12, 7});
+        EXPECT_EQ(expectSameAsReference(b, Device::OpenCL).memory.inPlaceConcats, 0);
+    }
+    {
+        // Batch 2: dims before the axis are not all 1.
+        ModelBuilder b;
+        b.input("x", {2, 4, 6, 7});
+        conv(b, "x", "a", 4, 3, 1, 1);
+        conv(b, "x", "c", 4, 3, 3, 2);
+        concat(b, {"a", "c"}, "y", 1);
+        b.output("y", {2, 6, 6, 7});
+        EXPECT_EQ(expectSameAsReference(b, Device::OpenCL).memory.inPlaceConcats, 0);
+    }
+    {
+        // An input that is also a graph output; one that is a Reshape view; one repeated.
+        for (int variant = 0; variant < 3; ++variant) {
+            ModelBuilder b;
+            b.input("x", {1, 4, 6, 7});
+            conv(b, "x", "a", 4, 3, 1, 1);
+            conv(b, "x", "c", 4, 3, 3, 2);
+            std::string second = "c";
+            if (variant == 1) {
+                b.initializerInt64("shape", {4}, {1, 3, 7, 6});
+                b.initializerInt64("back", {4}, {1, 3, 6, 7});
+                b.node("Reshape", {"c", "shape"}, {"cr"});
+                b.node("Reshape", {"cr", "back"}, {"cb"});
+                second = "cb";
+            }
+            if (variant == 2) second = "a";
+            concat(b, {"a", second}, "z", 1);
+            conv(b, "z", "y", 6, 2, 3, 3);
+            b.output("y", {1, 2, 6, 7});
+            if (variant == 0) b.output("a", {1, 3, 6, 7});
+            EXPECT_EQ(expectSameAsReference(b, Device::OpenCL).memory.inPlaceConcats, 0)
+                << "variant " << variant;
+        }
     }
 }
 
