@@ -57,6 +57,7 @@ const char* kindName(Conv::Kernel k) {
     case Conv::Kernel::Depthwise: return "dw";
     case Conv::Kernel::DepthwiseRows: return "dwrows";
     case Conv::Kernel::Direct: return "direct";
+    case Conv::Kernel::Gemm1x1Wide: return "wide";
     }
     return "?";
 }
@@ -71,6 +72,7 @@ Conv::Choice Conv::defaultChoice(bool gpu) const {
         c.kind = t.gemm == ConvTuning::Gemm::Tiled || (t.gemm == ConvTuning::Gemm::Auto && gpu)
                      ? Kernel::Gemm1x1Tiled
                      : Kernel::Gemm1x1;
+        if (t.gemm == ConvTuning::Gemm::Wide && h_ * w_ >= 16) c.kind = Kernel::Gemm1x1Wide;
         c.cob = t.gemmCob;
         c.width = t.gemmWidth;
         c.local = t.gemmLocal;
@@ -107,6 +109,10 @@ std::vector<Conv::Choice> Conv::candidates(const Choice& def, bool gpu) const {
                      16, 1);
         for (int w : {16, 8})
             for (int cob : {16, 8, 4}) add(Kernel::Gemm1x1, w, cob, 1);
+        // Two pixel vectors per item (it needs at least two of them).
+        for (int w : {16, 8})
+            if (h_ * w_ >= 2 * w)
+                for (int cob : {16, 8, 4}) add(Kernel::Gemm1x1Wide, w, cob, 1);
         break;
     case Kernel::Depthwise:
     case Kernel::DepthwiseRows:
@@ -116,6 +122,7 @@ std::vector<Conv::Choice> Conv::candidates(const Choice& def, bool gpu) const {
         }
         break;
     case Kernel::Direct:
+    case Kernel::Gemm1x1Wide:
         for (int w : {16, 8})
             for (int cob : {16, 8, 4}) add(Kernel::Direct, w, cob, 1);
         break;
@@ -154,6 +161,7 @@ bool parseChoice(const std::string& text, Conv::Kernel& kind, int& width, int& c
     else if (ks == "dw") kind = Conv::Kernel::Depthwise;
     else if (ks == "dwrows") kind = Conv::Kernel::DepthwiseRows;
     else if (ks == "direct") kind = Conv::Kernel::Direct;
+    else if (ks == "wide") kind = Conv::Kernel::Gemm1x1Wide;
     else return false;
     local = l;
     // Values a kernel accepts; anything else is a damaged entry (then: defaults, retune).
@@ -166,6 +174,7 @@ bool parseChoice(const std::string& text, Conv::Kernel& kind, int& width, int& c
 Status Conv::configure(const ClOpContext& ctx, const Choice& c) {
     std::string opts = activationDefine(act_);
     const char* name = "conv_direct";
+    const char* file = "nn_conv.cl";
     // 16-pixel rows when the input row holds a whole vector window (so edge blocks take the
     // shuffle path rather than a per-lane gather), else 8.
     auto width = [&](int w) { return w > 8 && w_ >= 16 * win_.sw ? 16 : 8; };
@@ -180,6 +189,17 @@ Status Conv::configure(const ClOpContext& ctx, const Choice& c) {
         name = kernelKind_ == Kernel::Gemm1x1Tiled ? "conv1x1_tiled"
                : width_ > 1                        ? "conv1x1_vec"
                                                    : "conv1x1";
+        break;
+    case Kernel::Gemm1x1Wide:
+        // The pixel range is the flattened H x W, so the row width does not limit the vector;
+        // a cached choice for a layer too small for two vectors cannot come from candidates().
+        if (h_ * w_ < 16)
+            return fail("the wide 1x1 kernel needs at least 16 pixels, the layer has " +
+                        std::to_string(h_ * w_));
+        cob_ = blockFor(m_, c.cob);
+        width_ = c.width == 16 && h_ * w_ >= 32 ? 16 : 8;
+        name = "conv1x1_wide";
+        file = "nn_conv_pw.cl";
         break;
     case Kernel::Depthwise:
     case Kernel::DepthwiseRows:
@@ -198,7 +218,7 @@ Status Conv::configure(const ClOpContext& ctx, const Choice& c) {
     opts += " -DCOB=" + std::to_string(cob_) + " -DKH=" + std::to_string(win_.kh) +
             " -DKW=" + std::to_string(win_.kw) + " -DSW=" + std::to_string(win_.sw) +
             " -DVW=" + std::to_string(width_ > 1 ? width_ : 8);
-    auto k = buildKernel(ctx, "nn_conv.cl", name, opts);
+    auto k = buildKernel(ctx, file, name, opts);
     if (!k) return k.status().withContext("nn/Conv '" + name_ + "'");
     kernel_ = std::move(*k);
     return Status::ok();
@@ -338,6 +358,15 @@ Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
         const size_t g[3] = {(size_t(P) + 63) / 64 * 16, (size_t(m_) + 63) / 64 * 16,
                              size_t(n_)};
         const size_t l[3] = {16, 16, 1};
+        return launch(ctx, k, g, l);
+    }
+    case Kernel::Gemm1x1Wide: {
+        const cl_int P = H * W;
+        SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
+                       *yo, C, P, M, alpha, beta));
+        const size_t g[3] = {(size_t(P) + 2 * width_ - 1) / (2 * width_), size_t(m_ / cob_),
+                             size_t(n_)};
+        const auto l = groupShape(g, local_, t.groupItems);
         return launch(ctx, k, g, l);
     }
     case Kernel::Depthwise:

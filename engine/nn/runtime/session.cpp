@@ -305,8 +305,11 @@ Status Session::Impl::prepareOpenCl() {
     ClOpContext ctx = clContext();
     if (options.tuneKernels && KernelTuner::enabledByEnvironment()) {
         const compute::ProgramCacheOptions& pc = cl->programs().options();
+        // Both conv kernel files: an edit to either invalidates the measured choices.
+        const std::string convSources = std::string(compute::embeddedKernelSource("nn_conv.cl")) +
+                                        std::string(compute::embeddedKernelSource("nn_conv_pw.cl"));
         tuner = std::make_unique<KernelTuner>(
-            cl->info(), compute::embeddedKernelSource("nn_conv.cl"),
+            cl->info(), convSources,
             pc.diskEnabled ? pc.directory : std::filesystem::path(), options.tuningBudgetMs);
         ctx.tuner = tuner.get();
     }
