@@ -154,6 +154,25 @@ TEST(NnOpConv, TuningVariants) {
             runCase({{1, 8, 3, 5}, 16, 1, 1, 0, 1, 1, true, ""}, rng);         // P = 15: vec
         }
     }
+    // The depthwise kernel without partial blocks: rows that end in a partial vector (moved
+    // back), exactly one vector, stride 2, dilation, several rows per item and a row count the
+    // rows per item do not divide.
+    for (int width : {8, 16}) {
+        for (int rows : {1, 4, 16}) {
+            ConvTuning t;
+            t.dwFull = true;
+            t.dwWidth = width, t.dwRows = rows;
+            t.dwLocal = 2;
+            convTuning() = t;
+            SCOPED_TRACE("dw full: width " + std::to_string(width) + " rows " +
+                         std::to_string(rows));
+            runCase({{1, 13, 9, 17}, 13, 3, 1, 1, 1, 13, true, "silu"}, rng);
+            runCase({{2, 4, 6, 16}, 4, 3, 1, 1, 1, 4, false, ""}, rng);
+            runCase({{1, 3, 9, 70}, 3, 3, 2, 1, 1, 3, true, "silu"}, rng);
+            runCase({{1, 5, 10, 20}, 5, 3, 1, 2, 2, 5, true, "relu"}, rng);
+            runCase({{1, 6, 21, 52}, 6, 5, 1, 2, 1, 6, true, "hard_swish"}, rng);
+        }
+    }
     // The GPU kernel (local-memory tiles) on whatever device runs the tests.
     ConvTuning tiled;
     tiled.gemm = ConvTuning::Gemm::Tiled;

@@ -38,6 +38,8 @@ struct ConvTuning {
     int dwRows = 8;           // ... times rows per work-item (bench_ops --sweep: 8 beats 2 by
                               // 15-30% on YOLOX's depthwise layers with conv_dw_rows)
     bool dwReuseRows = true;  // conv_dw_rows (each input row loaded once) rather than conv_dw
+    bool dwFull = false;      // conv_dw_full (no partial blocks) where OW >= the vector width;
+                              // the tuner measures it as a candidate either way
     // Work-group shape: `local` items along gid0, then rows/channel blocks along gid1 up to
     // `groupItems` in all. PoCL schedules work-groups, so small layers want few, large groups.
     size_t gemmLocal = 4, directLocal = 4, dwLocal = 4;
@@ -60,7 +62,10 @@ public:
     double flops() const override;
 
     // Gemm1x1Wide: conv1x1_wide (nn_conv_pw.cl), two pixel vectors per work-item.
-    enum class Kernel { Gemm1x1, Gemm1x1Tiled, Depthwise, DepthwiseRows, Direct, Gemm1x1Wide };
+    // DepthwiseFull: conv_dw_full (nn_conv_dw.cl), conv_dw_rows without partial blocks.
+    enum class Kernel {
+        Gemm1x1, Gemm1x1Tiled, Depthwise, DepthwiseRows, Direct, Gemm1x1Wide, DepthwiseFull
+    };
     Kernel deviceKernel() const { return kernelKind_; }
 
 private:

@@ -58,6 +58,7 @@ const char* kindName(Conv::Kernel k) {
     case Conv::Kernel::DepthwiseRows: return "dwrows";
     case Conv::Kernel::Direct: return "direct";
     case Conv::Kernel::Gemm1x1Wide: return "wide";
+    case Conv::Kernel::DepthwiseFull: return "dwfull";
     }
     return "?";
 }
@@ -78,6 +79,7 @@ Conv::Choice Conv::defaultChoice(bool gpu) const {
         c.local = t.gemmLocal;
     } else if (group_ == c_ && m_ == c_) {
         c.kind = t.dwReuseRows ? Kernel::DepthwiseRows : Kernel::Depthwise;
+        if (t.dwFull && ow_ >= 16) c.kind = Kernel::DepthwiseFull;
         c.cob = 1;
         c.width = t.dwWidth;
         c.rows = std::max(1, t.dwRows);
@@ -105,6 +107,7 @@ std::vector<Conv::Choice> Conv::candidates(const Choice& def, bool gpu) const {
     switch (def.kind) {
     case Kernel::Gemm1x1:
     case Kernel::Gemm1x1Tiled:
+    case Kernel::Gemm1x1Wide:
         if (gpu) add(def.kind == Kernel::Gemm1x1 ? Kernel::Gemm1x1Tiled : Kernel::Gemm1x1, 16,
                      16, 1);
         for (int w : {16, 8})
@@ -116,13 +119,15 @@ std::vector<Conv::Choice> Conv::candidates(const Choice& def, bool gpu) const {
         break;
     case Kernel::Depthwise:
     case Kernel::DepthwiseRows:
+    case Kernel::DepthwiseFull:
         for (int w : {16, 8}) {
             add(Kernel::Depthwise, w, 1, 2);
             for (int rows : {1, 2, 4, 8, 16}) add(Kernel::DepthwiseRows, w, 1, rows);
+            if (ow_ >= w)
+                for (int rows : {2, 4, 8, 16}) add(Kernel::DepthwiseFull, w, 1, rows);
         }
         break;
     case Kernel::Direct:
-    case Kernel::Gemm1x1Wide:
         for (int w : {16, 8})
             for (int cob : {16, 8, 4}) add(Kernel::Direct, w, cob, 1);
         break;
@@ -162,6 +167,7 @@ bool parseChoice(const std::string& text, Conv::Kernel& kind, int& width, int& c
     else if (ks == "dwrows") kind = Conv::Kernel::DepthwiseRows;
     else if (ks == "direct") kind = Conv::Kernel::Direct;
     else if (ks == "wide") kind = Conv::Kernel::Gemm1x1Wide;
+    else if (ks == "dwfull") kind = Conv::Kernel::DepthwiseFull;
     else return false;
     local = l;
     // Values a kernel accepts; anything else is a damaged entry (then: defaults, retune).
@@ -203,10 +209,20 @@ Status Conv::configure(const ClOpContext& ctx, const Choice& c) {
         break;
     case Kernel::Depthwise:
     case Kernel::DepthwiseRows:
+    case Kernel::DepthwiseFull:
         cob_ = 1;
         width_ = width(c.width);
         rows_ = std::max(1, c.rows);
         name = c.kind == Kernel::Depthwise ? "conv_dw" : "conv_dw_rows";
+        if (c.kind == Kernel::DepthwiseFull) {
+            // A cached choice for a row narrower than the vector cannot come from candidates().
+            if (ow_ < width_)
+                return fail("the full-block depthwise kernel needs rows of at least " +
+                            std::to_string(width_) + " outputs, the layer has " +
+                            std::to_string(ow_));
+            name = "conv_dw_full";
+            file = "nn_conv_dw.cl";
+        }
         opts += " -DSH=" + std::to_string(win_.sh) + " -DDH=" + std::to_string(win_.dh) +
                 " -DROWS=" + std::to_string(rows_);
         break;
@@ -370,7 +386,8 @@ Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
         return launch(ctx, k, g, l);
     }
     case Kernel::Depthwise:
-    case Kernel::DepthwiseRows: {
+    case Kernel::DepthwiseRows:
+    case Kernel::DepthwiseFull: {
         SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
                        *yo, C, H, W, OH, OW, sh, sw, dh, dw, pt, pl, alpha, beta));
         const size_t g[3] = {(size_t(ow_) + width_ - 1) / width_,

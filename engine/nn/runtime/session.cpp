@@ -305,9 +305,10 @@ Status Session::Impl::prepareOpenCl() {
     ClOpContext ctx = clContext();
     if (options.tuneKernels && KernelTuner::enabledByEnvironment()) {
         const compute::ProgramCacheOptions& pc = cl->programs().options();
-        // Both conv kernel files: an edit to either invalidates the measured choices.
+        // All conv kernel files: an edit to any invalidates the measured choices.
         const std::string convSources = std::string(compute::embeddedKernelSource("nn_conv.cl")) +
-                                        std::string(compute::embeddedKernelSource("nn_conv_pw.cl"));
+                                        std::string(compute::embeddedKernelSource("nn_conv_pw.cl")) +
+                                        std::string(compute::embeddedKernelSource("nn_conv_dw.cl"));
         tuner = std::make_unique<KernelTuner>(
             cl->info(), convSources,
             pc.diskEnabled ? pc.directory : std::filesystem::path(), options.tuningBudgetMs);
