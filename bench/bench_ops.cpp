@@ -106,6 +106,8 @@ const char* kernelName(const Op& op) {
     case Conv::Kernel::Depthwise: return "conv_dw";
     case Conv::Kernel::DepthwiseRows: return "conv_dw_rows";
     case Conv::Kernel::Direct: return "conv_direct";
+    case Conv::Kernel::Gemm1x1Wide: return "conv1x1_wide";
+    case Conv::Kernel::DepthwiseFull: return "conv_dw_full";
     }
     return "?";
 }

@@ -150,7 +150,8 @@ int runRunModel(std::span<const std::string> args, std::ostream& out, std::ostre
         if (s.device() == nn::Device::OpenCL)
             out << "device memory: activations " << s.memory().arenaBytes
                 << " bytes (without reuse " << s.memory().naiveBytes << "), constants "
-                << s.memory().weightsBytes << "\n";
+                << s.memory().weightsBytes << "; concats in place "
+                << s.memory().inPlaceConcats << "\n";
     }
     return kExitOk;
 }

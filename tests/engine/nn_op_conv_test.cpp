@@ -135,6 +135,44 @@ TEST(NnOpConv, TuningVariants) {
             runCase({{1, 6, 7, 35}, 16, 3, 1, 1, 1, 1, true, "relu"}, rng);
         }
     }
+    // The two-vector 1x1 kernel: pixel counts that are and are not multiples of its block (a
+    // moved-back last block), exactly one and two 8-wide vectors, batch 2, channel counts that
+    // the register block does not divide.
+    for (int width : {8, 16}) {
+        for (int cob : {4, 16}) {
+            ConvTuning t;
+            t.gemm = ConvTuning::Gemm::Wide;
+            t.gemmWidth = width, t.gemmCob = cob;
+            t.gemmLocal = 2;
+            t.groupItems = cob == 4 ? 2 : 16;
+            convTuning() = t;
+            SCOPED_TRACE("wide: width " + std::to_string(width) + " cob " + std::to_string(cob));
+            runCase({{1, 16, 5, 23}, 32, 1, 1, 0, 1, 1, true, "silu"}, rng);
+            runCase({{2, 13, 4, 4}, 48, 1, 1, 0, 1, 1, true, "relu"}, rng);    // P = 16
+            runCase({{1, 9, 4, 8}, 24, 1, 1, 0, 1, 1, false, ""}, rng);        // P = 32
+            runCase({{1, 64, 13, 13}, 20, 1, 1, 0, 1, 1, true, "silu"}, rng);  // M = 20
+            runCase({{1, 8, 3, 5}, 16, 1, 1, 0, 1, 1, true, ""}, rng);         // P = 15: vec
+        }
+    }
+    // The depthwise kernel without partial blocks: rows that end in a partial vector (moved
+    // back), exactly one vector, stride 2, dilation, several rows per item and a row count the
+    // rows per item do not divide.
+    for (int width : {8, 16}) {
+        for (int rows : {1, 4, 16}) {
+            ConvTuning t;
+            t.dwFull = true;
+            t.dwWidth = width, t.dwRows = rows;
+            t.dwLocal = 2;
+            convTuning() = t;
+            SCOPED_TRACE("dw full: width " + std::to_string(width) + " rows " +
+                         std::to_string(rows));
+            runCase({{1, 13, 9, 17}, 13, 3, 1, 1, 1, 13, true, "silu"}, rng);
+            runCase({{2, 4, 6, 16}, 4, 3, 1, 1, 1, 4, false, ""}, rng);
+            runCase({{1, 3, 9, 70}, 3, 3, 2, 1, 1, 3, true, "silu"}, rng);
+            runCase({{1, 5, 10, 20}, 5, 3, 1, 2, 2, 5, true, "relu"}, rng);
+            runCase({{1, 6, 21, 52}, 6, 5, 1, 2, 1, 6, true, "hard_swish"}, rng);
+        }
+    }
     // The GPU kernel (local-memory tiles) on whatever device runs the tests.
     ConvTuning tiled;
     tiled.gemm = ConvTuning::Gemm::Tiled;

@@ -86,6 +86,35 @@ TEST(NnYolox, OpenClMatchesReferenceOnRandomInput) {
     EXPECT_LT(s.cl->memory().arenaBytes, s.cl->memory().naiveBytes / 2);
 }
 
+// The structural rewrites on the real model: Focus folded, the SPP pools cascaded, the channel
+// concats in place; the optimized graph on OpenCL against the unoptimized graph on the CPU
+// reference (the other tests compare two optimized graphs, which a wrong pass would pass).
+TEST(NnYolox, OptimizedOpenClMatchesUnoptimizedReference) {
+    ASSERT_TRUE(fs::exists(modelPath())) << "missing test model " << modelPath();
+    SessionOptions o;
+    o.device = Device::CpuReference;
+    o.optimize = false;
+    auto plain = Session::load(modelPath(), o);
+    ASSERT_TRUE(plain) << plain.status().message();
+    o.device = Device::OpenCL;
+    o.optimize = true;
+    auto cl = Session::load(modelPath(), o);
+    ASSERT_TRUE(cl) << cl.status().message();
+    EXPECT_EQ((*cl)->passReport().foldedFocus, 1);
+    EXPECT_EQ((*cl)->passReport().cascadedPools, 2);
+    // 17 channel concats after the Focus fold; the last one joins the three heads' reshaped
+    // outputs along the box axis (not one slab per input), so it copies.
+    EXPECT_EQ((*cl)->memory().inPlaceConcats, 16);
+    const Tensor input = randomTensor((*cl)->inputs()[0].info, 7, 0.f, 255.f);
+    auto ref = (*plain)->run(std::vector<Tensor>{input});
+    auto out = (*cl)->run(std::vector<Tensor>{input});
+    ASSERT_TRUE(ref) << ref.status().message();
+    ASSERT_TRUE(out) << out.status().message();
+    const double err = relativeL2Error((*out)[0], (*ref)[0]);
+    std::printf("yolox_nano optimized opencl vs unoptimized cpu-ref: relative L2 %.3g\n", err);
+    EXPECT_LT(err, kMaxRelativeL2);
+}
+
 // A real picture: ffmpeg's testsrc2 (colour gradients, shapes, text) encoded to H.264, decoded by
 // the media module and letterboxed by the pipeline's preprocess reference. Falls back to the
 // engine's generated test video when the ffmpeg CLI is not there.

@@ -26,8 +26,9 @@ Status readWindow(const NodeDesc& node, int spatialRank, const Shape& kernelFall
 // tuner or bench_ops can override them before ops are prepared.
 struct ConvTuning {
     // 1x1 GEMM kernel: Auto = local-memory tiles (conv1x1_tiled) on GPUs, register-blocked
-    // vectors (conv1x1_vec) elsewhere.
-    enum class Gemm { Auto, Vector, Tiled } gemm = Gemm::Auto;
+    // vectors (conv1x1_vec) elsewhere; Wide = two pixel vectors per item (conv1x1_wide, when the
+    // layer has at least 16 pixels; the tuner measures it as a candidate either way).
+    enum class Gemm { Auto, Vector, Tiled, Wide } gemm = Gemm::Auto;
     int gemmWidth = 16;       // pixels per work-item: 8/16 (conv1x1_vec), 1 (conv1x1, scalar)
     int gemmCob = 16;         // output channels per work-item in the 1x1 GEMM
     int directWidth = 16;     // pixels per work-item in conv_direct (8 or 16)
@@ -37,6 +38,8 @@ struct ConvTuning {
     int dwRows = 8;           // ... times rows per work-item (bench_ops --sweep: 8 beats 2 by
                               // 15-30% on YOLOX's depthwise layers with conv_dw_rows)
     bool dwReuseRows = true;  // conv_dw_rows (each input row loaded once) rather than conv_dw
+    bool dwFull = false;      // conv_dw_full (no partial blocks) where OW >= the vector width;
+                              // the tuner measures it as a candidate either way
     // Work-group shape: `local` items along gid0, then rows/channel blocks along gid1 up to
     // `groupItems` in all. PoCL schedules work-groups, so small layers want few, large groups.
     size_t gemmLocal = 4, directLocal = 4, dwLocal = 4;
@@ -58,7 +61,11 @@ public:
                      std::span<const DeviceTensor> outputs) override;
     double flops() const override;
 
-    enum class Kernel { Gemm1x1, Gemm1x1Tiled, Depthwise, DepthwiseRows, Direct };
+    // Gemm1x1Wide: conv1x1_wide (nn_conv_pw.cl), two pixel vectors per work-item.
+    // DepthwiseFull: conv_dw_full (nn_conv_dw.cl), conv_dw_rows without partial blocks.
+    enum class Kernel {
+        Gemm1x1, Gemm1x1Tiled, Depthwise, DepthwiseRows, Direct, Gemm1x1Wide, DepthwiseFull
+    };
     Kernel deviceKernel() const { return kernelKind_; }
 
 private:

@@ -57,6 +57,8 @@ const char* kindName(Conv::Kernel k) {
     case Conv::Kernel::Depthwise: return "dw";
     case Conv::Kernel::DepthwiseRows: return "dwrows";
     case Conv::Kernel::Direct: return "direct";
+    case Conv::Kernel::Gemm1x1Wide: return "wide";
+    case Conv::Kernel::DepthwiseFull: return "dwfull";
     }
     return "?";
 }
@@ -71,11 +73,13 @@ Conv::Choice Conv::defaultChoice(bool gpu) const {
         c.kind = t.gemm == ConvTuning::Gemm::Tiled || (t.gemm == ConvTuning::Gemm::Auto && gpu)
                      ? Kernel::Gemm1x1Tiled
                      : Kernel::Gemm1x1;
+        if (t.gemm == ConvTuning::Gemm::Wide && h_ * w_ >= 16) c.kind = Kernel::Gemm1x1Wide;
         c.cob = t.gemmCob;
         c.width = t.gemmWidth;
         c.local = t.gemmLocal;
     } else if (group_ == c_ && m_ == c_) {
         c.kind = t.dwReuseRows ? Kernel::DepthwiseRows : Kernel::Depthwise;
+        if (t.dwFull && ow_ >= 16) c.kind = Kernel::DepthwiseFull;
         c.cob = 1;
         c.width = t.dwWidth;
         c.rows = std::max(1, t.dwRows);
@@ -103,16 +107,24 @@ std::vector<Conv::Choice> Conv::candidates(const Choice& def, bool gpu) const {
     switch (def.kind) {
     case Kernel::Gemm1x1:
     case Kernel::Gemm1x1Tiled:
+    case Kernel::Gemm1x1Wide:
         if (gpu) add(def.kind == Kernel::Gemm1x1 ? Kernel::Gemm1x1Tiled : Kernel::Gemm1x1, 16,
                      16, 1);
         for (int w : {16, 8})
             for (int cob : {16, 8, 4}) add(Kernel::Gemm1x1, w, cob, 1);
+        // Two pixel vectors per item (it needs at least two of them).
+        for (int w : {16, 8})
+            if (h_ * w_ >= 2 * w)
+                for (int cob : {16, 8, 4}) add(Kernel::Gemm1x1Wide, w, cob, 1);
         break;
     case Kernel::Depthwise:
     case Kernel::DepthwiseRows:
+    case Kernel::DepthwiseFull:
         for (int w : {16, 8}) {
             add(Kernel::Depthwise, w, 1, 2);
             for (int rows : {1, 2, 4, 8, 16}) add(Kernel::DepthwiseRows, w, 1, rows);
+            if (ow_ >= w)
+                for (int rows : {2, 4, 8, 16}) add(Kernel::DepthwiseFull, w, 1, rows);
         }
         break;
     case Kernel::Direct:
@@ -154,6 +166,8 @@ bool parseChoice(const std::string& text, Conv::Kernel& kind, int& width, int& c
     else if (ks == "dw") kind = Conv::Kernel::Depthwise;
     else if (ks == "dwrows") kind = Conv::Kernel::DepthwiseRows;
     else if (ks == "direct") kind = Conv::Kernel::Direct;
+    else if (ks == "wide") kind = Conv::Kernel::Gemm1x1Wide;
+    else if (ks == "dwfull") kind = Conv::Kernel::DepthwiseFull;
     else return false;
     local = l;
     // Values a kernel accepts; anything else is a damaged entry (then: defaults, retune).
@@ -166,6 +180,7 @@ bool parseChoice(const std::string& text, Conv::Kernel& kind, int& width, int& c
 Status Conv::configure(const ClOpContext& ctx, const Choice& c) {
     std::string opts = activationDefine(act_);
     const char* name = "conv_direct";
+    const char* file = "nn_conv.cl";
     // 16-pixel rows when the input row holds a whole vector window (so edge blocks take the
     // shuffle path rather than a per-lane gather), else 8.
     auto width = [&](int w) { return w > 8 && w_ >= 16 * win_.sw ? 16 : 8; };
@@ -181,12 +196,33 @@ Status Conv::configure(const ClOpContext& ctx, const Choice& c) {
                : width_ > 1                        ? "conv1x1_vec"
                                                    : "conv1x1";
         break;
+    case Kernel::Gemm1x1Wide:
+        // The pixel range is the flattened H x W, so the row width does not limit the vector;
+        // a cached choice for a layer too small for two vectors cannot come from candidates().
+        if (h_ * w_ < 16)
+            return fail("the wide 1x1 kernel needs at least 16 pixels, the layer has " +
+                        std::to_string(h_ * w_));
+        cob_ = blockFor(m_, c.cob);
+        width_ = c.width == 16 && h_ * w_ >= 32 ? 16 : 8;
+        name = "conv1x1_wide";
+        file = "nn_conv_pw.cl";
+        break;
     case Kernel::Depthwise:
     case Kernel::DepthwiseRows:
+    case Kernel::DepthwiseFull:
         cob_ = 1;
         width_ = width(c.width);
         rows_ = std::max(1, c.rows);
         name = c.kind == Kernel::Depthwise ? "conv_dw" : "conv_dw_rows";
+        if (c.kind == Kernel::DepthwiseFull) {
+            // A cached choice for a row narrower than the vector cannot come from candidates().
+            if (ow_ < width_)
+                return fail("the full-block depthwise kernel needs rows of at least " +
+                            std::to_string(width_) + " outputs, the layer has " +
+                            std::to_string(ow_));
+            name = "conv_dw_full";
+            file = "nn_conv_dw.cl";
+        }
         opts += " -DSH=" + std::to_string(win_.sh) + " -DDH=" + std::to_string(win_.dh) +
                 " -DROWS=" + std::to_string(rows_);
         break;
@@ -198,7 +234,7 @@ Status Conv::configure(const ClOpContext& ctx, const Choice& c) {
     opts += " -DCOB=" + std::to_string(cob_) + " -DKH=" + std::to_string(win_.kh) +
             " -DKW=" + std::to_string(win_.kw) + " -DSW=" + std::to_string(win_.sw) +
             " -DVW=" + std::to_string(width_ > 1 ? width_ : 8);
-    auto k = buildKernel(ctx, "nn_conv.cl", name, opts);
+    auto k = buildKernel(ctx, file, name, opts);
     if (!k) return k.status().withContext("nn/Conv '" + name_ + "'");
     kernel_ = std::move(*k);
     return Status::ok();
@@ -340,8 +376,18 @@ Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
         const size_t l[3] = {16, 16, 1};
         return launch(ctx, k, g, l);
     }
+    case Kernel::Gemm1x1Wide: {
+        const cl_int P = H * W;
+        SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
+                       *yo, C, P, M, alpha, beta));
+        const size_t g[3] = {(size_t(P) + 2 * width_ - 1) / (2 * width_), size_t(m_ / cob_),
+                             size_t(n_)};
+        const auto l = groupShape(g, local_, t.groupItems);
+        return launch(ctx, k, g, l);
+    }
     case Kernel::Depthwise:
-    case Kernel::DepthwiseRows: {
+    case Kernel::DepthwiseRows:
+    case Kernel::DepthwiseFull: {
         SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
                        *yo, C, H, W, OH, OW, sh, sw, dh, dw, pt, pl, alpha, beta));
         const size_t g[3] = {(size_t(ow_) + width_ - 1) / width_,

@@ -7,7 +7,8 @@ namespace sl::nn {
 std::string PassReport::text() const {
     return "folded " + std::to_string(foldedNodes) + ", removed " + std::to_string(removedNodes) +
            ", batchnorm " + std::to_string(foldedBatchNorms) + ", fused activations " +
-           std::to_string(fusedActivations);
+           std::to_string(fusedActivations) + ", focus " + std::to_string(foldedFocus) +
+           ", cascaded pools " + std::to_string(cascadedPools);
 }
 
 Status optimizeGraph(Graph& g, const PassOptions& options, PassReport* report) {
@@ -17,6 +18,8 @@ Status optimizeGraph(Graph& g, const PassOptions& options, PassReport* report) {
     if (options.eliminateDeadCode) SL_TRY(eliminateDeadCode(g, r));
     if (options.foldBatchNorm) SL_TRY(foldBatchNorm(g, r));
     if (options.fuseActivations) SL_TRY(fuseActivations(g, r));
+    if (options.foldFocus) SL_TRY(foldFocus(g, r));
+    if (options.cascadePools) SL_TRY(cascadePools(g, r));
     g.compact();
     return g.validate();
 }

@@ -19,6 +19,8 @@ struct PassOptions {
     bool eliminateDeadCode = true;
     bool foldBatchNorm = true;
     bool fuseActivations = true;
+    bool foldFocus = true;
+    bool cascadePools = true;
 };
 
 struct PassReport {
@@ -26,7 +28,9 @@ struct PassReport {
     int removedNodes = 0;      // dead nodes dropped (results nobody reads)
     int foldedBatchNorms = 0;  // BatchNormalization merged into the preceding Conv
     int fusedActivations = 0;  // activations merged into Conv as "sl_activation"
-    std::string text() const;  // "folded 12, removed 3, bn 0, fused 57"
+    int foldedFocus = 0;       // Focus space-to-depth (Slices + Concat) folded into its Conv
+    int cascadedPools = 0;     // SPP max pools rewritten as a cascade of 5x5 pools (SPPF)
+    std::string text() const;  // "folded 12, removed 3, batchnorm 0, fused activations 57, ..."
 };
 
 // Shape propagation + constant folding, in topological order. A node is folded when all its
@@ -42,6 +46,18 @@ Status foldBatchNorm(Graph& g, PassReport& report);
 // Conv -> {Relu, LeakyRelu, Clip (constant bounds), Sigmoid, HardSigmoid, HardSwish} and
 // Conv -> x*Sigmoid(x) (SiLU) become one Conv with the fused-activation attributes of op.h.
 Status fuseActivations(Graph& g, PassReport& report);
+
+// Focus (YOLOv5 <= v5, YOLOX): four Slices of one NCHW tensor X (H, W even) sampling rows/columns
+// (0,0), (1,0), (0,1), (1,1) with step 2, concatenated on channels in that order and read only by
+// a Conv (stride 1, dilation 1, group 1, explicit pads p, constant k x k weights) become that
+// Conv on X with a 2k x 2k kernel, stride 2 and pads 2p (weights permuted; exact: the same
+// products, summed in another order). Anything else - other phases or order, odd sizes, another
+// reader of a slice or the concat - is left alone.
+Status foldFocus(Graph& g, PassReport& report);
+// SPP: MaxPools with windows 9 and 13 (stride 1, pads k/2, floor mode) on the input of a 5x5 one
+// become 5x5 pools on the 5x5 (then 9x9) result: the same maxima with 2 x 25 instead of 81 + 169
+// reads per output.
+Status cascadePools(Graph& g, PassReport& report);
 
 // All of the above per `options`, then Graph::compact().
 Status optimizeGraph(Graph& g, const PassOptions& options, PassReport* report = nullptr);

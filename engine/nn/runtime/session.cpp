@@ -53,6 +53,7 @@ struct Session::Impl {
         int node = 0;
         std::unique_ptr<Op> op;
         bool onDevice = false;
+        bool inPlace = false;   // a Concat whose inputs were all written into its output
     };
     std::vector<Step> steps;
     std::vector<int> lastUse;   // per value: last step reading it (steps.size() for outputs)
@@ -73,6 +74,13 @@ struct Session::Impl {
     Status resolveInputs();
     Status createSteps();
     Status prepareOpenCl();
+    // Concats whose inputs can be written straight into their output (see the definition).
+    struct ConcatPlacement {
+        std::vector<ValueId> container;   // per value: the concat output it lives in, or kNoValue
+        std::vector<size_t> offset;       // per value: its byte offset in that output
+    };
+    ConcatPlacement placeConcatInputs(const std::vector<ValueId>& root,
+                                      std::vector<int>& firstStep, std::vector<int>& lastStep);
     Expected<std::vector<Tensor>> runReference(std::span<const Tensor> in);
     // Inputs come from the host (`in`) or from device buffers (`devIn`); exactly one is used.
     Expected<std::vector<Tensor>> runOpenCl(std::span<const Tensor> in,
@@ -248,6 +256,7 @@ Status Session::Impl::prepareOpenCl() {
         const size_t r = size_t(root[v]);
         lastStep[r] = std::max({lastStep[r], lastUse[v], firstStep[r]});
     }
+    const ConcatPlacement placed = placeConcatInputs(root, firstStep, lastStep);
     std::vector<ValueId> ids;
     std::vector<BufferRequest> requests;
     const auto request = [&](ValueId id) {
@@ -259,9 +268,12 @@ Status Session::Impl::prepareOpenCl() {
     for (ValueId id : graph.inputs()) request(id);
     for (size_t s = 0; s < steps.size(); ++s)
         for (ValueId id : graph.nodes()[size_t(steps[s].node)].outputs)
-            if (root[size_t(id)] == id) request(id);
+            if (root[size_t(id)] == id && placed.container[size_t(id)] == kNoValue) request(id);
     const MemoryPlan plan = planMemory(requests, kAlignment);
     for (size_t i = 0; i < ids.size(); ++i) arenaOffset[size_t(ids[i])] = plan.offsets[i];
+    for (size_t v = 0; v < root.size(); ++v)
+        if (placed.container[v] != kNoValue)
+            arenaOffset[v] = arenaOffset[size_t(placed.container[v])] + placed.offset[v];
     for (size_t v = 0; v < root.size(); ++v)
         if (root[v] != ValueId(v)) arenaOffset[v] = arenaOffset[size_t(root[v])];
     memory.arenaBytes = plan.arenaBytes;
@@ -293,8 +305,12 @@ Status Session::Impl::prepareOpenCl() {
     ClOpContext ctx = clContext();
     if (options.tuneKernels && KernelTuner::enabledByEnvironment()) {
         const compute::ProgramCacheOptions& pc = cl->programs().options();
+        // All conv kernel files: an edit to any invalidates the measured choices.
+        const std::string convSources = std::string(compute::embeddedKernelSource("nn_conv.cl")) +
+                                        std::string(compute::embeddedKernelSource("nn_conv_pw.cl")) +
+                                        std::string(compute::embeddedKernelSource("nn_conv_dw.cl"));
         tuner = std::make_unique<KernelTuner>(
-            cl->info(), compute::embeddedKernelSource("nn_conv.cl"),
+            cl->info(), convSources,
             pc.diskEnabled ? pc.directory : std::filesystem::path(), options.tuningBudgetMs);
         ctx.tuner = tuner.get();
     }
@@ -321,6 +337,71 @@ Status Session::Impl::prepareOpenCl() {
                        std::to_string(memory.naiveBytes) + "), constants " +
                        std::to_string(memory.weightsBytes));
     return Status::ok();
+}
+
+// A Concat whose output is one contiguous slab per input (every dim before the axis is 1, e.g.
+// a batch-1 channel concat) needs no copy when each input is written by its producer straight
+// into its slab. An input qualifies when a device step produces it, it is not a graph input or
+// output (those have their own bytes), no view aliases it and it is not an alias itself, it is
+// not already placed in another concat, and it appears once in this one. A concat all of whose
+// inputs qualify is skipped at run time; otherwise nothing changes for it. The output's lifetime
+// grows to cover its inputs' (first producer to last reader of any of them), so the planner
+// keeps those bytes for the whole span. Nested placement (a placed concat's output placed in
+// another concat) is not done: only concat outputs that are not themselves placed qualify.
+Session::Impl::ConcatPlacement Session::Impl::placeConcatInputs(const std::vector<ValueId>& root,
+                                                                std::vector<int>& firstStep,
+                                                                std::vector<int>& lastStep) {
+    const size_t nv = graph.values().size();
+    ConcatPlacement p{std::vector<ValueId>(nv, kNoValue), std::vector<size_t>(nv, 0)};
+    std::vector<bool> aliased(nv, false), deviceMade(nv, false), isOutput(nv, false);
+    for (size_t v = 0; v < nv; ++v)
+        if (root[v] != ValueId(v)) aliased[size_t(root[v])] = true;
+    for (const Step& s : steps)
+        if (s.onDevice)
+            for (ValueId id : graph.nodes()[size_t(s.node)].outputs) deviceMade[size_t(id)] = true;
+    for (ValueId id : graph.outputs()) isOutput[size_t(id)] = true;
+    std::vector<bool> isConcatOut(nv, false);
+    int concats = 0, inputs = 0;
+    for (Step& s : steps) {
+        const Node& n = graph.nodes()[size_t(s.node)];
+        if (!s.onDevice || n.desc.opType != "Concat" || n.outputs.size() != 1) continue;
+        const ValueId y = n.outputs[0];
+        const Shape& ys = graph.value(y).info.shape;
+        const int64_t rank = int64_t(ys.size());
+        int64_t axis = n.desc.attributes.get<int64_t>("axis", 0);
+        if (axis < 0) axis += rank;
+        if (axis < 0 || axis >= rank || root[size_t(y)] != y) continue;
+        if (!std::all_of(ys.begin(), ys.begin() + axis, [](int64_t d) { return d == 1; })) continue;
+        bool all = !n.inputs.empty();
+        for (size_t i = 0; i < n.inputs.size() && all; ++i) {
+            const ValueId x = n.inputs[i];
+            all = x != kNoValue && !graph.isConstant(x) && deviceMade[size_t(x)] &&
+                  !isOutput[size_t(x)] && root[size_t(x)] == x && !aliased[size_t(x)] &&
+                  p.container[size_t(x)] == kNoValue && !isConcatOut[size_t(x)] &&
+                  graph.value(x).info.dtype == graph.value(y).info.dtype &&
+                  std::count(n.inputs.begin(), n.inputs.end(), x) == 1;
+        }
+        if (!all) continue;
+        size_t at = 0;
+        for (ValueId x : n.inputs) {
+            const Value& v = graph.value(x);
+            p.container[size_t(x)] = y;
+            p.offset[size_t(x)] = at;
+            at += size_t(elementCount(v.info.shape)) * dtypeSize(v.info.dtype);
+            firstStep[size_t(y)] = std::min(firstStep[size_t(y)], firstStep[size_t(x)]);
+            lastStep[size_t(y)] = std::max(lastStep[size_t(y)], lastStep[size_t(x)]);
+            ++inputs;
+        }
+        isConcatOut[size_t(y)] = true;
+        s.inPlace = true;
+        ++concats;
+    }
+    memory.inPlaceConcats = concats;
+    if (concats)
+        logDebug("nn", "'" + graph.source + "': " + std::to_string(concats) +
+                           " concats run in place (" + std::to_string(inputs) +
+                           " inputs written into their outputs)");
+    return p;
 }
 
 DeviceTensor Session::Impl::deviceTensor(ValueId id) const {
@@ -403,6 +484,7 @@ Expected<std::vector<Tensor>> Session::Impl::runOpenCl(std::span<const Tensor> i
     for (size_t s = 0; s < steps.size(); ++s) {
         const Step& step = steps[s];
         const Node& node = graph.nodes()[size_t(step.node)];
+        if (step.inPlace) continue;   // its inputs were written where its output lives
         if (step.onDevice) {
             std::vector<DeviceTensor> ins, outs;
             for (ValueId id : node.inputs) ins.push_back(deviceTensor(id));

@@ -69,6 +69,7 @@ struct MemoryStats {
     size_t arenaBytes = 0;     // the planned activation buffer (peak of live intermediates)
     size_t naiveBytes = 0;     // what one buffer per value would cost
     size_t weightsBytes = 0;   // constants uploaded for device nodes
+    int inPlaceConcats = 0;    // Concats skipped: their inputs are written into their output
     size_t peakDeviceBytes() const { return arenaBytes + weightsBytes; }
 };
 

@@ -1,0 +1,55 @@
+// 1x1 convolution (pointwise GEMM) with a two-vector pixel block (host side: nn/ops/conv_cl.cpp,
+// Conv::Kernel::Gemm1x1Wide; reference: conv.cpp). Same contract as conv1x1_vec in nn_conv.cl
+// (element offsets, optional bias, fused activation ACT), but one work-item computes 2 x VW
+// pixels x COB channels: every broadcast weight feeds two vector FMAs, so a step of k issues
+// 2 vector loads + COB broadcasts for 2 x COB FMAs instead of 1 + COB for COB. On PoCL/x86 the
+// 1x1 layers were load-bound (the 13x13 and 26x26 ones at 45-75 GFLOP/s with conv1x1_vec).
+// The host uses it only when P >= 2 x VW: a partial last block moves back to end at P and
+// recomputes a few of its neighbour's pixels (the same sums in the same order: identical bits).
+
+#ifndef COB
+#define COB 8
+#endif
+#ifndef VW
+#define VW 16
+#endif
+#if VW == 16
+#define PW_VFLOAT float16
+#define PW_VLOAD vload16
+#define PW_VSTORE vstore16
+#else
+#define PW_VFLOAT float8
+#define PW_VLOAD vload8
+#define PW_VSTORE vstore8
+#endif
+
+#define PW_BIAS(m) (hasBias ? bias[bOff + (m)] : 0.0f)
+
+__kernel void conv1x1_wide(__global const float* x, int xOff, __global const float* w, int wOff,
+                           __global const float* bias, int bOff, int hasBias, __global float* y,
+                           int yOff, int K, int P, int M, float alpha, float beta) {
+    int p = get_global_id(0) * (2 * VW);
+    const int m0 = get_global_id(1) * COB;
+    const int n = get_global_id(2);
+    if (p >= P || m0 >= M) return;   // the range is rounded up to whole work-groups
+    if (p + 2 * VW > P) p = P - 2 * VW;
+    __global const float* xp = x + xOff + n * K * P + p;
+    __global const float* wp = w + wOff + m0 * K;
+    __global float* yp = y + yOff + (n * M + m0) * P + p;
+    PW_VFLOAT a0[COB], a1[COB];
+    for (int j = 0; j < COB; ++j) a0[j] = a1[j] = (PW_VFLOAT)(0.0f);
+    for (int k = 0; k < K; ++k) {
+        const PW_VFLOAT x0 = PW_VLOAD(0, xp + k * P);
+        const PW_VFLOAT x1 = PW_VLOAD(0, xp + k * P + VW);
+        for (int j = 0; j < COB; ++j) {
+            const PW_VFLOAT wv = (PW_VFLOAT)(wp[j * K + k]);
+            a0[j] = fma(wv, x0, a0[j]);
+            a1[j] = fma(wv, x1, a1[j]);
+        }
+    }
+    for (int j = 0; j < COB; ++j) {
+        const float b = PW_BIAS(m0 + j);
+        PW_VSTORE(ACTIVATE(a0[j] + b, alpha, beta), 0, yp + j * P);
+        PW_VSTORE(ACTIVATE(a1[j] + b, alpha, beta), 0, yp + j * P + VW);
+    }
+}
