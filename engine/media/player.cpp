@@ -59,7 +59,7 @@ struct Player::Impl {
     std::shared_ptr<FrameAllocator> allocator;   // handed to every source opened from now on
 
     explicit Impl(PlayerConfig c, PlayerCallbacks cb)
-        : config(c), callbacks(std::move(cb)), cache(c.cacheBudgetBytes) {}
+        : config(c), callbacks(std::move(cb)), cache(c.cacheBudgetBytes, c.cacheSlotFrames) {}
 
     template <class Fn>
     void callUnlocked(std::unique_lock<std::mutex>& lk, Fn&& fn) {
@@ -470,6 +470,7 @@ PlayerStats Player::stats() const {
     s.cacheBytes = d.cache.bytes();
     s.cacheHits = d.cache.hits();
     s.cacheMisses = d.cache.misses();
+    s.cacheCopiedOut = d.cache.copiedOut();
     if (d.source) {
         const MediaSource::AllocationStats a = d.source->allocationStats();
         s.slotFrames = a.slotFrames;
