@@ -61,6 +61,8 @@ struct Run {
     double displayMedianMs = 0;   // decode-to-display in this run (also with detection on)
     int64_t processed = 0;
     int64_t dropped = 0;
+    double handoffMsPerCall = 0;   // GUI-thread time per inference hand-off call (lend/return)
+    double handoffMsPerSecond = 0;  // hand-off ms per second of playback (GUI time lost)
 };
 
 // Waits up to `ms` for `done`, processing events.
@@ -99,6 +101,8 @@ public:
         const size_t dispBefore = view->displayLatencySamplesMs().size();
         QSignalSpy painted(view, &sl::gui::VideoView::frameDisplayed);   // new frames drawn
         const auto statsBefore = det->stats();
+        const double handoffBefore = view->bridge().handoffMs();
+        const int64_t handoffCallsBefore = view->bridge().handoffCalls();
         ctl->setSpeed(speed_);
         QElapsedTimer t;
         t.start();
@@ -107,6 +111,8 @@ public:
         ctl->pause();
         const double elapsed = double(t.elapsed()) / 1000.0;
         const int paintedInRun = int(painted.count());
+        const double handoff = view->bridge().handoffMs() - handoffBefore;
+        const int64_t handoffCalls = view->bridge().handoffCalls() - handoffCallsBefore;
         QTest::qWait(400);   // results of the last frames land
         ctl->setSpeed(1.0);
 
@@ -125,6 +131,8 @@ public:
         r.samples = main.size();
         r.displayMedianMs = percentile(display, 0.5);
         r.displayFps = double(paintedInRun) / elapsed;
+        r.handoffMsPerCall = handoffCalls > 0 ? handoff / double(handoffCalls) : 0;
+        r.handoffMsPerSecond = handoff / elapsed;
         const auto statsAfter = det->stats();
         r.processed = statsAfter.processed - statsBefore.processed;
         r.dropped = statsAfter.dropped - statsBefore.dropped;
@@ -211,16 +219,22 @@ int main(int argc, char** argv) {
         const Run& b = on.back();
         std::printf("  run %d: off display %s fps, decode->display median %s ms p90 %s ms (%zu) | "
                     "on display %s fps, decode->overlay median %s ms p90 %s ms (%zu), "
-                    "decode->display %s ms, processed %lld dropped %lld\n",
+                    "decode->display %s ms, processed %lld dropped %lld, GUI hand-off %s ms/call "
+                    "(%s ms/s)\n",
                     i + 1, fixed(a.displayFps, 1).c_str(), fixed(a.medianMs, 1).c_str(),
                     fixed(a.p90Ms, 1).c_str(), a.samples, fixed(b.displayFps, 1).c_str(),
                     fixed(b.medianMs, 1).c_str(), fixed(b.p90Ms, 1).c_str(), b.samples,
                     fixed(b.displayMedianMs, 1).c_str(), static_cast<long long>(b.processed),
-                    static_cast<long long>(b.dropped));
+                    static_cast<long long>(b.dropped), fixed(b.handoffMsPerCall, 2).c_str(),
+                    fixed(b.handoffMsPerSecond, 1).c_str());
     }
     const double offMed = medianOf(off, &Run::medianMs), offP90 = medianOf(off, &Run::p90Ms);
     const double onMed = medianOf(on, &Run::medianMs), onP90 = medianOf(on, &Run::p90Ms);
     const double offFps = medianOf(off, &Run::displayFps), onFps = medianOf(on, &Run::displayFps);
+    std::printf("inference hand-off on the GUI thread (detection on): %s ms per call, %s ms per "
+                "second of playback (median over runs)\n",
+                fixed(medianOf(on, &Run::handoffMsPerCall), 2).c_str(),
+                fixed(medianOf(on, &Run::handoffMsPerSecond), 1).c_str());
     const std::vector<int> widths{34, 12, 12, 12};
     sl::bench::printRow({"median over runs", "median ms", "p90 ms", "display fps"}, widths);
     sl::bench::printRow({"decode->display (detection off)", fixed(offMed, 1), fixed(offP90, 1),

@@ -18,6 +18,7 @@
 #include <QSettings>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <vector>
 
@@ -25,6 +26,26 @@
 
 namespace sl::gui {
 namespace {
+
+// Adds the scope's duration to a total (the hand-off's GUI-thread time).
+class ScopeMs {
+public:
+    ScopeMs(double* totalMs, int64_t* calls)
+        : total_(totalMs), start_(std::chrono::steady_clock::now()) {
+        ++*calls;
+    }
+    ~ScopeMs() {
+        *total_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                              start_)
+                       .count();
+    }
+    ScopeMs(const ScopeMs&) = delete;
+    ScopeMs& operator=(const ScopeMs&) = delete;
+
+private:
+    double* total_;
+    std::chrono::steady_clock::time_point start_;
+};
 
 std::optional<QString> gStrategyOverride;
 std::optional<QString> gDeviceOverride;
@@ -372,6 +393,7 @@ int FrameBridgeHost::returningSlots() const { return int(d_->returning.size()); 
 
 bool FrameBridgeHost::lendShownForInference(const media::VideoFrame& frame,
                                             pipeline::DeviceFrameJob* job, InferenceLease* lease) {
+    const ScopeMs timed(&handoffMs_, &handoffCalls_);
     const int slot = d_->shownSlot;
     if (mode_ != Mode::Bridge || !d_->bridge || slot < 0) return false;
     if (std::find(d_->lent.begin(), d_->lent.end(), slot) != d_->lent.end()) return false;
@@ -397,6 +419,7 @@ bool FrameBridgeHost::lendShownForInference(const media::VideoFrame& frame,
 }
 
 void FrameBridgeHost::endInference(const InferenceLease& lease) {
+    const ScopeMs timed(&handoffMs_, &handoffCalls_);
     if (!d_->bridge || lease.token != d_->bridgeId) return;   // that bridge is gone
     auto it = std::find(d_->lent.begin(), d_->lent.end(), lease.slot);
     if (it == d_->lent.end()) return;

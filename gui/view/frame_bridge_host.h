@@ -112,6 +112,10 @@ public:
     // Non-blocking: returns slots whose map-back completed. Called by present(); the owner calls
     // it again (GL context current) while returningSlots() > 0.
     void pollReturns();
+    // GUI-thread time spent in the inference hand-off (lendShownForInference + endInference):
+    // total ms and calls. Waiting on CL there stalls painting.
+    double handoffMs() const { return handoffMs_; }
+    int64_t handoffCalls() const { return handoffCalls_; }
     int lentSlots() const;        // lent to inference or their map-back still pending
     int returningSlots() const;   // map-back pending
     // Called before the bridge (contextToo: and its CL context) is destroyed, so the owner can
@@ -139,6 +143,8 @@ private:
     int generation_ = 0;
     int64_t zeroCopyFrames_ = 0;
     int64_t copiedFrames_ = 0;
+    double handoffMs_ = 0;
+    int64_t handoffCalls_ = 0;
 };
 
 }  // namespace sl::gui
