@@ -152,6 +152,17 @@ double medianOf(const std::vector<Run>& runs, double Run::*field) {
     return sl::bench::summarize(v).median;
 }
 
+// The latency fields over the runs that have samples (at high speed most inferred frames are
+// replaced before their boxes arrive, so a run may have none); -1 when no run has any.
+double latencyMedianOf(const std::vector<Run>& runs, double Run::*field) {
+    std::vector<double> v;
+    for (const Run& r : runs)
+        if (r.samples > 0) v.push_back(r.*field);
+    return v.empty() ? -1 : sl::bench::summarize(v).median;
+}
+
+std::string msOrDash(double v) { return v < 0 ? "-" : fixed(v, 1); }
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -228,8 +239,10 @@ int main(int argc, char** argv) {
                     static_cast<long long>(b.dropped), fixed(b.handoffMsPerCall, 2).c_str(),
                     fixed(b.handoffMsPerSecond, 1).c_str());
     }
-    const double offMed = medianOf(off, &Run::medianMs), offP90 = medianOf(off, &Run::p90Ms);
-    const double onMed = medianOf(on, &Run::medianMs), onP90 = medianOf(on, &Run::p90Ms);
+    const double offMed = latencyMedianOf(off, &Run::medianMs);
+    const double offP90 = latencyMedianOf(off, &Run::p90Ms);
+    const double onMed = latencyMedianOf(on, &Run::medianMs);
+    const double onP90 = latencyMedianOf(on, &Run::p90Ms);
     const double offFps = medianOf(off, &Run::displayFps), onFps = medianOf(on, &Run::displayFps);
     std::printf("inference hand-off on the GUI thread (detection on): %s ms per call, %s ms per "
                 "second of playback (median over runs)\n",
@@ -237,14 +250,14 @@ int main(int argc, char** argv) {
                 fixed(medianOf(on, &Run::handoffMsPerSecond), 1).c_str());
     const std::vector<int> widths{34, 12, 12, 12};
     sl::bench::printRow({"median over runs", "median ms", "p90 ms", "display fps"}, widths);
-    sl::bench::printRow({"decode->display (detection off)", fixed(offMed, 1), fixed(offP90, 1),
+    sl::bench::printRow({"decode->display (detection off)", msOrDash(offMed), msOrDash(offP90),
                          fixed(offFps, 1)},
                         widths);
-    sl::bench::printRow({"decode->overlay (detection on)", fixed(onMed, 1), fixed(onP90, 1),
+    sl::bench::printRow({"decode->overlay (detection on)", msOrDash(onMed), msOrDash(onP90),
                          fixed(onFps, 1)},
                         widths);
-    sl::bench::printRow({"ratio on / off", offMed > 0 ? fixed(onMed / offMed, 2) : "-",
-                         offP90 > 0 ? fixed(onP90 / offP90, 2) : "-",
+    sl::bench::printRow({"ratio on / off", offMed > 0 && onMed > 0 ? fixed(onMed / offMed, 2) : "-",
+                         offP90 > 0 && onP90 > 0 ? fixed(onP90 / offP90, 2) : "-",
                          offFps > 0 ? fixed(onFps / offFps, 2) : "-"},
                         widths);
     const sl::media::PlayerStats ps = window.controller()->stats();

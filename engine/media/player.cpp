@@ -194,7 +194,11 @@ void Player::Impl::runSeek(std::unique_lock<std::mutex>& lk) {
     callUnlocked(lk, [&] {
         // Backward steps through a long GOP: the first miss decodes the whole run up to the
         // target into the cache, so the following steps are hits.
-        if (auto hit = cache.find(target)) f = *hit;
+        if (auto hit = cache.find(target)) {
+            f = *hit;
+            // Latencies start when the picture became available: now, not its first decode.
+            f->setDecodedAt(SteadyClock::now());
+        }
         else f = src->seekToIndex(target, [this](const VideoFrame& v) { cache.insert(v); });
     });
     if (source != src || pendingOpen || pendingClose) return;

@@ -59,7 +59,8 @@ public:
     double displayAspect() const;
 
     // Steady-clock time the decoder thread finished this picture (the start of the
-    // decode-to-display and decode-to-overlay latencies); epoch when unknown.
+    // decode-to-display and decode-to-overlay latencies; a frame the Player serves from its
+    // cache carries the time of that lookup); epoch when unknown.
     std::chrono::steady_clock::time_point decodedAt() const { return decodedAt_; }
     void setDecodedAt(std::chrono::steady_clock::time_point t) { decodedAt_ = t; }
 

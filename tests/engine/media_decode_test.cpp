@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <random>
 
@@ -228,6 +229,39 @@ TEST(MediaDecodeSar, FramesCarryTheStreamsSampleAspectRatio) {
     EXPECT_EQ(f->sarNum(), 1);
     EXPECT_EQ(f->sarDen(), 1);
     EXPECT_DOUBLE_EQ(f->displayAspect(), 320.0 / 240.0);
+}
+
+// Every frame carries the steady-clock time the decoder finished it (the start of the view's
+// decode-to-display and decode-to-overlay latencies): inside the readFrame call that returned
+// it, non-decreasing, and kept by a heap copy.
+TEST(MediaDecodeTime, FramesCarryTheirDecodeCompletionTime) {
+    sl::testing::TempDir dir("decode-time");
+    VideoSpec s;
+    s.path = dir.file("t.mp4");
+    s.frames = 10;
+    s.maxBFrames = 2;
+    auto v = sl::testing::generateVideo(s);
+    ASSERT_TRUE(v) << v.status().message();
+    MediaSource src;
+    OpenOptions o;
+    o.url = v->path.string();
+    ASSERT_TRUE(src.open(o));
+    std::chrono::steady_clock::time_point last{};
+    for (int i = 0; i < s.frames; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto f = src.readFrame();
+        const auto t1 = std::chrono::steady_clock::now();
+        ASSERT_TRUE(f) << f.status().message();
+        EXPECT_GE(f->decodedAt(), t0);
+        EXPECT_LE(f->decodedAt(), t1);
+        EXPECT_GE(f->decodedAt(), last);
+        last = f->decodedAt();
+        const VideoFrame copy = f->heapCopy();
+        ASSERT_TRUE(copy.valid());
+        EXPECT_EQ(copy.decodedAt(), f->decodedAt());
+        EXPECT_EQ(copy.index(), f->index());
+        EXPECT_EQ(copy.pts(), f->pts());
+    }
 }
 
 }  // namespace
