@@ -4,9 +4,13 @@
 
 namespace sl::media {
 
-void FrameCache::insert(const VideoFrame& frame) {
-    if (!frame.valid() || frame.index() < 0) return;
+void FrameCache::insert(const VideoFrame& original) {
+    if (!original.valid() || original.index() < 0) return;
+    const bool copyOut = slotFrames_ == SlotFrames::CopyOut && original.bridgeSlot() >= 0;
+    const VideoFrame frame = copyOut ? original.heapCopy() : original;
+    if (!frame.valid()) return;   // out of memory (logged): the frame is just not cached
     std::lock_guard lock(mutex_);
+    if (copyOut) ++copiedOut_;
     auto [it, inserted] = frames_.try_emplace(frame.index(), frame);
     if (!inserted) {
         bytes_ -= it->second.byteSize();
@@ -82,6 +86,10 @@ int64_t FrameCache::hits() const {
 int64_t FrameCache::misses() const {
     std::lock_guard lock(mutex_);
     return misses_;
+}
+int64_t FrameCache::copiedOut() const {
+    std::lock_guard lock(mutex_);
+    return copiedOut_;
 }
 
 }  // namespace sl::media

@@ -1,6 +1,7 @@
 #include "media/media_source.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <mutex>
 #include <thread>
@@ -525,11 +526,16 @@ Expected<VideoFrame> MediaSource::readFrame() {
             av_frame_unref(d.frame.get());
             if (!norm) return norm.status();
             AVFrame* out = norm->get();
+            // The container may declare the sample aspect ratio (mp4 'pasp', mkv display size)
+            // where the bitstream does not: FFmpeg's own rule picks the one that applies.
+            out->sample_aspect_ratio =
+                av_guess_sample_aspect_ratio(d.fmt.get(), d.fmt->streams[d.stream], out);
             out->best_effort_timestamp = pts;
             out->pts = pts;
             ++decoded_;
             nextIndex_ = idx + 1;
             VideoFrame vf(out, pf, idx, d.timeBase.num, d.timeBase.den, d.startPts);
+            vf.setDecodedAt(std::chrono::steady_clock::now());
             // The allocator that served this picture may have been swapped since: ask the
             // current one; a frame from an older pool simply counts as (and is) copied.
             const std::shared_ptr<FrameAllocator> a = d.currentAllocator();

@@ -59,7 +59,7 @@ struct Player::Impl {
     std::shared_ptr<FrameAllocator> allocator;   // handed to every source opened from now on
 
     explicit Impl(PlayerConfig c, PlayerCallbacks cb)
-        : config(c), callbacks(std::move(cb)), cache(c.cacheBudgetBytes) {}
+        : config(c), callbacks(std::move(cb)), cache(c.cacheBudgetBytes, c.cacheSlotFrames) {}
 
     template <class Fn>
     void callUnlocked(std::unique_lock<std::mutex>& lk, Fn&& fn) {
@@ -194,7 +194,11 @@ void Player::Impl::runSeek(std::unique_lock<std::mutex>& lk) {
     callUnlocked(lk, [&] {
         // Backward steps through a long GOP: the first miss decodes the whole run up to the
         // target into the cache, so the following steps are hits.
-        if (auto hit = cache.find(target)) f = *hit;
+        if (auto hit = cache.find(target)) {
+            f = *hit;
+            // Latencies start when the picture became available: now, not its first decode.
+            f->setDecodedAt(SteadyClock::now());
+        }
         else f = src->seekToIndex(target, [this](const VideoFrame& v) { cache.insert(v); });
     });
     if (source != src || pendingOpen || pendingClose) return;
@@ -470,6 +474,7 @@ PlayerStats Player::stats() const {
     s.cacheBytes = d.cache.bytes();
     s.cacheHits = d.cache.hits();
     s.cacheMisses = d.cache.misses();
+    s.cacheCopiedOut = d.cache.copiedOut();
     if (d.source) {
         const MediaSource::AllocationStats a = d.source->allocationStats();
         s.slotFrames = a.slotFrames;

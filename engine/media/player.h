@@ -18,6 +18,7 @@
 
 #include "core/status.h"
 #include "media/frame_allocator.h"
+#include "media/frame_cache.h"
 #include "media/media_info.h"
 #include "media/open_options.h"
 #include "media/video_frame.h"
@@ -27,6 +28,8 @@ namespace sl::media {
 struct PlayerConfig {
     size_t queueCapacity = 8;                    // decoded frames waiting for the display
     size_t cacheBudgetBytes = 512u << 20;        // decoded-frame cache around the playhead
+    // Slot-backed (zero-copy) frames enter the cache as heap copies (media/frame_cache.h).
+    SlotFrames cacheSlotFrames = SlotFrames::CopyOut;
 };
 
 enum class PlaybackState { Closed, Opening, Paused, Playing, Ended, Failed };
@@ -42,6 +45,7 @@ struct PlayerStats {
     int64_t cacheMisses = 0;
     int64_t slotFrames = 0;       // decoded straight into a FrameAllocator slot (zero-copy)
     int64_t copiedFrames = 0;     // decoded into FFmpeg's buffers (the consumer copies them)
+    int64_t cacheCopiedOut = 0;   // slot-backed frames the cache keeps as heap copies
 };
 
 struct PlayerCallbacks {

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "core/log.h"
 #include "media/ffmpeg_ptr.h"
 
 namespace sl::media {
@@ -82,6 +83,48 @@ size_t VideoFrame::byteSize() const {
     for (int i = 0; i < planeCount(); ++i)
         total += size_t(std::abs(frame_->linesize[i])) * size_t(planeHeight(i));
     return total;
+}
+
+int VideoFrame::sarNum() const {
+    if (!frame_ || frame_->sample_aspect_ratio.num <= 0 || frame_->sample_aspect_ratio.den <= 0)
+        return 1;
+    return frame_->sample_aspect_ratio.num;
+}
+
+int VideoFrame::sarDen() const {
+    if (!frame_ || frame_->sample_aspect_ratio.num <= 0 || frame_->sample_aspect_ratio.den <= 0)
+        return 1;
+    return frame_->sample_aspect_ratio.den;
+}
+
+double VideoFrame::displayAspect() const {
+    if (!frame_ || frame_->height <= 0) return 1.0;
+    return double(frame_->width) * sarNum() / (double(frame_->height) * sarDen());
+}
+
+VideoFrame VideoFrame::heapCopy() const {
+    if (!frame_) return {};
+    AVFrame* dst = av_frame_alloc();
+    int err = dst ? 0 : AVERROR(ENOMEM);
+    if (dst) {
+        dst->format = frame_->format;
+        dst->width = frame_->width;
+        dst->height = frame_->height;
+        err = av_frame_get_buffer(dst, 0);
+        if (err >= 0) err = av_frame_copy(dst, frame_.get());
+        if (err >= 0) err = av_frame_copy_props(dst, frame_.get());
+    }
+    if (err < 0) {
+        av_frame_free(&dst);
+        logError("media", "copying frame " + std::to_string(index_) + " out of its slot: " +
+                              avErrorText(err));
+        return {};
+    }
+    VideoFrame copy = *this;
+    copy.frame_.reset(dst, [](AVFrame* f) { av_frame_free(&f); });
+    copy.slotPool_ = 0;
+    copy.slot_ = -1;
+    return copy;
 }
 
 double VideoFrame::seconds() const {

@@ -4,6 +4,7 @@
 // A frame is identified by its pts (stream time base) and its index in presentation order, never
 // by time x fps.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -51,6 +52,23 @@ public:
 
     const AVFrame* avFrame() const { return frame_.get(); }
 
+    // Sample (pixel) aspect ratio num:den as the stream or frame declares it; 1:1 when unknown.
+    // Anamorphic video (SAR != 1) is shown at displayAspect() = width * sar / height.
+    int sarNum() const;
+    int sarDen() const;
+    double displayAspect() const;
+
+    // Steady-clock time the decoder thread finished this picture (the start of the
+    // decode-to-display and decode-to-overlay latencies; a frame the Player serves from its
+    // cache carries the time of that lookup); epoch when unknown.
+    std::chrono::steady_clock::time_point decodedAt() const { return decodedAt_; }
+    void setDecodedAt(std::chrono::steady_clock::time_point t) { decodedAt_ = t; }
+
+    // The same picture in FFmpeg-allocated memory (bridgeSlot() -1), metadata kept. A cache
+    // holds this instead of a slot-backed frame so it never pins the decoder's slot pool.
+    // Invalid (and logged) when out of memory.
+    VideoFrame heapCopy() const;
+
     // Where the decoder wrote the planes: slot `bridgeSlot()` of the FrameAllocator whose id() is
     // slotPool(), or -1 / 0 when FFmpeg's own buffers hold them (then a consumer copies).
     int bridgeSlot() const { return slot_; }
@@ -70,6 +88,7 @@ private:
     int tbDen_ = 1;
     uint64_t slotPool_ = 0;
     int slot_ = -1;
+    std::chrono::steady_clock::time_point decodedAt_{};
 };
 
 }  // namespace sl::media

@@ -63,6 +63,7 @@ Expected<std::unique_ptr<Detector>> Detector::create(const models::InstalledMode
         if (!pre) return pre.status().withContext("pipeline");
         d->cl_->pre.emplace(std::move(*pre));
         so.compute = d->cl_->ctx;
+        so.ownQueue = options.ownQueue;
     }
     auto session = nn::Session::load(model.weights, so);
     if (!session) return Status(session.status().code(), who + ": " + session.status().message());
@@ -206,7 +207,7 @@ Expected<FrameDetections> Detector::detect(const media::VideoFrame& frame) {
         cl_->planes = std::move(*mem);
         cl_->planesBytes = total;
     }
-    cl_command_queue q = cl_->ctx->queue();
+    cl_command_queue q = session_->queue();   // the session's (own or the context's)
     vision::DeviceYuvFrame dev;
     dev.format = frame.format();
     dev.width = frame.width();
@@ -243,7 +244,8 @@ Expected<FrameDetections> Detector::detect(const vision::DeviceYuvFrame& frame,
     const vision::PreprocessParams params = model_.manifest.preprocessParams();
     compute::ClEvent preDone;
     SL_TRY(cl_->pre->run(frame, params, cl_->tensor.get(), 0,
-                         std::vector<cl_event>(waitList.begin(), waitList.end()), &preDone)
+                         std::vector<cl_event>(waitList.begin(), waitList.end()), &preDone,
+                         session_->queue())
                .withContext("pipeline"));
     const nn::DeviceTensor input{cl_->tensor.get(), 0,
                                  {nn::DType::Float32, {1, 3, params.dstHeight, params.dstWidth}}};

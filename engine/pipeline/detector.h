@@ -54,6 +54,10 @@ struct DetectorOptions {
     // A borrowed context must outlive the detector.
     const compute::ComputeContext* compute = nullptr;
     std::string clDeviceSelector;
+    // Run preprocess and network on a queue of their own (nn::SessionOptions::ownQueue) instead
+    // of the context's: with a borrowed bridge context, inference then never holds up the
+    // bridge's queue (slot maps for display). Device frames are ordered by their ready event.
+    bool ownQueue = false;
 };
 
 // Wall-clock milliseconds of the last detect() call, by stage.

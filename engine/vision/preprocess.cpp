@@ -69,7 +69,7 @@ Expected<Preprocessor> Preprocessor::create(const compute::ComputeContext& ctx) 
 
 Status Preprocessor::run(const DeviceYuvFrame& src, const PreprocessParams& params, cl_mem output,
                          size_t outputOffsetBytes, const std::vector<cl_event>& waitList,
-                         compute::ClEvent* done) {
+                         compute::ClEvent* done, cl_command_queue queue) {
     if (params.type == TensorType::Float16 && !f16_)
         return Status(StatusCode::Unsupported,
                       "vision/preprocess: float16 output needs cl_khr_fp16, which " +
@@ -165,7 +165,7 @@ Status Preprocessor::run(const DeviceYuvFrame& src, const PreprocessParams& para
     SL_CL_TRY(arg(sizeof(cl_mem), &output));
 
     const size_t global[2] = {size_t(dstW), size_t(dstH)};
-    SL_CL_TRY(clEnqueueNDRangeKernel(ctx_->queue(), k, 2, nullptr, global, nullptr,
+    SL_CL_TRY(clEnqueueNDRangeKernel(queue ? queue : ctx_->queue(), k, 2, nullptr, global, nullptr,
                                      cl_uint(waitList.size()),
                                      waitList.empty() ? nullptr : waitList.data(),
                                      done ? done->out() : nullptr));

@@ -82,13 +82,14 @@ public:
     // Builds (or fetches from ctx.programs()) the kernel. ctx must outlive the Preprocessor.
     static Expected<Preprocessor> create(const compute::ComputeContext& ctx);
 
-    // Enqueues the conversion of `src` into `output` at outputOffsetBytes on ctx.queue(); does not
+    // Enqueues the conversion of `src` into `output` at outputOffsetBytes on `queue` (null:
+    // ctx.queue(); else an in-order queue of ctx's context, e.g. an nn::Session's own); does not
     // wait. `waitList` are events the kernel waits for (the bridge's upload); `done`, when given,
     // receives the kernel's event (profiling enabled). Errors: InvalidArgument for inconsistent
     // planes, sizes or a too small buffer; Unsupported for Float16 without cl_khr_fp16.
     Status run(const DeviceYuvFrame& src, const PreprocessParams& params, cl_mem output,
                size_t outputOffsetBytes = 0, const std::vector<cl_event>& waitList = {},
-               compute::ClEvent* done = nullptr);
+               compute::ClEvent* done = nullptr, cl_command_queue queue = nullptr);
 
 private:
     Preprocessor() = default;

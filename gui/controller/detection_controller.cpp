@@ -13,7 +13,8 @@ namespace sl::gui {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr size_t kLatencySamples = 60;
+constexpr size_t kLatencySamples = 2000;   // kept for measurements
+constexpr size_t kLatencyMedianOf = 60;    // the HUD's median: the recent ones
 constexpr auto kFpsWindow = std::chrono::seconds(2);
 
 }  // namespace
@@ -40,7 +41,7 @@ QStringList DetectionController::installedModels() {
 void DetectionController::setEnabled(bool enabled) {
     if (enabled == enabled_) return;
     enabled_ = enabled;
-    if (enabled_ && !worker_ && !loading_) setModel(model_);
+    if (enabled_ && !worker_ && (!loading_ || loadDeferred_)) setModel(model_);
     emit stateChanged();
 }
 
@@ -52,17 +53,34 @@ void DetectionController::setModel(const QString& name) {
     startLoad();
 }
 
+void DetectionController::setAwaitingCompute(bool awaiting) {
+    if (awaiting == awaitingCompute_) return;
+    awaitingCompute_ = awaiting;
+    if (!awaiting && loadDeferred_) startLoad();
+}
+
 void DetectionController::startLoad() {
     if (loader_.joinable()) loader_.join();   // at most one load at a time (a previous one ended)
     loading_ = true;
     const int generation = ++loadGeneration_;
+    if (awaitingCompute_ && !sharedCompute_) {
+        // The bridge's context is about to come: loading on our own first would build every
+        // kernel twice.
+        loadDeferred_ = true;
+        emit stateChanged();
+        return;
+    }
+    loadDeferred_ = false;
+    ++loadsStarted_;
     emit stateChanged();
     loader_ = std::thread([this, name = model_.toStdString(), generation,
                            shared = sharedCompute_] {
         // The bridge's CL context when there is one (bridged frames live there), else its own
-        // ($SIGHTLINE_CL_DEVICE or automatic).
+        // ($SIGHTLINE_CL_DEVICE or automatic). On the bridge's, its own queue: inference must
+        // not sit in front of the bridge's slot maps.
         pipeline::DetectorOptions options;
         options.compute = shared;
+        options.ownQueue = shared != nullptr;
         auto det = pipeline::Detector::load(name, options);
         // Moved through a shared holder: a posted call that Qt discards still frees it.
         auto holder = std::make_shared<std::unique_ptr<pipeline::Detector>>(
@@ -167,7 +185,7 @@ void DetectionController::setClassFilter(const std::vector<int>& classes) {
 
 void DetectionController::submit(const media::VideoFrame& frame) {
     if (!frame.valid() || !wants(frame.index())) return;   // stored: drawn at once
-    noteSubmitted(frame.index());
+    noteSubmitted(frame.index(), frame.decodedAt());
     inputPath_ = QStringLiteral("host upload");
     worker_->submit(frame);
 }
@@ -176,20 +194,21 @@ bool DetectionController::wants(int64_t frameIndex) const {
     return enabled_ && worker_ && !isCurrent(frameIndex);
 }
 
-void DetectionController::noteSubmitted(int64_t frameIndex) {
+void DetectionController::noteSubmitted(int64_t frameIndex, Clock::time_point decodedAt) {
     submittedEpoch_[frameIndex] = epoch_;
     while (submittedEpoch_.size() > 256) submittedEpoch_.erase(submittedEpoch_.begin());
-    submittedAt_.try_emplace(frameIndex, Clock::now());
+    if (decodedAt.time_since_epoch().count() != 0) submittedAt_.try_emplace(frameIndex, decodedAt);
     // Keep the latency map small: frames that were dropped never close their sample.
     while (submittedAt_.size() > 256) submittedAt_.erase(submittedAt_.begin());
 }
 
-void DetectionController::submitDevice(pipeline::DeviceFrameJob job) {
+void DetectionController::submitDevice(pipeline::DeviceFrameJob job,
+                                       Clock::time_point decodedAt) {
     if (!wants(job.meta.frameIndex) || !runsOn(sharedCompute_) || !sharedCompute_) {
         if (job.done) job.done(false);
         return;
     }
-    noteSubmitted(job.meta.frameIndex);
+    noteSubmitted(job.meta.frameIndex, decodedAt);
     inputPath_ = QStringLiteral("bridge slot (zero-copy)");
     worker_->submitDevice(std::move(job));
 }
@@ -205,6 +224,7 @@ void DetectionController::setSharedCompute(const compute::ComputeContext* comput
         if (loader_.joinable()) loader_.join();
         ++loadGeneration_;
         loading_ = false;
+        loadDeferred_ = false;
         worker_.reset();
     }
     if (!enabled_ || !reload) {
@@ -213,7 +233,7 @@ void DetectionController::setSharedCompute(const compute::ComputeContext* comput
     }
     // A load in progress (own context) reloads on `compute` when it lands; a worker on its own
     // context keeps serving (host uploads) until the one on `compute` replaces it.
-    if (!loading_) startLoad();
+    if (!loading_ || loadDeferred_) startLoad();
 }
 
 bool DetectionController::runsOn(const compute::ComputeContext* compute) const {
@@ -258,7 +278,8 @@ double DetectionController::inferenceFps() const {
 
 std::optional<double> DetectionController::latencyMedianMs() const {
     if (latenciesMs_.empty()) return std::nullopt;
-    std::vector<double> v(latenciesMs_.begin(), latenciesMs_.end());
+    const size_t n = std::min(latenciesMs_.size(), kLatencyMedianOf);
+    std::vector<double> v(latenciesMs_.end() - ptrdiff_t(n), latenciesMs_.end());
     std::nth_element(v.begin(), v.begin() + ptrdiff_t(v.size() / 2), v.end());
     return v[v.size() / 2];
 }

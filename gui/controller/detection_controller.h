@@ -12,6 +12,10 @@
 // bridge yet, the model still on another context): submit() a VideoFrame, the detector uploads it.
 //
 // Model loading (kernel builds take seconds) runs on a loader thread; the GUI stays responsive.
+// It loads once, on the right context: while the view says its bridge is still to come
+// (setAwaitingCompute), an enabled detector waits for that context instead of loading on its own
+// first and again on the bridge's. On the bridge's context the detector gets its own CL queue
+// (DetectorOptions::ownQueue): inference never delays the bridge's slot maps.
 //
 // The store is shared with the window (EngineController::sharedResults(): the detections list,
 // Analyse Range and exports use the same one). Changing the model, thresholds or class filter
@@ -85,7 +89,14 @@ public:
     // The worker runs on the shared (bridge) context: device frames are accepted.
     bool zeroCopyReady() const { return runsOn(sharedCompute_); }
     // Zero-copy: a bridge slot's CL view (GUI thread, never blocks). job.done runs exactly once.
-    void submitDevice(pipeline::DeviceFrameJob job);
+    // `decodedAt`: when the decoder finished the frame (VideoFrame::decodedAt), for the latency.
+    void submitDevice(pipeline::DeviceFrameJob job,
+                      std::chrono::steady_clock::time_point decodedAt = {});
+    // The view's bridge (and so the context frames will live in) is not up yet: a load waits
+    // for setSharedCompute() or for setAwaitingCompute(false) (no bridge: own context).
+    void setAwaitingCompute(bool awaiting);
+    // Models loaded so far (each load builds kernels: a measure of wasted loads).
+    int loadsStarted() const { return loadsStarted_; }
     // Waits until the worker has finished every queued frame (before a bridge is recreated).
     void drain();
     // The path of the latest submitted frame: "bridge slot (zero-copy)" / "host upload" / "".
@@ -94,12 +105,18 @@ public:
     pipeline::ResultsStore& store() { return *store_; }
     std::optional<pipeline::FrameDetections> resultFor(int64_t frameIndex) const;
 
-    // The view painted `frameIndex` with its boxes for the first time: closes its latency sample.
+    // The view painted `frameIndex` with its boxes for the first time: closes its latency sample
+    // (from the frame's decode completion; frames without a decode time are not sampled).
     void notePainted(int64_t frameIndex);
 
     pipeline::DetectorWorkerStats stats() const;
     double inferenceFps() const;               // processed results per second, last ~2 s
-    std::optional<double> latencyMedianMs() const;   // hand-over -> first paint with boxes
+    // Decode completion -> first paint with boxes: median of the last 60 samples, and every
+    // recent sample (at most 2000, oldest first) for measurements.
+    std::optional<double> latencyMedianMs() const;
+    std::vector<double> latencySamplesMs() const {
+        return {latenciesMs_.begin(), latenciesMs_.end()};
+    }
 
 signals:
     void resultReady(qint64 frameIndex);
@@ -112,9 +129,12 @@ private:
     void onResult(int64_t frameIndex);
     void applySettings();
     bool isCurrent(int64_t frameIndex) const;   // stored, and not stale live inference
-    void noteSubmitted(int64_t frameIndex);
+    void noteSubmitted(int64_t frameIndex, std::chrono::steady_clock::time_point decodedAt);
 
     const compute::ComputeContext* sharedCompute_ = nullptr;
+    bool awaitingCompute_ = false;
+    bool loadDeferred_ = false;   // a load waits for the view's context
+    int loadsStarted_ = 0;
     QString inputPath_;
 
     bool enabled_ = false;
@@ -131,7 +151,8 @@ private:
     std::thread loader_;
     int loadGeneration_ = 0;
 
-    // Latency: when each frame was handed over, until the paint that first showed its boxes.
+    // Latency: when each submitted frame was decoded, until the paint that first showed its
+    // boxes.
     std::map<int64_t, std::chrono::steady_clock::time_point> submittedAt_;
     std::deque<double> latenciesMs_;
     std::deque<std::chrono::steady_clock::time_point> resultTimes_;

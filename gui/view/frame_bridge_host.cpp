@@ -1,6 +1,8 @@
 // Engine interop headers first: they bring GL/glcorearb.h, and Qt's `slots` keyword macro must
 // not reach FrameBridgeConfig::slots (this file has no Q_OBJECT, so it is undefined below).
 #include "compute/cl_context.h"
+#include "compute/cl_error.h"
+#include "compute/cl_handles.h"
 #include "compute/platform.h"
 #include "core/log.h"
 #include "interop/frame_bridge.h"
@@ -15,6 +17,7 @@
 #include <QSettings>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <vector>
 
@@ -22,6 +25,26 @@
 
 namespace sl::gui {
 namespace {
+
+// Adds the scope's duration to a total (the hand-off's GUI-thread time).
+class ScopeMs {
+public:
+    ScopeMs(double* totalMs, int64_t* calls)
+        : total_(totalMs), start_(std::chrono::steady_clock::now()) {
+        ++*calls;
+    }
+    ~ScopeMs() {
+        *total_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                              start_)
+                       .count();
+    }
+    ScopeMs(const ScopeMs&) = delete;
+    ScopeMs& operator=(const ScopeMs&) = delete;
+
+private:
+    double* total_;
+    std::chrono::steady_clock::time_point start_;
+};
 
 std::optional<QString> gStrategyOverride;
 std::optional<QString> gDeviceOverride;
@@ -99,14 +122,23 @@ struct FrameBridgeHost::Impl {
     interop::FrameBridgeConfig config;
     int shownSlot = -1;
     std::vector<int> lent;   // slots with inference (held until endInference)
-    // Slots inference gave back: unmapCl enqueued a map on the shared in-order queue, behind the
-    // next frame's inference already there. Reused at once, writeFrame would wait for that map
-    // (a whole inference) on the GUI thread; so they go back to the pool one return later, when
-    // the queue has run past it. `returns` counts endInference calls.
-    std::vector<std::pair<int, uint64_t>> cooling;
-    std::vector<int> returnedShown;   // given back while still shown: cooled when replaced
-    uint64_t returns = 0;
+    // Slots inference gave back: unmapCl enqueued the map-back on the bridge's queue, and a
+    // marker behind it says when the host owns the bytes again. Inference runs on its own queue
+    // (the detector's session), so that map has nothing but other maps ahead of it; still, the
+    // GUI thread never waits for it: pollReturns() checks the markers and only completed slots
+    // go back to the pool (or the decoder).
+    struct Returning {
+        int slot = -1;
+        compute::ClEvent mapped;
+    };
+    std::vector<Returning> returning;
     uint64_t bridgeId = 0;   // bumped per bridge: leases of an older one are ignored
+
+    bool lentOrReturning(int slot) const {
+        return std::find(lent.begin(), lent.end(), slot) != lent.end() ||
+               std::any_of(returning.begin(), returning.end(),
+                           [&](const Returning& r) { return r.slot == slot; });
+    }
 };
 
 FrameBridgeHost::FrameBridgeHost() : d_(std::make_unique<Impl>()) {}
@@ -155,8 +187,7 @@ void FrameBridgeHost::setRequest(const BridgeRequest& request) {
 void FrameBridgeHost::reset() {
     if (beforeRelease && (d_->bridge || d_->compute)) beforeRelease(d_->compute != nullptr);
     d_->lent.clear();
-    d_->cooling.clear();
-    d_->returnedShown.clear();
+    d_->returning.clear();
     d_->lentFrames.clear();   // the pool is detached below: no reuse of those slots
     releaseShown();
     retireBridge();
@@ -171,11 +202,12 @@ void FrameBridgeHost::reset() {
 }
 
 void FrameBridgeHost::releaseShown() {
+    // Lent (or its map-back still pending): pollReturns() gives it back once CL is done.
+    const bool lent = d_->shownSlot >= 0 && d_->lentOrReturning(d_->shownSlot);
     if (d_->shownDirect) {
         // A pool slot stays acquired by the pool; before the decoder may write it again, GL
-        // (the texture upload) and CL must be done with it: hostPointer waits for both.
-        const bool lent =
-            std::find(d_->lent.begin(), d_->lent.end(), d_->shownSlot) != d_->lent.end();
+        // (the texture upload) and CL must be done with it: hostPointer waits for both (here
+        // CL is done: not lent; GL's fence is from the previous frame's upload).
         if (d_->bridge && d_->shownSlot >= 0 && !lent) {
             auto p = d_->bridge->hostPointer(d_->shownSlot);
             if (!p.hasValue()) sl::logWarning("gui/bridge", p.status().message());
@@ -187,14 +219,7 @@ void FrameBridgeHost::releaseShown() {
         d_->shownSlot = -1;
         return;
     }
-    const bool lent =
-        std::find(d_->lent.begin(), d_->lent.end(), d_->shownSlot) != d_->lent.end();
-    auto returned =
-        std::find(d_->returnedShown.begin(), d_->returnedShown.end(), d_->shownSlot);
-    if (returned != d_->returnedShown.end()) {   // its CL map may still be queued: cool it
-        d_->returnedShown.erase(returned);
-        if (d_->bridge && !lent) d_->cooling.emplace_back(d_->shownSlot, d_->returns);
-    } else if (d_->bridge && d_->shownSlot >= 0 && !lent) {   // lent: back at endInference
+    if (d_->bridge && d_->shownSlot >= 0 && !lent) {
         const Status s = d_->bridge->releaseSlot(d_->shownSlot);
         if (!s.isOk()) sl::logWarning("gui/bridge", s.message());
     }
@@ -279,15 +304,14 @@ bool FrameBridgeHost::ensureBridge(QOpenGLContext* context, const media::VideoFr
         return true;
     if (beforeRelease && d_->bridge) beforeRelease(false);
     d_->lent.clear();
-    d_->cooling.clear();
-    d_->returnedShown.clear();
+    d_->returning.clear();
     d_->lentFrames.clear();   // the pool is detached below: no reuse of those slots
     releaseShown();
     retireBridge();
     d_->config.format = frame.format();
     d_->config.width = frame.width();
     d_->config.height = frame.height();
-    // shown + one being written + two lent to inference (queued + running) + two cooling, so
+    // shown + one being written + two lent to inference (queued + running) + two returning, so
     // display never starves while inference holds slots.
     d_->config.slots = 8;
     // `mapped`: extra slots the decoder writes into directly (frames queued for display and the
@@ -326,6 +350,7 @@ bool FrameBridgeHost::present(QOpenGLContext* context, const media::VideoFrame& 
                               BridgeTextures* out) {
     if (!ensureBridge(context, frame)) return false;
     sweepRetired();
+    pollReturns();
     if (d_->pool && frame.slotPool() == d_->pool->id() && frame.bridgeSlot() >= 0 &&
         presentDirect(frame, out)) {
         ++zeroCopyFrames_;
@@ -334,8 +359,9 @@ bool FrameBridgeHost::present(QOpenGLContext* context, const media::VideoFrame& 
     ++copiedFrames_;
     auto slot = d_->bridge->acquireSlot();
     if (!slot.hasValue()) {
-        // Every slot busy means a slot leaked: free the cooling and shown ones, retry once.
-        releaseCooled(true);
+        // Every slot busy: take back what inference has finished with, free the shown one,
+        // retry once.
+        pollReturns();
         releaseShown();
         slot = d_->bridge->acquireSlot();
         if (!slot.hasValue()) {
@@ -361,13 +387,24 @@ const compute::ComputeContext* FrameBridgeHost::computeContext() const {
     return mode_ == Mode::Bridge && d_->bridge ? d_->compute.get() : nullptr;
 }
 
-int FrameBridgeHost::lentSlots() const { return int(d_->lent.size()); }
+int FrameBridgeHost::lentSlots() const { return int(d_->lent.size() + d_->returning.size()); }
+int FrameBridgeHost::returningSlots() const { return int(d_->returning.size()); }
 
 bool FrameBridgeHost::lendShownForInference(const media::VideoFrame& frame,
                                             pipeline::DeviceFrameJob* job, InferenceLease* lease) {
+    const ScopeMs timed(&handoffMs_, &handoffCalls_);
     const int slot = d_->shownSlot;
     if (mode_ != Mode::Bridge || !d_->bridge || slot < 0) return false;
     if (std::find(d_->lent.begin(), d_->lent.end(), slot) != d_->lent.end()) return false;
+    // Lent again before its map-back completed (the same frame resubmitted): that map is the
+    // only command ahead, so waiting for it here is short.
+    for (auto it = d_->returning.begin(); it != d_->returning.end(); ++it) {
+        if (it->slot != slot) continue;
+        if (it->mapped) clWaitForEvents(1, it->mapped.ptr());
+        d_->returning.erase(it);
+        d_->lentFrames.erase(slot);   // shown: shownFrame holds it
+        break;
+    }
     auto cl = d_->bridge->mapCl(slot, interop::ClAccess::Read);
     if (!cl.hasValue()) {
         sl::logWarning("gui/bridge", "inference hand-off: " + cl.status().message());
@@ -382,40 +419,59 @@ bool FrameBridgeHost::lendShownForInference(const media::VideoFrame& frame,
 }
 
 void FrameBridgeHost::endInference(const InferenceLease& lease) {
+    const ScopeMs timed(&handoffMs_, &handoffCalls_);
     if (!d_->bridge || lease.token != d_->bridgeId) return;   // that bridge is gone
     auto it = std::find(d_->lent.begin(), d_->lent.end(), lease.slot);
     if (it == d_->lent.end()) return;
     d_->lent.erase(it);
-    if (d_->pool && d_->pool->slotMemory(lease.slot)) {
-        // A decoder slot never goes back to the bridge; its frame is dropped once CL is done.
-        Status s = d_->bridge->unmapCl(lease.slot);
-        if (s.isOk() && lease.slot != d_->shownSlot) {
-            auto p = d_->bridge->hostPointer(lease.slot);
-            if (!p.hasValue()) s = p.status();
-            d_->lentFrames.erase(lease.slot);
-        }
-        if (!s.isOk()) sl::logWarning("gui/bridge", s.message());
-        return;
+    // Inference's reads are complete (the worker's job ended after its queue finished). The
+    // map-back is only enqueued here; a marker behind it on the bridge's in-order queue tells
+    // pollReturns() when the slot is the host's again.
+    Impl::Returning r{lease.slot, {}};
+    Status s = d_->bridge->unmapCl(lease.slot);
+    if (s.isOk()) {
+        const cl_int err =
+            clEnqueueMarkerWithWaitList(d_->bridge->queue(), 0, nullptr, r.mapped.out());
+        if (err == CL_SUCCESS) clFlush(d_->bridge->queue());
+        else s = Status(StatusCode::Internal,
+                        std::string("gui/bridge: clEnqueueMarkerWithWaitList: ") +
+                            compute::clErrorName(err));
     }
-    ++d_->returns;
-    releaseCooled(false);   // returned before this one: the queue has run past their maps
-    const Status s = d_->bridge->unmapCl(lease.slot);
+    // Without a marker the slot still goes through pollReturns (hostPointer then waits).
     if (!s.isOk()) sl::logWarning("gui/bridge", s.message());
-    if (lease.slot != d_->shownSlot)
-        d_->cooling.emplace_back(lease.slot, d_->returns);
-    else
-        d_->returnedShown.push_back(lease.slot);
+    d_->returning.push_back(std::move(r));
+    pollReturns();
 }
 
-void FrameBridgeHost::releaseCooled(bool all) {
-    auto ready = [&](const std::pair<int, uint64_t>& c) { return all || c.second < d_->returns; };
-    for (const auto& c : d_->cooling) {
-        if (!ready(c) || !d_->bridge) continue;
-        const Status s = d_->bridge->releaseSlot(c.first);
-        if (!s.isOk()) sl::logWarning("gui/bridge", s.message());
+void FrameBridgeHost::pollReturns() {
+    if (!d_->bridge) {
+        d_->returning.clear();
+        return;
     }
-    d_->cooling.erase(std::remove_if(d_->cooling.begin(), d_->cooling.end(), ready),
-                      d_->cooling.end());
+    for (auto it = d_->returning.begin(); it != d_->returning.end();) {
+        if (it->mapped) {
+            cl_int status = CL_QUEUED;
+            const cl_int err = clGetEventInfo(it->mapped.get(), CL_EVENT_COMMAND_EXECUTION_STATUS,
+                                              sizeof status, &status, nullptr);
+            if (err == CL_SUCCESS && status > CL_COMPLETE) {   // queued, submitted, running
+                ++it;
+                continue;
+            }
+        }
+        const int slot = it->slot;
+        it = d_->returning.erase(it);
+        if (slot == d_->shownSlot) continue;   // still drawn: releaseShown() returns it later
+        if (d_->pool && d_->pool->slotMemory(slot)) {
+            // A decoder slot: dropping its frame hands it back to the decoder. hostPointer
+            // finds the map complete (no wait) and makes the host the owner again.
+            auto p = d_->bridge->hostPointer(slot);
+            if (!p.hasValue()) sl::logWarning("gui/bridge", p.status().message());
+            d_->lentFrames.erase(slot);
+        } else {
+            const Status s = d_->bridge->releaseSlot(slot);
+            if (!s.isOk()) sl::logWarning("gui/bridge", s.message());
+        }
+    }
 }
 
 // The decoder wrote the frame into one of the bridge's slots: no writeFrame, GL uploads straight

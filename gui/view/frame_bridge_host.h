@@ -105,9 +105,19 @@ public:
     // bridge, the slot is already lent, the map failed).
     bool lendShownForInference(const media::VideoFrame& frame, pipeline::DeviceFrameJob* job,
                                InferenceLease* lease);
-    // Inference is done with the slot: unmapCl, and back to the pool unless it is still shown.
+    // Inference is done with the slot (its reads completed): the CL map-back is enqueued, never
+    // waited for; pollReturns() puts the slot back in the pool once that map has completed (or
+    // when it stops being shown).
     void endInference(const InferenceLease& lease);
-    int lentSlots() const;
+    // Non-blocking: returns slots whose map-back completed. Called by present(); the owner calls
+    // it again (GL context current) while returningSlots() > 0.
+    void pollReturns();
+    // GUI-thread time spent in the inference hand-off (lendShownForInference + endInference):
+    // total ms and calls. Waiting on CL there stalls painting.
+    double handoffMs() const { return handoffMs_; }
+    int64_t handoffCalls() const { return handoffCalls_; }
+    int lentSlots() const;        // lent to inference or their map-back still pending
+    int returningSlots() const;   // map-back pending
     // Called before the bridge (contextToo: and its CL context) is destroyed, so the owner can
     // finish or stop device work that reads the slots.
     std::function<void(bool contextToo)> beforeRelease;
@@ -121,7 +131,6 @@ private:
     bool ensureBridge(QOpenGLContext* context, const media::VideoFrame& frame);
     void fail(Mode mode, const QString& message);
     void releaseShown();
-    void releaseCooled(bool all);   // slots inference returned (all: also the recent ones)
     bool presentDirect(const media::VideoFrame& frame, BridgeTextures* out);
     void retireBridge();
     void sweepRetired();
@@ -134,6 +143,8 @@ private:
     int generation_ = 0;
     int64_t zeroCopyFrames_ = 0;
     int64_t copiedFrames_ = 0;
+    double handoffMs_ = 0;
+    int64_t handoffCalls_ = 0;
 };
 
 }  // namespace sl::gui

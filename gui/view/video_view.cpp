@@ -76,11 +76,17 @@ VideoView::VideoView(QWidget* parent) : QOpenGLWidget(parent) {
     // Inference may read bridge slots: it finishes (or, with the CL context going, stops) first.
     bridge_.beforeRelease = [this](bool contextToo) {
         if (!detection_) return;
-        if (contextToo)
+        if (contextToo) {
+            // The next frame brings a new context up: a reload waits for it (loads once).
+            detection_->setAwaitingCompute(true);
             detection_->setSharedCompute(nullptr, /*reload=*/!destroying_);
-        else
+        } else {
             detection_->drain();
+        }
     };
+    returnPoll_.setTimerType(Qt::PreciseTimer);
+    returnPoll_.setInterval(1);
+    connect(&returnPoll_, &QTimer::timeout, this, &VideoView::pollBridgeReturns);
     rateTimer_.setInterval(500);
     connect(&rateTimer_, &QTimer::timeout, this, &VideoView::sampleRates);
     rateTimer_.start();
@@ -90,6 +96,8 @@ void VideoView::setDetection(DetectionController* detection) {
     if (detection_) disconnect(detection_, nullptr, this, nullptr);
     detection_ = detection;
     if (!detection_) return;
+    // Until the first frame decides the bridge (and its CL context), a model load waits.
+    syncDetectionCompute();
     connect(detection_, &DetectionController::resultReady, this, [this](qint64 index) {
         if (index == displayedIndex_) update();
     });
@@ -108,11 +116,25 @@ void VideoView::setHighlight(qint64 frameIndex, int boxIndex) {
     update();
 }
 
+void VideoView::syncDetectionCompute() {
+    if (!detection_) return;
+    // Frames live in the bridge's context: the detector follows it (reloads once when it
+    // changes). No bridge (display only, failed): its own context, without waiting.
+    switch (bridge_.mode()) {
+    case FrameBridgeHost::Mode::Idle: detection_->setAwaitingCompute(true); break;
+    case FrameBridgeHost::Mode::Bridge:
+        detection_->setSharedCompute(bridge_.computeContext());
+        detection_->setAwaitingCompute(false);
+        break;
+    case FrameBridgeHost::Mode::DisplayOnly:
+    case FrameBridgeHost::Mode::Failed: detection_->setAwaitingCompute(false); break;
+    }
+}
+
 void VideoView::submitForInference(const media::VideoFrame& frame) {
     if (!detection_) return;
     const compute::ComputeContext* shared = bridge_.computeContext();
-    // Frames live in the bridge's context: the detector follows it (reloads once when it changes).
-    if (bridge_.mode() == FrameBridgeHost::Mode::Bridge) detection_->setSharedCompute(shared);
+    syncDetectionCompute();
     if (!detection_->wants(frame.index())) return;
     if (shared && detection_->runsOn(shared) && glReady_) {
         pipeline::DeviceFrameJob job;
@@ -132,7 +154,7 @@ void VideoView::submitForInference(const media::VideoFrame& frame) {
                 QMetaObject::invokeMethod(this, [this, lease] { endInference(lease); },
                                           Qt::QueuedConnection);
             };
-            detection_->submitDevice(std::move(job));
+            detection_->submitDevice(std::move(job), frame.decodedAt());
             return;
         }
     }
@@ -145,6 +167,20 @@ void VideoView::endInference(InferenceLease lease) {
     if (!wasCurrent) makeCurrent();
     bridge_.endInference(lease);
     if (!wasCurrent) doneCurrent();
+    if (bridge_.returningSlots() > 0 && !returnPoll_.isActive()) returnPoll_.start();
+}
+
+void VideoView::pollBridgeReturns() {
+    if (!glReady_) {
+        returnPoll_.stop();
+        return;
+    }
+    // The slots' CL map-back runs behind nothing but other maps: a few ms at most. Polled, so
+    // the GUI thread never waits for CL.
+    makeCurrent();
+    bridge_.pollReturns();
+    doneCurrent();
+    if (bridge_.returningSlots() == 0) returnPoll_.stop();
 }
 
 void VideoView::setBridgeRequest(const BridgeRequest& request) {
@@ -186,6 +222,14 @@ void VideoView::sampleRates() {
     if (hudVisible_) update();
 }
 
+QString VideoView::displayLatencyMedian() const {
+    if (displayLatenciesMs_.empty()) return QStringLiteral("-");
+    const size_t n = std::min<size_t>(displayLatenciesMs_.size(), 60);   // the recent frames
+    std::vector<double> v(displayLatenciesMs_.end() - ptrdiff_t(n), displayLatenciesMs_.end());
+    std::nth_element(v.begin(), v.begin() + ptrdiff_t(n / 2), v.end());
+    return QStringLiteral("%1 ms").arg(v[n / 2], 0, 'f', 0);
+}
+
 QStringList VideoView::hudLines() const {
     QStringList lines;
     double displayFps = 0;
@@ -203,9 +247,10 @@ QStringList VideoView::hudLines() const {
         lines << QStringLiteral("inference %1 fps   skipped %2")
                      .arg(detection_->inferenceFps(), 0, 'f', 1)
                      .arg(st.dropped);
-        lines << QStringLiteral("decode-to-overlay %1")
-                     .arg(lat ? QStringLiteral("%1 ms (median)").arg(*lat, 0, 'f', 0)
-                              : QStringLiteral("-"));
+        lines << QStringLiteral("decode-to-overlay %1   decode-to-display %2")
+                     .arg(lat ? QStringLiteral("%1 ms").arg(*lat, 0, 'f', 0)
+                              : QStringLiteral("-"),
+                          displayLatencyMedian());
         lines << QStringLiteral("model %1 on %2")
                      .arg(detection_->modelName(),
                           detection_->isLoading() ? QStringLiteral("(loading)")
@@ -276,8 +321,17 @@ QSize VideoView::pictureSize() const {
     return {};
 }
 
-QRectF VideoView::fittedRect() const {
+QSizeF VideoView::pictureDisplaySize() const {
     const QSize pic = pictureSize();
+    if (pic.isEmpty()) return {};
+    const double sar = haveTexture_ ? texSar_
+                       : pending_   ? double(pending_->sarNum()) / pending_->sarDen()
+                                    : 1.0;
+    return {pic.width() * sar, double(pic.height())};
+}
+
+QRectF VideoView::fittedRect() const {
+    const QSizeF pic = pictureDisplaySize();
     if (pic.isEmpty()) return {};
     const double scale = std::min(width() / double(pic.width()), height() / double(pic.height()));
     const QSizeF size(pic.width() * scale, pic.height() * scale);
@@ -506,6 +560,7 @@ bool VideoView::uploadFrame(const media::VideoFrame& frame) {
 
     texWidth_ = frame.width();
     texHeight_ = frame.height();
+    texSar_ = double(frame.sarNum()) / frame.sarDen();
     matrix_ = frame.colorMatrix();
     range_ = frame.colorRange();
     drawTextures_ = textures_;
@@ -520,6 +575,7 @@ void VideoView::presentFrame(const media::VideoFrame& frame) {
         for (int i = 0; i < 3; ++i) drawTextures_[size_t(i)] = GLuint(gl.textures[i]);
         texWidth_ = frame.width();
         texHeight_ = frame.height();
+        texSar_ = double(frame.sarNum()) / frame.sarDen();
         texFormat_ = frame.format();
         matrix_ = frame.colorMatrix();
         range_ = frame.colorRange();
@@ -536,7 +592,13 @@ void VideoView::presentFrame(const media::VideoFrame& frame) {
     displayedSeconds_ = frame.seconds();
     shownFrame_ = frame;
     if (newFrame) {
-        displayTimes_.push_back(std::chrono::steady_clock::now());
+        const auto now = std::chrono::steady_clock::now();
+        displayTimes_.push_back(now);
+        if (frame.decodedAt().time_since_epoch().count() != 0) {
+            displayLatenciesMs_.push_back(
+                std::chrono::duration<double, std::milli>(now - frame.decodedAt()).count());
+            while (displayLatenciesMs_.size() > 2000) displayLatenciesMs_.pop_front();
+        }
         overlayPaintedIndex_ = -1;
         if (displayedIndex_ == highlightFrame_) {
             highlightShown_ = true;
@@ -547,6 +609,7 @@ void VideoView::presentFrame(const media::VideoFrame& frame) {
         }
     }
     if (ok && detection_) submitForInference(frame);
+    else syncDetectionCompute();
 }
 
 void VideoView::drawOverlay() {

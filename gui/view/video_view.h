@@ -48,6 +48,7 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "media/video_frame.h"
 #include "view/frame_bridge_host.h"
@@ -77,7 +78,11 @@ public:
     QStringList hudLines() const;
 
     // Where the picture is drawn, in widget (device-independent) pixels; empty with no frame.
+    // Its aspect is the display aspect ratio: anamorphic video (sample aspect ratio != 1) is
+    // stretched to it, and overlay boxes (frame pixel coordinates) scale per axis with it.
     QRectF videoRect() const;
+    // The shown picture's size in square pixels (width * SAR x height); empty with no frame.
+    QSizeF pictureDisplaySize() const;
     // Highlight one box of a frame (the detections list's row): drawn thicker with a contrasting
     // outline; cleared when the view moves on to another frame after showing it. -1, -1: none.
     void setHighlight(qint64 frameIndex, int boxIndex);
@@ -89,6 +94,12 @@ public:
     int64_t displayedFrameIndex() const { return displayedIndex_; }
     double displayedSeconds() const { return displayedSeconds_; }
     double zoom() const { return zoom_; }
+    // Decode-to-display latency of the recent painted frames: from the decoder thread's
+    // completion (VideoFrame::decodedAt) to the paint that first showed the frame, in ms, oldest
+    // first (at most the last 2000).
+    std::vector<double> displayLatencySamplesMs() const {
+        return {displayLatenciesMs_.begin(), displayLatenciesMs_.end()};
+    }
 
     void clear();                    // forget the current picture (source closed)
     void fitToWindow();
@@ -123,12 +134,17 @@ private:
     // Hands `frame` (just presented) to inference: the bridge slot's CL view when the detector
     // runs on the bridge's context, else the VideoFrame (host upload).
     void submitForInference(const media::VideoFrame& frame);
+    // Tells the detection controller which CL context frames live in (or that it is to come).
+    void syncDetectionCompute();
     void endInference(InferenceLease lease);   // GUI thread: the slot's CL work is done
+    void pollBridgeReturns();                  // returnPoll_: slots whose CL map-back is done
     void drawOverlay();
     void sampleRates();
+    QString displayLatencyMedian() const;   // "123 ms" over the recent frames, or "-"
 
     QPointer<EngineController> controller_;   // the window may destroy it before the view
     QTimer paceTimer_;
+    QTimer returnPoll_;   // runs while the bridge has slots whose map-back is pending
 
     // The newest frame taken from the engine, not yet uploaded (uploads happen in paintGL, where
     // the context is current).
@@ -140,6 +156,7 @@ private:
     // Picture geometry and colour of the texture contents.
     int texWidth_ = 0;
     int texHeight_ = 0;
+    double texSar_ = 1.0;   // sample aspect ratio of the shown frame (pixel width / height)
     media::PixelFormat texFormat_ = media::PixelFormat::Yuv420p;
     media::ColorMatrix matrix_ = media::ColorMatrix::Bt709;
     media::ColorRange range_ = media::ColorRange::Limited;
@@ -175,6 +192,7 @@ private:
     bool hudVisible_ = false;
     QTimer rateTimer_;
     std::deque<std::chrono::steady_clock::time_point> displayTimes_;
+    std::deque<double> displayLatenciesMs_;
     std::chrono::steady_clock::time_point lastRateSample_{};
     int64_t lastDecoded_ = -1;
     double decodeFps_ = 0;

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -35,6 +36,17 @@ namespace sl::interop {
 namespace {
 
 constexpr int kW = 320;
+
+// FNV-1a over the visible bytes of every plane (strides differ between slot and heap frames).
+uint64_t frameHash(const media::VideoFrame& f) {
+    uint64_t h = 1469598103934665603ull;
+    for (int p = 0; p < f.planeCount(); ++p)
+        for (int y = 0; y < f.planeHeight(p); ++y) {
+            const uint8_t* row = f.plane(p) + size_t(y) * size_t(f.stride(p));
+            for (int x = 0; x < f.planeWidth(p); ++x) h = (h ^ row[x]) * 1099511628211ull;
+        }
+    return h;
+}
 constexpr int kH = 240;
 constexpr int kPoolSlots = 6;
 
@@ -264,8 +276,60 @@ TEST_F(ZeroCopyDecode, PoolObjectMayDieBeforeItsBuffers) {
     EXPECT_NE(keepBridge, nullptr);
 }
 
+// Through the Player (queue 3, frame threading): the cache keeps heap copies, so the 6-slot
+// pool serves nearly every frame; stepping back over the whole clip shows each drawn frame
+// number from the cache.
+TEST_F(ZeroCopyDecode, PlayerCacheCopiesOutAndBackStepsShowCachedFrames) {
+    media::PlayerConfig config;
+    config.queueCapacity = 3;
+    media::Player player(config);
+    player.setFrameAllocator(pool_);
+    media::OpenOptions o;
+    o.url = *path_;
+    o.preferHardware = false;
+    o.decoderThreads = 1;
+    player.open(o);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (player.state() != media::PlaybackState::Paused &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    player.setSpeed(16);
+    player.play();
+    std::optional<media::VideoFrame> shown;
+    while (player.state() != media::PlaybackState::Ended &&
+           std::chrono::steady_clock::now() < deadline) {
+        if (auto f = player.takeFrameForDisplay()) shown = std::move(f);
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_EQ(player.state(), media::PlaybackState::Ended);
+    ASSERT_TRUE(shown);
+    ASSERT_EQ(shown->index(), 39);
+    shown.reset();
+    const media::PlayerStats st = player.stats();
+    EXPECT_EQ(st.slotFrames + st.copiedFrames, 40);
+    EXPECT_GE(st.slotFrames * 10, 40 * 9) << st.slotFrames << " of 40 zero-copy";
+    EXPECT_EQ(st.cacheFrames, 40u);
+    for (int expect = 38; expect >= 0; --expect) {
+        player.step(-1);
+        std::optional<media::VideoFrame> f;
+        while (!f && std::chrono::steady_clock::now() < deadline) {
+            f = player.takeFrameForDisplay();
+            if (!f) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        ASSERT_TRUE(f);
+        ASSERT_EQ(f->index(), expect);
+        EXPECT_EQ(sl::testing::readFramePatternFromLuma(f->plane(0), f->stride(0), kW, kH),
+                  expect);
+    }
+    EXPECT_EQ(player.stats().cacheHits - st.cacheHits, 39);
+    EXPECT_EQ(player.stats().decodedFrames, st.decodedFrames);
+    player.setFrameAllocator(nullptr);
+}
+
 // The demo video (msmpeg4v3 in AVI, 768x576, 795 frames) with a display queue of 8 frames held
-// like the player's: the share of frames decoded straight into the 16 slots is reported.
+// like the player's: the share of frames decoded straight into the 16 slots is reported. Then
+// through the Player with both cache policies: copy-out keeps >= 90% zero-copy, and back-steps
+// from the end are cache hits with the forward decode's exact pixels.
 TEST(ZeroCopyDecodeVtest, Msmpeg4v3RateWithQueueHeld) {
     const char* xdg = std::getenv("XDG_CACHE_HOME");
     const std::string video = std::string(xdg && *xdg ? xdg : std::string(std::getenv("HOME")) +
@@ -292,33 +356,67 @@ TEST(ZeroCopyDecodeVtest, Msmpeg4v3RateWithQueueHeld) {
         o.frameAllocator = *pool;
         ASSERT_TRUE(source.open(o));
         std::deque<media::VideoFrame> queue;
+        double copyMs = 0;   // what the cache's copy-out costs the decode thread per frame
+        int copies = 0;
         for (;;) {
             auto f = source.readFrame();
             if (!f) break;
+            if (f->bridgeSlot() >= 0) {
+                const auto t0 = std::chrono::steady_clock::now();
+                const media::VideoFrame copy = f->heapCopy();
+                copyMs += std::chrono::duration<double, std::milli>(
+                              std::chrono::steady_clock::now() - t0)
+                              .count();
+                ++copies;
+                ASSERT_TRUE(copy.valid());
+                EXPECT_EQ(frameHash(copy), frameHash(*f));
+            }
             queue.push_back(std::move(*f));
             if (queue.size() > 8) queue.pop_front();
         }
         const auto a = source.allocationStats();
-        std::printf("vtest.avi: %lld zero-copy, %lld copied (%.1f%%)\n",
+        std::printf("vtest.avi: %lld zero-copy, %lld copied (%.1f%%); heapCopy %.3f ms/frame "
+                    "(mean of %d)\n",
                     static_cast<long long>(a.slotFrames), static_cast<long long>(a.copiedFrames),
-                    100.0 * double(a.slotFrames) / double(a.slotFrames + a.copiedFrames));
+                    100.0 * double(a.slotFrames) / double(a.slotFrames + a.copiedFrames),
+                    copies ? copyMs / copies : 0.0, copies);
         EXPECT_GT(a.slotFrames, 0);
     }
+    // Forward decode without the pool: the reference every back-step must reproduce.
+    std::vector<uint64_t> reference;
     {
-        // The same through the Player: its frame cache keeps every decoded frame around the
-        // playhead (512 MiB budget), so the 16 slots are soon all pinned there and later frames
-        // fall back. Reported, not asserted: the rate is the cache's policy.
-        media::Player player;
+        media::MediaSource source;
+        media::OpenOptions o;
+        o.url = video;
+        o.preferHardware = false;
+        ASSERT_TRUE(source.open(o));
+        for (;;) {
+            auto f = source.readFrame();
+            if (!f) break;
+            ASSERT_EQ(f->index(), int64_t(reference.size()));
+            reference.push_back(frameHash(*f));
+        }
+        ASSERT_EQ(reference.size(), 795u);
+    }
+    // Through the Player, both cache policies side by side: Pin keeps the slot-backed frames
+    // themselves (the 16 slots are soon all pinned in the 512 MiB cache, later frames fall
+    // back), CopyOut keeps heap copies so the slots return to the pool.
+    for (const media::SlotFrames policy : {media::SlotFrames::Pin, media::SlotFrames::CopyOut}) {
+        const bool copyOut = policy == media::SlotFrames::CopyOut;
+        media::PlayerConfig playerConfig;
+        playerConfig.cacheSlotFrames = policy;
+        media::Player player(playerConfig);
         player.setFrameAllocator(*pool);
         media::OpenOptions o;
         o.url = video;
         o.preferHardware = false;
         player.open(o);
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
         while (player.state() != media::PlaybackState::Paused &&
                std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         player.setSpeed(16);
+        const auto t0 = std::chrono::steady_clock::now();
         player.play();
         std::optional<media::VideoFrame> shown;
         while (player.state() != media::PlaybackState::Ended &&
@@ -326,14 +424,50 @@ TEST(ZeroCopyDecodeVtest, Msmpeg4v3RateWithQueueHeld) {
             if (auto f = player.takeFrameForDisplay()) shown = std::move(f);
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
+        const double playS =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const media::PlayerStats st = player.stats();
-        std::printf("vtest.avi through Player (queue 8, cache 512 MiB): %lld zero-copy, %lld "
-                    "copied\n",
-                    static_cast<long long>(st.slotFrames), static_cast<long long>(st.copiedFrames));
+        const double share = 100.0 * double(st.slotFrames) /
+                             double(std::max<int64_t>(1, st.slotFrames + st.copiedFrames));
+        std::printf("vtest.avi through Player (queue 8, cache 512 MiB, %s): %lld zero-copy, "
+                    "%lld copied (%.1f%% zero-copy), cache %zu frames (%lld heap copies), "
+                    "played in %.2f s\n",
+                    copyOut ? "copy-out" : "pin", static_cast<long long>(st.slotFrames),
+                    static_cast<long long>(st.copiedFrames), share, st.cacheFrames,
+                    static_cast<long long>(st.cacheCopiedOut), playS);
         // A fallback picture keeps the slots' strides (mpegvideo fails on a stride change).
         EXPECT_EQ(player.state(), media::PlaybackState::Ended);
         EXPECT_EQ(st.slotFrames + st.copiedFrames, 795);
+        if (copyOut) {
+            EXPECT_GE(share, 90.0) << "the cache must not pin the decoder's slots";
+            EXPECT_EQ(st.cacheCopiedOut, st.slotFrames);
+        }
+        // Back-steps from the end are cache hits (no decoding) and show exactly the frames the
+        // forward decode produced.
+        ASSERT_TRUE(shown);
+        int64_t expect = shown->index();
         shown.reset();
+        const int64_t decodedBefore = st.decodedFrames;
+        const int64_t hitsBefore = st.cacheHits;
+        constexpr int kBackSteps = 40;
+        for (int i = 0; i < kBackSteps; ++i) {
+            player.step(-1);
+            --expect;
+            std::optional<media::VideoFrame> f;
+            while (!f && std::chrono::steady_clock::now() < deadline) {
+                f = player.takeFrameForDisplay();
+                if (!f) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+            ASSERT_TRUE(f) << "no frame after back-step " << i;
+            ASSERT_EQ(f->index(), expect);
+            EXPECT_EQ(frameHash(*f), reference[size_t(expect)]) << "frame " << expect;
+            if (copyOut) {
+                EXPECT_LT(f->bridgeSlot(), 0) << "a cached frame pins no slot";
+            }
+        }
+        const media::PlayerStats after = player.stats();
+        EXPECT_EQ(after.cacheHits - hitsBefore, kBackSteps);
+        EXPECT_EQ(after.decodedFrames, decodedBefore) << "back-steps decoded instead of hitting";
         player.setFrameAllocator(nullptr);
         player.close();
     }

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <random>
 
@@ -181,6 +182,87 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"H264VfrMkv", spec("h264_vfr.mkv", "libx264", 240, 30, 2, true,
                                               false)}),
     [](const ::testing::TestParamInfo<Case>& p) { return std::string(p.param.name); });
+
+// Anamorphic video: 320x240 stored with sample aspect ratio 2:1 is 640x240 on screen. Every
+// decoded frame reports the SAR the file declares (H.264 VUI and mp4 'pasp'; MPEG-4 in AVI: the
+// VOL header), and its display aspect; the pixels are untouched (frame numbers read back).
+TEST(MediaDecodeSar, FramesCarryTheStreamsSampleAspectRatio) {
+    sl::testing::TempDir dir("decode-sar");
+    for (const char* codec : {"libx264", "mpeg4"}) {
+        VideoSpec s;
+        s.path = dir.file(std::string("sar_") + codec + (codec[0] == 'l' ? ".mp4" : ".avi"));
+        s.codec = codec;
+        s.frames = 12;
+        s.gopSize = 6;
+        s.sarNum = 2;
+        s.sarDen = 1;
+        auto v = sl::testing::generateVideo(s);
+        ASSERT_TRUE(v) << v.status().message();
+        MediaSource src;
+        OpenOptions o;
+        o.url = v->path.string();
+        o.preferHardware = false;
+        ASSERT_TRUE(src.open(o));
+        for (int i = 0; i < s.frames; ++i) {
+            auto f = src.readFrame();
+            ASSERT_TRUE(f) << f.status().message();
+            EXPECT_EQ(f->sarNum(), 2) << codec << " frame " << i;
+            EXPECT_EQ(f->sarDen(), 1) << codec << " frame " << i;
+            EXPECT_DOUBLE_EQ(f->displayAspect(), 640.0 / 240.0);
+            EXPECT_EQ(sl::testing::readFramePatternFromLuma(f->plane(0), f->stride(0), f->width(),
+                                                            f->height()),
+                      i);
+        }
+    }
+    // Square pixels stay 1:1 (no SAR written: FFmpeg reports 0/1, the frame says 1:1).
+    VideoSpec s;
+    s.path = dir.file("square.mp4");
+    s.frames = 2;
+    auto v = sl::testing::generateVideo(s);
+    ASSERT_TRUE(v) << v.status().message();
+    MediaSource src;
+    OpenOptions o;
+    o.url = v->path.string();
+    ASSERT_TRUE(src.open(o));
+    auto f = src.readFrame();
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->sarNum(), 1);
+    EXPECT_EQ(f->sarDen(), 1);
+    EXPECT_DOUBLE_EQ(f->displayAspect(), 320.0 / 240.0);
+}
+
+// Every frame carries the steady-clock time the decoder finished it (the start of the view's
+// decode-to-display and decode-to-overlay latencies): inside the readFrame call that returned
+// it, non-decreasing, and kept by a heap copy.
+TEST(MediaDecodeTime, FramesCarryTheirDecodeCompletionTime) {
+    sl::testing::TempDir dir("decode-time");
+    VideoSpec s;
+    s.path = dir.file("t.mp4");
+    s.frames = 10;
+    s.maxBFrames = 2;
+    auto v = sl::testing::generateVideo(s);
+    ASSERT_TRUE(v) << v.status().message();
+    MediaSource src;
+    OpenOptions o;
+    o.url = v->path.string();
+    ASSERT_TRUE(src.open(o));
+    std::chrono::steady_clock::time_point last{};
+    for (int i = 0; i < s.frames; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto f = src.readFrame();
+        const auto t1 = std::chrono::steady_clock::now();
+        ASSERT_TRUE(f) << f.status().message();
+        EXPECT_GE(f->decodedAt(), t0);
+        EXPECT_LE(f->decodedAt(), t1);
+        EXPECT_GE(f->decodedAt(), last);
+        last = f->decodedAt();
+        const VideoFrame copy = f->heapCopy();
+        ASSERT_TRUE(copy.valid());
+        EXPECT_EQ(copy.decodedAt(), f->decodedAt());
+        EXPECT_EQ(copy.index(), f->index());
+        EXPECT_EQ(copy.pts(), f->pts());
+    }
+}
 
 }  // namespace
 }  // namespace sl::media

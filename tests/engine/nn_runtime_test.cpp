@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <thread>
+#include <vector>
 
 #include "cli/cli.h"
 #include "compute/cl_context.h"
+#include "compute/cl_handles.h"
 #include "core/log.h"
 #include "nn/npy.h"
 #include "nn/onnx/onnx_importer.h"
@@ -287,6 +291,51 @@ TEST(NnRuntime, DeviceInputsSkipTheHost) {
     EXPECT_TRUE(compareTensors((*fromDevice)[0], (*fromHost)[0], 0, 0).ok);
     const DeviceTensor wrong{buf->get(), 0, {DType::Float32, {1, 3, 9, 12}}};
     EXPECT_FALSE((*s)->runDevice(std::span<const DeviceTensor>(&wrong, 1)));
+}
+
+// SessionOptions::ownQueue: runs go on a queue of the session's own (not the context's), and a
+// producer on the context's queue is ordered by its event alone. The producer's write is held
+// back by a user event released from another thread while runDevice already waits, so a run
+// that ignored the wait list would read the stale (zeroed) input.
+TEST(NnRuntime, OwnQueueRunsOrderedByProducerEvents) {
+    TempDir dir;
+    convChain().save(dir / "chain.onnx");
+    auto ctx = compute::ComputeContext::create();
+    ASSERT_TRUE(ctx) << ctx.status().message();
+    SessionOptions o;
+    o.device = Device::OpenCL;
+    o.compute = &*ctx;
+    o.ownQueue = true;
+    auto s = Session::load(dir / "chain.onnx", o);
+    ASSERT_TRUE(s) << s.status().message();
+    ASSERT_NE((*s)->queue(), nullptr);
+    EXPECT_NE((*s)->queue(), ctx->queue());
+    const Tensor x = randomTensor({DType::Float32, {1, 3, 9, 11}}, 33);
+    auto buf = ctx->createBuffer(CL_MEM_READ_WRITE, x.bytes());
+    ASSERT_TRUE(buf) << buf.status().message();
+    const std::vector<uint8_t> zeros(x.bytes(), 0);
+    ASSERT_TRUE(ctx->write(buf->get(), 0, zeros.size(), zeros.data()));
+    cl_int err = CL_SUCCESS;
+    compute::ClEvent gate(clCreateUserEvent(ctx->context(), &err));
+    ASSERT_EQ(err, CL_SUCCESS);
+    compute::ClEvent written;
+    ASSERT_EQ(clEnqueueWriteBuffer(ctx->queue(), buf->get(), CL_FALSE, 0, x.bytes(), x.raw(), 1,
+                                   gate.ptr(), written.out()),
+              CL_SUCCESS);
+    clFlush(ctx->queue());
+    std::thread release([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        clSetUserEventStatus(gate.get(), CL_COMPLETE);
+    });
+    const DeviceTensor d{buf->get(), 0, x.info()};
+    const cl_event wait = written.get();
+    auto fromDevice = (*s)->runDevice(std::span<const DeviceTensor>(&d, 1),
+                                      std::span<const cl_event>(&wait, 1));
+    release.join();
+    ASSERT_TRUE(fromDevice) << fromDevice.status().message();
+    auto fromHost = (*s)->run(std::vector<Tensor>{x});
+    ASSERT_TRUE(fromHost) << fromHost.status().message();
+    EXPECT_TRUE(compareTensors((*fromDevice)[0], (*fromHost)[0], 0, 0).ok);
 }
 
 }  // namespace

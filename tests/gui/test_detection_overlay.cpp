@@ -110,16 +110,20 @@ void TestDetectionOverlay::initTestCase() {
     detection_ = window_->detection();
     view_->setHudVisible(true);
 
+    // Inference on before anything is open: the load waits for the first frame's bridge and
+    // happens once, on the bridge's context (not first on its own, then again).
+    window_->inferenceAction()->trigger();   // key i
+    QVERIFY(detection_->isEnabled());
+    QTest::qWait(200);
+    QCOMPARE(detection_->loadsStarted(), 0);
     QSignalSpy opened(controller_, &sl::gui::EngineController::opened);
     window_->openSource(video);
     QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kTimeoutMs);
-    // The first frame brings the bridge up, so the model loads once, on the bridge's context.
     QTRY_VERIFY_WITH_TIMEOUT(view_->displayedFrameIndex() >= 0, kTimeoutMs);
-    window_->inferenceAction()->trigger();   // key i
-    QVERIFY(detection_->isEnabled());
-    QTRY_VERIFY_WITH_TIMEOUT(detection_->isReady(), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(detection_->isReady() && !detection_->isLoading(), kTimeoutMs);
     if (view_->bridge().mode() == sl::gui::FrameBridgeHost::Mode::Bridge)
         QVERIFY(detection_->zeroCopyReady());
+    QCOMPARE(detection_->loadsStarted(), 1);
     qInfo().noquote() << "model" << detection_->modelName() << "on" << detection_->deviceName();
 }
 

@@ -55,6 +55,7 @@ private slots:
     void keyboardShortcuts();
     void zoomAndFitKeepPictureReadable();
     void errorBannerThenRecovery();
+    void anamorphicVideoShownAtDisplayAspect();
 
 private:
     void expectShown(int64_t index);
@@ -270,6 +271,68 @@ void TestPlayerWindow::errorBannerThenRecovery() {
     expectShown(resumeAt);
     controller_->step(1);
     expectShown(resumeAt + 1);
+}
+
+// 320x240 stored with SAR 2:1 (DAR 8:3): the view's rectangle and the pixels actually rendered
+// (the picture's extent in the grabbed framebuffer, told from the clear colour) have the display
+// aspect ratio; the drawn frame number still reads back, also zoomed, and fit restores it.
+void TestPlayerWindow::anamorphicVideoShownAtDisplayAspect() {
+    sl::testing::VideoSpec spec;
+    spec.path = dir_->file("anamorphic.mp4");
+    spec.width = 320;
+    spec.height = 240;
+    spec.frames = 30;
+    spec.fps = kFps;
+    spec.sarNum = 2;
+    spec.sarDen = 1;
+    auto generated = sl::testing::generateVideo(spec);
+    QVERIFY2(generated.hasValue(), generated.status().message().c_str());
+    QSignalSpy opened(controller_, &sl::gui::EngineController::opened);
+    window_->openSource(QString::fromStdString(generated->path.string()));
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kTimeoutMs);
+    controller_->seekToIndex(12);
+    QTRY_COMPARE_WITH_TIMEOUT(view_->displayedFrameIndex(), int64_t(12), kTimeoutMs);
+    const double dar = 640.0 / 240.0;
+    const QRectF r = view_->videoRect();
+    qInfo() << "anamorphic videoRect" << r << "view" << view_->size();
+    QVERIFY2(qAbs(r.width() / r.height() - dar) < 0.01, "videoRect ignores the SAR");
+    QCOMPARE(view_->pictureDisplaySize(), QSizeF(640, 240));
+    QTRY_COMPARE(readRenderedNumber(view_), 12);
+
+    // The rendered picture's extent: every pixel that is not the view's clear colour (black
+    // cells render near 0, white cells near 255; the clear colour is (14, 15, 17)).
+    const QImage img = view_->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+    const double dpr = img.devicePixelRatio() > 0 ? img.devicePixelRatio() : 1.0;
+    const QColor clear(14, 15, 17);
+    int x0 = img.width(), x1 = -1, y0 = img.height(), y1 = -1;
+    for (int y = 0; y < img.height(); ++y)
+        for (int x = 0; x < img.width(); ++x) {
+            const QRgb p = img.pixel(x, y);
+            if (std::abs(qRed(p) - clear.red()) <= 4 && std::abs(qGreen(p) - clear.green()) <= 4 &&
+                std::abs(qBlue(p) - clear.blue()) <= 4)
+                continue;
+            x0 = std::min(x0, x);
+            x1 = std::max(x1, x);
+            y0 = std::min(y0, y);
+            y1 = std::max(y1, y);
+        }
+    QVERIFY(x1 > x0 && y1 > y0);
+    const double renderedAspect = double(x1 - x0 + 1) / double(y1 - y0 + 1);
+    qInfo() << "rendered picture" << (x1 - x0 + 1) << "x" << (y1 - y0 + 1) << "px, aspect"
+            << renderedAspect << "(DAR" << dar << ")";
+    QVERIFY2(qAbs(renderedAspect - dar) < 0.03, "the rendered picture is not at the DAR");
+    QVERIFY(qAbs((x1 - x0 + 1) - r.width() * dpr) <= 2);
+    QVERIFY(qAbs((y1 - y0 + 1) - r.height() * dpr) <= 2);
+
+    // Zoom keeps the aspect; fit restores the rectangle; the number still reads.
+    view_->zoomAt(1.25, r.center());
+    const QRectF zoomed = view_->videoRect();
+    QVERIFY(qAbs(zoomed.width() / zoomed.height() - dar) < 0.01);
+    QTest::keyClick(window_.get(), Qt::Key_0);
+    QCOMPARE(view_->videoRect(), r);
+    controller_->step(1);
+    QTRY_COMPARE_WITH_TIMEOUT(view_->displayedFrameIndex(), int64_t(13), kTimeoutMs);
+    QCOMPARE(readRenderedNumber(view_), 13);
 }
 
 int main(int argc, char** argv) {

@@ -87,6 +87,11 @@ Expected<GeneratedVideo> generateVideo(const VideoSpec& spec) {
     enc->width = spec.width;
     enc->height = spec.height;
     enc->pix_fmt = AV_PIX_FMT_YUV420P;
+    // Anamorphic video: the bitstream (H.264 VUI, MPEG-4 VOL) and the container both carry it.
+    if (spec.sarNum > 0 && spec.sarDen > 0) {
+        enc->sample_aspect_ratio = AVRational{spec.sarNum, spec.sarDen};
+        vst->sample_aspect_ratio = enc->sample_aspect_ratio;
+    }
     enc->time_base = spec.variableFrameRate ? AVRational{1, 1000} : AVRational{1, spec.fps};
     enc->framerate = AVRational{spec.fps, 1};
     enc->gop_size = spec.gopSize;

@@ -23,6 +23,8 @@ struct VideoSpec {
     int fps = 25;                     // constant rate (and the nominal rate for VFR)
     bool variableFrameRate = false;   // time base 1/1000, pts deltas cycling 20/40/33/67 ms
     bool audio = false;               // add an MP2 sine track (files with audio must play)
+    int sarNum = 0;                   // sample aspect ratio (0: unset, square pixels)
+    int sarDen = 0;
 };
 
 struct GeneratedVideo {

@@ -63,6 +63,8 @@ struct Session::Impl {
     // OpenCL state.
     std::optional<compute::ComputeContext> ownedContext;
     const compute::ComputeContext* cl = nullptr;
+    compute::ClCommandQueue ownQueue;   // SessionOptions::ownQueue; else cl->queue()
+    cl_command_queue queue() const { return ownQueue ? ownQueue.get() : cl->queue(); }
     compute::ClMem arena, weights;
     std::vector<size_t> arenaOffset;    // per value, kNoOffset when not in the arena
     std::vector<size_t> weightOffset;   // per value, kNoOffset when not uploaded
@@ -88,7 +90,7 @@ struct Session::Impl {
                                             std::span<const cl_event> waitList = {});
     DeviceTensor deviceTensor(ValueId id) const;
     ClOpContext clContext() const {
-        return ClOpContext{cl, &cl->programs(), cl->queue()};
+        return ClOpContext{cl, &cl->programs(), queue()};
     }
     // An op's message ("nn/Conv 'c1': ...", "nn: op 'Det' ...") with the model's file name.
     Status withFile(const Status& st) const {
@@ -216,6 +218,11 @@ Status Session::Impl::prepareOpenCl() {
         if (!ctx) return ctx.status();
         ownedContext.emplace(std::move(*ctx));
         cl = &*ownedContext;
+    }
+    if (options.ownQueue) {
+        auto q = cl->createQueue();
+        if (!q) return q.status();
+        ownQueue = std::move(*q);
     }
     // Placement: device unless the op has no OpenCL path for this node.
     for (Step& s : steps) {
@@ -632,7 +639,7 @@ Expected<std::vector<Tensor>> Session::runDevice(std::span<const DeviceTensor> i
     return out;
 }
 
-cl_command_queue Session::queue() const { return impl_->cl ? impl_->cl->queue() : nullptr; }
+cl_command_queue Session::queue() const { return impl_->cl ? impl_->queue() : nullptr; }
 
 Expected<std::vector<Tensor>> Session::run(const std::map<std::string, Tensor>& inputs) {
     std::vector<Tensor> ordered;

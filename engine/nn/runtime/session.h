@@ -58,6 +58,10 @@ struct SessionOptions {
     // clDeviceSelector (empty: $SIGHTLINE_CL_DEVICE, then automatic). Must outlive the session.
     const compute::ComputeContext* compute = nullptr;
     std::string clDeviceSelector;
+    // OpenCL: enqueue on an in-order queue of the session's own (same context and device)
+    // instead of the context's queue, so runs do not serialise behind the context's other users
+    // (the video bridge's map/unmap). Order across queues with events: runDevice's waitList.
+    bool ownQueue = false;
 };
 
 struct SessionIo {
@@ -99,7 +103,8 @@ public:
     // run returns.
     Expected<std::vector<Tensor>> runDevice(std::span<const DeviceTensor> inputs,
                                             std::span<const cl_event> waitList = {});
-    // The queue runs are enqueued on (OpenCL sessions; null on cpu-ref).
+    // The queue runs are enqueued on (OpenCL sessions; null on cpu-ref): the context's, or the
+    // session's own with SessionOptions::ownQueue.
     cl_command_queue queue() const;
 
     Device device() const;
