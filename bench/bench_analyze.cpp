@@ -27,7 +27,7 @@ using namespace sl;
 
 namespace {
 
-const fs::path kRoot = fs::path(__FILE__).parent_path().parent_path();
+const fs::path kRoot = SL_SOURCE_DIR;
 
 fs::path defaultVideo() {
     const char* xdg = std::getenv("XDG_CACHE_HOME");

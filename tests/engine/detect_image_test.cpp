@@ -41,7 +41,7 @@ fs::path imageDir() {
 }
 
 fs::path referenceScript() {
-    return fs::path(__FILE__).parent_path().parent_path() / "yolox_opencv_reference.py";
+    return fs::path(SL_SOURCE_DIR) / "tests" / "yolox_opencv_reference.py";
 }
 
 std::string python() { return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }

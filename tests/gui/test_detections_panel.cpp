@@ -299,14 +299,12 @@ void TestDetectionsPanel::analyseRangeReportsBadModel() {
 // Real inference over a small range (skipped without the shared test model): exactly the frames
 // of [from, to] taken every n-th land in the store, and the panel picks them up.
 void TestDetectionsPanel::analyseRangeFillsStore() {
-    // The shared folder sits beside the checkout (tests/CMakeLists.txt defines SL_SHARED_DIR for
-    // the engine tests only); $SL_TEST_MODEL overrides.
+    // The shared folder sits beside the checkout (SL_SHARED_DIR, from tests/support);
+    // $SL_TEST_MODEL overrides.
     QString model = qEnvironmentVariable("SL_TEST_MODEL");
     if (model.isEmpty())
-        model = QString::fromStdString((std::filesystem::path(__FILE__).parent_path() /
-                                        "../../../shared/models/yolox_nano.onnx")
-                                           .lexically_normal()
-                                           .string());
+        model = QString::fromStdString(
+            (std::filesystem::path(SL_SHARED_DIR) / "models/yolox_nano.onnx").lexically_normal().string());
     // CI provides the default detector beside the checkout; without it the test must fail.
     if (!QFile::exists(model)) QFAIL(qPrintable("missing default detector " + model));
     auto& store = tools_->store();
