@@ -83,8 +83,9 @@ Expected<FrameDetections> detectImage(const fs::path& image, nn::Device device,
     o.settings.nms = kNms;
     auto det = Detector::load(modelPath().string(), o);
     if (!det) return det.status();
-    if (device == nn::Device::OpenCL && storage != nn::Storage::Auto)
+    if (device == nn::Device::OpenCL && storage != nn::Storage::Auto) {
         EXPECT_EQ((*det)->storage(), storage);
+    }
     media::MediaSource src;
     media::OpenOptions open;
     open.url = image.string();
