@@ -316,6 +316,44 @@ TEST(NnRuntime, Fp16StorageMatchesReference) {
     EXPECT_GT(err, 0.0);   // it did store half: fp32 storage gives ~1e-7
 }
 
+// A node on the CPU reference inside an fp16 session: its float32 inputs come out of the half
+// arena widened, its float32 outputs go back narrowed. Cast to/from float64 has no OpenCL path,
+// so x -> Relu (device) -> Cast f64 (cpu) -> Cast f32 (cpu) -> Relu (device) crosses the boundary
+// both ways. Only the half rounding of x and of the two stored intermediates separates it from
+// the reference: max |error| <= 2^-11 relative per rounding (inputs in [-1, 1)).
+TEST(NnRuntime, Fp16StorageCpuFallbackConvertsAtTheBoundary) {
+    ModelBuilder b;
+    b.input("x", {2, 37});
+    b.output("y", {2, 37});
+    b.node("Relu", {"x"}, {"r"}, "relu1");
+    ModelBuilder::intAttr(b.node("Cast", {"r"}, {"d"}, "to_f64"), "to",
+                          onnx::TensorProto::DOUBLE);
+    ModelBuilder::intAttr(b.node("Cast", {"d"}, {"f"}, "to_f32"), "to",
+                          onnx::TensorProto::FLOAT);
+    b.node("Relu", {"f"}, {"y"}, "relu2");
+    TempDir dir;
+    b.save(dir / "boundary.onnx");
+    auto g = importOnnx(dir / "boundary.onnx");
+    ASSERT_TRUE(g) << g.status().message();
+    const std::vector<Tensor> in = {randomTensor({DType::Float32, {2, 37}}, 17)};
+    auto ref = runOn(*g, Device::CpuReference, in);
+    ASSERT_TRUE(ref) << ref.status().message();
+    SessionOptions o;
+    o.device = Device::OpenCL;
+    o.storage = Storage::Fp16;
+    o.allowCpuFallback = true;
+    o.optimize = false;   // keep the casts
+    auto s = Session::create(*g, o);
+    ASSERT_TRUE(s) << s.status().message();
+    ASSERT_EQ((*s)->cpuFallbackNodes(), 2);
+    auto got = (*s)->run(in);
+    ASSERT_TRUE(got) << got.status().message();
+    // Exactly the half-rounded reference: Relu and the casts are exact on half values.
+    const Tensor want = convertFloat(convertFloat((*ref)[0], DType::Float16), DType::Float32);
+    EXPECT_TRUE(compareTensors((*got)[0], want, 0, 0).ok);
+    EXPECT_TRUE(compareTensors((*got)[0], (*ref)[0], 1.0 / 2048, 0).ok);
+}
+
 // Restores an environment variable at scope exit.
 struct EnvVar {
     std::string name;
