@@ -292,6 +292,19 @@ TEST(NnRuntime, DeviceInputsSkipTheHost) {
     EXPECT_TRUE(compareTensors((*fromDevice)[0], (*fromHost)[0], 0, 0).ok);
     const DeviceTensor wrong{buf->get(), 0, {DType::Float32, {1, 3, 9, 12}}};
     EXPECT_FALSE((*s)->runDevice(std::span<const DeviceTensor>(&wrong, 1)));
+    // A float16 device input (the preprocessor's half output) into this fp32-storage session is
+    // widened on the device: the same as running the half-rounded values from the host.
+    const Tensor h = convertFloat(x, DType::Float16);
+    ASSERT_TRUE(ctx->write(buf->get(), offset, h.bytes(), h.raw()));
+    const DeviceTensor dh{buf->get(), offset, h.info()};
+    auto fromHalf = (*s)->runDevice(std::span<const DeviceTensor>(&dh, 1));
+    ASSERT_TRUE(fromHalf) << fromHalf.status().message();
+    auto rounded = (*s)->run(std::vector<Tensor>{convertFloat(h, DType::Float32)});
+    ASSERT_TRUE(rounded) << rounded.status().message();
+    EXPECT_TRUE(compareTensors((*fromHalf)[0], (*rounded)[0], 0, 0).ok);
+    EXPECT_FALSE(compareTensors((*fromHalf)[0], (*fromHost)[0], 0, 0).ok);   // it was rounded
+    const DeviceTensor ints{buf->get(), offset, {DType::Int32, {1, 3, 9, 11}}};
+    EXPECT_FALSE((*s)->runDevice(std::span<const DeviceTensor>(&ints, 1)));
 }
 
 // fp16 storage on a small model: float32 in and out, the reference within the half rounding of

@@ -307,7 +307,9 @@ Status Session::Impl::prepareOpenCl() {
     weights = std::move(*wmem);
     for (size_t id = 0; id < weightOffset.size(); ++id) {
         if (weightOffset[id] == kNoOffset) continue;
-        const Tensor t = toStorage(*graph.values()[id].constant);
+        const Tensor& c = *graph.values()[id].constant;
+        const Tensor narrowed = half ? toStorage(c) : Tensor();
+        const Tensor& t = half ? narrowed : c;
         if (t.bytes()) SL_TRY(cl->write(weights.get(), weightOffset[id], t.bytes(), t.raw()));
     }
     ClOpContext ctx = clContext();
@@ -461,7 +463,7 @@ Expected<std::vector<Tensor>> Session::Impl::runOpenCl(std::span<const Tensor> i
                     SL_CL_TRY(clEnqueueReadBuffer(q, arena.get(), CL_TRUE, arenaOffset[size_t(id)],
                                                   hostIns[i].bytes(), hostIns[i].raw(), 0, nullptr,
                                                   nullptr));
-                hostIns[i] = fromStorage(hostIns[i], v.info.dtype);
+                if (half) hostIns[i] = fromStorage(hostIns[i], v.info.dtype);
                 ins.push_back(&hostIns[i]);
             }
         }
@@ -469,7 +471,8 @@ Expected<std::vector<Tensor>> Session::Impl::runOpenCl(std::span<const Tensor> i
         for (ValueId id : node.outputs)
             outs.emplace_back(graph.value(id).info.dtype, graph.value(id).info.shape);
         if (Status st = step.op->runReference(ins, outs); !st) return st;
-        for (Tensor& o : outs) o = toStorage(o);
+        for (Tensor& o : outs)
+            if (half) o = toStorage(o);
         for (size_t i = 0; i < outs.size(); ++i)
             if (outs[i].bytes())
                 SL_CL_TRY(clEnqueueWriteBuffer(
