@@ -188,7 +188,10 @@ Expected<compute::ClKernel> buildKernel(const ClOpContext& ctx, std::string_view
     source += "\n";
     source += body;
     // The storage variant is part of the options, hence of the program cache key.
-    const std::string opts = ctx.halfStorage ? options + " -DSL_FP16=1" : options;
+    // Without cl_khr_fp16 the half conversions are done in the kernel (nn_common.cl SL_FP16_SOFT).
+    std::string opts = options;
+    if (ctx.halfStorage)
+        opts += ctx.compute->info().fp16 ? " -DSL_FP16=1" : " -DSL_FP16=1 -DSL_FP16_SOFT=1";
     auto program = ctx.programs->get(*ctx.compute, file, source, opts);
     if (!program) return program.status();
     cl_int err = CL_SUCCESS;
