@@ -301,10 +301,18 @@ Status Conv::tune(const ClOpContext& ctx, const Choice& def, bool gpu, Choice& b
 
 Status Conv::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const>) {
     const bool gpu = ctx.compute->info().type == compute::DeviceType::Gpu;
-    const Choice def = defaultChoice(gpu);
+    Choice def = defaultChoice(gpu);
+    // Half storage has its own classes (the best split may differ with half the bytes per
+    // load); until one is measured, the float32 class's measured choice is a better start than
+    // the fixed defaults (same shape, same arithmetic).
+    if (ctx.tuner && ctx.halfStorage && flops() >= kMinTuneFlops)
+        if (auto v = ctx.tuner->peek(layerClass())) {
+            Choice f32 = def;
+            if (parseChoice(*v, f32.kind, f32.width, f32.cob, f32.rows, f32.local)) def = f32;
+        }
     Choice c = def;
     if (ctx.tuner && flops() >= kMinTuneFlops) {
-        const std::string cls = layerClass();
+        const std::string cls = layerClass() + (ctx.halfStorage ? " f16" : "");
         Choice cached = def;
         if (auto v = ctx.tuner->lookup(cls);
             v && parseChoice(*v, cached.kind, cached.width, cached.cob, cached.rows,

@@ -78,6 +78,12 @@ std::optional<std::string> KernelTuner::lookup(const std::string& layerClass) {
     return it->second;
 }
 
+std::optional<std::string> KernelTuner::peek(const std::string& layerClass) const {
+    auto it = choices_.find(layerClass);
+    if (it == choices_.end()) return std::nullopt;
+    return it->second;
+}
+
 void KernelTuner::record(const std::string& layerClass, const std::string& choice, double ms) {
     choices_[layerClass] = choice;
     stats_.tuneMs += ms;

@@ -54,6 +54,8 @@ public:
     static bool enabledByEnvironment();
 
     std::optional<std::string> lookup(const std::string& layerClass);
+    // lookup() without counting it as a use (a fallback consulted for another class).
+    std::optional<std::string> peek(const std::string& layerClass) const;
     bool hasBudget() const { return stats_.tuneMs < budgetMs_; }
     // Budget left after `pendingMs` more (a measurement in progress checks it between
     // candidates: one candidate's kernel build can take a second on a loaded CPU device).

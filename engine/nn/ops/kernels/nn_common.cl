@@ -46,3 +46,77 @@ SL_INLINE int nd_offset(int i, int8 shape, int8 stride) {
     SL_ND_STEP(s3) SL_ND_STEP(s2) SL_ND_STEP(s1) SL_ND_STEP(s0)
     return off;
 }
+
+// Storage of float tensors (activations, weights, biases): float, or half with -DSL_FP16=1 (the
+// session's fp16 storage). Arithmetic stays float either way: vload_half/vstore_half on
+// `__global half*` are core OpenCL (no cl_khr_fp16), so the half variant builds on every device.
+// Stores round to nearest even (_rte), as the host's floatToHalf. Vector forms take a pointer to
+// the first element (vload_halfN(off, p) reads p + off * N, so offsets go into the pointer).
+#ifndef SL_FP16
+#define SL_FP16 0
+#endif
+#if SL_FP16 && SL_FP16_SOFT
+// Devices without cl_khr_fp16 (PoCL on x86) implement vload_half/vstore_half element by element
+// in software, which also stops their vectorisers. Here the half bits move as ushort vectors and
+// convert with branch-free integer/float arithmetic the compiler vectorises; the results are
+// bit-identical to vload_half / vstore_half_rte (round to nearest even, subnormals, inf, NaN).
+#define sl_store ushort
+#define SL_H2F(N)                                                                              \
+    SL_INLINE float##N sl_h2f##N(ushort##N h) {                                                \
+        const uint##N u = convert_uint##N(h);                                                  \
+        const uint##N m = (u & 0x7fffu) << 13;                                                 \
+        const uint##N e = m & 0x0f800000u;                                                     \
+        const uint##N normal = m + (112u << 23);                                               \
+        const uint##N special = m + (224u << 23);          /* inf / NaN: exponent 255 */      \
+        const float##N sub = as_float##N(m + (113u << 23)) - as_float##N((uint##N)(113u << 23)); \
+        uint##N o = select(normal, special, e == (uint##N)0x0f800000u);                         \
+        o = select(o, as_uint##N(sub), e == (uint##N)0u);                                      \
+        return as_float##N(o | ((u & 0x8000u) << 16));                                         \
+    }                                                                                          \
+    SL_INLINE ushort##N sl_f2h##N(float##N f) {                                                \
+        const uint##N x = as_uint##N(f);                                                       \
+        const uint##N sign = (x >> 16) & 0x8000u;                                              \
+        const uint##N a = x & 0x7fffffffu;                                                     \
+        /* subnormal or zero: the float addition rounds to nearest even at 2^-24 */           \
+        const uint##N sub = as_uint##N(as_float##N(a) + as_float##N((uint##N)(126u << 23))) -  \
+                            (126u << 23);                                                      \
+        const uint##N odd = (a >> 13) & 1u;                                                    \
+        const uint##N norm = (a + 0xc8000fffu + odd) >> 13;  /* rebias 127 -> 15, round */    \
+        uint##N o = select(norm, sub, a < (uint##N)(113u << 23));                             \
+        o = select(o, (uint##N)0x7c00u, a >= (uint##N)(143u << 23));                           \
+        o = select(o, (uint##N)0x7e00u, a > (uint##N)0x7f800000u);                             \
+        return convert_ushort##N(o | sign);                                                    \
+    }
+SL_H2F()
+SL_H2F(4)
+SL_H2F(8)
+SL_H2F(16)
+#define SL_LD(p, i) sl_h2f((p)[i])
+#define SL_ST(p, i, v) ((p)[i] = sl_f2h(v))
+#define SL_LD4(p) sl_h2f4(vload4(0, (p)))
+#define SL_ST4(p, v) vstore4(sl_f2h4(v), 0, (p))
+#define SL_LD8(p) sl_h2f8(vload8(0, (p)))
+#define SL_ST8(p, v) vstore8(sl_f2h8(v), 0, (p))
+#define SL_LD16(p) sl_h2f16(vload16(0, (p)))
+#define SL_ST16(p, v) vstore16(sl_f2h16(v), 0, (p))
+#elif SL_FP16
+#define sl_store half
+#define SL_LD(p, i) vload_half((i), (p))
+#define SL_ST(p, i, v) vstore_half_rte((v), (i), (p))
+#define SL_LD4(p) vload_half4(0, (p))
+#define SL_ST4(p, v) vstore_half4_rte((v), 0, (p))
+#define SL_LD8(p) vload_half8(0, (p))
+#define SL_ST8(p, v) vstore_half8_rte((v), 0, (p))
+#define SL_LD16(p) vload_half16(0, (p))
+#define SL_ST16(p, v) vstore_half16_rte((v), 0, (p))
+#else
+#define sl_store float
+#define SL_LD(p, i) ((p)[i])
+#define SL_ST(p, i, v) ((p)[i] = (v))
+#define SL_LD4(p) vload4(0, (p))
+#define SL_ST4(p, v) vstore4((v), 0, (p))
+#define SL_LD8(p) vload8(0, (p))
+#define SL_ST8(p, v) vstore8((v), 0, (p))
+#define SL_LD16(p) vload16(0, (p))
+#define SL_ST16(p, v) vstore16((v), 0, (p))
+#endif
