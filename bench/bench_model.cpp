@@ -2,9 +2,13 @@
 // reference for scale) versus OpenCV's DNN module on the same model in the same run. OpenCV runs
 // in a child Python process (bench/opencv_dnn_bench.py, Debian python3-opencv), so the build
 // never links OpenCV. Warm-up runs first, then N timed runs; medians are compared.
+// The engine's OpenCL path runs twice, fp32 and fp16 storage (SessionOptions::storage), side by
+// side; with --opencv-opencl the peer also runs OpenCV's OpenCL and OpenCL-FP16 targets.
 //
 // usage: bench_model [MODEL.onnx] [--runs N] [--warmup N] [--no-reference] [--no-opencv]
+//                    [--opencv-opencl]
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -28,14 +32,15 @@ struct Peer {
 };
 
 // Runs the OpenCV peer script and parses its one-line report.
-Peer runOpenCv(const fs::path& script, const fs::path& model, int warmup, int runs) {
+Peer runOpenCv(const fs::path& script, const fs::path& model, int warmup, int runs,
+               const std::string& target) {
     Peer p;
     // Debian's python3-opencv is installed for the system interpreter, which a user's PATH may
     // shadow (pyenv, venv): prefer /usr/bin/python3.
     const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
     const std::string cmd = python + " '" + script.string() + "' '" + model.string() +
                             "' 416 416 " + std::to_string(warmup) + " " + std::to_string(runs) +
-                            " 2>&1";
+                            " " + target + " 2>&1";
     FILE* f = popen(cmd.c_str(), "r");
     if (!f) return p;
     char buf[1024];
@@ -56,17 +61,18 @@ Peer runOpenCv(const fs::path& script, const fs::path& model, int warmup, int ru
 int main(int argc, char** argv) {
     fs::path model = fs::path(SL_BENCH_SHARED_DIR) / "models" / "yolox_nano.onnx";
     int runs = 20, warmup = 3;
-    bool reference = true, opencv = true;
+    bool reference = true, opencv = true, opencvOpenCl = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
         else if (a == "--warmup" && i + 1 < argc) warmup = std::max(0, std::atoi(argv[++i]));
         else if (a == "--no-reference") reference = false;
         else if (a == "--no-opencv") opencv = false;
+        else if (a == "--opencv-opencl") opencvOpenCl = true;
         else if (a[0] != '-') model = a;
         else {
             std::cerr << "usage: bench_model [MODEL.onnx] [--runs N] [--warmup N] "
-                         "[--no-reference] [--no-opencv]\n";
+                         "[--no-reference] [--no-opencv] [--opencv-opencl]\n";
             return 2;
         }
     }
@@ -75,11 +81,19 @@ int main(int argc, char** argv) {
     const std::vector<int> widths = {34, 12, 12, 12};
     bench::printRow({"path", "median ms", "min ms", "max ms"}, widths);
 
-    double oursMs = 0;
-    for (nn::Device d : {nn::Device::OpenCL, nn::Device::CpuReference}) {
+    double oursMs = 0, fp32Ms = 0, fp16Ms = 0;
+    struct Config {
+        nn::Device device;
+        nn::Storage storage;
+    };
+    for (const Config& c : {Config{nn::Device::OpenCL, nn::Storage::Fp32},
+                            Config{nn::Device::OpenCL, nn::Storage::Fp16},
+                            Config{nn::Device::CpuReference, nn::Storage::Fp32}}) {
+        const nn::Device d = c.device;
         if (d == nn::Device::CpuReference && !reference) continue;
         nn::SessionOptions o;
         o.device = d;
+        o.storage = c.storage;
         auto s = nn::Session::load(model, o);
         if (!s) {
             std::cerr << "bench_model: " << s.status().message() << "\n";
@@ -98,11 +112,16 @@ int main(int argc, char** argv) {
             return 1;
         }
         const bench::Stats st = bench::summarize(times);
-        bench::printRow({std::string("sightline ") + nn::deviceName(d), bench::fixed(st.median),
+        const std::string name = std::string("sightline ") + nn::deviceName(d) +
+                                 (d == nn::Device::OpenCL
+                                      ? std::string(" ") + nn::storageName(c.storage) + " storage"
+                                      : std::string());
+        bench::printRow({name, bench::fixed(st.median),
                          bench::fixed(st.min), bench::fixed(st.max)},
                         widths);
         if (d == nn::Device::OpenCL) {
-            oursMs = st.median;
+            (c.storage == nn::Storage::Fp16 ? fp16Ms : fp32Ms) = st.median;
+            oursMs = std::min(fp32Ms, fp16Ms > 0 ? fp16Ms : fp32Ms);
             const nn::MemoryStats m = (*s)->memory();
             const nn::TuningStats& tu = (*s)->tuning();
             if (tu.path.empty() && !tu.fromCache && !tu.tuned && !tu.untuned)
@@ -118,9 +137,40 @@ int main(int argc, char** argv) {
                         m.naiveBytes / 1048576.0, m.weightsBytes / 1048576.0);
         }
     }
+    std::printf("ratio sightline opencl fp16 / fp32 storage (median): %.2fx (%s)\n",
+                fp16Ms / fp32Ms, fp16Ms < fp32Ms ? "fp16 faster" : "fp32 faster");
+    if (opencv && opencvOpenCl) {
+        const fs::path script = fs::path(SL_BENCH_SOURCE_DIR) / "opencv_dnn_bench.py";
+        double cvMs[2] = {0, 0};
+        const char* targets[2] = {"opencl", "opencl_fp16"};
+        for (int t = 0; t < 2; ++t) {
+            const Peer p = runOpenCv(script, model, warmup, runs, targets[t]);
+            if (!p.ok) {
+                std::printf("OpenCV DNN %s peer failed: %s\n", targets[t], p.line.c_str());
+                continue;
+            }
+            cvMs[t] = p.medianMs;
+            bench::printRow({std::string("opencv dnn ") + targets[t], bench::fixed(p.medianMs),
+                             bench::fixed(p.minMs), "-"},
+                            widths);
+            std::printf("  %s\n", p.line.c_str());
+            // OpenCV 4.6 runs its OpenCL targets on GPUs only and silently uses its CPU path
+            // elsewhere (a warning on stderr): say so next to the number.
+            if (p.line.find("switching to CPU") != std::string::npos)
+                std::printf("  (OpenCV ran this on its CPU path: no GPU OpenCL device)\n");
+        }
+        if (cvMs[0] > 0 && cvMs[1] > 0)
+            std::printf("ratio opencv opencl fp16 / fp32 (median): %.2fx\n", cvMs[1] / cvMs[0]);
+        if (cvMs[0] > 0)
+            std::printf("ratio sightline / opencv, opencl fp32 (median): %.2fx\n",
+                        fp32Ms / cvMs[0]);
+        if (cvMs[1] > 0)
+            std::printf("ratio sightline / opencv, opencl fp16 (median): %.2fx\n",
+                        fp16Ms / cvMs[1]);
+    }
     if (opencv) {
         const fs::path script = fs::path(SL_BENCH_SOURCE_DIR) / "opencv_dnn_bench.py";
-        const Peer p = runOpenCv(script, model, warmup, runs);
+        const Peer p = runOpenCv(script, model, warmup, runs, "cpu");
         if (!p.ok) {
             std::printf("OpenCV DNN peer unavailable (install python3-opencv): %s\n",
                         p.line.c_str());
@@ -129,7 +179,8 @@ int main(int argc, char** argv) {
                              bench::fixed(p.minMs), "-"},
                             widths);
             std::printf("  %s\n", p.line.c_str());
-            std::printf("ratio sightline opencl / opencv dnn (median): %.2fx (%s)\n",
+            std::printf("ratio sightline opencl (faster storage) / opencv dnn cpu (median): "
+                        "%.2fx (%s)\n",
                         oursMs / p.medianMs, oursMs <= p.medianMs ? "sightline faster"
                                                                    : "opencv faster");
         }

@@ -1,6 +1,7 @@
 // `sightline bench-model MODEL [--iterations N] [--warmup N] [--device opencl|cpu-ref]
-//  [--allow-cpu-fallback]`: latency of one inference on random inputs (warm-up runs first, then N
-// timed runs: median and min) and the planned peak device memory.
+//  [--allow-cpu-fallback] [--storage fp32|fp16|auto]`: latency of one inference on random inputs
+// (warm-up runs first, then N timed runs: median and min), the storage that ran (auto: which one
+// and how it was chosen) and the planned peak device memory.
 
 #include <algorithm>
 #include <chrono>
@@ -18,13 +19,14 @@ namespace sl::cli {
 namespace {
 constexpr const char* kUsage =
     "sightline bench-model MODEL [--iterations N] [--warmup N] [--device opencl|cpu-ref]\n"
-    "                     [--allow-cpu-fallback]";
+    "                     [--allow-cpu-fallback] [--storage fp32|fp16|auto]";
 }
 
 int runBenchModel(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
     std::string model;
     int iterations = 20, warmup = 3;
     nn::SessionOptions options;
+    options.storage = nn::Storage::Auto;   // the product default
     const auto usage = [&](const std::string& problem) {
         err << "sightline bench-model: " << problem << "\nusage: " << kUsage << "\n";
         return kExitUsage;
@@ -54,6 +56,11 @@ int runBenchModel(std::span<const std::string> args, std::ostream& out, std::ost
             options.device = *d;
         } else if (a == "--allow-cpu-fallback") {
             options.allowCpuFallback = true;
+        } else if (a == "--storage") {
+            if (i + 1 >= args.size()) return usage("--storage needs fp32, fp16 or auto");
+            auto st = nn::parseStorage(args[++i]);
+            if (!st) return usage(st.status().message());
+            options.storage = *st;
         } else if (a.size() > 1 && a[0] == '-') {
             return usage("unknown option '" + a + "'");
         } else if (model.empty()) {
@@ -93,6 +100,17 @@ int runBenchModel(std::span<const std::string> args, std::ostream& out, std::ost
                   model.c_str(), nn::deviceName(s.device()), iterations, warmup, median,
                   ms.front());
     out << line;
+    if (s.device() == nn::Device::OpenCL) {
+        const nn::StorageChoice& c = s.storageChoice();
+        out << "storage: " << nn::storageName(s.storage());
+        if (c.fromEnvironment) out << " (auto: $SIGHTLINE_NN_STORAGE)";
+        else if (c.measured || c.fromCache) {
+            std::snprintf(line, sizeof line, " (auto, %s: fp32 %.3f ms, fp16 %.3f ms)",
+                          c.measured ? "measured" : "cached", c.fp32Ms, c.fp16Ms);
+            out << line;
+        }
+        out << "\n";
+    }
     if (s.device() == nn::Device::OpenCL)
         out << "peak device memory: " << s.memory().peakDeviceBytes() << " bytes (activations "
             << s.memory().arenaBytes << ", without reuse " << s.memory().naiveBytes

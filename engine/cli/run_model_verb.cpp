@@ -1,6 +1,7 @@
 // `sightline run-model MODEL [--input NAME=FILE.npy ...] [--random-inputs SEED]
-//  [--output-dir DIR] [--device opencl|cpu-ref] [--allow-cpu-fallback] [--profile]`:
-// runs a model once and writes every output as DIR/<output name>.npy.
+//  [--output-dir DIR] [--device opencl|cpu-ref] [--allow-cpu-fallback] [--profile]
+//  [--storage fp32|fp16|auto]`: runs a model once and writes every output as
+// DIR/<output name>.npy. Storage (OpenCL) defaults to auto, the measured per-device choice.
 
 #include <filesystem>
 #include <iostream>
@@ -21,7 +22,7 @@ namespace {
 constexpr const char* kUsage =
     "sightline run-model MODEL [--input NAME=FILE.npy ...] [--random-inputs SEED]\n"
     "                   [--output-dir DIR] [--device opencl|cpu-ref] [--allow-cpu-fallback]\n"
-    "                   [--profile] [--no-optimize]";
+    "                   [--profile] [--no-optimize] [--storage fp32|fp16|auto]";
 
 // Output names may contain '/' or ':'; a file name may not.
 std::string fileNameFor(const std::string& name) {
@@ -39,6 +40,7 @@ int runRunModel(std::span<const std::string> args, std::ostream& out, std::ostre
     bool random = false;
     uint64_t seed = 0;
     nn::SessionOptions options;
+    options.storage = nn::Storage::Auto;   // the product default
     const auto usage = [&](const std::string& problem) {
         err << "sightline run-model: " << problem << "\nusage: " << kUsage << "\n";
         return kExitUsage;
@@ -77,6 +79,11 @@ int runRunModel(std::span<const std::string> args, std::ostream& out, std::ostre
             options.profile = true;
         } else if (a == "--no-optimize") {
             options.optimize = false;
+        } else if (a == "--storage") {
+            if (!hasValue) return usage("--storage needs fp32, fp16 or auto");
+            auto st = nn::parseStorage(args[++i]);
+            if (!st) return usage(st.status().message());
+            options.storage = *st;
         } else if (a.size() > 1 && a[0] == '-') {
             return usage("unknown option '" + a + "'");
         } else if (model.empty()) {
@@ -144,6 +151,8 @@ int runRunModel(std::span<const std::string> args, std::ostream& out, std::ostre
         out << s.outputs()[i].name << ": " << nn::dtypeName((*outputs)[i].dtype()) << " "
             << nn::shapeString((*outputs)[i].shape()) << " -> " << path.string() << "\n";
     }
+    if (s.device() == nn::Device::OpenCL)
+        out << "storage: " << nn::storageName(s.storage()) << "\n";
     if (options.profile) {
         out << "profile (" << nn::deviceName(s.device()) << ", " << s.passReport().text() << "):\n"
             << s.lastProfile().format();

@@ -54,6 +54,24 @@ uint16_t floatToHalf(float f) {
     return sign | uint16_t(h);
 }
 
+Tensor convertFloat(const Tensor& t, DType to) {
+    if (t.dtype() == DType::Float32 && to == DType::Float16) {
+        Tensor r(to, t.shape());
+        const float* s = t.data<float>();
+        uint16_t* d = r.data<uint16_t>();
+        for (int64_t i = 0; i < t.elements(); ++i) d[i] = floatToHalf(s[i]);
+        return r;
+    }
+    if (t.dtype() == DType::Float16 && to == DType::Float32) {
+        Tensor r(to, t.shape());
+        const uint16_t* s = t.data<uint16_t>();
+        float* d = r.data<float>();
+        for (int64_t i = 0; i < t.elements(); ++i) d[i] = halfToFloat(s[i]);
+        return r;
+    }
+    return t;
+}
+
 std::vector<double> toDoubles(const Tensor& t) {
     std::vector<double> v(size_t(t.elements()));
     for (size_t i = 0; i < v.size(); ++i) {

@@ -13,6 +13,10 @@ namespace sl::nn {
 float halfToFloat(uint16_t h);
 uint16_t floatToHalf(float f);   // round to nearest even
 
+// Float32 <-> Float16 copy of `t` (round to nearest even; the session's fp16 storage); any
+// other pair of dtypes returns `t` unchanged.
+Tensor convertFloat(const Tensor& t, DType to);
+
 // Every element as double (bool/ints exact, float16 widened).
 std::vector<double> toDoubles(const Tensor& t);
 

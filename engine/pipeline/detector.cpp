@@ -31,6 +31,7 @@ struct Detector::Cl {
     compute::ClMem planes;   // uploaded YUV planes (VideoFrame input)
     size_t planesBytes = 0;
     compute::ClMem tensor;   // the network input
+    bool halfInput = false;  // fp16 storage session: the preprocessor writes half
 };
 
 Detector::~Detector() = default;
@@ -49,6 +50,7 @@ Expected<std::unique_ptr<Detector>> Detector::create(const models::InstalledMode
     d->settings_ = options.settings;
     nn::SessionOptions so;
     so.device = options.device;
+    so.storage = options.storage;
     if (options.device == nn::Device::OpenCL) {
         d->cl_ = std::make_unique<Cl>();
         if (options.compute) {
@@ -80,8 +82,10 @@ Expected<std::unique_ptr<Detector>> Detector::create(const models::InstalledMode
                       who + ": output must be one float32 " + nn::shapeString(wantOut) +
                           " (manifest: " + std::to_string(m.labels.size()) + " labels)");
     if (d->cl_) {
-        auto t = d->cl_->ctx->createBuffer(CL_MEM_READ_WRITE,
-                                           vision::preprocessOutputBytes(m.preprocessParams()));
+        d->cl_->halfInput = d->session_->storage() == nn::Storage::Fp16;
+        vision::PreprocessParams pp = m.preprocessParams();
+        if (d->cl_->halfInput) pp.type = vision::TensorType::Float16;
+        auto t = d->cl_->ctx->createBuffer(CL_MEM_READ_WRITE, vision::preprocessOutputBytes(pp));
         if (!t) return t.status().withContext("pipeline");
         d->cl_->tensor = std::move(*t);
     }
@@ -240,13 +244,15 @@ Expected<FrameDetections> Detector::detect(const vision::DeviceYuvFrame& frame,
         return Status(StatusCode::InvalidArgument,
                       "pipeline: device frames need an OpenCL detector (this one is cpu-ref)");
     const auto t0 = Clock::now();
-    const vision::PreprocessParams params = model_.manifest.preprocessParams();
+    vision::PreprocessParams params = model_.manifest.preprocessParams();
+    if (cl_->halfInput) params.type = vision::TensorType::Float16;
     compute::ClEvent preDone;
     SL_TRY(cl_->pre->run(frame, params, cl_->tensor.get(), 0,
                          std::vector<cl_event>(waitList.begin(), waitList.end()), &preDone)
                .withContext("pipeline"));
+    const nn::DType inType = cl_->halfInput ? nn::DType::Float16 : nn::DType::Float32;
     const nn::DeviceTensor input{cl_->tensor.get(), 0,
-                                 {nn::DType::Float32, {1, 3, params.dstHeight, params.dstWidth}}};
+                                 {inType, {1, 3, params.dstHeight, params.dstWidth}}};
     const cl_event ev = preDone.get();
     auto out = session_->runDevice(std::span<const nn::DeviceTensor>(&input, 1),
                                    std::span<const cl_event>(&ev, 1));

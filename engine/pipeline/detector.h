@@ -54,6 +54,10 @@ struct DetectorOptions {
     // A borrowed context must outlive the detector.
     const compute::ComputeContext* compute = nullptr;
     std::string clDeviceSelector;
+    // Where the network's float tensors live on the device (nn/runtime/storage_choice.h): auto,
+    // the measured per-device choice, by default. Under fp16 the preprocessor writes the network
+    // input as half directly (no conversion pass).
+    nn::Storage storage = nn::Storage::Auto;
 };
 
 // Wall-clock milliseconds of the last detect() call, by stage.
@@ -102,6 +106,8 @@ public:
     const models::InstalledModel& model() const { return model_; }
     const models::ModelManifest& manifest() const { return model_.manifest; }
     nn::Device device() const { return device_; }
+    // The network's storage on the device (fp32 on cpu-ref); fp16: half preprocess output.
+    nn::Storage storage() const { return session_->storage(); }
     // The CL context (the shared one, or the detector's own); null on cpu-ref.
     const compute::ComputeContext* compute() const;
     DetectorTimings lastTimings() const { return timings_; }

@@ -59,21 +59,16 @@ Expected<Preprocessor> Preprocessor::create(const compute::ComputeContext& ctx) 
     auto f32 = ctx.programs().kernel(ctx, kFile, "preprocess_yuv420_f32");
     if (!f32) return f32.status().withContext("vision/preprocess");
     p.f32_ = std::move(*f32);
-    if (ctx.info().fp16) {
-        auto f16 = ctx.programs().kernel(ctx, kFile, "preprocess_yuv420_f16");
-        if (!f16) return f16.status().withContext("vision/preprocess");
-        p.f16_ = std::move(*f16);
-    }
+    // Half output is stored with vstore_half_rte: core OpenCL, no cl_khr_fp16 needed.
+    auto f16 = ctx.programs().kernel(ctx, kFile, "preprocess_yuv420_f16");
+    if (!f16) return f16.status().withContext("vision/preprocess");
+    p.f16_ = std::move(*f16);
     return p;
 }
 
 Status Preprocessor::run(const DeviceYuvFrame& src, const PreprocessParams& params, cl_mem output,
                          size_t outputOffsetBytes, const std::vector<cl_event>& waitList,
                          compute::ClEvent* done) {
-    if (params.type == TensorType::Float16 && !f16_)
-        return Status(StatusCode::Unsupported,
-                      "vision/preprocess: float16 output needs cl_khr_fp16, which " +
-                          ctx_->info().name + " does not report");
     if (src.width <= 0 || src.height <= 0)
         return invalid("source size " + std::to_string(src.width) + "x" +
                        std::to_string(src.height));

@@ -17,7 +17,8 @@
 // - Normalisation per output channel c: out = (v * scale - mean[c]) * (1 / std[c]); mean and std
 //   are indexed by OUTPUT channel (for Bgr, mean[0] applies to blue).
 // - Output: NCHW planes of dstW*dstH elements, channel 0 first, starting at outputOffsetBytes
-//   (so batch slot n is at n * outputBytes(params)). Float16 needs cl_khr_fp16 on the device.
+//   (so batch slot n is at n * outputBytes(params)). Float16 is stored with vstore_half (core
+//   OpenCL: every device, cl_khr_fp16 or not).
 // - YOLOX-Nano: dst 416x416, Bgr, TopLeft, pad 114, scale 1, mean 0, std 1 (the defaults).
 //
 // A Preprocessor owns its kernel objects; clSetKernelArg is not thread-safe, so use one per thread.
@@ -85,7 +86,7 @@ public:
     // Enqueues the conversion of `src` into `output` at outputOffsetBytes on ctx.queue(); does not
     // wait. `waitList` are events the kernel waits for (the bridge's upload); `done`, when given,
     // receives the kernel's event (profiling enabled). Errors: InvalidArgument for inconsistent
-    // planes, sizes or a too small buffer; Unsupported for Float16 without cl_khr_fp16.
+    // planes, sizes or a too small buffer.
     Status run(const DeviceYuvFrame& src, const PreprocessParams& params, cl_mem output,
                size_t outputOffsetBytes = 0, const std::vector<cl_event>& waitList = {},
                compute::ClEvent* done = nullptr);
@@ -94,7 +95,7 @@ private:
     Preprocessor() = default;
     const compute::ComputeContext* ctx_ = nullptr;
     compute::ClKernel f32_;
-    compute::ClKernel f16_;   // null when the device lacks cl_khr_fp16
+    compute::ClKernel f16_;
 };
 
 }  // namespace sl::vision

@@ -74,13 +74,18 @@ std::vector<RefDetection> reference(const fs::path& image) {
     return r;
 }
 
-Expected<FrameDetections> detectImage(const fs::path& image, nn::Device device) {
+Expected<FrameDetections> detectImage(const fs::path& image, nn::Device device,
+                                      nn::Storage storage) {
     DetectorOptions o;
     o.device = device;
+    o.storage = storage;
     o.settings.confidence = kConfidence;
     o.settings.nms = kNms;
     auto det = Detector::load(modelPath().string(), o);
     if (!det) return det.status();
+    if (device == nn::Device::OpenCL && storage != nn::Storage::Auto) {
+        EXPECT_EQ((*det)->storage(), storage);
+    }
     media::MediaSource src;
     media::OpenOptions open;
     open.url = image.string();
@@ -92,14 +97,14 @@ Expected<FrameDetections> detectImage(const fs::path& image, nn::Device device) 
 
 // `expected`: alternatives per object ({2, 7}: car or truck, the model hesitates between them).
 void checkImage(const char* name, const std::vector<std::vector<int>>& expected,
-                nn::Device device) {
+                nn::Device device, nn::Storage storage = nn::Storage::Auto) {
     const fs::path image = imageDir() / name;
     ASSERT_TRUE(fs::exists(image)) << "missing " << image
                                    << ": run packaging/fetch-test-images.sh";
     ASSERT_TRUE(fs::exists(modelPath())) << "missing test model " << modelPath();
     const auto ref = reference(image);
     ASSERT_FALSE(ref.empty()) << "the reference found nothing in " << name;
-    auto ours = detectImage(image, device);
+    auto ours = detectImage(image, device, storage);
     ASSERT_TRUE(ours) << ours.status().message();
     const auto bestMatch = [](const vision::Box& box, int cls, const auto& list) {
         float best = 0;
@@ -145,6 +150,14 @@ TEST(DetectImage, DogMatchesOpenCvReferenceOpenCl) {
 }
 TEST(DetectImage, PersonMatchesOpenCvReferenceOpenCl) {
     checkImage("person.jpg", {{0}, {16}, {17}}, nn::Device::OpenCL);
+}
+// fp16 storage forced (auto may keep fp32 on this device): the preprocessor writes the half
+// input directly and the same objects come out.
+TEST(DetectImage, DogMatchesOpenCvReferenceOpenClFp16) {
+    checkImage("dog.jpg", {{16}, {1}, {2, 7}}, nn::Device::OpenCL, nn::Storage::Fp16);
+}
+TEST(DetectImage, PersonMatchesOpenCvReferenceOpenClFp16) {
+    checkImage("person.jpg", {{0}, {16}, {17}}, nn::Device::OpenCL, nn::Storage::Fp16);
 }
 TEST(DetectImage, DogMatchesOpenCvReferenceCpuRef) {
     checkImage("dog.jpg", {{16}, {1}, {2, 7}}, nn::Device::CpuReference);

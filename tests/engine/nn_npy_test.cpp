@@ -104,6 +104,55 @@ TEST(NnTensorUtil, HalfConversion) {
     EXPECT_EQ(floatToHalf(1.00048828125f), 0x3c00);   // tie rounds to even
 }
 
+// Known bit patterns both ways (the session's fp16 storage converts with these on upload and
+// download): normals, ties to even, the subnormal range, overflow to infinity, inf and NaN.
+TEST(NnTensorUtil, HalfBitPatterns) {
+    struct Case {
+        uint16_t bits;
+        float value;
+    };
+    for (const Case c : {Case{0x0000, 0.0f}, Case{0x8000, -0.0f}, Case{0x3c00, 1.0f},
+                         Case{0xc000, -2.0f}, Case{0x3555, 0.333251953125f},
+                         Case{0x7bff, 65504.0f}, Case{0x0400, 6.103515625e-05f},
+                         Case{0x03ff, 6.097555160522461e-05f}, Case{0x0001, 5.960464477539063e-08f},
+                         Case{0x8001, -5.960464477539063e-08f}, Case{0x7c00, INFINITY},
+                         Case{0xfc00, -INFINITY}}) {
+        EXPECT_EQ(floatToHalf(c.value), c.bits) << c.value;
+        const float back = halfToFloat(c.bits);
+        EXPECT_EQ(std::memcmp(&back, &c.value, 4), 0) << std::hex << c.bits;
+    }
+    EXPECT_EQ(floatToHalf(1.0f + 1.0f / 2048), 0x3c00);        // tie -> even (down)
+    EXPECT_EQ(floatToHalf(1.0f + 3.0f / 2048), 0x3c02);        // tie -> even (up)
+    EXPECT_EQ(floatToHalf(1.0f + 1.0f / 2048 + 1e-7f), 0x3c01);   // just above the tie
+    EXPECT_EQ(floatToHalf(65519.99f), 0x7bff);                 // below the overflow tie
+    EXPECT_EQ(floatToHalf(65520.0f), 0x7c00);                  // tie past 65504: infinity
+    EXPECT_EQ(floatToHalf(-1e9f), 0xfc00);
+    EXPECT_EQ(floatToHalf(std::ldexp(1.0f, -25)), 0x0000);     // subnormal tie -> even (zero)
+    EXPECT_EQ(floatToHalf(std::ldexp(3.0f, -25)), 0x0002);     // subnormal tie -> even (up)
+    EXPECT_EQ(floatToHalf(std::ldexp(1.0f, -26)), 0x0000);     // underflow
+    EXPECT_EQ(floatToHalf(std::ldexp(1023.5f, -24)), 0x0400);  // rounds up into the normals
+    EXPECT_EQ(floatToHalf(NAN) & 0x7c00, 0x7c00);
+    EXPECT_NE(floatToHalf(NAN) & 0x03ff, 0);
+    EXPECT_TRUE(std::isnan(halfToFloat(0x7e00)));
+
+    // convertFloat: float32 -> float16 -> float32 tensors, other dtypes untouched.
+    Tensor f(DType::Float32, {3});
+    f.data<float>()[0] = 1.0f + 1.0f / 2048;
+    f.data<float>()[1] = 70000.0f;
+    f.data<float>()[2] = -0.5f;
+    const Tensor h = convertFloat(f, DType::Float16);
+    ASSERT_EQ(h.dtype(), DType::Float16);
+    EXPECT_EQ(h.data<uint16_t>()[0], 0x3c00);
+    EXPECT_EQ(h.data<uint16_t>()[1], 0x7c00);
+    EXPECT_EQ(h.data<uint16_t>()[2], 0xb800);
+    const Tensor back = convertFloat(h, DType::Float32);
+    EXPECT_EQ(back.data<float>()[0], 1.0f);
+    EXPECT_TRUE(std::isinf(back.data<float>()[1]));
+    EXPECT_EQ(back.data<float>()[2], -0.5f);
+    Tensor ints(DType::Int64, {1});
+    EXPECT_EQ(convertFloat(ints, DType::Float16).dtype(), DType::Int64);
+}
+
 TEST(NnTensorUtil, Compare) {
     Tensor a(DType::Float32, {3}), b(DType::Float32, {3});
     for (int i = 0; i < 3; ++i) a.data<float>()[i] = b.data<float>()[i] = float(i);

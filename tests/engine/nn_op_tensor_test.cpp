@@ -78,7 +78,14 @@ TEST(NnOpCast, ReferenceAndDevice) {
     }
     EXPECT_EQ(testOp(makeNode("Cast", toF), {in(int64s({3}, {1, -2, 1 << 20}))}),
               OpTestResult::Passed);
-    EXPECT_EQ(testOp(makeNode("Cast", toH), {in(x)}, kFp32, false), OpTestResult::NotSupported);
+    // float16 tensors move through vload_half/vstore_half_rte (core OpenCL, no cl_khr_fp16):
+    // both directions on the device, bit-exact against the reference's floatToHalf, including
+    // ties, subnormals and overflow to infinity.
+    const Tensor edge = floats({8}, {1.0f + 1.0f / 2048, 1.0f + 3.0f / 2048, 65520.0f, 70000.0f,
+                                     5.96e-8f, 2.98e-8f, -1e-10f, 1e-5f});
+    EXPECT_EQ(testOp(makeNode("Cast", toH), {in(x)}), OpTestResult::Passed);
+    EXPECT_EQ(testOp(makeNode("Cast", toH), {in(edge)}), OpTestResult::Passed);
+    EXPECT_EQ(testOp(makeNode("Cast", toF), {in(h[0])}), OpTestResult::Passed);
 }
 
 TEST(NnOpConstant, ReferenceAndDevice) {

@@ -2,6 +2,7 @@
 
 #include "compute/cl_context.h"
 #include "nn/ops/op_registry.h"
+#include "nn/tensor_util.h"
 
 #include <cmath>
 #include <cstring>
@@ -125,21 +126,58 @@ std::vector<Tensor> runRef(const NodeDesc& node, const std::vector<OpInput>& inp
 }
 
 OpTestResult testOpImpl(const NodeDesc& node0, const std::vector<OpInput>& inputs, Tolerance tol,
-                        bool expectDevice);
+                        bool expectDevice, bool half);
+
+namespace {
+
+bool touchesFloat(const NodeDesc& node, const std::vector<OpInput>& inputs) {
+    for (const OpInput& i : inputs)
+        if (!i.absent && i.value.dtype() == DType::Float32) return true;
+    for (const Tensor& o : runRef(node, inputs))
+        if (o.dtype() == DType::Float32) return true;
+    return false;
+}
+
+Tensor roundedToHalf(const Tensor& t) {
+    return convertFloat(convertFloat(t, DType::Float16), DType::Float32);
+}
+
+}  // namespace
 
 OpTestResult testOp(const NodeDesc& node, const std::vector<OpInput>& inputs, Tolerance tol,
                     bool expectDevice) {
-    return record(node, testOpImpl(node, inputs, tol, expectDevice));
+    const OpTestResult r = record(node, testOpImpl(node, inputs, tol, expectDevice, false));
+    if (r != OpTestResult::Passed || !touchesFloat(node, inputs)) return r;
+    // fp16 storage (SessionOptions::storage): the same node with every float32 tensor stored as
+    // half on the device. The oracle is the reference on the inputs rounded to half, its result
+    // rounded to half: the device computes in float32 from the same half inputs, so it may differ
+    // only by the fp32 tolerance and by one rounding step of the final store (a float result
+    // a hair either side of a half rounding boundary). One half ulp of a value v <= max|ref| is
+    // <= 2^-10 max|ref|, so maxAbs grows by 2^-10 (scaled by max(1, max|ref|) as before) and
+    // NMSE by (2^-10)^2.
+    std::vector<OpInput> rounded = inputs;
+    for (OpInput& i : rounded)
+        if (!i.absent && i.value.dtype() == DType::Float32) i.value = roundedToHalf(i.value);
+    const Tolerance halfTol{tol.maxAbs + 1.0 / 1024, tol.nmse + 1.0 / (1024.0 * 1024.0)};
+    const OpTestResult h = testOpImpl(node, rounded, halfTol, expectDevice, true);
+    NodeDesc tallyNode = node;
+    tallyNode.opType = node.opType + " (fp16 storage)";
+    return record(tallyNode, h);
 }
 
 OpTestResult testOpImpl(const NodeDesc& node0, const std::vector<OpInput>& inputs, Tolerance tol,
-                        bool expectDevice) {
+                        bool expectDevice, bool half) {
     NodeDesc node = node0;
     node.inputCount = int(inputs.size());
     Prepared p;
     if (!prepare(node, inputs, p)) return OpTestResult::Failed;
     std::vector<Tensor> ref = reference(node, p);
     if (ref.size() != p.outputs.size()) return OpTestResult::Failed;
+    // Half storage: the oracle's float outputs rounded to half; device tensors hold half.
+    const auto stored = [&](DType d) { return half && d == DType::Float32 ? DType::Float16 : d; };
+    if (half)
+        for (Tensor& r : ref)
+            if (r.dtype() == DType::Float32) r = roundedToHalf(r);
 
     compute::ComputeContext* ctx = testContext();
     if (!ctx) return OpTestResult::Failed;
@@ -152,7 +190,7 @@ OpTestResult testOpImpl(const NodeDesc& node0, const std::vector<OpInput>& input
         ADD_FAILURE() << describe(node) << ": has a device path, the test expected none";
         return OpTestResult::Failed;
     }
-    const ClOpContext cl{ctx, &ctx->programs(), ctx->queue()};
+    const ClOpContext cl{ctx, &ctx->programs(), ctx->queue(), nullptr, half};
     Status st = p.op->prepareDevice(cl, p.constPtrs);
     if (!st) {
         ADD_FAILURE() << describe(node) << ": prepareDevice: " << st.message();
@@ -166,7 +204,7 @@ OpTestResult testOpImpl(const NodeDesc& node0, const std::vector<OpInput>& input
             din.push_back(DeviceTensor{});
             continue;
         }
-        const Tensor& t = inputs[i].value;
+        const Tensor t = convertFloat(inputs[i].value, stored(inputs[i].value.dtype()));
         const size_t off = 3 * dtypeSize(t.dtype());
         auto m = ctx->createBuffer(CL_MEM_READ_WRITE, off + t.bytes() + 64);
         if (!m) {
@@ -184,7 +222,7 @@ OpTestResult testOpImpl(const NodeDesc& node0, const std::vector<OpInput>& input
         mems.push_back(std::move(*m));
     }
     for (const TensorInfo& o : p.outputs) {
-        const size_t es = dtypeSize(o.dtype);
+        const size_t es = dtypeSize(stored(o.dtype));
         const size_t bytes = size_t(elementCount(o.shape)) * es;
         const size_t off = 5 * es;
         std::vector<uint8_t> garbage(off + bytes + 64, 0xFF);   // NaN for floats
@@ -194,7 +232,7 @@ OpTestResult testOpImpl(const NodeDesc& node0, const std::vector<OpInput>& input
             ADD_FAILURE() << m.status().message();
             return OpTestResult::Failed;
         }
-        dout.push_back(DeviceTensor{m->get(), off, o});
+        dout.push_back(DeviceTensor{m->get(), off, {stored(o.dtype), o.shape}});
         mems.push_back(std::move(*m));
     }
     st = p.op->runDevice(cl, din, dout);
@@ -205,7 +243,7 @@ OpTestResult testOpImpl(const NodeDesc& node0, const std::vector<OpInput>& input
     }
     bool ok = true;
     for (size_t i = 0; i < dout.size(); ++i) {
-        Tensor got(p.outputs[i].dtype, p.outputs[i].shape);
+        Tensor got(dout[i].info.dtype, p.outputs[i].shape);
         if (got.bytes()) {
             st = ctx->read(dout[i].mem, dout[i].offset, got.bytes(), got.raw());
             if (!st) {
@@ -213,9 +251,11 @@ OpTestResult testOpImpl(const NodeDesc& node0, const std::vector<OpInput>& input
                 return OpTestResult::Failed;
             }
         }
+        got = convertFloat(got, p.outputs[i].dtype);
         const std::string problem = compareTensors(ref[i], got, tol);
         if (!problem.empty()) {
-            ADD_FAILURE() << describe(node) << " output " << i << " ("
+            ADD_FAILURE() << describe(node) << (half ? " [fp16 storage]" : "") << " output " << i
+                          << " ("
                           << shapeString(p.outputs[i].shape) << "): " << problem;
             ok = false;
         }

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <optional>
 
 #include "cli/cli.h"
 #include "compute/cl_context.h"
@@ -152,7 +156,8 @@ TEST(NnRuntime, RunModelVerbWritesNpy) {
         const std::string outDir = (dir / device).string();
         const std::vector<std::string> args = {(dir / "chain.onnx").string(), "--input",
                                                "x=" + (dir / "x.npy").string(), "--output-dir",
-                                               outDir, "--device", device, "--profile"};
+                                               outDir, "--device", device, "--profile",
+                                               "--storage", "fp32"};
         ASSERT_EQ(v->run(args), kExitOk) << device;
         auto y = readNpy(outDir + "/y.npy");
         ASSERT_TRUE(y) << y.status().message();
@@ -287,6 +292,164 @@ TEST(NnRuntime, DeviceInputsSkipTheHost) {
     EXPECT_TRUE(compareTensors((*fromDevice)[0], (*fromHost)[0], 0, 0).ok);
     const DeviceTensor wrong{buf->get(), 0, {DType::Float32, {1, 3, 9, 12}}};
     EXPECT_FALSE((*s)->runDevice(std::span<const DeviceTensor>(&wrong, 1)));
+    // A float16 device input (the preprocessor's half output) into this fp32-storage session is
+    // widened on the device: the same as running the half-rounded values from the host.
+    const Tensor h = convertFloat(x, DType::Float16);
+    ASSERT_TRUE(ctx->write(buf->get(), offset, h.bytes(), h.raw()));
+    const DeviceTensor dh{buf->get(), offset, h.info()};
+    auto fromHalf = (*s)->runDevice(std::span<const DeviceTensor>(&dh, 1));
+    ASSERT_TRUE(fromHalf) << fromHalf.status().message();
+    auto rounded = (*s)->run(std::vector<Tensor>{convertFloat(h, DType::Float32)});
+    ASSERT_TRUE(rounded) << rounded.status().message();
+    EXPECT_TRUE(compareTensors((*fromHalf)[0], (*rounded)[0], 0, 0).ok);
+    EXPECT_FALSE(compareTensors((*fromHalf)[0], (*fromHost)[0], 0, 0).ok);   // it was rounded
+    const DeviceTensor ints{buf->get(), offset, {DType::Int32, {1, 3, 9, 11}}};
+    EXPECT_FALSE((*s)->runDevice(std::span<const DeviceTensor>(&ints, 1)));
+}
+
+// fp16 storage on a small model: float32 in and out, the reference within the half rounding of
+// the inputs, weights and the two intermediates (each <= 2^-11 relative; three convs of at most
+// 54 taps keep the relative L2 well under 1e-2; measured ~1e-3).
+TEST(NnRuntime, Fp16StorageMatchesReference) {
+    TempDir dir;
+    convChain().save(dir / "chain.onnx");
+    auto g = importOnnx(dir / "chain.onnx");
+    ASSERT_TRUE(g) << g.status().message();
+    const std::vector<Tensor> in = {randomTensor({DType::Float32, {1, 3, 9, 11}}, 9)};
+    auto ref = runOn(*g, Device::CpuReference, in);
+    ASSERT_TRUE(ref) << ref.status().message();
+    SessionOptions o;
+    o.storage = Storage::Fp16;
+    auto cl = runOn(*g, Device::OpenCL, in, o);
+    ASSERT_TRUE(cl) << cl.status().message();
+    ASSERT_EQ((*cl)[0].dtype(), DType::Float32);
+    const double err = relativeL2Error((*cl)[0], (*ref)[0]);
+    std::printf("conv chain fp16 storage: relative L2 %.3g\n", err);
+    EXPECT_LT(err, 1e-2);
+    EXPECT_GT(err, 0.0);   // it did store half: fp32 storage gives ~1e-7
+}
+
+// A node on the CPU reference inside an fp16 session: its float32 inputs come out of the half
+// arena widened, its float32 outputs go back narrowed. Cast to/from float64 has no OpenCL path,
+// so x -> Relu (device) -> Cast f64 (cpu) -> Cast f32 (cpu) -> Relu (device) crosses the boundary
+// both ways. Only the half rounding of x and of the two stored intermediates separates it from
+// the reference: max |error| <= 2^-11 relative per rounding (inputs in [-1, 1)).
+TEST(NnRuntime, Fp16StorageCpuFallbackConvertsAtTheBoundary) {
+    ModelBuilder b;
+    b.input("x", {2, 37});
+    b.output("y", {2, 37});
+    b.node("Relu", {"x"}, {"r"}, "relu1");
+    ModelBuilder::intAttr(b.node("Cast", {"r"}, {"d"}, "to_f64"), "to",
+                          onnx::TensorProto::DOUBLE);
+    ModelBuilder::intAttr(b.node("Cast", {"d"}, {"f"}, "to_f32"), "to",
+                          onnx::TensorProto::FLOAT);
+    b.node("Relu", {"f"}, {"y"}, "relu2");
+    TempDir dir;
+    b.save(dir / "boundary.onnx");
+    auto g = importOnnx(dir / "boundary.onnx");
+    ASSERT_TRUE(g) << g.status().message();
+    const std::vector<Tensor> in = {randomTensor({DType::Float32, {2, 37}}, 17)};
+    auto ref = runOn(*g, Device::CpuReference, in);
+    ASSERT_TRUE(ref) << ref.status().message();
+    SessionOptions o;
+    o.device = Device::OpenCL;
+    o.storage = Storage::Fp16;
+    o.allowCpuFallback = true;
+    o.optimize = false;   // keep the casts
+    auto s = Session::create(*g, o);
+    ASSERT_TRUE(s) << s.status().message();
+    ASSERT_EQ((*s)->cpuFallbackNodes(), 2);
+    auto got = (*s)->run(in);
+    ASSERT_TRUE(got) << got.status().message();
+    // Exactly the half-rounded reference: Relu and the casts are exact on half values.
+    const Tensor want = convertFloat(convertFloat((*ref)[0], DType::Float16), DType::Float32);
+    EXPECT_TRUE(compareTensors((*got)[0], want, 0, 0).ok);
+    EXPECT_TRUE(compareTensors((*got)[0], (*ref)[0], 1.0 / 2048, 0).ok);
+}
+
+// Restores an environment variable at scope exit.
+struct EnvVar {
+    std::string name;
+    std::optional<std::string> old;
+    EnvVar(std::string n, const std::string& value) : name(std::move(n)) {
+        if (const char* v = std::getenv(name.c_str())) old = v;
+        ::setenv(name.c_str(), value.c_str(), 1);
+    }
+    ~EnvVar() {
+        if (old) ::setenv(name.c_str(), old->c_str(), 1);
+        else ::unsetenv(name.c_str());
+    }
+};
+
+// storage = auto: measured once (both timings known, the faster kept), cached per device and
+// model in the kernel cache directory, read back by the next session; a damaged cache file is
+// measured again; $SIGHTLINE_NN_STORAGE overrides the decision.
+TEST(NnRuntime, AutoStorageIsMeasuredOnceAndCached) {
+    TempDir dir;
+    convChain().save(dir / "chain.onnx");
+    EnvVar cacheDir("SIGHTLINE_KERNEL_CACHE", (dir / "cache").string());
+    ::unsetenv("SIGHTLINE_NN_STORAGE");
+    auto ctx = compute::ComputeContext::create();
+    ASSERT_TRUE(ctx) << ctx.status().message();
+    SessionOptions o;
+    o.compute = &*ctx;
+    o.storage = Storage::Auto;
+    auto first = Session::load(dir / "chain.onnx", o);
+    ASSERT_TRUE(first) << first.status().message();
+    const StorageChoice c1 = (*first)->storageChoice();
+    EXPECT_TRUE(c1.automatic && c1.measured && !c1.fromCache);
+    EXPECT_GT(c1.fp32Ms, 0.0);
+    EXPECT_GT(c1.fp16Ms, 0.0);
+    EXPECT_EQ((*first)->storage(), c1.fp16Ms < 0.98 * c1.fp32Ms ? Storage::Fp16 : Storage::Fp32);
+    std::printf("auto storage on the conv chain: %s (fp32 %.3f ms, fp16 %.3f ms)\n",
+                storageName((*first)->storage()), c1.fp32Ms, c1.fp16Ms);
+    const Tensor x = randomTensor({DType::Float32, {1, 3, 9, 11}}, 3);
+    EXPECT_TRUE((*first)->run(std::vector<Tensor>{x}));
+
+    std::filesystem::path file;
+    for (const auto& e : std::filesystem::directory_iterator(dir / "cache"))
+        if (e.path().filename().string().rfind("storage-choice-", 0) == 0) file = e.path();
+    ASSERT_FALSE(file.empty()) << "no storage-choice file in " << (dir / "cache");
+
+    auto second = Session::load(dir / "chain.onnx", o);
+    ASSERT_TRUE(second) << second.status().message();
+    EXPECT_TRUE((*second)->storageChoice().fromCache);
+    EXPECT_FALSE((*second)->storageChoice().measured);
+    EXPECT_EQ((*second)->storage(), (*first)->storage());
+    EXPECT_DOUBLE_EQ((*second)->storageChoice().fp32Ms, std::round(c1.fp32Ms * 1000) / 1000);
+
+    {   // a flipped byte fails the checksum: measured again
+        std::string text;
+        {
+            std::ifstream f(file);
+            text.assign(std::istreambuf_iterator<char>(f), {});
+        }
+        ASSERT_GT(text.size(), 40u);
+        text[30] = text[30] == 'a' ? 'b' : 'a';
+        std::ofstream(file) << text;
+    }
+    auto third = Session::load(dir / "chain.onnx", o);
+    ASSERT_TRUE(third) << third.status().message();
+    EXPECT_TRUE((*third)->storageChoice().measured);
+
+    EnvVar force("SIGHTLINE_NN_STORAGE", "fp16");
+    auto forced = Session::load(dir / "chain.onnx", o);
+    ASSERT_TRUE(forced) << forced.status().message();
+    EXPECT_EQ((*forced)->storage(), Storage::Fp16);
+    EXPECT_TRUE((*forced)->storageChoice().fromEnvironment);
+    o.storage = Storage::Fp32;   // an explicit choice is not overridden
+    auto explicit32 = Session::load(dir / "chain.onnx", o);
+    ASSERT_TRUE(explicit32);
+    EXPECT_EQ((*explicit32)->storage(), Storage::Fp32);
+}
+
+TEST(NnRuntime, StorageNames) {
+    EXPECT_EQ(*parseStorage("fp16"), Storage::Fp16);
+    EXPECT_EQ(*parseStorage("fp32"), Storage::Fp32);
+    EXPECT_EQ(*parseStorage("auto"), Storage::Auto);
+    auto bad = parseStorage("fp8");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.status().message().find("'fp8'"), std::string::npos);
 }
 
 }  // namespace

@@ -237,10 +237,11 @@ TEST_F(PreprocessTest, KnownColoursConvertExactly) {
     }
 }
 
-TEST_F(PreprocessTest, Float16MatchesReferenceWhereSupported) {
-    if (!ctx_->info().fp16)
-        GTEST_SKIP() << "float16 output not supported: " << ctx_->info().name
-                     << " does not report cl_khr_fp16 (not tested, not passed)";
+// Half output on every device (vstore_half_rte is core OpenCL, no cl_khr_fp16): against the
+// reference rounded to half, at most one half ulp apart - the device's float result may sit a
+// float rounding (kFp32Tolerance) on the other side of a half rounding boundary; elsewhere the
+// bits are identical.
+TEST_F(PreprocessTest, Float16MatchesReference) {
     std::mt19937 rng(99);
     for (PixelFormat fmt : {PixelFormat::Yuv420p, PixelFormat::Nv12}) {
         auto f = makeFrame(*ctx_, fmt, 641, 359, ColorMatrix::Bt709, ColorRange::Limited, rng);
@@ -250,21 +251,6 @@ TEST_F(PreprocessTest, Float16MatchesReferenceWhereSupported) {
         const float worstUlps = compare(*f, p, "fp16");
         EXPECT_LE(worstUlps, 1.0f);
     }
-}
-
-TEST_F(PreprocessTest, Float16WithoutExtensionIsUnsupported) {
-    if (ctx_->info().fp16) GTEST_SKIP() << "device has cl_khr_fp16";
-    std::mt19937 rng(3);
-    auto f = makeFrame(*ctx_, PixelFormat::Nv12, 64, 32, ColorMatrix::Bt601, ColorRange::Limited,
-                       rng);
-    ASSERT_TRUE(f);
-    PreprocessParams p;
-    p.type = TensorType::Float16;
-    auto out = ctx_->createBuffer(CL_MEM_READ_WRITE, preprocessOutputBytes(p));
-    ASSERT_TRUE(out);
-    const Status st = pre_->run(f->device, p, out->get());
-    EXPECT_EQ(st.code(), StatusCode::Unsupported);
-    EXPECT_NE(st.message().find("cl_khr_fp16"), std::string::npos) << st.message();
 }
 
 TEST_F(PreprocessTest, RejectsInconsistentInput) {

@@ -8,6 +8,7 @@ namespace {
 const char* clType(DType t) {
     switch (t) {
     case DType::Float32: return "float";
+    case DType::Float16: return "half";
     case DType::Int64: return "long";
     case DType::Int32: return "int";
     case DType::Int8: return "char";
@@ -24,7 +25,10 @@ bool Cast::hasDevicePath(const compute::DeviceInfo&) const {
 }
 
 Status Cast::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const>) {
-    std::string opts = std::string(" -DSRC=") + clType(from_) + " -DDST=" + clType(to_);
+    const DType from = storageDType(ctx, from_), to = storageDType(ctx, to_);
+    std::string opts = std::string(" -DSRC=") + clType(from) + " -DDST=" + clType(to);
+    if (from == DType::Float16) opts += " -DSRC_HALF=1";
+    if (to == DType::Float16 && to_ != DType::Bool) opts += " -DDST_HALF=1";
     if (to_ == DType::Bool) opts += " -DTO_BOOL=1";
     auto k = buildKernel(ctx, "nn_data.cl", "cast", opts);
     if (!k) return k.status().withContext("nn/Cast '" + name_ + "'");

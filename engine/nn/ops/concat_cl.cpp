@@ -6,7 +6,7 @@ namespace sl::nn {
 bool Concat::hasDevicePath(const compute::DeviceInfo&) const { return true; }
 
 Status Concat::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const>) {
-    auto k = copyKernel(ctx, dtypeSize(dtype_));
+    auto k = copyKernel(ctx, storageSize(ctx, dtype_));
     if (!k) return k.status();
     copy_ = std::move(*k);
     return Status::ok();
@@ -23,7 +23,7 @@ Status Concat::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> i
         if (!xo) return xo.status();
         SL_TRY(enqueueCopyNd(ctx, copy_.get(), inputs[i].mem, *xo, contiguousStrides(ins_[i]),
                              outputs[0].mem, *yo + at * outStride[axis_], outStride, ins_[i],
-                             dtypeSize(dtype_)));
+                             storageSize(ctx, dtype_)));
         at += ins_[i][axis_];
     }
     return Status::ok();

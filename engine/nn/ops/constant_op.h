@@ -23,6 +23,7 @@ private:
     explicit ConstantOp(const NodeDesc& node) : NodeOp(node) {}
 
     Tensor value_;
+    Tensor deviceValue_;   // value_ in the device's storage dtype (prepareDevice)
 };
 
 }  // namespace sl::nn

@@ -304,7 +304,8 @@ Status Conv::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const
     const Choice def = defaultChoice(gpu);
     Choice c = def;
     if (ctx.tuner && flops() >= kMinTuneFlops) {
-        const std::string cls = layerClass();
+        // The best kernel may differ with half storage (half the bytes per load).
+        const std::string cls = layerClass() + (ctx.halfStorage ? " f16" : "");
         Choice cached = def;
         if (auto v = ctx.tuner->lookup(cls);
             v && parseChoice(*v, cached.kind, cached.width, cached.cob, cached.rows,

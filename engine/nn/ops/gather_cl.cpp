@@ -6,7 +6,7 @@ namespace sl::nn {
 bool Gather::hasDevicePath(const compute::DeviceInfo&) const { return true; }
 
 Status Gather::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const>) {
-    const std::string opts = std::string(" -DT=") + clByteType(dtypeSize(dtype_)) +
+    const std::string opts = std::string(" -DT=") + clByteType(storageSize(ctx, dtype_)) +
                              " -DIDX=" + (indexType_ == DType::Int64 ? "long" : "int");
     auto k = buildKernel(ctx, "nn_data.cl", "gather", opts);
     if (!k) return k.status().withContext("nn/Gather '" + name_ + "'");

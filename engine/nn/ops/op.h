@@ -89,6 +89,10 @@ struct ClOpContext {
     cl_command_queue queue = nullptr;
     // Session preparation only: measured per-device kernel choices (null: fixed defaults).
     KernelTuner* tuner = nullptr;
+    // fp16 storage: every float32 tensor on the device (activations, weights, the bytes a
+    // DeviceTensor of dtype float32 points at) is stored as half; arithmetic stays float.
+    // buildKernel compiles the -DSL_FP16=1 variant; element sizes come from storageSize().
+    bool halfStorage = false;
 };
 
 class Op {

@@ -187,7 +187,9 @@ Expected<compute::ClKernel> buildKernel(const ClOpContext& ctx, std::string_view
     std::string source(common);
     source += "\n";
     source += body;
-    auto program = ctx.programs->get(*ctx.compute, file, source, options);
+    // The storage variant is part of the options, hence of the program cache key.
+    const std::string opts = ctx.halfStorage ? options + " -DSL_FP16=1" : options;
+    auto program = ctx.programs->get(*ctx.compute, file, source, opts);
     if (!program) return program.status();
     cl_int err = CL_SUCCESS;
     compute::ClKernel k(clCreateKernel(*program, std::string(kernelName).c_str(), &err));
@@ -276,6 +278,14 @@ Status enqueueCopyNd(const ClOpContext& ctx, cl_kernel copyNd, cl_mem src, int64
     const size_t g[3] = {(inner + kRun - 1) / kRun, mid, size_t(n) / (inner * mid)};
     const size_t l[3] = {1, 1, 1};
     return launch(ctx, copyNd, g, l);
+}
+
+DType storageDType(const ClOpContext& ctx, DType dtype) {
+    return ctx.halfStorage && dtype == DType::Float32 ? DType::Float16 : dtype;
+}
+
+size_t storageSize(const ClOpContext& ctx, DType dtype) {
+    return dtypeSize(storageDType(ctx, dtype));
 }
 
 size_t roundUp(size_t v, size_t m) { return m == 0 ? v : (v + m - 1) / m * m; }

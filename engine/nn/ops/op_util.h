@@ -125,6 +125,10 @@ Status enqueueCopyNd(const ClOpContext& ctx, cl_kernel copyNd, cl_mem src, int64
                      std::vector<int64_t> srcStride, cl_mem dst, int64_t dstOff,
                      std::vector<int64_t> dstStride, Shape shape, size_t elemSize);
 
+// Bytes per element of a `dtype` tensor on the device (2 for float32 under fp16 storage).
+size_t storageSize(const ClOpContext& ctx, DType dtype);
+DType storageDType(const ClOpContext& ctx, DType dtype);
+
 size_t roundUp(size_t v, size_t m);
 // Element offset of a device tensor (its byte offset must be a multiple of the element size).
 Expected<cl_int> elementOffset(const DeviceTensor& t);

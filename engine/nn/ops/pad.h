@@ -32,6 +32,7 @@ private:
     Shape in_, out_;
     std::vector<int64_t> begin_;
     std::vector<uint8_t> fill_;   // one element of the fill value in dtype_
+    std::vector<uint8_t> deviceFill_;   // the same in the device's storage dtype
     bool fillInput_ = false;      // constant_value is computed: read from input 2 at run time
     compute::ClKernel kernel_;
 };

@@ -1,18 +1,29 @@
 // Pad: OpenCL path.
 #include "nn/ops/pad.h"
 
+#include <cstring>
+
 #include "compute/cl_error.h"
+#include "nn/tensor_util.h"
 
 namespace sl::nn {
 
 bool Pad::hasDevicePath(const compute::DeviceInfo&) const { return in_.size() <= kMaxDims; }
 
 Status Pad::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const>) {
-    const std::string opts = std::string(" -DT=") + clByteType(dtypeSize(dtype_)) +
+    const std::string opts = std::string(" -DT=") + clByteType(storageSize(ctx, dtype_)) +
                              " -DPAD_MODE=" + std::to_string(int(mode_));
     auto k = buildKernel(ctx, "nn_data.cl", "pad_nd", opts);
     if (!k) return k.status().withContext("nn/Pad '" + name_ + "'");
     kernel_ = std::move(*k);
+    deviceFill_ = fill_;
+    if (storageDType(ctx, dtype_) == DType::Float16 && dtype_ == DType::Float32) {
+        float f = 0;
+        std::memcpy(&f, fill_.data(), sizeof f);
+        const uint16_t h = floatToHalf(f);
+        deviceFill_.resize(sizeof h);
+        std::memcpy(deviceFill_.data(), &h, sizeof h);
+    }
     return Status::ok();
 }
 
@@ -25,7 +36,7 @@ Status Pad::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inpu
     cl_kernel k = kernel_.get();
     SL_TRY(setArgs(k, inputs[0].mem, *xo, outputs[0].mem, *yo, n, toInt8(out_, 1),
                    toInt8(in_, 1), toInt8(begin_, 0), toInt8(contiguousStrides(in_), 0)));
-    SL_CL_TRY(clSetKernelArg(k, 9, fill_.size(), fill_.data()));
+    SL_CL_TRY(clSetKernelArg(k, 9, deviceFill_.size(), deviceFill_.data()));
     cl_mem fillMem = nullptr;
     cl_int fillOff = 0;
     if (fillInput_) {

@@ -6,7 +6,7 @@ namespace sl::nn {
 bool Slice::hasDevicePath(const compute::DeviceInfo&) const { return true; }
 
 Status Slice::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const>) {
-    auto k = copyKernel(ctx, dtypeSize(dtype_));
+    auto k = copyKernel(ctx, storageSize(ctx, dtype_));
     if (!k) return k.status();
     copy_ = std::move(*k);
     return Status::ok();
@@ -18,7 +18,7 @@ Status Slice::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> in
     auto yo = elementOffset(outputs[0]);
     if (!xo || !yo) return fail("device tensor offset not element-aligned");
     return enqueueCopyNd(ctx, copy_.get(), inputs[0].mem, *xo + offset_, srcStride_,
-                         outputs[0].mem, *yo, contiguousStrides(out_), out_, dtypeSize(dtype_));
+                         outputs[0].mem, *yo, contiguousStrides(out_), out_, storageSize(ctx, dtype_));
 }
 
 }  // namespace sl::nn

@@ -6,7 +6,7 @@ namespace sl::nn {
 bool Split::hasDevicePath(const compute::DeviceInfo&) const { return true; }
 
 Status Split::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const>) {
-    auto k = copyKernel(ctx, dtypeSize(dtype_));
+    auto k = copyKernel(ctx, storageSize(ctx, dtype_));
     if (!k) return k.status();
     copy_ = std::move(*k);
     return Status::ok();
@@ -24,7 +24,7 @@ Status Split::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> in
         const Shape& os = outputs[i].info.shape;
         SL_TRY(enqueueCopyNd(ctx, copy_.get(), inputs[0].mem, *xo + at * inStride[axis_],
                              inStride, outputs[i].mem, *yo, contiguousStrides(os), os,
-                             dtypeSize(dtype_)));
+                             storageSize(ctx, dtype_)));
         at += split_[i];
     }
     return Status::ok();

@@ -12,7 +12,7 @@ bool Transpose::hasDevicePath(const compute::DeviceInfo&) const {
 }
 
 Status Transpose::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const>) {
-    auto k = copyKernel(ctx, dtypeSize(dtype_));
+    auto k = copyKernel(ctx, storageSize(ctx, dtype_));
     if (!k) return k.status();
     copy_ = std::move(*k);
     return Status::ok();
@@ -24,7 +24,7 @@ Status Transpose::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor
     auto yo = elementOffset(outputs[0]);
     if (!xo || !yo) return fail("device tensor offset not element-aligned");
     return enqueueCopyNd(ctx, copy_.get(), inputs[0].mem, *xo, srcStride_, outputs[0].mem, *yo,
-                         contiguousStrides(out_), out_, dtypeSize(dtype_));
+                         contiguousStrides(out_), out_, storageSize(ctx, dtype_));
 }
 
 }  // namespace sl::nn

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <limits>
+#include <memory>
 #include <optional>
 
 #include "compute/cl_context.h"
@@ -12,7 +14,9 @@
 #include "core/log.h"
 #include "nn/onnx/onnx_importer.h"
 #include "nn/ops/op_registry.h"
+#include "nn/ops/op_util.h"
 #include "nn/runtime/memory_planner.h"
+#include "nn/tensor_util.h"
 
 namespace sl::nn {
 
@@ -70,6 +74,18 @@ struct Session::Impl {
     std::unique_ptr<KernelTuner> tuner;   // during prepareOpenCl; stats kept after
     TuningStats tuning;
 
+    // Storage (see the storage functions at the end of this file).
+    bool half = false;                   // fp16 storage: float32 values live as half
+    StorageChoice storageChoice;
+    std::shared_ptr<compute::ComputeContext> sharedContext;   // auto: shared by the candidates
+    compute::ClKernel narrowKernel, widenKernel;   // float32 <-> half device input conversions
+    static Expected<std::unique_ptr<Impl>> createAuto(Graph graph, SessionOptions options);
+    Expected<double> medianRunMs(int runs);
+    TensorInfo storageInfo(const TensorInfo& info) const;
+    Tensor toStorage(const Tensor& host) const;
+    Tensor fromStorage(const Tensor& stored, DType logical) const;
+    Status copyDeviceInput(size_t i, const DeviceTensor& src, std::span<const cl_event> waitList);
+
     Status prepare();
     Status resolveInputs();
     Status createSteps();
@@ -88,7 +104,7 @@ struct Session::Impl {
                                             std::span<const cl_event> waitList = {});
     DeviceTensor deviceTensor(ValueId id) const;
     ClOpContext clContext() const {
-        return ClOpContext{cl, &cl->programs(), cl->queue()};
+        return ClOpContext{cl, &cl->programs(), cl->queue(), nullptr, half};
     }
     // An op's message ("nn/Conv 'c1': ...", "nn: op 'Det' ...") with the model's file name.
     Status withFile(const Status& st) const {
@@ -200,6 +216,8 @@ Status Session::Impl::prepare() {
     SL_TRY(resolveInputs());
     if (options.optimize) SL_TRY(optimizeGraph(graph, options.passes, &passReport));
     SL_TRY(createSteps());
+    half = options.device == Device::OpenCL && options.storage == Storage::Fp16;
+    storageChoice.storage = half ? Storage::Fp16 : Storage::Fp32;
     for (ValueId id : graph.inputs())
         inputs.push_back({graph.value(id).name, graph.value(id).info});
     for (ValueId id : graph.outputs())
@@ -262,7 +280,8 @@ Status Session::Impl::prepareOpenCl() {
     const auto request = [&](ValueId id) {
         const Value& v = graph.value(id);
         ids.push_back(id);
-        requests.push_back({size_t(elementCount(v.info.shape)) * dtypeSize(v.info.dtype),
+        requests.push_back({size_t(elementCount(v.info.shape)) *
+                                dtypeSize(storageInfo(v.info).dtype),
                             firstStep[size_t(id)], lastStep[size_t(id)]});
     };
     for (ValueId id : graph.inputs()) request(id);
@@ -289,8 +308,9 @@ Status Session::Impl::prepareOpenCl() {
         for (ValueId id : graph.nodes()[size_t(s.node)].inputs) {
             if (!graph.isConstant(id) || weightOffset[size_t(id)] != kNoOffset) continue;
             weightOffset[size_t(id)] = wbytes;
-            wbytes +=
-                (graph.value(id).constant->bytes() + kAlignment - 1) / kAlignment * kAlignment;
+            const Tensor& c = *graph.value(id).constant;
+            const size_t bytes = size_t(c.elements()) * dtypeSize(storageInfo(c.info()).dtype);
+            wbytes += (bytes + kAlignment - 1) / kAlignment * kAlignment;
         }
     }
     memory.weightsBytes = wbytes;
@@ -299,7 +319,9 @@ Status Session::Impl::prepareOpenCl() {
     weights = std::move(*wmem);
     for (size_t id = 0; id < weightOffset.size(); ++id) {
         if (weightOffset[id] == kNoOffset) continue;
-        const Tensor& t = *graph.values()[id].constant;
+        const Tensor& c = *graph.values()[id].constant;
+        const Tensor narrowed = half ? toStorage(c) : Tensor();
+        const Tensor& t = half ? narrowed : c;
         if (t.bytes()) SL_TRY(cl->write(weights.get(), weightOffset[id], t.bytes(), t.raw()));
     }
     ClOpContext ctx = clContext();
@@ -332,7 +354,8 @@ Status Session::Impl::prepareOpenCl() {
                            " measured (" + std::to_string(int(tuning.tuneMs)) + " ms), " +
                            std::to_string(tuning.untuned) + " left on defaults");
     }
-    logDebug("nn", "'" + graph.source + "': activation arena " +
+    logDebug("nn", "'" + graph.source + "': " + storageName(storageChoice.storage) +
+                       " storage, activation arena " +
                        std::to_string(memory.arenaBytes) + " bytes (no reuse: " +
                        std::to_string(memory.naiveBytes) + "), constants " +
                        std::to_string(memory.weightsBytes));
@@ -407,10 +430,11 @@ Session::Impl::ConcatPlacement Session::Impl::placeConcatInputs(const std::vecto
 DeviceTensor Session::Impl::deviceTensor(ValueId id) const {
     if (id == kNoValue) return {};
     const Value& v = graph.value(id);
+    const TensorInfo info = storageInfo(v.info);
     if (weightOffset[size_t(id)] != kNoOffset)
-        return {weights.get(), weightOffset[size_t(id)], v.info};
-    if (arenaOffset[size_t(id)] != kNoOffset) return {arena.get(), arenaOffset[size_t(id)], v.info};
-    return {nullptr, 0, v.info};
+        return {weights.get(), weightOffset[size_t(id)], info};
+    if (arenaOffset[size_t(id)] != kNoOffset) return {arena.get(), arenaOffset[size_t(id)], info};
+    return {nullptr, 0, info};
 }
 
 Expected<std::vector<Tensor>> Session::Impl::runReference(std::span<const Tensor> in) {
@@ -452,6 +476,7 @@ Expected<std::vector<Tensor>> Session::Impl::runOpenCl(std::span<const Tensor> i
                                                        std::span<const cl_event> waitList) {
     const ClOpContext ctx = clContext();
     cl_command_queue q = ctx.queue;
+    std::vector<Tensor> staged;   // host inputs converted to the storage dtype (outlive the queue)
     // Whatever happens, nothing may still read the caller's memory when this returns.
     struct Finisher {
         cl_command_queue q;
@@ -459,18 +484,17 @@ Expected<std::vector<Tensor>> Session::Impl::runOpenCl(std::span<const Tensor> i
     } finisher{q};
 
     auto t0 = Clock::now();
-    for (size_t i = 0; i < devIn.size(); ++i) {
-        const DeviceTensor d = deviceTensor(graph.inputs()[i]);
-        const size_t bytes = size_t(elementCount(d.info.shape)) * dtypeSize(d.info.dtype);
-        if (bytes)
-            SL_CL_TRY(clEnqueueCopyBuffer(q, devIn[i].mem, d.mem, devIn[i].offset, d.offset, bytes,
-                                          cl_uint(waitList.size()),
-                                          waitList.empty() ? nullptr : waitList.data(), nullptr));
-    }
+    for (size_t i = 0; i < devIn.size(); ++i) SL_TRY(copyDeviceInput(i, devIn[i], waitList));
+    staged.reserve(in.size());
     for (size_t i = 0; i < in.size(); ++i) {
         const DeviceTensor d = deviceTensor(graph.inputs()[i]);
-        if (in[i].bytes())
-            SL_CL_TRY(clEnqueueWriteBuffer(q, d.mem, CL_FALSE, d.offset, in[i].bytes(), in[i].raw(),
+        const Tensor* src = &in[i];
+        if (d.info.dtype != in[i].dtype()) {
+            staged.push_back(toStorage(in[i]));
+            src = &staged.back();
+        }
+        if (src->bytes())
+            SL_CL_TRY(clEnqueueWriteBuffer(q, d.mem, CL_FALSE, d.offset, src->bytes(), src->raw(),
                                            0, nullptr, nullptr));
     }
     if (options.profile) {
@@ -515,11 +539,13 @@ Expected<std::vector<Tensor>> Session::Impl::runOpenCl(std::span<const Tensor> i
                 ins.push_back(&*graph.value(id).constant);
             } else {
                 const Value& v = graph.value(id);
-                hostIns[i] = Tensor(v.info.dtype, v.info.shape);
+                const TensorInfo si = storageInfo(v.info);
+                hostIns[i] = Tensor(si.dtype, si.shape);
                 if (hostIns[i].bytes())
                     SL_CL_TRY(clEnqueueReadBuffer(q, arena.get(), CL_TRUE, arenaOffset[size_t(id)],
                                                   hostIns[i].bytes(), hostIns[i].raw(), 0, nullptr,
                                                   nullptr));
+                if (half) hostIns[i] = fromStorage(hostIns[i], v.info.dtype);
                 ins.push_back(&hostIns[i]);
             }
         }
@@ -527,6 +553,8 @@ Expected<std::vector<Tensor>> Session::Impl::runOpenCl(std::span<const Tensor> i
         for (ValueId id : node.outputs)
             outs.emplace_back(graph.value(id).info.dtype, graph.value(id).info.shape);
         if (Status st = step.op->runReference(ins, outs); !st) return st;
+        for (Tensor& o : outs)
+            if (half) o = toStorage(o);
         for (size_t i = 0; i < outs.size(); ++i)
             if (outs[i].bytes())
                 SL_CL_TRY(clEnqueueWriteBuffer(
@@ -546,13 +574,15 @@ Expected<std::vector<Tensor>> Session::Impl::runOpenCl(std::span<const Tensor> i
             result.push_back(*v.constant);
             continue;
         }
-        result.emplace_back(v.info.dtype, v.info.shape);
+        result.emplace_back(storageInfo(v.info).dtype, v.info.shape);
         if (result.back().bytes())
             SL_CL_TRY(clEnqueueReadBuffer(q, arena.get(), CL_FALSE, arenaOffset[size_t(id)],
                                           result.back().bytes(), result.back().raw(), 0, nullptr,
                                           nullptr));
     }
     SL_CL_TRY(clFinish(q));
+    for (size_t o = 0; half && o < result.size(); ++o)
+        result[o] = fromStorage(result[o], graph.value(graph.outputs()[o]).info.dtype);
     if (options.profile) profile.downloadMs = msSince(t0);
     return result;
 }
@@ -561,6 +591,11 @@ Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;
 
 Expected<std::unique_ptr<Session>> Session::create(Graph graph, const SessionOptions& options) {
+    if (options.device == Device::OpenCL && options.storage == Storage::Auto) {
+        auto chosen = Impl::createAuto(std::move(graph), options);
+        if (!chosen) return chosen.status();
+        return std::unique_ptr<Session>(new Session(std::move(*chosen)));
+    }
     auto impl = std::make_unique<Impl>();
     impl->graph = std::move(graph);
     impl->options = options;
@@ -581,6 +616,8 @@ Device Session::device() const { return impl_->options.device; }
 const Profile& Session::lastProfile() const { return impl_->profile; }
 const TuningStats& Session::tuning() const { return impl_->tuning; }
 MemoryStats Session::memory() const { return impl_->memory; }
+Storage Session::storage() const { return impl_->storageChoice.storage; }
+const StorageChoice& Session::storageChoice() const { return impl_->storageChoice; }
 const PassReport& Session::passReport() const { return impl_->passReport; }
 int Session::cpuFallbackNodes() const { return impl_->fallbackNodes; }
 const Graph& Session::graph() const { return impl_->graph; }
@@ -617,7 +654,10 @@ Expected<std::vector<Tensor>> Session::runDevice(std::span<const DeviceTensor> i
                           std::to_string(inputs.size()));
     for (size_t i = 0; i < inputs.size(); ++i) {
         const TensorInfo& want = m.inputs[i].info;
-        if (!inputs[i].mem || inputs[i].info.dtype != want.dtype ||
+        // float32 inputs may come as float16 (copyDeviceInput converts where needed).
+        const bool halfForFloat =
+            want.dtype == DType::Float32 && inputs[i].info.dtype == DType::Float16;
+        if (!inputs[i].mem || (inputs[i].info.dtype != want.dtype && !halfForFloat) ||
             inputs[i].info.shape != want.shape)
             return m.fail(StatusCode::InvalidArgument,
                           "device input '" + m.inputs[i].name + "' must be " +
@@ -648,6 +688,140 @@ Expected<std::vector<Tensor>> Session::run(const std::map<std::string, Tensor>& 
             return impl_->fail(StatusCode::InvalidArgument,
                                "the model has no input '" + name + "'");
     return run(ordered);
+}
+
+// ---- storage: fp32 / fp16 on the device (SessionOptions::storage) ----
+
+TensorInfo Session::Impl::storageInfo(const TensorInfo& info) const {
+    if (half && info.dtype == DType::Float32) return {DType::Float16, info.shape};
+    return info;
+}
+
+Tensor Session::Impl::toStorage(const Tensor& host) const {
+    return half ? convertFloat(host, DType::Float16) : host;
+}
+
+Tensor Session::Impl::fromStorage(const Tensor& stored, DType logical) const {
+    return convertFloat(stored, logical);
+}
+
+// A caller's device input into the arena: copied when it already has the storage dtype, else
+// converted by a cast kernel (float32 -> half narrows rounding to nearest even, as floatToHalf).
+Status Session::Impl::copyDeviceInput(size_t i, const DeviceTensor& src,
+                                      std::span<const cl_event> waitList) {
+    const DeviceTensor d = deviceTensor(graph.inputs()[i]);
+    cl_command_queue q = cl->queue();
+    const size_t n = size_t(elementCount(d.info.shape));
+    if (n == 0) return Status::ok();
+    if (src.info.dtype == d.info.dtype) {
+        SL_CL_TRY(clEnqueueCopyBuffer(q, src.mem, d.mem, src.offset, d.offset,
+                                      n * dtypeSize(d.info.dtype), cl_uint(waitList.size()),
+                                      waitList.empty() ? nullptr : waitList.data(), nullptr));
+        return Status::ok();
+    }
+    const bool narrow = d.info.dtype == DType::Float16;
+    compute::ClKernel& k = narrow ? narrowKernel : widenKernel;
+    if (!k) {
+        ClOpContext plain{cl, &cl->programs(), q, nullptr, false};
+        auto built = buildKernel(plain, "nn_data.cl", "cast",
+                                 narrow ? " -DSRC=float -DDST=half -DDST_HALF=1"
+                                        : " -DSRC=half -DDST=float -DSRC_HALF=1");
+        if (!built) return built.status().withContext("nn: device input conversion");
+        k = std::move(*built);
+    }
+    auto so = elementOffset(src);
+    auto dof = elementOffset(d);
+    if (!so || !dof) return fail(StatusCode::InvalidArgument, "device input offset not aligned");
+    SL_TRY(setArgs(k.get(), src.mem, *so, d.mem, *dof, cl_int(n)));
+    const size_t g[1] = {roundUp(n, 64)};
+    const size_t l[1] = {64};
+    SL_CL_TRY(clEnqueueNDRangeKernel(q, k.get(), 1, nullptr, g, l, cl_uint(waitList.size()),
+                                     waitList.empty() ? nullptr : waitList.data(), nullptr));
+    return Status::ok();
+}
+
+// Median wall time of `runs` runs on deterministic random inputs, after one warm-up run.
+Expected<double> Session::Impl::medianRunMs(int runs) {
+    std::vector<Tensor> in;
+    for (size_t i = 0; i < inputs.size(); ++i)
+        in.push_back(randomTensor(inputs[i].info, 1234 + i, 0.f, 1.f));
+    std::vector<double> ms;
+    for (int r = 0; r <= runs; ++r) {
+        const auto t0 = Clock::now();
+        auto out = runOpenCl(in);
+        if (!out) return out.status();
+        if (r > 0) ms.push_back(msSince(t0));
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[ms.size() / 2];
+}
+
+// storage = auto: $SIGHTLINE_NN_STORAGE, else the cached decision for this device and model,
+// else both variants are prepared and timed, the faster kept and cached. fp16 must win by 2%:
+// a tie is noise, and fp32 is the exact one.
+Expected<std::unique_ptr<Session::Impl>> Session::Impl::createAuto(Graph graph,
+                                                                   SessionOptions options) {
+    std::shared_ptr<compute::ComputeContext> shared;
+    if (!options.compute) {
+        auto ctx = compute::ComputeContext::create(options.clDeviceSelector);
+        if (!ctx) return ctx.status();
+        shared = std::make_shared<compute::ComputeContext>(std::move(*ctx));
+        options.compute = shared.get();
+    }
+    const compute::ComputeContext& cl = *options.compute;
+    const compute::ProgramCacheOptions& pc = cl.programs().options();
+    StorageChoiceCache cache(cl.info(), pc.diskEnabled ? pc.directory : std::filesystem::path());
+    const uint64_t checksum = modelChecksum(graph);
+    const std::string source = graph.source;
+    auto make = [&](Storage s, Graph g) -> Expected<std::unique_ptr<Impl>> {
+        auto impl = std::make_unique<Impl>();
+        impl->graph = std::move(g);
+        impl->options = options;
+        impl->options.storage = s;
+        impl->sharedContext = shared;
+        SL_TRY(impl->prepare());
+        return impl;
+    };
+    StorageChoice choice;
+    if (auto env = storageFromEnvironment()) {
+        choice.storage = *env;
+        choice.fromEnvironment = true;
+        logInfo("nn", "'" + source + "': storage " + storageName(*env) +
+                          " ($SIGHTLINE_NN_STORAGE)");
+    } else if (auto cached = cache.lookup(checksum)) {
+        choice = *cached;
+        logDebug("nn", "'" + source + "': storage " + storageName(choice.storage) + " (cached in " +
+                           cache.path().string() + ")");
+    } else {
+        auto a = make(Storage::Fp32, graph);
+        if (!a) return a.status();
+        auto b = make(Storage::Fp16, std::move(graph));
+        if (!b) return b.status();
+        constexpr int kRuns = 5;
+        auto ms32 = (*a)->medianRunMs(kRuns);
+        if (!ms32) return ms32.status();
+        auto ms16 = (*b)->medianRunMs(kRuns);
+        if (!ms16) return ms16.status();
+        choice.measured = true;
+        choice.fp32Ms = *ms32;
+        choice.fp16Ms = *ms16;
+        choice.storage = *ms16 < 0.98 * *ms32 ? Storage::Fp16 : Storage::Fp32;
+        choice.automatic = true;
+        cache.record(checksum, choice);
+        char line[160];
+        std::snprintf(line, sizeof line, "storage %s (measured on %s: fp32 %.2f ms, fp16 %.2f ms)",
+                      storageName(choice.storage), cl.info().name.c_str(), *ms32, *ms16);
+        logInfo("nn", "'" + source + "': " + line);
+        auto& winner = choice.storage == Storage::Fp16 ? *b : *a;
+        winner->storageChoice = choice;
+        winner->profile = {};
+        return std::move(winner);
+    }
+    choice.automatic = true;
+    auto impl = make(choice.storage, std::move(graph));
+    if (!impl) return impl.status();
+    (*impl)->storageChoice = choice;
+    return impl;
 }
 
 }  // namespace sl::nn

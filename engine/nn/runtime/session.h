@@ -27,6 +27,7 @@
 #include "nn/ops/kernel_tuner.h"
 #include "nn/passes/passes.h"
 #include "nn/runtime/profile.h"
+#include "nn/runtime/storage_choice.h"
 #include "nn/tensor.h"
 
 namespace sl::compute {
@@ -58,6 +59,13 @@ struct SessionOptions {
     // clDeviceSelector (empty: $SIGHTLINE_CL_DEVICE, then automatic). Must outlive the session.
     const compute::ComputeContext* compute = nullptr;
     std::string clDeviceSelector;
+    // OpenCL: how float32 values live on the device (nn/runtime/storage_choice.h). fp16 stores
+    // every float32 intermediate and constant as half (arithmetic stays float32; half the
+    // activation memory and bandwidth); the API's dtypes do not change: float32 inputs are
+    // converted on upload, outputs back on download. auto measures both once per device, driver
+    // and model and caches the faster (the product default: CLI, detector). The library default
+    // is fp32 so results match the reference to float rounding.
+    Storage storage = Storage::Fp32;
 };
 
 struct SessionIo {
@@ -94,7 +102,9 @@ public:
 
     // OpenCL sessions: inputs already on the device (the detection pipeline's preprocess output),
     // in inputs() order, each in a buffer of this session's context with the declared dtype and
-    // shape. They are copied device-to-device on the session's queue after `waitList` (the
+    // shape. A float32 input may also come as float16 (the preprocessor's half output): copied
+    // as is under fp16 storage, widened on the device under fp32; float32 into an fp16 session
+    // is narrowed on the device. They are copied device-to-device on the session's queue after `waitList` (the
     // producer's events); nothing goes through the host. The caller may reuse its buffers once
     // run returns.
     Expected<std::vector<Tensor>> runDevice(std::span<const DeviceTensor> inputs,
@@ -106,6 +116,9 @@ public:
     const Profile& lastProfile() const;   // empty unless options.profile
     const TuningStats& tuning() const;    // kernel choices: cached / measured / defaults
     MemoryStats memory() const;
+    // The storage that runs (fp32 on cpu-ref) and how it was chosen.
+    Storage storage() const;
+    const StorageChoice& storageChoice() const;
     const PassReport& passReport() const;
     int cpuFallbackNodes() const;         // nodes placed on the reference in an OpenCL session
     const Graph& graph() const;           // after the passes

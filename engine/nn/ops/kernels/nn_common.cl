@@ -46,3 +46,33 @@ SL_INLINE int nd_offset(int i, int8 shape, int8 stride) {
     SL_ND_STEP(s3) SL_ND_STEP(s2) SL_ND_STEP(s1) SL_ND_STEP(s0)
     return off;
 }
+
+// Storage of float tensors (activations, weights, biases): float, or half with -DSL_FP16=1 (the
+// session's fp16 storage). Arithmetic stays float either way: vload_half/vstore_half on
+// `__global half*` are core OpenCL (no cl_khr_fp16), so the half variant builds on every device.
+// Stores round to nearest even (_rte), as the host's floatToHalf. Vector forms take a pointer to
+// the first element (vload_halfN(off, p) reads p + off * N, so offsets go into the pointer).
+#ifndef SL_FP16
+#define SL_FP16 0
+#endif
+#if SL_FP16
+#define sl_store half
+#define SL_LD(p, i) vload_half((i), (p))
+#define SL_ST(p, i, v) vstore_half_rte((v), (i), (p))
+#define SL_LD4(p) vload_half4(0, (p))
+#define SL_ST4(p, v) vstore_half4_rte((v), 0, (p))
+#define SL_LD8(p) vload_half8(0, (p))
+#define SL_ST8(p, v) vstore_half8_rte((v), 0, (p))
+#define SL_LD16(p) vload_half16(0, (p))
+#define SL_ST16(p, v) vstore_half16_rte((v), 0, (p))
+#else
+#define sl_store float
+#define SL_LD(p, i) ((p)[i])
+#define SL_ST(p, i, v) ((p)[i] = (v))
+#define SL_LD4(p) vload4(0, (p))
+#define SL_ST4(p, v) vstore4((v), 0, (p))
+#define SL_LD8(p) vload8(0, (p))
+#define SL_ST8(p, v) vstore8((v), 0, (p))
+#define SL_LD16(p) vload16(0, (p))
+#define SL_ST16(p, v) vstore16((v), 0, (p))
+#endif

@@ -14,34 +14,34 @@
 #define KW 1
 #endif
 
-#define SL_BIAS(m) (hasBias ? bias[bOff + (m)] : 0.0f)
+#define SL_BIAS(m) (hasBias ? SL_LD(bias, bOff + (m)) : 0.0f)
 
 // 1x1, stride 1, no padding, group 1: Y[n][m][p] = sum_k W[m][k] * X[n][k][p] (a GEMM with
 // M = out channels, N = pixels, K = in channels). One work-item: one pixel x COB channels;
 // neighbouring work-items take neighbouring pixels, so a work-group vectoriser (PoCL) turns the
 // X loads into contiguous vector loads and W into broadcasts. Out-of-range pixels compute on a
 // clamped pixel and do not store (no divergent early exit).
-__kernel void conv1x1(__global const float* x, int xOff, __global const float* w, int wOff,
-                      __global const float* bias, int bOff, int hasBias, __global float* y,
+__kernel void conv1x1(__global const sl_store* x, int xOff, __global const sl_store* w, int wOff,
+                      __global const sl_store* bias, int bOff, int hasBias, __global sl_store* y,
                       int yOff, int K, int P, int M, float alpha, float beta) {
     const int p = get_global_id(0);
     const int m0 = get_global_id(1) * COB;
     const int n = get_global_id(2);
     if (m0 >= M) return;   // the range is rounded up to whole work-groups
     const int pc = min(p, P - 1);
-    __global const float* xp = x + xOff + n * K * P + pc;
-    __global const float* wp = w + wOff + m0 * K;
+    __global const sl_store* xp = x + xOff + n * K * P + pc;
+    __global const sl_store* wp = w + wOff + m0 * K;
     float acc[COB];
     for (int j = 0; j < COB; ++j) acc[j] = 0.0f;
     for (int k = 0; k < K; ++k) {
-        const float xv = xp[k * P];
-        for (int j = 0; j < COB; ++j) acc[j] = fma(wp[j * K + k], xv, acc[j]);
+        const float xv = SL_LD(xp, k * P);
+        for (int j = 0; j < COB; ++j) acc[j] = fma(SL_LD(wp, j * K + k), xv, acc[j]);
     }
     if (p < P) {
-        __global float* yp = y + yOff + (n * M + m0) * P + p;
+        __global sl_store* yp = y + yOff + (n * M + m0) * P + p;
         for (int j = 0; j < COB; ++j) {
             const float v = acc[j] + SL_BIAS(m0 + j);
-            yp[j * P] = ACTIVATE(v, alpha, beta);
+            SL_ST(yp, j * P, ACTIVATE(v, alpha, beta));
         }
     }
 }
@@ -57,13 +57,17 @@ __kernel void conv1x1(__global const float* x, int xOff, __global const float* w
 #define VFLOAT float16
 #define VLOAD vload16
 #define VSTORE vstore16
+#define SL_VLD SL_LD16
+#define SL_VST SL_ST16
 #else
 #define VFLOAT float8
 #define VLOAD vload8
 #define VSTORE vstore8
+#define SL_VLD SL_LD8
+#define SL_VST SL_ST8
 #endif
-__kernel void conv1x1_vec(__global const float* x, int xOff, __global const float* w, int wOff,
-                          __global const float* bias, int bOff, int hasBias, __global float* y,
+__kernel void conv1x1_vec(__global const sl_store* x, int xOff, __global const sl_store* w, int wOff,
+                          __global const sl_store* bias, int bOff, int hasBias, __global sl_store* y,
                           int yOff, int K, int P, int M, float alpha, float beta) {
     int p = get_global_id(0) * VW;
     const int m0 = get_global_id(1) * COB;
@@ -72,27 +76,27 @@ __kernel void conv1x1_vec(__global const float* x, int xOff, __global const floa
     // A partial last block moves back to end at P: it recomputes a few pixels of its neighbour
     // and stores bit-identical values, instead of a slow scalar tail.
     if (p + VW > P && P >= VW) p = P - VW;
-    __global const float* xp = x + xOff + n * K * P + p;
-    __global const float* wp = w + wOff + m0 * K;
-    __global float* yp = y + yOff + (n * M + m0) * P + p;
+    __global const sl_store* xp = x + xOff + n * K * P + p;
+    __global const sl_store* wp = w + wOff + m0 * K;
+    __global sl_store* yp = y + yOff + (n * M + m0) * P + p;
     if (p + VW <= P) {
         VFLOAT acc[COB];
         for (int j = 0; j < COB; ++j) acc[j] = (VFLOAT)(0.0f);
         for (int k = 0; k < K; ++k) {
-            const VFLOAT xv = VLOAD(0, xp + k * P);
-            for (int j = 0; j < COB; ++j) acc[j] = fma((VFLOAT)(wp[j * K + k]), xv, acc[j]);
+            const VFLOAT xv = SL_VLD(xp + k * P);
+            for (int j = 0; j < COB; ++j) acc[j] = fma((VFLOAT)(SL_LD(wp, j * K + k)), xv, acc[j]);
         }
         for (int j = 0; j < COB; ++j) {
             const VFLOAT v = acc[j] + SL_BIAS(m0 + j);
-            VSTORE(ACTIVATE(v, alpha, beta), 0, yp + j * P);
+            SL_VST(yp + j * P, ACTIVATE(v, alpha, beta));
         }
     } else {
         for (int q = 0; q < P - p; ++q)
             for (int j = 0; j < COB; ++j) {
                 float a = 0.0f;
-                for (int k = 0; k < K; ++k) a = fma(wp[j * K + k], xp[k * P + q], a);
+                for (int k = 0; k < K; ++k) a = fma(SL_LD(wp, j * K + k), SL_LD(xp, k * P + q), a);
                 const float v = a + SL_BIAS(m0 + j);
-                yp[j * P + q] = ACTIVATE(v, alpha, beta);
+                SL_ST(yp, j * P + q, ACTIVATE(v, alpha, beta));
             }
     }
 }
@@ -105,8 +109,8 @@ __kernel void conv1x1_vec(__global const float* x, int xOff, __global const floa
 #define TILE 64
 #define TILE_K 16
 __kernel __attribute__((reqd_work_group_size(16, 16, 1)))
-void conv1x1_tiled(__global const float* x, int xOff, __global const float* w, int wOff,
-                   __global const float* bias, int bOff, int hasBias, __global float* y, int yOff,
+void conv1x1_tiled(__global const sl_store* x, int xOff, __global const sl_store* w, int wOff,
+                   __global const sl_store* bias, int bOff, int hasBias, __global sl_store* y, int yOff,
                    int K, int P, int M, float alpha, float beta) {
     const int tx = get_local_id(0);
     const int ty = get_local_id(1);
@@ -115,7 +119,7 @@ void conv1x1_tiled(__global const float* x, int xOff, __global const float* w, i
     const int n = get_global_id(2);
     __local float ws[TILE_K][TILE];
     __local float xs[TILE_K][TILE];
-    __global const float* xn = x + xOff + n * K * P;
+    __global const sl_store* xn = x + xOff + n * K * P;
     float acc[4][4];
     for (int i = 0; i < 4; ++i)
         for (int j = 0; j < 4; ++j) acc[i][j] = 0.0f;
@@ -125,10 +129,10 @@ void conv1x1_tiled(__global const float* x, int xOff, __global const float* w, i
             const int idx = lid + r * 256;
             const int wm = idx / TILE_K, wk = idx % TILE_K;   // W row-major [M][K]: along k
             const bool win = m0 + wm < M && k0 + wk < K;
-            ws[wk][wm] = win ? w[wOff + (m0 + wm) * K + k0 + wk] : 0.0f;
+            ws[wk][wm] = win ? SL_LD(w, wOff + (m0 + wm) * K + k0 + wk) : 0.0f;
             const int xk = idx / TILE, xq = idx % TILE;        // X [K][P]: along pixels
             const bool xin = k0 + xk < K && p0 + xq < P;
-            xs[xk][xq] = xin ? xn[(k0 + xk) * P + p0 + xq] : 0.0f;
+            xs[xk][xq] = xin ? SL_LD(xn, (k0 + xk) * P + p0 + xq) : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int kk = 0; kk < TILE_K; ++kk) {
@@ -147,7 +151,7 @@ void conv1x1_tiled(__global const float* x, int xOff, __global const float* w, i
             const int p = p0 + tx + 16 * j;
             if (p >= P) continue;
             const float v = acc[i][j] + SL_BIAS(m);
-            y[yOff + (n * M + m) * P + p] = ACTIVATE(v, alpha, beta);
+            SL_ST(y, yOff + (n * M + m) * P + p, ACTIVATE(v, alpha, beta));
         }
     }
 }
@@ -174,26 +178,26 @@ void conv1x1_tiled(__global const float* x, int xOff, __global const float* w, i
 // lanes outside the row; only rows narrower than the window gather element by element.
 // Explicit vectors because PoCL does not vectorise these loop nests across work-items
 // (measured: 1-3 GFLOP/s scalar vs 20-100 vector).
-SL_INLINE VFLOAT load_row(__global const float* row, int ix0, int W) {
+SL_INLINE VFLOAT load_row(__global const sl_store* row, int ix0, int W) {
 #if SW == 1
-    if (ix0 >= 0 && ix0 + VW <= W) return VLOAD(0, row + ix0);
+    if (ix0 >= 0 && ix0 + VW <= W) return SL_VLD(row + ix0);
     if (W >= VW) {
         const int b = clamp(ix0, 0, W - VW);
         const VINT j = VIOTA + (ix0 - b);   // lane of the loaded window for each output lane
-        const VFLOAT v = shuffle(VLOAD(0, row + b), AS_VUINT(clamp(j, 0, VW - 1)));
+        const VFLOAT v = shuffle(SL_VLD(row + b), AS_VUINT(clamp(j, 0, VW - 1)));
         return select((VFLOAT)(0.0f), v, (j >= 0) & (j < VW));
     }
 #elif SW == 2
 #if VW == 8
-    if (ix0 >= 0 && ix0 + 16 <= W) return vload16(0, row + ix0).even;
+    if (ix0 >= 0 && ix0 + 16 <= W) return SL_LD16(row + ix0).even;
 #else
     if (ix0 >= 0 && ix0 + 32 <= W)
-        return (float16)(vload16(0, row + ix0).even, vload16(0, row + ix0 + 16).even);
+        return (float16)(SL_LD16(row + ix0).even, SL_LD16(row + ix0 + 16).even);
 #endif
     if (W >= 2 * VW) {
         const int b = clamp(ix0, 0, W - 2 * VW);
         const VINT j = 2 * VIOTA + (ix0 - b);
-        const VFLOAT v = shuffle2(VLOAD(0, row + b), VLOAD(0, row + b + VW),
+        const VFLOAT v = shuffle2(SL_VLD(row + b), SL_VLD(row + b + VW),
                                   AS_VUINT(clamp(j, 0, 2 * VW - 1)));
         return select((VFLOAT)(0.0f), v, (j >= 0) & (j < 2 * VW));
     }
@@ -202,20 +206,20 @@ SL_INLINE VFLOAT load_row(__global const float* row, int ix0, int W) {
     for (int i = 0; i < VW; ++i) {
         const int ix = ix0 + i * SW;
         const bool in = ix >= 0 && ix < W;
-        const float t = row[in ? ix : 0];
+        const float t = SL_LD(row, in ? ix : 0);
         v[i] = in ? t : 0.0f;
     }
     return VLOAD(0, v);
 }
 
 // Stores the first min(VW, OW - ox0) lanes of v at out.
-SL_INLINE void store_row(__global float* out, VFLOAT v, int ox0, int OW) {
+SL_INLINE void store_row(__global sl_store* out, VFLOAT v, int ox0, int OW) {
     if (ox0 + VW <= OW) {
-        VSTORE(v, 0, out);
+        SL_VST(out, v);
     } else {
         float t[VW];
         VSTORE(v, 0, t);
-        for (int i = 0; i < OW - ox0; ++i) out[i] = t[i];
+        for (int i = 0; i < OW - ox0; ++i) SL_ST(out, i, t[i]);
     }
 }
 
@@ -233,8 +237,8 @@ SL_INLINE void store_row(__global float* out, VFLOAT v, int ox0, int OW) {
 // consecutive columns) of one channel (gid0 = x block, gid1 = row block, gid2 = n * C + c).
 // Strides, dilation and the kernel size are compile-time, so with several rows per item the
 // compiler sees that neighbouring output rows read the same input rows and loads them once.
-__kernel void conv_dw(__global const float* x, int xOff, __global const float* w, int wOff,
-                      __global const float* bias, int bOff, int hasBias, __global float* y,
+__kernel void conv_dw(__global const sl_store* x, int xOff, __global const sl_store* w, int wOff,
+                      __global const sl_store* bias, int bOff, int hasBias, __global sl_store* y,
                       int yOff, int C, int H, int W, int OH, int OW, int sh, int sw, int dh, int dw,
                       int pt, int pl, float alpha, float beta) {
     const int ox0 = get_global_id(0) * VW;
@@ -242,18 +246,18 @@ __kernel void conv_dw(__global const float* x, int xOff, __global const float* w
     const int nc = get_global_id(2);
     if (ox0 >= OW || oy0 >= OH) return;
     const int c = nc % C;
-    __global const float* xc = x + xOff + nc * H * W;
-    __global const float* wc = w + wOff + c * KH * KW;
+    __global const sl_store* xc = x + xOff + nc * H * W;
+    __global const sl_store* wc = w + wOff + c * KH * KW;
     const int ix0 = ox0 * SW - pl;
     float wk[KH * KW];
-    for (int i = 0; i < KH * KW; ++i) wk[i] = wc[i];
+    for (int i = 0; i < KH * KW; ++i) wk[i] = SL_LD(wc, i);
     VFLOAT acc[ROWS];
     for (int r = 0; r < ROWS; ++r) acc[r] = (VFLOAT)(0.0f);
     for (int r = 0; r < ROWS; ++r) {
         for (int ky = 0; ky < KH; ++ky) {
             const int iy = (oy0 + r) * SH - pt + ky * DH;
             if (iy < 0 || iy >= H) continue;
-            __global const float* row = xc + iy * W;
+            __global const sl_store* row = xc + iy * W;
             for (int kx = 0; kx < KW; ++kx)
                 acc[r] = fma((VFLOAT)(wk[ky * KW + kx]), load_row(row, ix0 + kx * dw, W), acc[r]);
         }
@@ -271,9 +275,9 @@ __kernel void conv_dw(__global const float* x, int xOff, __global const float* w
 // vectors, edge handling included) and added into every output row it feeds. Loading per
 // (output row, tap) instead re-ran load_row's edge branches and the compiler could not merge
 // the loads across them. Each output still sums its taps ky-major, kx-minor (as the reference).
-__kernel void conv_dw_rows(__global const float* x, int xOff, __global const float* w, int wOff,
-                           __global const float* bias, int bOff, int hasBias,
-                           __global float* y, int yOff, int C, int H, int W, int OH, int OW,
+__kernel void conv_dw_rows(__global const sl_store* x, int xOff, __global const sl_store* w, int wOff,
+                           __global const sl_store* bias, int bOff, int hasBias,
+                           __global sl_store* y, int yOff, int C, int H, int W, int OH, int OW,
                            int sh, int sw, int dh, int dw, int pt, int pl, float alpha,
                            float beta) {
     const int ox0 = get_global_id(0) * VW;
@@ -281,18 +285,18 @@ __kernel void conv_dw_rows(__global const float* x, int xOff, __global const flo
     const int nc = get_global_id(2);
     if (ox0 >= OW || oy0 >= OH) return;
     const int c = nc % C;
-    __global const float* xc = x + xOff + nc * H * W;
-    __global const float* wc = w + wOff + c * KH * KW;
+    __global const sl_store* xc = x + xOff + nc * H * W;
+    __global const sl_store* wc = w + wOff + c * KH * KW;
     const int ix0 = ox0 * SW - pl;
     float wk[KH * KW];
-    for (int i = 0; i < KH * KW; ++i) wk[i] = wc[i];
+    for (int i = 0; i < KH * KW; ++i) wk[i] = SL_LD(wc, i);
     VFLOAT acc[ROWS];
     for (int r = 0; r < ROWS; ++r) acc[r] = (VFLOAT)(0.0f);
     const int iy0 = oy0 * SH - pt;
     for (int i = 0; i < (ROWS - 1) * SH + (KH - 1) * DH + 1; ++i) {
         const int iy = iy0 + i;
         if (iy < 0 || iy >= H) continue;
-        __global const float* row = xc + iy * W;
+        __global const sl_store* row = xc + iy * W;
         VFLOAT xv[KW];
         for (int kx = 0; kx < KW; ++kx) xv[kx] = load_row(row, ix0 + kx * dw, W);
         for (int r = 0; r < ROWS; ++r) {
@@ -315,8 +319,8 @@ __kernel void conv_dw_rows(__global const float* x, int xOff, __global const flo
 // output channels of one group (COB divides the channels per group; a COB x VW register block),
 // looping over the group's Cg input channels x KH x KW taps (gid0 = x block, gid1 = oy,
 // gid2 = n * (M / COB) + channel block).
-__kernel void conv_direct(__global const float* x, int xOff, __global const float* w, int wOff,
-                          __global const float* bias, int bOff, int hasBias, __global float* y,
+__kernel void conv_direct(__global const sl_store* x, int xOff, __global const sl_store* w, int wOff,
+                          __global const sl_store* bias, int bOff, int hasBias, __global sl_store* y,
                           int yOff, int C, int H, int W, int M, int OH, int OW, int Cg, int Mg,
                           int sh, int sw, int dh, int dw, int pt, int pl, float alpha,
                           float beta) {
@@ -327,27 +331,27 @@ __kernel void conv_direct(__global const float* x, int xOff, __global const floa
     const int m0 = (get_global_id(2) - n * blocks) * COB;
     if (ox0 >= OW || oy >= OH) return;
     const int g = m0 / Mg;
-    __global const float* xg = x + xOff + (n * C + g * Cg) * H * W;
+    __global const sl_store* xg = x + xOff + (n * C + g * Cg) * H * W;
     const int wStride = Cg * KH * KW;
-    __global const float* wg = w + wOff + m0 * wStride;
+    __global const sl_store* wg = w + wOff + m0 * wStride;
     const int ix0 = ox0 * SW - pl;
     VFLOAT acc[COB];
     for (int j = 0; j < COB; ++j) acc[j] = (VFLOAT)(0.0f);
     for (int ci = 0; ci < Cg; ++ci) {
-        __global const float* xc = xg + ci * H * W;
-        __global const float* wc = wg + ci * KH * KW;
+        __global const sl_store* xc = xg + ci * H * W;
+        __global const sl_store* wc = wg + ci * KH * KW;
         for (int ky = 0; ky < KH; ++ky) {
             const int iy = oy * sh - pt + ky * dh;
             if (iy < 0 || iy >= H) continue;
-            __global const float* row = xc + iy * W;
+            __global const sl_store* row = xc + iy * W;
             for (int kx = 0; kx < KW; ++kx) {
                 const VFLOAT xv = load_row(row, ix0 + kx * dw, W);
                 for (int j = 0; j < COB; ++j)
-                    acc[j] = fma((VFLOAT)(wc[j * wStride + ky * KW + kx]), xv, acc[j]);
+                    acc[j] = fma((VFLOAT)(SL_LD(wc, j * wStride + ky * KW + kx)), xv, acc[j]);
             }
         }
     }
-    __global float* yp = y + yOff + ((n * M + m0) * OH + oy) * OW + ox0;
+    __global sl_store* yp = y + yOff + ((n * M + m0) * OH + oy) * OW + ox0;
     for (int j = 0; j < COB; ++j) {
         const VFLOAT v = acc[j] + SL_BIAS(m0 + j);
         store_row(yp + j * OH * OW, ACTIVATE(v, alpha, beta), ox0, OW);
@@ -356,9 +360,9 @@ __kernel void conv_direct(__global const float* x, int xOff, __global const floa
 
 // Transposed conv in gather form: output (n, m, oy, ox) sums x(c, iy, ix) * W[c][m % Mg][ky][kx]
 // over the group's input channels and the taps with oy = iy * sh - pt + ky * dh (likewise x).
-__kernel void conv_transpose(__global const float* x, int xOff, __global const float* w, int wOff,
-                             __global const float* bias, int bOff, int hasBias,
-                             __global float* y, int yOff, int C, int H, int W, int M, int OH,
+__kernel void conv_transpose(__global const sl_store* x, int xOff, __global const sl_store* w, int wOff,
+                             __global const sl_store* bias, int bOff, int hasBias,
+                             __global sl_store* y, int yOff, int C, int H, int W, int M, int OH,
                              int OW, int Cg, int Mg, int sh, int sw, int dh, int dw, int pt,
                              int pl, float alpha, float beta) {
     const int p = get_global_id(0);
@@ -372,8 +376,8 @@ __kernel void conv_transpose(__global const float* x, int xOff, __global const f
     float acc = 0.0f;
     for (int ci = 0; ci < Cg; ++ci) {
         const int c = g * Cg + ci;
-        __global const float* xc = x + xOff + (n * C + c) * H * W;
-        __global const float* wc = w + wOff + (c * Mg + mg) * KH * KW;
+        __global const sl_store* xc = x + xOff + (n * C + c) * H * W;
+        __global const sl_store* wc = w + wOff + (c * Mg + mg) * KH * KW;
         for (int ky = 0; ky < KH; ++ky) {
             const int ty = oy + pt - ky * dh;
             if (ty < 0 || ty % sh != 0 || ty / sh >= H) continue;
@@ -381,10 +385,10 @@ __kernel void conv_transpose(__global const float* x, int xOff, __global const f
             for (int kx = 0; kx < KW; ++kx) {
                 const int tx = ox + pl - kx * dw;
                 if (tx < 0 || tx % sw != 0 || tx / sw >= W) continue;
-                acc = fma(xc[iy * W + tx / sw], wc[ky * KW + kx], acc);
+                acc = fma(SL_LD(xc, iy * W + tx / sw), SL_LD(wc, ky * KW + kx), acc);
             }
         }
     }
     const float v = acc + SL_BIAS(m);
-    y[yOff + (n * M + m) * OH * OW + p] = ACTIVATE(v, alpha, beta);
+    SL_ST(y, yOff + (n * M + m) * OH * OW + p, ACTIVATE(v, alpha, beta));
 }

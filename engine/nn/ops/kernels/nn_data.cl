@@ -64,14 +64,25 @@ __kernel void gather(__global const T* x, int xOff, __global const IDX* idx, int
 
 #if defined(SRC) && defined(DST)
 // Element-wise conversion; float -> integer truncates toward zero (C semantics, as the
-// reference's static_cast), -> bool is (x != 0).
+// reference's static_cast), -> bool is (x != 0). SRC_HALF / DST_HALF: that side is half in
+// memory (SRC/DST = half), read as float / written rounding to nearest even.
+#ifdef SRC_HALF
+#define SL_CAST_LD(p, i) vload_half((i), (p))
+#define SL_CAST_SRC float
+#else
+#define SL_CAST_LD(p, i) ((p)[i])
+#define SL_CAST_SRC SRC
+#endif
 __kernel void cast(__global const SRC* x, int xOff, __global DST* y, int yOff, int n) {
     const int i = get_global_id(0);
     if (i >= n) return;
-#ifdef TO_BOOL
-    y[yOff + i] = x[xOff + i] != (SRC)0 ? 1 : 0;
+    const SL_CAST_SRC v = SL_CAST_LD(x, xOff + i);
+#if defined(TO_BOOL)
+    y[yOff + i] = v != (SL_CAST_SRC)0 ? 1 : 0;
+#elif defined(DST_HALF)
+    vstore_half_rte((float)v, yOff + i, y);
 #else
-    y[yOff + i] = (DST)x[xOff + i];
+    y[yOff + i] = (DST)v;
 #endif
 }
 #endif

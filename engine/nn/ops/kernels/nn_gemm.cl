@@ -4,9 +4,9 @@
 // B(k, n) = b[k * bsk + n * bsn].
 // Batches (gid2) add per-batch offsets from `batchOff` (pairs: A offset, B offset) when given.
 
-__kernel void gemm(__global const float* a, int aOff, int asm_, int ask, __global const float* b,
-                   int bOff, int bsk, int bsn, __global const float* c, int cOff, int csm, int csn,
-                   int hasC, __global float* y, int yOff, int M, int N, int K, float alpha,
+__kernel void gemm(__global const sl_store* a, int aOff, int asm_, int ask, __global const sl_store* b,
+                   int bOff, int bsk, int bsn, __global const sl_store* c, int cOff, int csm, int csn,
+                   int hasC, __global sl_store* y, int yOff, int M, int N, int K, float alpha,
                    float beta, __global const int* batchOff) {
     const int n0 = get_global_id(0) * 4;
     const int m0 = get_global_id(1) * 4;
@@ -27,8 +27,8 @@ __kernel void gemm(__global const float* a, int aOff, int asm_, int ask, __globa
     }
     for (int k = 0; k < K; ++k) {
         float av[4], bv[4];
-        for (int i = 0; i < 4; ++i) av[i] = a[aOff + mi[i] * asm_ + k * ask];
-        for (int j = 0; j < 4; ++j) bv[j] = b[bOff + k * bsk + nj[j] * bsn];
+        for (int i = 0; i < 4; ++i) av[i] = SL_LD(a, aOff + mi[i] * asm_ + k * ask);
+        for (int j = 0; j < 4; ++j) bv[j] = SL_LD(b, bOff + k * bsk + nj[j] * bsn);
         for (int i = 0; i < 4; ++i)
             for (int j = 0; j < 4; ++j) acc[i][j] = fma(av[i], bv[j], acc[i][j]);
     }
@@ -37,8 +37,8 @@ __kernel void gemm(__global const float* a, int aOff, int asm_, int ask, __globa
         for (int j = 0; j < 4; ++j) {
             if (n0 + j >= N) break;
             float v = alpha * acc[i][j];
-            if (hasC) v += beta * c[cOff + (m0 + i) * csm + (n0 + j) * csn];
-            y[yOff + (m0 + i) * N + n0 + j] = v;
+            if (hasC) v += beta * SL_LD(c, cOff + (m0 + i) * csm + (n0 + j) * csn);
+            SL_ST(y, yOff + (m0 + i) * N + n0 + j, v);
         }
     }
 }

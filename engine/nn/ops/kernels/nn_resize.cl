@@ -7,7 +7,7 @@
 #define LINEAR 0
 #endif
 
-__kernel void resize2d(__global const float* x, int xOff, __global float* y, int yOff,
+__kernel void resize2d(__global const sl_store* x, int xOff, __global sl_store* y, int yOff,
                        __global const int* idx, __global const float* w, int IH, int IW, int OH,
                        int OW, float extrapolation) {
     const int ox = get_global_id(0);
@@ -16,25 +16,25 @@ __kernel void resize2d(__global const float* x, int xOff, __global float* y, int
     if (ox >= OW || oy >= OH) return;
     const int y0 = idx[oy];
     const int x0 = idx[2 * OH + ox];
-    __global float* out = y + yOff + (p * OH + oy) * OW + ox;
+    __global sl_store* out = y + yOff + (p * OH + oy) * OW + ox;
     if (y0 < 0 || x0 < 0) {
-        *out = extrapolation;
+        SL_ST(out, 0, extrapolation);
         return;
     }
-    __global const float* plane = x + xOff + p * IH * IW;
-    const float a = plane[y0 * IW + x0];
+    __global const sl_store* plane = x + xOff + p * IH * IW;
+    const float a = SL_LD(plane, y0 * IW + x0);
 #if LINEAR
     const int y1 = idx[OH + oy];
     const int x1 = idx[2 * OH + OW + ox];
-    const float b = plane[y0 * IW + x1];
-    const float c = plane[y1 * IW + x0];
-    const float d = plane[y1 * IW + x1];
+    const float b = SL_LD(plane, y0 * IW + x1);
+    const float c = SL_LD(plane, y1 * IW + x0);
+    const float d = SL_LD(plane, y1 * IW + x1);
     const float lx = w[OH + ox];
     const float ly = w[oy];
     const float top = a + (b - a) * lx;
     const float bottom = c + (d - c) * lx;
-    *out = top + (bottom - top) * ly;
+    SL_ST(out, 0, top + (bottom - top) * ly);
 #else
-    *out = a;
+    SL_ST(out, 0, a);
 #endif
 }
