@@ -31,8 +31,12 @@ struct Result {
 };
 
 // Runs `b` unoptimized on the CPU reference and optimized on `device`; the outputs must agree
-// within `tol` (relative and absolute).
-Result expectSameAsReference(const ModelBuilder& b, Device device, double tol = 1e-5) {
+// within `tol` (relative and absolute). With fp16 storage (OpenCL only) every stored value is
+// rounded to half, so the outputs are compared by relative L2 error instead, which must stay
+// under `tol`: each rounding is <= 2^-11 relative, a few layers give ~1e-3, while a misplaced
+// slab or an unconverted constant gives errors of order 1.
+Result expectSameAsReference(const ModelBuilder& b, Device device, double tol = 1e-5,
+                             Storage storage = Storage::Fp32) {
     TempDir dir;
     b.save(dir / "m.onnx");
     auto g = importOnnx(dir / "m.onnx");
@@ -45,6 +49,7 @@ Result expectSameAsReference(const ModelBuilder& b, Device device, double tol = 
         SessionOptions o;
         o.device = optimize ? device : Device::CpuReference;
         o.optimize = optimize;
+        if (optimize) o.storage = storage;
         auto s = Session::create(*g, o);
         EXPECT_TRUE(s) << s.status().message();
         if (!s) return r;
@@ -53,6 +58,7 @@ Result expectSameAsReference(const ModelBuilder& b, Device device, double tol = 
         if (!out) return r;
         outs[optimize] = *out;
         if (optimize) {
+            EXPECT_EQ((*s)->storage(), storage);
             r.report = (*s)->passReport();
             r.memory = (*s)->memory();
             r.liveNodes = (*s)->graph().liveNodeCount();
@@ -60,6 +66,12 @@ Result expectSameAsReference(const ModelBuilder& b, Device device, double tol = 
     }
     EXPECT_EQ(outs[0].size(), outs[1].size());
     for (size_t i = 0; i < outs[0].size() && i < outs[1].size(); ++i) {
+        if (storage == Storage::Fp16) {
+            const double err = relativeL2Error(outs[1][i], outs[0][i]);
+            EXPECT_LT(err, tol) << "fp16 storage output " << i;
+            EXPECT_GT(err, 0.0) << "fp16 storage output " << i << ": nothing was rounded";
+            continue;
+        }
         const CompareResult c = compareTensors(outs[1][i], outs[0][i], tol, tol);
         EXPECT_TRUE(c.ok) << deviceName(device) << " output " << i << ": " << c.message;
     }
@@ -147,6 +159,20 @@ TEST(NnStructuralPasses, FocusFoldsIntoConv) {
         s.k = 5;
         s.pads = {2, 2, 2, 2};
         EXPECT_EQ(expectSameAsReference(focusModel(s), d).report.foldedFocus, 1);
+    }
+}
+
+// fp16 storage: the folded conv's permuted weights are a constant the pass adds; the session
+// narrows it to half at upload like every other float constant (a float32 upload read as half
+// would give garbage).
+TEST(NnStructuralPasses, FocusFoldsIntoConvWithHalfStorage) {
+    for (bool one : {false, true}) {
+        FocusSpec s;
+        s.oneSlicePerPatch = one;
+        s.h = 16, s.w = 40;   // rows of 20 after the fold: the conv's vector paths
+        const Result r = expectSameAsReference(focusModel(s), Device::OpenCL, 1e-2, Storage::Fp16);
+        EXPECT_EQ(r.report.foldedFocus, 1) << "one slice " << one;
+        EXPECT_EQ(r.liveNodes, 1) << "only the Conv is left";
     }
 }
 
@@ -315,6 +341,30 @@ TEST(NnConcatInPlace, ProducersWriteIntoTheConcat) {
     b.output("y", {1, 2, 6, 7});
     const Result r = expectSameAsReference(b, Device::OpenCL);
     EXPECT_EQ(r.memory.inPlaceConcats, 1);
+}
+
+// fp16 storage: each input's place inside the concat output is its byte offset in the arena,
+// so it must count 2 bytes per stored float32 element (4 would put the second slab past the
+// end of the first's half-sized bytes and leave the concat reading stale memory).
+TEST(NnConcatInPlace, ProducersWriteIntoTheConcatWithHalfStorage) {
+    ModelBuilder b;
+    b.input("x", {1, 4, 6, 7});
+    conv(b, "x", "a", 4, 4, 1, 1);
+    conv(b, "x", "t1", 4, 4, 3, 2);
+    b.node("Relu", {"t1"}, {"t2"});
+    conv(b, "t2", "t3", 4, 4, 3, 3);
+    conv(b, "t3", "bb", 4, 5, 1, 4);
+    b.node("Sigmoid", {"t3"}, {"c"});
+    concat(b, {"a", "bb", "c"}, "z", 1);   // in place
+    conv(b, "z", "y", 13, 3, 3, 5);
+    b.output("y", {1, 3, 6, 7});
+    const Result r = expectSameAsReference(b, Device::OpenCL, 1e-2, Storage::Fp16);
+    EXPECT_EQ(r.memory.inPlaceConcats, 1);
+    // The SPP block: cascaded pools read the previous pool's slab of the concat output.
+    const Result spp = expectSameAsReference(sppModel(13, 13, true), Device::OpenCL, 1e-2,
+                                             Storage::Fp16);
+    EXPECT_EQ(spp.report.cascadedPools, 2);
+    EXPECT_EQ(spp.memory.inPlaceConcats, 1);
 }
 
 TEST(NnConcatInPlace, SppConcatRunsInPlace) {

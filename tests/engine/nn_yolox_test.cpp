@@ -191,6 +191,8 @@ TEST(NnYolox, Fp16StorageMatchesReference) {
     EXPECT_LE(m16.arenaBytes, m32.arenaBytes / 2 + 256 * 100);
     EXPECT_LE(m16.weightsBytes, m32.weightsBytes / 2 + 256 * 200);
     EXPECT_LT(m16.peakDeviceBytes(), m32.peakDeviceBytes() * 0.55);
+    // The concats run in place under half storage too (slab offsets in half bytes).
+    EXPECT_EQ(m16.inPlaceConcats, 16);
 
     const Tensor input = randomTensor((*f16)->inputs()[0].info, 7, 0.f, 255.f);
     auto want = (*ref)->run(std::vector<Tensor>{input});

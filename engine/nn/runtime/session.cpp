@@ -417,7 +417,8 @@ Session::Impl::ConcatPlacement Session::Impl::placeConcatInputs(const std::vecto
             const Value& v = graph.value(x);
             p.container[size_t(x)] = y;
             p.offset[size_t(x)] = at;
-            at += size_t(elementCount(v.info.shape)) * dtypeSize(v.info.dtype);
+            // Bytes as stored on the device (half under fp16 storage), as the planner sizes them.
+            at += size_t(elementCount(v.info.shape)) * dtypeSize(storageInfo(v.info).dtype);
             firstStep[size_t(y)] = std::min(firstStep[size_t(y)], firstStep[size_t(x)]);
             lastStep[size_t(y)] = std::max(lastStep[size_t(y)], lastStep[size_t(x)]);
             ++inputs;

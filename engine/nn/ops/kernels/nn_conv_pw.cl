@@ -15,41 +15,42 @@
 #endif
 #if VW == 16
 #define PW_VFLOAT float16
-#define PW_VLOAD vload16
-#define PW_VSTORE vstore16
+#define PW_VLD SL_LD16
+#define PW_VST SL_ST16
 #else
 #define PW_VFLOAT float8
-#define PW_VLOAD vload8
-#define PW_VSTORE vstore8
+#define PW_VLD SL_LD8
+#define PW_VST SL_ST8
 #endif
 
-#define PW_BIAS(m) (hasBias ? bias[bOff + (m)] : 0.0f)
+// Storage through nn_common.cl's SL_* macros (float, or half with -DSL_FP16=1); fp32 arithmetic.
+#define PW_BIAS(m) (hasBias ? SL_LD(bias, bOff + (m)) : 0.0f)
 
-__kernel void conv1x1_wide(__global const float* x, int xOff, __global const float* w, int wOff,
-                           __global const float* bias, int bOff, int hasBias, __global float* y,
+__kernel void conv1x1_wide(__global const sl_store* x, int xOff, __global const sl_store* w, int wOff,
+                           __global const sl_store* bias, int bOff, int hasBias, __global sl_store* y,
                            int yOff, int K, int P, int M, float alpha, float beta) {
     int p = get_global_id(0) * (2 * VW);
     const int m0 = get_global_id(1) * COB;
     const int n = get_global_id(2);
     if (p >= P || m0 >= M) return;   // the range is rounded up to whole work-groups
     if (p + 2 * VW > P) p = P - 2 * VW;
-    __global const float* xp = x + xOff + n * K * P + p;
-    __global const float* wp = w + wOff + m0 * K;
-    __global float* yp = y + yOff + (n * M + m0) * P + p;
+    __global const sl_store* xp = x + xOff + n * K * P + p;
+    __global const sl_store* wp = w + wOff + m0 * K;
+    __global sl_store* yp = y + yOff + (n * M + m0) * P + p;
     PW_VFLOAT a0[COB], a1[COB];
     for (int j = 0; j < COB; ++j) a0[j] = a1[j] = (PW_VFLOAT)(0.0f);
     for (int k = 0; k < K; ++k) {
-        const PW_VFLOAT x0 = PW_VLOAD(0, xp + k * P);
-        const PW_VFLOAT x1 = PW_VLOAD(0, xp + k * P + VW);
+        const PW_VFLOAT x0 = PW_VLD(xp + k * P);
+        const PW_VFLOAT x1 = PW_VLD(xp + k * P + VW);
         for (int j = 0; j < COB; ++j) {
-            const PW_VFLOAT wv = (PW_VFLOAT)(wp[j * K + k]);
+            const PW_VFLOAT wv = (PW_VFLOAT)(SL_LD(wp, j * K + k));
             a0[j] = fma(wv, x0, a0[j]);
             a1[j] = fma(wv, x1, a1[j]);
         }
     }
     for (int j = 0; j < COB; ++j) {
         const float b = PW_BIAS(m0 + j);
-        PW_VSTORE(ACTIVATE(a0[j] + b, alpha, beta), 0, yp + j * P);
-        PW_VSTORE(ACTIVATE(a1[j] + b, alpha, beta), 0, yp + j * P + VW);
+        PW_VST(yp + j * P, ACTIVATE(a0[j] + b, alpha, beta));
+        PW_VST(yp + j * P + VW, ACTIVATE(a1[j] + b, alpha, beta));
     }
 }
