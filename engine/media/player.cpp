@@ -68,9 +68,19 @@ struct Player::Impl {
         lk.lock();
     }
 
+    // Frames decoded ahead of the display: queueCapacity, or fewer where that is more than
+    // queueSeconds of playback at the current speed (never under 2, so a slow frame is absorbed).
+    size_t aheadLimit() const {
+        const size_t cap = std::max<size_t>(1, config.queueCapacity);
+        const StreamInfo* v = info ? info->video() : nullptr;
+        const double fps = v ? (v->averageFps > 0 ? v->averageFps : v->nominalFps) : 0;
+        if (fps <= 0 || config.queueSeconds <= 0) return cap;
+        const double frames = std::ceil(config.queueSeconds * fps * std::max(1.0, clock.speed()));
+        return std::min(cap, std::max<size_t>(2, size_t(frames)));
+    }
     bool needsPlaybackDecode() const {
         return source && state == PlaybackState::Playing && !eos &&
-               (live || queue.size() < std::max<size_t>(1, config.queueCapacity));
+               (live || queue.size() < aheadLimit());
     }
     bool reachedEnd() const {
         return eos && state == PlaybackState::Playing && queue.empty() && !still;
@@ -340,6 +350,7 @@ void Player::togglePause() {
 void Player::setSpeed(double speed) {
     std::lock_guard lk(impl_->mutex);
     impl_->clock.setSpeed(speed, SteadyClock::now());
+    impl_->wake.notify_all();   // a faster speed may allow more frames ahead (aheadLimit)
 }
 
 double Player::speed() const {

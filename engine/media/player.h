@@ -27,6 +27,10 @@ namespace sl::media {
 
 struct PlayerConfig {
     size_t queueCapacity = 8;                    // decoded frames waiting for the display
+    // The decode-ahead is also bounded in time: at most this much playback (at the current speed,
+    // at least 2 frames). Eight frames of a 10 fps file are 800 ms between decode and display -
+    // latency the overlay inherits - while 1080p decode jitter needs a few frames at most.
+    double queueSeconds = 0.25;
     size_t cacheBudgetBytes = 512u << 20;        // decoded-frame cache around the playhead
     // Slot-backed (zero-copy) frames enter the cache as heap copies (media/frame_cache.h).
     SlotFrames cacheSlotFrames = SlotFrames::CopyOut;

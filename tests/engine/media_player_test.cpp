@@ -227,5 +227,41 @@ TEST_F(MediaPlayer, CloseAndReopenDoNotHang) {
     EXPECT_EQ(f->index(), 0);
 }
 
+// The decode-ahead is bounded in time as well as in frames: 0.1 s of this 25 fps clip is 3 frames
+// (ceil 2.5), 5 at 2x speed; the frames then still come in order.
+TEST_F(MediaPlayer, DecodeAheadIsBoundedInTime) {
+    PlayerConfig config;
+    config.queueCapacity = 8;
+    config.queueSeconds = 0.1;
+    std::atomic<int> opened{0};
+    PlayerCallbacks cb;
+    cb.opened = [&](const MediaInfo&) { ++opened; };
+    Player p(config, cb);
+    OpenOptions o;
+    o.url = path_;
+    p.open(o);
+    ASSERT_TRUE(waitFor([&] { return opened > 0; }));
+    auto first = waitFrame(p);
+    ASSERT_TRUE(first);
+    p.play();
+    // The display takes nothing: the decoder fills the queue to its limit and stops there.
+    ASSERT_TRUE(waitFor([&] { return p.stats().queueDepth >= 3; }));
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(p.stats().queueDepth, 3u);
+    p.setSpeed(2.0);
+    ASSERT_TRUE(waitFor([&] { return p.stats().queueDepth >= 5; }));
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(p.stats().queueDepth, 5u);
+    p.pause();
+    int64_t last = first->index();
+    for (int k = 0; k < 5; ++k) {
+        auto f = p.takeFrameForDisplay(SteadyClock::now() + 60s);
+        if (!f) break;
+        EXPECT_GT(f->index(), last);
+        EXPECT_EQ(patternOf(*f), f->index());
+        last = f->index();
+    }
+}
+
 }  // namespace
 }  // namespace sl::media
