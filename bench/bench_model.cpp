@@ -6,7 +6,9 @@
 // side; with --opencv-opencl the peer also runs OpenCV's OpenCL and OpenCL-FP16 targets.
 //
 // usage: bench_model [MODEL.onnx] [--runs N] [--warmup N] [--no-reference] [--no-opencv]
-//                    [--opencv-opencl]
+//                    [--opencv-opencl] [--tune-budget MS]
+//   --tune-budget: the sessions' kernel tuning budget (SessionOptions::tuningBudgetMs), so a
+//   benchmark after a kernel edit can measure every layer in one session on a loaded machine.
 
 #include <algorithm>
 #include <cstdio>
@@ -62,6 +64,7 @@ int main(int argc, char** argv) {
     fs::path model = fs::path(SL_BENCH_SHARED_DIR) / "models" / "yolox_nano.onnx";
     int runs = 20, warmup = 3;
     bool reference = true, opencv = true, opencvOpenCl = false;
+    double tuneBudgetMs = -1;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
@@ -69,10 +72,12 @@ int main(int argc, char** argv) {
         else if (a == "--no-reference") reference = false;
         else if (a == "--no-opencv") opencv = false;
         else if (a == "--opencv-opencl") opencvOpenCl = true;
+        else if (a == "--tune-budget" && i + 1 < argc) tuneBudgetMs = std::atof(argv[++i]);
         else if (a[0] != '-') model = a;
         else {
             std::cerr << "usage: bench_model [MODEL.onnx] [--runs N] [--warmup N] "
-                         "[--no-reference] [--no-opencv] [--opencv-opencl]\n";
+                         "[--no-reference] [--no-opencv] [--opencv-opencl] "
+                         "[--tune-budget MS]\n";
             return 2;
         }
     }
@@ -94,6 +99,7 @@ int main(int argc, char** argv) {
         nn::SessionOptions o;
         o.device = d;
         o.storage = c.storage;
+        if (tuneBudgetMs >= 0) o.tuningBudgetMs = tuneBudgetMs;
         auto s = nn::Session::load(model, o);
         if (!s) {
             std::cerr << "bench_model: " << s.status().message() << "\n";

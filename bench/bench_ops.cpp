@@ -1,7 +1,7 @@
 // bench_ops: convolution kernels on the OpenCL device, GFLOP/s per YOLOX-Nano-like layer shape and
 // per kernel variant (nn/ops/conv.h ConvTuning), plus the CPU reference for scale.
 // usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx] [--no-tune] [--dw-rows N]
-//                  [--dw-width 8|16] [--dw-reuse 0|1] [--gemm-cob N]
+//                  [--dw-width 8|16] [--dw-reuse 0|1] [--gemm-cob N] [--only SUBSTRING]
 //   --no-tune: the model session takes the fixed ConvTuning defaults (no measured choices).
 //   --sweep tries the tuning variants; --model prints the per-op-type profile of a whole model
 //   (OpenCL session, median run of the timed runs).
@@ -30,11 +30,13 @@ struct Layer {
     Shape x;
     int64_t m, k, s, group;
     const char* act;
+    int64_t pad = -1;   // -1: k / 2
 };
 
 // Representative YOLOX-Nano 416x416 layers (after BN folding and SiLU fusion).
 const Layer kLayers[] = {
     {"stem 3x3 12->16 @208", {1, 12, 208, 208}, 16, 3, 1, 1, "silu"},
+    {"stem 6x6 s2 3->16 (Focus fold)", {1, 3, 416, 416}, 16, 6, 2, 1, "silu", 2},
     {"dw 3x3 s2 16 @208", {1, 16, 208, 208}, 16, 3, 2, 16, "silu"},
     {"1x1 16->32 @104", {1, 16, 104, 104}, 32, 1, 1, 1, "silu"},
     {"dw 3x3 32 @104", {1, 32, 104, 104}, 32, 3, 1, 32, "silu"},
@@ -57,7 +59,8 @@ bool prepare(const compute::ComputeContext& ctx, const Layer& l, Prepared& p, st
     Attributes a;
     a.set("kernel_shape", std::vector<int64_t>{l.k, l.k});
     a.set("strides", std::vector<int64_t>{l.s, l.s});
-    a.set("pads", std::vector<int64_t>{l.k / 2, l.k / 2, l.k / 2, l.k / 2});
+    const int64_t pad = l.pad >= 0 ? l.pad : l.k / 2;
+    a.set("pads", std::vector<int64_t>{pad, pad, pad, pad});
     a.set("group", l.group);
     a.set(kFusedActivationAttr, std::string(l.act));
     NodeDesc node{"Conv", l.name, 13, a, 3, 1};
@@ -108,6 +111,7 @@ const char* kernelName(const Op& op) {
     case Conv::Kernel::Direct: return "conv_direct";
     case Conv::Kernel::Gemm1x1Wide: return "conv1x1_wide";
     case Conv::Kernel::DepthwiseFull: return "conv_dw_full";
+    case Conv::Kernel::DirectS2: return "conv_s2_win";
     }
     return "?";
 }
@@ -191,7 +195,7 @@ int profileModel(const compute::ComputeContext& ctx, const std::string& path, in
 int main(int argc, char** argv) {
     int runs = 20, warmup = 3;
     bool sweep = false;
-    std::string model;
+    std::string model, only;   // only: layers whose name contains it
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--warmup") && i + 1 < argc) warmup = std::atoi(argv[++i]);
@@ -206,10 +210,11 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--no-tune")) gTune = false;
         else if (!std::strcmp(argv[i], "--gemm-cob") && i + 1 < argc)
             convTuning().gemmCob = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
         else {
             std::cerr << "usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx] "
                          "[--no-tune] [--dw-rows N] [--dw-width 8|16] [--dw-reuse 0|1] "
-                         "[--gemm-cob N]\n";
+                         "[--gemm-cob N] [--only SUBSTRING]\n";
             return 2;
         }
     }
@@ -239,10 +244,14 @@ int main(int argc, char** argv) {
         tiled.gemm = ConvTuning::Gemm::Tiled;
         ConvTuning dwOld;
         dwOld.dwReuseRows = false;
+        ConvTuning s2 = v(16, 16, 1, 16), s2c8 = v(16, 8, 1, 16);
+        s2.directS2 = s2c8.directS2 = true;
+        s2.directCobSmallK = 16;
         variants = {{"default", ConvTuning{}},             {"v8 cob8 r1 g8", v(8, 8, 1, 8)},
                     {"v16 cob16 r1 g16", v(16, 16, 1, 16)}, {"v16 cob16 r4 g16", v(16, 16, 4, 16)},
                     {"v16 cob8 r2 g16", v(16, 8, 2, 16)},   {"gemm tiled (GPU)", tiled},
-                    {"conv_dw (no reuse)", dwOld},          {"v16 cob16 r8 g16", v(16, 16, 8, 16)}};
+                    {"conv_dw (no reuse)", dwOld},          {"v16 cob16 r8 g16", v(16, 16, 8, 16)},
+                    {"s2 window cob16", s2},                {"s2 window cob8", s2c8}};
     }
     // Variants interleaved per layer so that they see the same machine load (the CPU device is
     // shared with everything else on the host); min and median reported.
@@ -252,6 +261,7 @@ int main(int argc, char** argv) {
     std::vector<double> sumMs(variants.size(), 0), sumMin(variants.size(), 0);
     double totalFlops = 0;
     for (const Layer& l : kLayers) {
+        if (!only.empty() && std::string(l.name).find(only) == std::string::npos) continue;
         for (size_t vi = 0; vi < variants.size(); ++vi) {
             convTuning() = variants[vi].t;
             Prepared p;

@@ -173,6 +173,24 @@ TEST(NnOpConv, TuningVariants) {
             runCase({{1, 6, 21, 52}, 6, 5, 1, 2, 1, 6, true, "hard_swish"}, rng);
         }
     }
+    // The stride-2 window kernel: the stem's 6x6 (after the Focus fold) with its pads, rows
+    // whose last block moves back (OW = 21), 3x3 and odd/1-wide kernels, batch 2, asymmetric
+    // edges (pad 0), a channel count the block does not divide, and an input row of exactly 16.
+    for (int cob : {4, 8, 16}) {
+        ConvTuning t;
+        t.directS2 = true;
+        t.directCob = t.directCobSmallK = cob;
+        t.directLocal = 2;
+        t.groupItems = cob == 4 ? 2 : 16;
+        convTuning() = t;
+        SCOPED_TRACE("s2 window: cob " + std::to_string(cob));
+        runCase({{1, 3, 14, 64}, 16, 6, 2, 2, 1, 1, true, "silu"}, rng);   // OW 32
+        runCase({{1, 3, 9, 42}, 8, 6, 2, 2, 1, 1, true, ""}, rng);         // OW 21
+        runCase({{2, 5, 7, 40}, 12, 3, 2, 1, 1, 1, false, "relu"}, rng);   // OW 20
+        runCase({{1, 4, 6, 35}, 24, 5, 2, 0, 1, 1, true, ""}, rng);        // OW 16, no pad
+        runCase({{1, 6, 5, 33}, 16, 1, 2, 0, 1, 1, true, ""}, rng);        // 1x1 s2, OW 17
+        runCase({{1, 2, 4, 32}, 16, 8, 2, 3, 1, 1, true, "silu"}, rng);    // KW 8, OW 16
+    }
     // The GPU kernel (local-memory tiles) on whatever device runs the tests.
     ConvTuning tiled;
     tiled.gemm = ConvTuning::Gemm::Tiled;

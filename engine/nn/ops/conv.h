@@ -6,6 +6,8 @@
 //                                      (CPUs), local-memory 64 x 64 tiles (GPUs)
 //   depthwise (group == C == M)     -> direct, ROWS x 8/16 outputs per work-item
 //   anything else                   -> direct implicit GEMM, COB channels x 8 pixels per item
+//                                      (dense stride 2, KW <= 8: also conv_s2_win, nn_conv_s2.cl,
+//                                      one input window per row; a tuner candidate)
 
 #include "nn/ops/op_util.h"
 
@@ -40,6 +42,8 @@ struct ConvTuning {
     bool dwReuseRows = true;  // conv_dw_rows (each input row loaded once) rather than conv_dw
     bool dwFull = false;      // conv_dw_full (no partial blocks) where OW >= the vector width;
                               // the tuner measures it as a candidate either way
+    bool directS2 = false;    // conv_s2_win for dense stride-2 layers it applies to (the stem;
+                              // Conv::s2WindowApplies); the tuner measures it either way
     // Work-group shape: `local` items along gid0, then rows/channel blocks along gid1 up to
     // `groupItems` in all. PoCL schedules work-groups, so small layers want few, large groups.
     size_t gemmLocal = 4, directLocal = 4, dwLocal = 4;
@@ -63,8 +67,10 @@ public:
 
     // Gemm1x1Wide: conv1x1_wide (nn_conv_pw.cl), two pixel vectors per work-item.
     // DepthwiseFull: conv_dw_full (nn_conv_dw.cl), conv_dw_rows without partial blocks.
+    // DirectS2: conv_s2_win (nn_conv_s2.cl), stride-2 dense conv loading each row window once.
     enum class Kernel {
-        Gemm1x1, Gemm1x1Tiled, Depthwise, DepthwiseRows, Direct, Gemm1x1Wide, DepthwiseFull
+        Gemm1x1, Gemm1x1Tiled, Depthwise, DepthwiseRows, Direct, Gemm1x1Wide, DepthwiseFull,
+        DirectS2
     };
     Kernel deviceKernel() const { return kernelKind_; }
 
@@ -89,6 +95,9 @@ private:
         size_t local = 4;
     };
     Choice defaultChoice(bool gpu) const;
+    // conv_s2_win's conditions: group 1, strides 2x2, no dilation, KW <= 8, rows of at least
+    // 16 outputs and 16 inputs.
+    bool s2WindowApplies() const;
     std::vector<Choice> candidates(const Choice& def, bool gpu) const;
     std::string layerClass() const;
     Status configure(const ClOpContext& ctx, const Choice& c);

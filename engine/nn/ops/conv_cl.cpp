@@ -59,11 +59,17 @@ const char* kindName(Conv::Kernel k) {
     case Conv::Kernel::Direct: return "direct";
     case Conv::Kernel::Gemm1x1Wide: return "wide";
     case Conv::Kernel::DepthwiseFull: return "dwfull";
+    case Conv::Kernel::DirectS2: return "directs2";
     }
     return "?";
 }
 
 }  // namespace
+
+bool Conv::s2WindowApplies() const {
+    return group_ == 1 && win_.sh == 2 && win_.sw == 2 && win_.dh == 1 && win_.dw == 1 &&
+           win_.kw <= 8 && ow_ >= 16 && w_ >= 16;
+}
 
 Conv::Choice Conv::defaultChoice(bool gpu) const {
     const ConvTuning& t = convTuning();
@@ -90,6 +96,7 @@ Conv::Choice Conv::defaultChoice(bool gpu) const {
         c.cob = smallK ? t.directCobSmallK : t.directCob;
         c.width = t.directWidth;
         c.local = t.directLocal;
+        if (t.directS2 && s2WindowApplies()) c.kind = Kernel::DirectS2;
     }
     return c;
 }
@@ -128,8 +135,11 @@ std::vector<Conv::Choice> Conv::candidates(const Choice& def, bool gpu) const {
         }
         break;
     case Kernel::Direct:
+    case Kernel::DirectS2:
         for (int w : {16, 8})
             for (int cob : {16, 8, 4}) add(Kernel::Direct, w, cob, 1);
+        if (s2WindowApplies())
+            for (int cob : {16, 8, 4}) add(Kernel::DirectS2, 16, cob, 1);
         break;
     }
     return out;
@@ -168,6 +178,7 @@ bool parseChoice(const std::string& text, Conv::Kernel& kind, int& width, int& c
     else if (ks == "direct") kind = Conv::Kernel::Direct;
     else if (ks == "wide") kind = Conv::Kernel::Gemm1x1Wide;
     else if (ks == "dwfull") kind = Conv::Kernel::DepthwiseFull;
+    else if (ks == "directs2") kind = Conv::Kernel::DirectS2;
     else return false;
     local = l;
     // Values a kernel accepts; anything else is a damaged entry (then: defaults, retune).
@@ -229,6 +240,16 @@ Status Conv::configure(const ClOpContext& ctx, const Choice& c) {
     case Kernel::Direct:
         cob_ = blockFor(m_ / group_, c.cob);
         width_ = width(c.width);
+        break;
+    case Kernel::DirectS2:
+        // A cached choice for a layer it does not fit cannot come from candidates().
+        if (!s2WindowApplies())
+            return fail("the stride-2 window kernel needs group 1, strides 2x2, no dilation, "
+                        "a kernel at most 8 wide and rows of at least 16 inputs and outputs");
+        cob_ = blockFor(m_, c.cob);
+        width_ = 16;
+        name = "conv_s2_win";
+        file = "nn_conv_s2.cl";
         break;
     }
     opts += " -DCOB=" + std::to_string(cob_) + " -DKH=" + std::to_string(win_.kh) +
@@ -403,7 +424,8 @@ Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
         const auto l = groupShape(g, local_, t.groupItems);
         return launch(ctx, k, g, l);
     }
-    case Kernel::Direct: {
+    case Kernel::Direct:
+    case Kernel::DirectS2: {
         const cl_int Cg = cl_int(c_ / group_), Mg = cl_int(m_ / group_);
         SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
                        *yo, C, H, W, M, OH, OW, Cg, Mg, sh, sw, dh, dw, pt, pl, alpha, beta));

@@ -334,10 +334,12 @@ Status Session::Impl::prepareOpenCl() {
     ClOpContext ctx = clContext();
     if (options.tuneKernels && KernelTuner::enabledByEnvironment()) {
         const compute::ProgramCacheOptions& pc = cl->programs().options();
-        // All conv kernel files: an edit to any invalidates the measured choices.
-        const std::string convSources = std::string(compute::embeddedKernelSource("nn_conv.cl")) +
-                                        std::string(compute::embeddedKernelSource("nn_conv_pw.cl")) +
-                                        std::string(compute::embeddedKernelSource("nn_conv_dw.cl"));
+        // All conv kernel files and the common prelude (storage conversions): an edit to any
+        // invalidates the measured choices.
+        std::string convSources;
+        for (const char* f :
+             {"nn_common.cl", "nn_conv.cl", "nn_conv_pw.cl", "nn_conv_dw.cl", "nn_conv_s2.cl"})
+            convSources += compute::embeddedKernelSource(f);
         tuner = std::make_unique<KernelTuner>(
             cl->info(), convSources,
             pc.diskEnabled ? pc.directory : std::filesystem::path(), options.tuningBudgetMs);
