@@ -290,7 +290,7 @@ Status Conv::tune(const ClOpContext& ctx, const Choice& def, bool gpu, Choice& b
     for (const Choice& c : candidates(def, gpu)) {
         const double spent =
             std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-        if (!ctx.tuner->hasBudget(spent)) return Status::ok();
+        if (!ctx.tuner->hasBudget(spent) && ctx.tuner->mayStopAtBudget()) return Status::ok();
         SL_TRY(configure(ctx, c));
         // Candidates the layer's shape folds into the same kernel (a 16-wide row on a narrow
         // layer is 8 wide) are measured once.

@@ -60,6 +60,12 @@ public:
     // Budget left after `pendingMs` more (a measurement in progress checks it between
     // candidates: one candidate's kernel build can take a second on a loaded CPU device).
     bool hasBudget(double pendingMs) const { return stats_.tuneMs + pendingMs < budgetMs_; }
+    // Whether a measurement in progress may stop at the budget: not while it is the session's
+    // first. A class whose candidates take longer than the whole budget (the stem conv's kernel
+    // builds on a loaded CPU) would otherwise be cut off in every session and, coming first,
+    // spend every session's budget: nothing would ever be tuned. Each session now finishes at
+    // least one class, so tuning always makes progress.
+    bool mayStopAtBudget() const { return stats_.tuned > 0; }
     void record(const std::string& layerClass, const std::string& choice, double ms);
     // A measurement cut off by the budget: its time counts, the class stays on defaults (and
     // unrecorded, so a later session measures it).
