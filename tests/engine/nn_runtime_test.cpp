@@ -18,6 +18,7 @@
 #include "nn/npy.h"
 #include "nn/onnx/onnx_importer.h"
 #include "nn/ops/op_registry.h"
+#include "nn/runtime/profile.h"
 #include "nn/runtime/session.h"
 #include "nn/tensor_util.h"
 #include "nn_model_builder.h"
@@ -181,6 +182,31 @@ TEST(NnRuntime, RunModelVerbWritesNpy) {
               kExitFailure);   // no input given
     EXPECT_EQ(v->run(std::vector<std::string>{"--bogus"}), kExitUsage);
     EXPECT_EQ(v->run(std::vector<std::string>{(dir / "absent.onnx").string()}), kExitFailure);
+    EXPECT_EQ(v->run(std::vector<std::string>{(dir / "chain.onnx").string(), "--profile",
+                                              "--profile-runs", "0"}),
+              kExitUsage);
+}
+
+// run-model --profile prints per-node medians over several runs.
+TEST(NnRuntime, MedianProfileIsPerNode) {
+    const auto profile = [](std::vector<double> ms, double total) {
+        Profile p;
+        for (size_t i = 0; i < ms.size(); ++i)
+            p.nodes.push_back({"n" + std::to_string(i), "Conv", ms[i], true});
+        p.totalMs = total;
+        return p;
+    };
+    const Profile m = medianProfile({profile({1, 5, 3}, 10), profile({2, 4, 9}, 30),
+                                     profile({3, 6, 0}, 20)});
+    ASSERT_EQ(m.nodes.size(), 3u);
+    EXPECT_EQ(m.nodes[0].ms, 2);
+    EXPECT_EQ(m.nodes[1].ms, 5);
+    EXPECT_EQ(m.nodes[2].ms, 3);
+    EXPECT_EQ(m.nodes[1].name, "n1");
+    EXPECT_EQ(m.totalMs, 20);
+    EXPECT_EQ(medianProfile({profile({1, 2}, 1), profile({4, 6}, 3)}).nodes[1].ms, 4);
+    EXPECT_TRUE(medianProfile({profile({1}, 1), profile({1, 2}, 1)}).nodes.empty());
+    EXPECT_TRUE(medianProfile({}).nodes.empty());
 }
 
 TEST(NnRuntime, BenchModelVerb) {

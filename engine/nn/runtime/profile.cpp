@@ -50,4 +50,33 @@ std::string Profile::format(int slowest) const {
     return s;
 }
 
+namespace {
+
+double median(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const size_t m = v.size() / 2;
+    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+}  // namespace
+
+Profile medianProfile(const std::vector<Profile>& runs) {
+    if (runs.empty()) return {};
+    for (const Profile& r : runs)
+        if (r.nodes.size() != runs[0].nodes.size()) return {};
+    Profile p = runs[0];
+    const auto pick = [&](auto field) {
+        std::vector<double> v;
+        for (const Profile& r : runs) v.push_back(field(r));
+        return median(std::move(v));
+    };
+    for (size_t i = 0; i < p.nodes.size(); ++i)
+        p.nodes[i].ms = pick([&](const Profile& r) { return r.nodes[i].ms; });
+    p.uploadMs = pick([](const Profile& r) { return r.uploadMs; });
+    p.downloadMs = pick([](const Profile& r) { return r.downloadMs; });
+    p.totalMs = pick([](const Profile& r) { return r.totalMs; });
+    return p;
+}
+
 }  // namespace sl::nn

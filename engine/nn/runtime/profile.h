@@ -23,4 +23,9 @@ struct Profile {
     std::string format(int slowest = 10) const;
 };
 
+// Per-node medians of several runs' profiles of one session (same nodes in the same order):
+// one run is noisy and the first also pays one-time costs (PoCL compiles each kernel's
+// work-group function at its first launch). Empty when `runs` is empty or the runs differ.
+Profile medianProfile(const std::vector<Profile>& runs);
+
 }  // namespace sl::nn
