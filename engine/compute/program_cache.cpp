@@ -34,11 +34,6 @@ uint64_t contentKey(const DeviceInfo& d, std::string_view source, std::string_vi
     return h;
 }
 
-std::string hex(uint64_t v) {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 std::string buildLog(cl_program program, cl_device_id device) {
     size_t size = 0;
@@ -67,6 +62,12 @@ uint64_t getU64(const std::string& s, size_t at) {
 }
 
 }  // namespace
+
+std::string hex64(uint64_t v) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    return buf;
+}
 
 uint64_t fnv1a64(std::string_view data, uint64_t seed) {
     uint64_t h = seed;
@@ -113,7 +114,7 @@ ProgramCache::~ProgramCache() = default;
 fs::path ProgramCache::diskPath(const DeviceInfo& device, std::string_view name,
                                 std::string_view source, std::string_view buildOptions) const {
     return options_.directory /
-           (std::string(name) + "-" + hex(contentKey(device, source, buildOptions)) + ".bin");
+           (std::string(name) + "-" + hex64(contentKey(device, source, buildOptions)) + ".bin");
 }
 
 ProgramCacheStats ProgramCache::stats() const {
@@ -134,7 +135,7 @@ Expected<cl_program> ProgramCache::get(const ComputeContext& ctx, std::string_vi
     // The context pointer cannot be reused while the cached program holds a reference to it.
     char ctxText[32];
     std::snprintf(ctxText, sizeof ctxText, "%p/", static_cast<void*>(ctx.context()));
-    const std::string memKey = ctxText + hex(key) + "/" + std::string(name);
+    const std::string memKey = ctxText + hex64(key) + "/" + std::string(name);
 
     std::lock_guard lock(mutex_);
     if (auto it = programs_.find(memKey); it != programs_.end()) {

@@ -100,5 +100,7 @@ private:
 
 // FNV-1a 64, exposed for tests and other caches.
 uint64_t fnv1a64(std::string_view data, uint64_t seed = 0xcbf29ce484222325ull);
+// 16 lower-case hex digits: how the caches put a key in a file name.
+std::string hex64(uint64_t v);
 
 }  // namespace sl::compute

@@ -17,12 +17,6 @@ namespace {
 
 constexpr std::string_view kHeader = "sightline-kernel-tuning 1\n";
 
-std::string hex(uint64_t v) {
-    char b[17];
-    std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(v));
-    return b;
-}
-
 }  // namespace
 
 KernelTuner::KernelTuner(const compute::DeviceInfo& device, std::string_view source,
@@ -32,7 +26,7 @@ KernelTuner::KernelTuner(const compute::DeviceInfo& device, std::string_view sou
         std::string id = device.name + '\n' + device.driverVersion + '\n' +
                          device.platformVersion + '\n';
         id.append(source);
-        stats_.path = directory / ("conv-tuning-" + hex(compute::fnv1a64(id)) + ".txt");
+        stats_.path = directory / ("conv-tuning-" + compute::hex64(compute::fnv1a64(id)) + ".txt");
         load();
     }
 }
@@ -52,9 +46,10 @@ void KernelTuner::load() {
     const std::string text = ss.str();
     // Body, then "checksum <hex>\n" over the body: a torn or edited file fails the check.
     const size_t cut = text.rfind("checksum ");
-    const bool ok = cut != std::string::npos && text.compare(0, kHeader.size(), kHeader) == 0 &&
-                    text.substr(cut) == "checksum " + hex(compute::fnv1a64(text.substr(0, cut))) +
-                                            "\n";
+    const bool ok =
+        cut != std::string::npos && text.compare(0, kHeader.size(), kHeader) == 0 &&
+        text.substr(cut) ==
+            "checksum " + compute::hex64(compute::fnv1a64(text.substr(0, cut))) + "\n";
     if (!ok) {
         logDebug("nn", "kernel tuning file " + stats_.path.string() +
                            " is corrupt; ignored, will be rewritten");
@@ -95,7 +90,7 @@ Status KernelTuner::save() {
     if (!dirty_ || stats_.path.empty()) return Status::ok();
     std::string body(kHeader);
     for (const auto& [k, v] : choices_) body += k + '\t' + v + '\n';
-    body += "checksum " + hex(compute::fnv1a64(body)) + "\n";
+    body += "checksum " + compute::hex64(compute::fnv1a64(body)) + "\n";
     std::error_code ec;
     fs::create_directories(stats_.path.parent_path(), ec);
     // A concurrent reader sees the old file or the new one, never half.

@@ -17,12 +17,6 @@ namespace {
 
 constexpr std::string_view kHeader = "sightline-storage-choice 1\n";
 
-std::string hex(uint64_t v) {
-    char b[17];
-    std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(v));
-    return b;
-}
-
 }  // namespace
 
 const char* storageName(Storage s) {
@@ -77,16 +71,17 @@ StorageChoiceCache::StorageChoiceCache(const compute::DeviceInfo& device, fs::pa
     if (directory.empty()) return;
     const std::string id =
         device.name + '\n' + device.driverVersion + '\n' + device.platformVersion + '\n';
-    path_ = directory / ("storage-choice-" + hex(compute::fnv1a64(id)) + ".txt");
+    path_ = directory / ("storage-choice-" + compute::hex64(compute::fnv1a64(id)) + ".txt");
     std::ifstream f(path_, std::ios::binary);
     if (!f) return;
     std::stringstream ss;
     ss << f.rdbuf();
     const std::string text = ss.str();
     const size_t cut = text.rfind("checksum ");
-    const bool ok = cut != std::string::npos && text.compare(0, kHeader.size(), kHeader) == 0 &&
-                    text.substr(cut) == "checksum " + hex(compute::fnv1a64(text.substr(0, cut))) +
-                                            "\n";
+    const bool ok =
+        cut != std::string::npos && text.compare(0, kHeader.size(), kHeader) == 0 &&
+        text.substr(cut) ==
+            "checksum " + compute::hex64(compute::fnv1a64(text.substr(0, cut))) + "\n";
     if (!ok) {
         logDebug("nn", "storage choice file " + path_.string() + " is corrupt; ignored");
         return;
@@ -97,7 +92,7 @@ StorageChoiceCache::StorageChoiceCache(const compute::DeviceInfo& device, fs::pa
 std::optional<StorageChoice> StorageChoiceCache::lookup(uint64_t model) const {
     std::istringstream body(text_);
     std::string line;
-    const std::string key = hex(model) + '\t';
+    const std::string key = compute::hex64(model) + '\t';
     while (std::getline(body, line)) {
         if (line.rfind(key, 0) != 0) continue;
         std::istringstream fields(line.substr(key.size()));
@@ -116,7 +111,7 @@ std::optional<StorageChoice> StorageChoiceCache::lookup(uint64_t model) const {
 
 void StorageChoiceCache::record(uint64_t model, const StorageChoice& c) {
     if (path_.empty()) return;
-    const std::string key = hex(model) + '\t';
+    const std::string key = compute::hex64(model) + '\t';
     std::string body;
     std::istringstream old(text_);
     std::string line;
@@ -127,7 +122,7 @@ void StorageChoiceCache::record(uint64_t model, const StorageChoice& c) {
     body += key + storageName(c.storage) + times + '\n';
     text_ = body;
     std::string file = std::string(kHeader) + body;
-    file += "checksum " + hex(compute::fnv1a64(file)) + "\n";
+    file += "checksum " + compute::hex64(compute::fnv1a64(file)) + "\n";
     std::error_code ec;
     fs::create_directories(path_.parent_path(), ec);
     if (Status st = writeFileAtomic(path_, file, "nn"); !st)
