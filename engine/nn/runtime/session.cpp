@@ -781,7 +781,12 @@ Expected<std::unique_ptr<Session::Impl>> Session::Impl::createAuto(Graph graph,
     const compute::ComputeContext& cl = *options.compute;
     const compute::ProgramCacheOptions& pc = cl.programs().options();
     StorageChoiceCache cache(cl.info(), pc.diskEnabled ? pc.directory : std::filesystem::path());
-    const uint64_t checksum = modelChecksum(graph);
+    // The decision is about this model on these kernels: a kernel edit can shift the balance,
+    // so every embedded nn kernel source is part of the key (as for the conv tuning file).
+    uint64_t checksum = modelChecksum(graph);
+    for (std::string_view name : compute::embeddedKernelNames())
+        if (name.substr(0, 3) == "nn_")
+            checksum = compute::fnv1a64(compute::embeddedKernelSource(name), checksum);
     const std::string source = graph.source;
     auto make = [&](Storage s, Graph g) -> Expected<std::unique_ptr<Impl>> {
         auto impl = std::make_unique<Impl>();
