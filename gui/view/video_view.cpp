@@ -268,6 +268,10 @@ QStringList VideoView::hudLines() const {
 
 VideoView::~VideoView() {
     destroying_ = true;   // no model reload on our own context just to shut down
+    // Our own frames may sit in the bridge's slots: drop them first, so the pool drains and the
+    // bridge is freed instead of retired (and leaked) with frames still pointing into it.
+    pending_.reset();
+    shownFrame_.reset();
     cleanupGL();
 }
 
