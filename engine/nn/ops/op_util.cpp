@@ -301,6 +301,21 @@ size_t storageSize(const ClOpContext& ctx, DType dtype) {
 
 size_t roundUp(size_t v, size_t m) { return m == 0 ? v : (v + m - 1) / m * m; }
 
+std::array<size_t, 3> planeGroup(const ClOpContext& ctx, cl_kernel k, size_t h, size_t planes) {
+    // The kernel's own limit (GPUs may allow fewer items for a kernel than for the device).
+    size_t kernelMax = 0;
+    if (clGetKernelWorkGroupInfo(k, ctx.compute->device(), CL_KERNEL_WORK_GROUP_SIZE,
+                                 sizeof kernelMax, &kernelMax, nullptr) != CL_SUCCESS)
+        kernelMax = 0;
+    const size_t maxItems = std::min<size_t>(1024, kernelMax >= 16 ? kernelMax : 16);
+    size_t rows = std::max<size_t>(1, std::min<size_t>(16, h));
+    while (rows > 1 && 16 * rows > maxItems) rows /= 2;
+    size_t z = 1;
+    while (planes % (z * 2) == 0 && 16 * rows * z * 2 <= maxItems && planes / (z * 2) >= 8)
+        z *= 2;
+    return {16, rows, z};
+}
+
 Status launch(const ClOpContext& ctx, cl_kernel k, std::span<const size_t> global,
               std::span<const size_t> local) {
     size_t g[3] = {1, 1, 1}, l[3] = {1, 1, 1};
