@@ -147,6 +147,25 @@ TEST(NnOpTranspose, ReferenceAndDevice) {
     EXPECT_EQ(testOp(makeNode("Transpose"), {in(iota64({3, 5}))}), OpTestResult::Passed);
 }
 
+// Transposes of the last two dims with both at least 16 take copy_nd's 16 x 16 tiles: whole
+// tiles, edge tiles on either side or both, an outer dim, YOLOX's head layout, and 8-byte and
+// (through testOp's fp16 storage run) 2-byte elements.
+TEST(NnOpTranspose, TiledLastTwoDims) {
+    std::mt19937 rng(24);
+    Attributes swap;
+    swap.set("perm", std::vector<int64_t>{0, 2, 1});
+    for (const Shape& s : std::vector<Shape>{{1, 16, 16}, {2, 37, 50}, {3, 64, 17},
+                                             {1, 85, 300}, {2, 16, 48}})
+        EXPECT_EQ(testOp(makeNode("Transpose", swap), {in(randomTensor(s, rng))}),
+                  OpTestResult::Passed)
+            << s[0] << "x" << s[1] << "x" << s[2];
+    EXPECT_EQ(testOp(makeNode("Transpose"), {in(iota64({20, 33}))}), OpTestResult::Passed);
+    Attributes nhwc;
+    nhwc.set("perm", std::vector<int64_t>{0, 2, 3, 1});   // [24 x 35] after collapsing
+    EXPECT_EQ(testOp(makeNode("Transpose", nhwc), {in(randomTensor({2, 24, 5, 7}, rng))}),
+              OpTestResult::Passed);
+}
+
 TEST(NnOpReshape, ShapesByHand) {
     const Tensor x = randomTensor({2, 3, 4}, *std::make_unique<std::mt19937>(1));
     auto shapeOf = [&](const NodeDesc& n, std::vector<OpInput> ins) {

@@ -3,6 +3,8 @@
 // count_include_pad and the resize modes.
 #include "nn_op_test_util.h"
 
+#include <string>
+
 namespace sl::nn::test {
 namespace {
 
@@ -126,6 +128,26 @@ TEST(NnOpResize, DeviceVsReference) {
     EXPECT_EQ(testOp(makeNode("Upsample", up9, 9), {in(x), constant(floats({4}, {1, 1, 2, 3}))}),
               OpTestResult::Passed);
     EXPECT_EQ(testOp(makeNode("Resize", up9, 10), {in(x), constant(up)}), OpTestResult::Passed);
+}
+
+// Many planes: the launches group 2..8 planes and up to 16 rows per work-group (op_util.h
+// planeGroup); plane counts with and without a power-of-two factor, rows below and above 16,
+// and the last group's rows past the end.
+TEST(NnOpPoolResize, GroupedPlanes) {
+    std::mt19937 rng(32);
+    for (const Shape& s : std::vector<Shape>{{1, 128, 13, 13}, {2, 24, 21, 19}, {1, 17, 9, 33},
+                                             {1, 64, 26, 26}}) {
+        const Tensor x = randomTensor(s, rng);
+        const std::string what = std::to_string(s[0]) + "x" + std::to_string(s[1]) + "x" +
+                                 std::to_string(s[2]) + "x" + std::to_string(s[3]);
+        EXPECT_EQ(testOp(makeNode("MaxPool", poolAttrs(5, 1, 2)), {in(x)}),   // separable
+                  OpTestResult::Passed) << what;
+        EXPECT_EQ(testOp(makeNode("AveragePool", poolAttrs(3, 2, 1)), {in(x)}),
+                  OpTestResult::Passed) << what;
+        EXPECT_EQ(testOp(makeNode("Resize", resizeAttrs("nearest", "asymmetric", "floor")),
+                         {in(x), absent(), constant(floats({4}, {1, 1, 2, 2}))}),
+                  OpTestResult::Passed) << what;
+    }
 }
 
 }  // namespace

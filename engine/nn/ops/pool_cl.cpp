@@ -47,20 +47,18 @@ Status Pool::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
                        cl_int(ow_), cl_int(win_.kw), cl_int(win_.sw), cl_int(win_.dw),
                        cl_int(win_.padLeft)));
         const size_t gr[3] = {size_t(ow_), size_t(h_), size_t(n_ * c_)};
-        const size_t lr[3] = {16, 1, 1};
-        SL_TRY(launch(ctx, rows_.get(), gr, lr));
+        SL_TRY(launch(ctx, rows_.get(), gr, planeGroup(ctx, rows_.get(), gr[1], gr[2])));
         SL_TRY(setArgs(k, tmp_.get(), outputs[0].mem, *yo, cl_int(h_), cl_int(oh_), cl_int(ow_),
                        cl_int(win_.kh), cl_int(win_.sh), cl_int(win_.dh), cl_int(win_.padTop)));
         const size_t gc[3] = {size_t(ow_), size_t(oh_), size_t(n_ * c_)};
-        return launch(ctx, k, gc, lr);
+        return launch(ctx, k, gc, planeGroup(ctx, k, gc[1], gc[2]));
     }
     SL_TRY(setArgs(k, inputs[0].mem, *xo, outputs[0].mem, *yo, cl_int(h_), cl_int(w_),
                    cl_int(oh_), cl_int(ow_), cl_int(win_.kh), cl_int(win_.kw), cl_int(win_.sh),
                    cl_int(win_.sw), cl_int(win_.dh), cl_int(win_.dw), cl_int(win_.padTop),
                    cl_int(win_.padLeft), cl_int(win_.padBottom), cl_int(win_.padRight)));
     const size_t g[3] = {size_t(ow_), size_t(oh_), size_t(n_ * c_)};
-    const size_t l[3] = {16, 1, 1};
-    return launch(ctx, k, g, l);
+    return launch(ctx, k, g, planeGroup(ctx, k, g[1], g[2]));
 }
 
 }  // namespace sl::nn

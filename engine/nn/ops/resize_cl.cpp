@@ -39,8 +39,7 @@ Status Resize::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> i
     SL_TRY(setArgs(k, inputs[0].mem, *xo, outputs[0].mem, *yo, indices_.get(), weights_.get(),
                    cl_int(ih_), cl_int(iw_), cl_int(oh_), cl_int(ow_), extrapolation_));
     const size_t g[3] = {size_t(ow_), size_t(oh_), size_t(planes_)};
-    const size_t l[3] = {16, 1, 1};
-    return launch(ctx, k, g, l);
+    return launch(ctx, k, g, planeGroup(ctx, k, g[1], g[2]));
 }
 
 }  // namespace sl::nn

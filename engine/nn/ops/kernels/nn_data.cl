@@ -13,16 +13,40 @@
 // gid0 takes a run of COPY_RUN elements of the innermost dim, gid1 the next dim; gid2 enumerates
 // the outer dims (one index decomposition per work-item, none per element). A flat version with
 // a full decomposition per element ran at ~50 ns/element on PoCL, one element per work-item ~6.
+// tile = 1 (the host's choice for transposes: destination rows contiguous, source columns
+// contiguous, sStride.s6 == 1): gid1 takes 16 rows too, and a work-item moves a 16 x 16 tile
+// with 16 vector loads and 16 vector stores instead of 16 rows of 16 gathered elements, each
+// from another cache line (YOLOX's final [85 x 3549] -> [3549 x 85]).
 #define COPY_RUN 16
 __kernel void copy_nd(__global const T* src, int sOff, __global T* dst, int dOff, int8 shape,
-                      int8 sStride, int8 dStride) {
+                      int8 sStride, int8 dStride, int tile) {
     const int i0 = get_global_id(0) * COPY_RUN;
-    const int i1 = get_global_id(1);
+    const int i1 = get_global_id(1) * (tile ? COPY_RUN : 1);
     const int i2 = get_global_id(2);
     if (i0 >= shape.s7 || i1 >= shape.s6) return;
     int8 outer = shape;
     outer.s6 = 1;
     outer.s7 = 1;
+    if (tile) {
+        __global const T* s = src + sOff + nd_offset(i2, outer, sStride) + i1;
+        __global T* d = dst + dOff + nd_offset(i2, outer, dStride) + i0;
+        const int ss = sStride.s7, ds = dStride.s6;
+        if (i0 + COPY_RUN <= shape.s7 && i1 + COPY_RUN <= shape.s6) {
+            T t[COPY_RUN][COPY_RUN];   // t[b][a] = source column i0 + a, element i1 + b
+            for (int a = 0; a < COPY_RUN; ++a) {
+                const SL_T16 v = vload16(0, s + (i0 + a) * ss);
+                T u[COPY_RUN];
+                vstore16(v, 0, u);
+                for (int b = 0; b < COPY_RUN; ++b) t[b][a] = u[b];
+            }
+            for (int b = 0; b < COPY_RUN; ++b) vstore16(vload16(0, t[b]), 0, d + (i1 + b) * ds);
+            return;
+        }
+        const int na = min(COPY_RUN, shape.s7 - i0), nb = min(COPY_RUN, shape.s6 - i1);
+        for (int b = 0; b < nb; ++b)
+            for (int a = 0; a < na; ++a) d[(i1 + b) * ds + a] = s[(i0 + a) * ss + b];
+        return;
+    }
     __global const T* s = src + sOff + nd_offset(i2, outer, sStride) + i1 * sStride.s6;
     __global T* d = dst + dOff + nd_offset(i2, outer, dStride) + i1 * dStride.s6;
     const int end = min(i0 + COPY_RUN, shape.s7);
