@@ -66,7 +66,7 @@ public:
     double flops() const override;
 
     // Gemm1x1Wide: conv1x1_wide (nn_conv_pw.cl), two pixel vectors per work-item.
-    // DepthwiseFull: conv_dw_full (nn_conv_dw.cl), conv_dw_rows without partial blocks.
+    // DepthwiseFull: conv_dw_full, conv_dw_rows without partial blocks.
     // DirectS2: conv_s2_win (nn_conv_s2.cl), stride-2 dense conv loading each row window once.
     enum class Kernel {
         Gemm1x1, Gemm1x1Tiled, Depthwise, DepthwiseRows, Direct, Gemm1x1Wide, DepthwiseFull,

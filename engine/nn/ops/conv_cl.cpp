@@ -233,7 +233,6 @@ Status Conv::configure(const ClOpContext& ctx, const Choice& c) {
                             std::to_string(width_) + " outputs, the layer has " +
                             std::to_string(ow_));
             name = "conv_dw_full";
-            file = "nn_conv_dw.cl";
         }
         opts += " -DSH=" + std::to_string(win_.sh) + " -DDH=" + std::to_string(win_.dh) +
                 " -DROWS=" + std::to_string(rows_);
