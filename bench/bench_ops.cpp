@@ -110,7 +110,7 @@ const char* kernelName(const Op& op) {
     case Conv::Kernel::DepthwiseRows: return "conv_dw_rows";
     case Conv::Kernel::Direct: return "conv_direct";
     case Conv::Kernel::Gemm1x1Wide: return "conv1x1_wide";
-    case Conv::Kernel::DepthwiseFull: return "conv_dw_full";
+    case Conv::Kernel::DepthwiseFull: return "conv_dw_rows full";
     case Conv::Kernel::DirectS2: return "conv_s2_win";
     }
     return "?";

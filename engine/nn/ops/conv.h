@@ -40,7 +40,7 @@ struct ConvTuning {
     int dwRows = 8;           // ... times rows per work-item (bench_ops --sweep: 8 beats 2 by
                               // 15-30% on YOLOX's depthwise layers with conv_dw_rows)
     bool dwReuseRows = true;  // conv_dw_rows (each input row loaded once) rather than conv_dw
-    bool dwFull = false;      // conv_dw_full (no partial blocks) where OW >= the vector width;
+    bool dwFull = false;      // conv_dw_rows, full blocks where OW >= the vector width;
                               // the tuner measures it as a candidate either way
     bool directS2 = false;    // conv_s2_win for dense stride-2 layers it applies to (the stem;
                               // Conv::s2WindowApplies); the tuner measures it either way
@@ -66,7 +66,7 @@ public:
     double flops() const override;
 
     // Gemm1x1Wide: conv1x1_wide (nn_conv_pw.cl), two pixel vectors per work-item.
-    // DepthwiseFull: conv_dw_full, conv_dw_rows without partial blocks.
+    // DepthwiseFull: conv_dw_rows built with FULL_BLOCKS (no partial blocks).
     // DirectS2: conv_s2_win (nn_conv_s2.cl), stride-2 dense conv loading each row window once.
     enum class Kernel {
         Gemm1x1, Gemm1x1Tiled, Depthwise, DepthwiseRows, Direct, Gemm1x1Wide, DepthwiseFull,

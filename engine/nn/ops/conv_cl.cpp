@@ -232,7 +232,7 @@ Status Conv::configure(const ClOpContext& ctx, const Choice& c) {
                 return fail("the full-block depthwise kernel needs rows of at least " +
                             std::to_string(width_) + " outputs, the layer has " +
                             std::to_string(ow_));
-            name = "conv_dw_full";
+            opts += " -DFULL_BLOCKS=1";   // conv_dw_rows without partial blocks
         }
         opts += " -DSH=" + std::to_string(win_.sh) + " -DDH=" + std::to_string(win_.dh) +
                 " -DROWS=" + std::to_string(rows_);

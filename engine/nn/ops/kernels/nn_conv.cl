@@ -291,53 +291,16 @@ __kernel void conv_dw(__global const sl_store* x, int xOff, __global const sl_st
 // vectors, edge handling included) and added into every output row it feeds. Loading per
 // (output row, tap) instead re-ran load_row's edge branches and the compiler could not merge
 // the loads across them. Each output still sums its taps ky-major, kx-minor (as the reference).
+//
+// FULL_BLOCKS (Conv::Kernel::DepthwiseFull, only where OW >= VW): a row's last block, when it
+// would run past OW, moves back to end at OW: it recomputes a few of its neighbour's outputs
+// (the same sums in the same order: identical bits) and stores whole vectors, instead of
+// staging a partial vector through private memory and storing it lane by lane (PoCL keeps that
+// array on the stack). YOLOX's 13, 26, 52 and 104 wide rows all end in a partial block.
+#ifndef FULL_BLOCKS
+#define FULL_BLOCKS 0
+#endif
 __kernel void conv_dw_rows(__global const sl_store* x, int xOff, __global const sl_store* w, int wOff,
-                           __global const sl_store* bias, int bOff, int hasBias,
-                           __global sl_store* y, int yOff, int C, int H, int W, int OH, int OW,
-                           int sh, int sw, int dh, int dw, int pt, int pl, float alpha,
-                           float beta) {
-    const int ox0 = get_global_id(0) * VW;
-    const int oy0 = get_global_id(1) * ROWS;
-    const int nc = get_global_id(2);
-    if (ox0 >= OW || oy0 >= OH) return;
-    const int c = nc % C;
-    __global const sl_store* xc = x + xOff + nc * H * W;
-    __global const sl_store* wc = w + wOff + c * KH * KW;
-    const int ix0 = ox0 * SW - pl;
-    float wk[KH * KW];
-    for (int i = 0; i < KH * KW; ++i) wk[i] = SL_LD(wc, i);
-    VFLOAT acc[ROWS];
-    for (int r = 0; r < ROWS; ++r) acc[r] = (VFLOAT)(0.0f);
-    const int iy0 = oy0 * SH - pt;
-    for (int i = 0; i < (ROWS - 1) * SH + (KH - 1) * DH + 1; ++i) {
-        const int iy = iy0 + i;
-        if (iy < 0 || iy >= H) continue;
-        __global const sl_store* row = xc + iy * W;
-        VFLOAT xv[KW];
-        for (int kx = 0; kx < KW; ++kx) xv[kx] = load_row(row, ix0 + kx * dw, W);
-        for (int r = 0; r < ROWS; ++r) {
-            const int t = i - r * SH;   // ky * DH for the output row r this input row feeds
-            if (t < 0 || t % DH != 0 || t / DH >= KH) continue;
-            const int ky = t / DH;
-            for (int kx = 0; kx < KW; ++kx)
-                acc[r] = fma((VFLOAT)(wk[ky * KW + kx]), xv[kx], acc[r]);
-        }
-    }
-    const float b = SL_BIAS(c);
-    for (int r = 0; r < ROWS; ++r) {
-        if (oy0 + r >= OH) break;
-        const VFLOAT v = acc[r] + b;
-        store_row(y + yOff + (nc * OH + oy0 + r) * OW + ox0, ACTIVATE(v, alpha, beta), ox0, OW);
-    }
-}
-
-// Depthwise without partial blocks (Conv::Kernel::DepthwiseFull): conv_dw_rows, except that a
-// row's last block, when it would run past OW, moves back to end at OW: it recomputes a few of
-// its neighbour's outputs (the same sums in the same order: identical bits) and stores whole
-// vectors, instead of staging a partial vector through private memory and storing it lane by
-// lane (PoCL keeps that array on the stack). YOLOX's 13, 26, 52 and 104 wide rows all end in a
-// partial 8- or 16-wide block. The host uses it only when OW >= VW.
-__kernel void conv_dw_full(__global const sl_store* x, int xOff, __global const sl_store* w, int wOff,
                            __global const sl_store* bias, int bOff, int hasBias,
                            __global sl_store* y, int yOff, int C, int H, int W, int OH, int OW,
                            int sh, int sw, int dh, int dw, int pt, int pl, float alpha,
@@ -346,7 +309,9 @@ __kernel void conv_dw_full(__global const sl_store* x, int xOff, __global const 
     const int oy0 = get_global_id(1) * ROWS;
     const int nc = get_global_id(2);
     if (ox0 >= OW || oy0 >= OH) return;
-    if (ox0 + VW > OW) ox0 = OW - VW;   // the host guarantees OW >= VW
+#if FULL_BLOCKS
+    if (ox0 + VW > OW) ox0 = OW - VW;
+#endif
     const int c = nc % C;
     __global const sl_store* xc = x + xOff + nc * H * W;
     __global const sl_store* wc = w + wOff + c * KH * KW;
@@ -374,7 +339,11 @@ __kernel void conv_dw_full(__global const sl_store* x, int xOff, __global const 
     for (int r = 0; r < ROWS; ++r) {
         if (oy0 + r >= OH) break;
         const VFLOAT v = acc[r] + b;
+#if FULL_BLOCKS
         SL_VST(y + yOff + (nc * OH + oy0 + r) * OW + ox0, ACTIVATE(v, alpha, beta));
+#else
+        store_row(y + yOff + (nc * OH + oy0 + r) * OW + ox0, ACTIVATE(v, alpha, beta), ox0, OW);
+#endif
     }
 }
 
