@@ -1,8 +1,10 @@
 // End-to-end `analyze` throughput on the demo video against an OpenCV pipeline on the same model
 // and video, in the same run, printed as a ratio.
 //
-//   sightline: MediaSource decode thread -> bounded queue -> Detector (device preprocess, nn
-//              Session on OpenCL, YOLOX decode + NMS) -> ResultsStore        (pipeline::runAnalyze)
+//   sightline: MediaSource decode thread -> bounded queue -> N inference streams, each a Detector
+//              (device preprocess, nn Session on OpenCL, YOLOX decode + NMS) -> ResultsStore
+//              (pipeline::runAnalyze). 1 stream and `sightline analyze`'s default of 2 run in
+//              alternation, so both see the same machine load.
 //   OpenCV:    cv2.VideoCapture -> letterbox (cv2.resize) -> cv2.dnn forward -> numpy decode ->
 //              cv2.dnn.NMSBoxes -> cv2.rectangle, in a child python3 process
 //              (tests/yolox_opencv_reference.py video; Debian python3-opencv)
@@ -10,11 +12,13 @@
 // Each side gets one warm-up inference before its clock starts (kernel builds, DNN allocation).
 //
 // usage: bench_analyze [--video PATH] [--model PATH] [--frames N (0 = all)] [--every N]
-//                      [--runs N] [--device opencl|cpu-ref] [--no-peer]
+//                      [--runs N] [--streams N (default 2)] [--device opencl|cpu-ref] [--no-peer]
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -64,7 +68,7 @@ int main(int argc, char** argv) {
     fs::path video = defaultVideo();
     fs::path model = kRoot.parent_path() / "shared" / "models" / "yolox_nano.onnx";
     int64_t frames = 0;
-    int every = 1, runs = 1;
+    int every = 1, runs = 1, streams = 2;
     bool peer = true;
     pipeline::DetectorOptions options;
     for (int i = 1; i < argc; ++i) {
@@ -75,6 +79,7 @@ int main(int argc, char** argv) {
         else if (a == "--frames" && v) frames = std::atoll(argv[++i]);
         else if (a == "--every" && v) every = std::atoi(argv[++i]);
         else if (a == "--runs" && v) runs = std::atoi(argv[++i]);
+        else if (a == "--streams" && v) streams = std::max(1, std::atoi(argv[++i]));
         else if (a == "--no-peer") peer = false;
         else if (a == "--device" && v) {
             auto d = nn::parseDevice(argv[++i]);
@@ -82,13 +87,22 @@ int main(int argc, char** argv) {
             options.device = *d;
         } else {
             std::fprintf(stderr, "usage: bench_analyze [--video PATH] [--model PATH] [--frames N] "
-                                 "[--every N] [--runs N] [--device opencl|cpu-ref] [--no-peer]\n");
+                                 "[--every N] [--runs N] [--streams N] [--device opencl|cpu-ref] "
+                                 "[--no-peer]\n");
             return 2;
         }
     }
     auto det = pipeline::Detector::load(model.string(), options);
     if (!det) return std::fprintf(stderr, "%s\n", det.status().message().c_str()), 1;
-    {   // Warm-up: one frame through the whole detector (PoCL compiles kernels at first enqueue).
+    std::vector<std::unique_ptr<pipeline::Detector>> siblings;
+    std::vector<pipeline::Detector*> detectors = {det->get()};
+    for (int i = 1; i < streams; ++i) {
+        auto s = (*det)->createSibling();
+        if (!s) return std::fprintf(stderr, "%s\n", s.status().message().c_str()), 1;
+        detectors.push_back(s->get());
+        siblings.push_back(std::move(*s));
+    }
+    {   // Warm-up: one frame through each detector (PoCL compiles kernels at first enqueue).
         media::MediaSource src;
         media::OpenOptions open;
         open.url = video.string();
@@ -96,37 +110,53 @@ int main(int argc, char** argv) {
             return std::fprintf(stderr, "%s\n", st.message().c_str()), 1;
         auto frame = src.readFrame();
         if (!frame) return std::fprintf(stderr, "%s\n", frame.status().message().c_str()), 1;
-        if (auto r = (*det)->detect(*frame); !r)
-            return std::fprintf(stderr, "%s\n", r.status().message().c_str()), 1;
+        for (pipeline::Detector* d : detectors)
+            if (auto r = d->detect(*frame); !r)
+                return std::fprintf(stderr, "%s\n", r.status().message().c_str()), 1;
     }
     std::printf("bench_analyze: %s, model %s, device %s, frames %s, every %d\n",
                 video.string().c_str(), model.filename().string().c_str(),
                 nn::deviceName((*det)->device()),
                 frames ? std::to_string(frames).c_str() : "all", every);
-    std::vector<double> fps;
+    // Alternate 1 stream and `streams` streams within each run, so a load swing on the machine
+    // hits both alike.
+    std::vector<int> configs = {streams};
+    if (streams > 1) configs.insert(configs.begin(), 1);
+    std::vector<std::vector<double>> fps(configs.size());
     for (int r = 0; r < runs; ++r) {
-        pipeline::ResultsStore store;
-        pipeline::AnalyzeOptions o;
-        o.input = video.string();
-        o.every = every;
-        o.maxFrames = frames > 0 ? frames : -1;
-        auto s = pipeline::runAnalyze(o, **det, store);
-        if (!s) return std::fprintf(stderr, "%s\n", s.status().message().c_str()), 1;
-        std::printf("  sightline run %d: %lld frames decoded, %lld analysed in %.2f s = %.2f fps "
-                    "(%zu frames with detections)\n",
-                    r + 1, (long long)s->framesDecoded, (long long)s->framesAnalysed, s->seconds,
-                    s->fps, size_t(s->framesWithDetections));
-        fps.push_back(s->fps);
+        for (size_t c = 0; c < configs.size(); ++c) {
+            pipeline::ResultsStore store;
+            pipeline::AnalyzeOptions o;
+            o.input = video.string();
+            o.every = every;
+            o.maxFrames = frames > 0 ? frames : -1;
+            auto s = pipeline::runAnalyze(
+                o, std::span(detectors).first(size_t(configs[c])), store);
+            if (!s) return std::fprintf(stderr, "%s\n", s.status().message().c_str()), 1;
+            std::printf("  sightline run %d, %d stream(s): %lld frames decoded, %lld analysed in "
+                        "%.2f s = %.2f fps (%zu frames with detections)\n",
+                        r + 1, configs[c], (long long)s->framesDecoded,
+                        (long long)s->framesAnalysed, s->seconds, s->fps,
+                        size_t(s->framesWithDetections));
+            fps[c].push_back(s->fps);
+        }
     }
-    const bench::Stats ours = bench::summarize(fps);
-    std::printf("sightline analyze: median %.2f fps over %d run(s)\n", ours.median, runs);
+    std::vector<double> medians;
+    for (size_t c = 0; c < configs.size(); ++c) {
+        medians.push_back(bench::summarize(fps[c]).median);
+        std::printf("sightline analyze, %d stream(s): median %.2f fps over %d run(s)\n",
+                    configs[c], medians.back(), runs);
+    }
+    if (configs.size() > 1)
+        std::printf("ratio %d streams / 1 stream = %.2fx\n", streams, medians[1] / medians[0]);
+    const double ours = medians.back();
     if (!peer || every != 1) {
         if (every != 1) std::printf("(OpenCV peer runs every frame; compare with --every 1)\n");
         return 0;
     }
     const double cv = opencvFps(model, video, frames);
     if (cv > 0)
-        std::printf("ratio sightline / opencv = %.2fx (%.2f vs %.2f fps; goal >= 5x)\n",
-                    ours.median / cv, ours.median, cv);
+        std::printf("ratio sightline (%d stream(s)) / opencv = %.2fx (%.2f vs %.2f fps; goal >= "
+                    "5x)\n", streams, ours / cv, ours, cv);
     return 0;
 }

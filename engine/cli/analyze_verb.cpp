@@ -1,7 +1,8 @@
 // `sightline analyze VIDEO --out results.json|results.csv [--out ...] [--burn-in OUT.mp4]
 //  [--every N] [--frames N] [--model M] [--threshold T] [--nms T] [--classes a,b]
-//  [--device opencl|cpu-ref]`: the detection pipeline headless at full speed (decode thread +
-// inference thread, pipeline/analyze_runner.h), a progress bar on a terminal, results written
+//  [--device opencl|cpu-ref] [--streams N]`: the detection pipeline headless at full speed (a
+// decode thread + N inference streams, each a Detector on the same device, default 2: frames in
+// flight fill the device's idle time, pipeline/analyze_runner.h), a progress bar on a terminal, results written
 // atomically, a summary at the end. --burn-in then writes the video with the boxes and labels
 // drawn in (pipeline/burn_in_exporter.h, the GUI's export), over the same frames (--frames), with
 // its own progress bar; frames skipped by --every are written without boxes.
@@ -38,8 +39,9 @@ namespace {
 constexpr const char* kUsage =
     "sightline analyze VIDEO --out FILE.json|FILE.csv [--out ...] [--burn-in OUT.mp4]\n"
     "                  [--every N] [--frames N] [--model NAME|FILE.onnx] [--threshold T]\n"
-    "                  [--nms T] [--classes a,b] [--device opencl|cpu-ref]\n"
-    "                  (at least one --out or --burn-in)";
+    "                  [--nms T] [--classes a,b] [--device opencl|cpu-ref] [--streams N]\n"
+    "                  (at least one --out or --burn-in; --streams: frames in flight, 1-8,\n"
+    "                  default 2)";
 
 void drawBar(const char* what, int64_t done, int64_t total, double fps) {
     if (total > 0) {
@@ -72,6 +74,7 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
     pipeline::AnalyzeOptions options;
     std::vector<std::string> outputs;
     std::string burnInPath;
+    int streams = 2;
     const auto usage = [&](const std::string& problem) {
         err << "sightline analyze: " << problem << "\nusage: " << kUsage << "\n";
         return kExitUsage;
@@ -99,6 +102,9 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
         } else if (a == "--every" && hasValue) {
             options.every = std::atoi(args[++i].c_str());
             if (options.every < 1) return usage("--every needs a positive count");
+        } else if (a == "--streams" && hasValue) {
+            streams = std::atoi(args[++i].c_str());
+            if (streams < 1 || streams > 8) return usage("--streams needs a count from 1 to 8");
         } else if (a == "--frames" && hasValue) {
             options.maxFrames = std::atoll(args[++i].c_str());
             if (options.maxFrames < 1) return usage("--frames needs a positive count");
@@ -124,9 +130,17 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
     }
     auto det = loadDetector(d);
     if (!det) return fail(det.status());
+    std::vector<std::unique_ptr<pipeline::Detector>> siblings;
+    std::vector<pipeline::Detector*> detectors = {det->get()};
+    for (int i = 1; i < streams; ++i) {
+        auto sibling = (*det)->createSibling();
+        if (!sibling) return fail(sibling.status());
+        detectors.push_back(sibling->get());
+        siblings.push_back(std::move(*sibling));
+    }
     pipeline::ResultsStore store;
     const bool tty = ::isatty(2) == 1;
-    auto summary = pipeline::runAnalyze(options, **det, store,
+    auto summary = pipeline::runAnalyze(options, detectors, store,
                                         tty ? std::function(drawProgress) : nullptr);
     if (tty) std::fprintf(stderr, "\n");
     if (!summary) return fail(summary.status());

@@ -36,7 +36,7 @@ const std::array kVerbs = {
          &runDetect},
     Verb{"analyze", "run detection over a whole video and write results (JSON, CSV, burned-in MP4)",
          "sightline analyze VIDEO --out results.json|results.csv [--burn-in boxes.mp4] "
-         "[--every N] [--model M] [--threshold T]",
+         "[--every N] [--model M] [--threshold T] [--streams N]",
          &runAnalyze},
 };
 

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "media/media_source.h"
 
@@ -66,17 +67,20 @@ private:
 
 }  // namespace
 
-Expected<RunSummary> runAnalyze(const AnalyzeOptions& options, Detector& detector,
-                                ResultsStore& store,
+Expected<RunSummary> runAnalyze(const AnalyzeOptions& options,
+                                std::span<Detector* const> detectors, ResultsStore& store,
                                 const std::function<void(const AnalyzeProgress&)>& progress,
                                 const std::atomic<bool>* cancel) {
+    if (detectors.empty() || std::find(detectors.begin(), detectors.end(), nullptr) !=
+                                 detectors.end())
+        return Status(StatusCode::InvalidArgument, "pipeline: analyze needs a detector");
     if (options.every < 1)
         return Status(StatusCode::InvalidArgument, "pipeline: --every must be at least 1");
     media::MediaSource source;
     media::OpenOptions open;
     open.url = options.input;
     SL_TRY(source.open(open));
-    store.setLabels(detector.manifest().labels);
+    store.setLabels(detectors[0]->manifest().labels);
     if (options.firstFrame < 0 ||
         (options.lastFrame >= 0 && options.lastFrame < options.firstFrame))
         return Status(StatusCode::InvalidArgument,
@@ -132,39 +136,57 @@ Expected<RunSummary> runAnalyze(const AnalyzeOptions& options, Detector& detecto
         queue.finish();
     });
 
+    // Shared by the inference streams: the first error (it stops them all) and the summary.
+    std::mutex resultMutex;
     RunSummary summary;
     Status status;
-    auto lastReport = Clock::now() - std::chrono::seconds(1);
-    while (auto frame = queue.pop()) {
-        if (cancel && cancel->load()) {
-            status = Status(StatusCode::Cancelled, "pipeline: analysis of '" + options.input +
-                                                       "' cancelled");
-            break;
+    std::atomic<int64_t> analysed{0};
+    const auto fail = [&](Status st) {
+        {
+            std::lock_guard lock(resultMutex);
+            if (status) status = std::move(st);
         }
-        auto r = detector.detect(*frame);
-        if (!r) {
-            status = r.status().withContext("'" + options.input + "' frame " +
-                                            std::to_string(frame->index()));
-            break;
-        }
-        ++summary.framesAnalysed;
-        if (!r->detections.empty()) ++summary.framesWithDetections;
-        for (const vision::Detection& d : r->detections)
-            ++summary.countsPerClass[detector.manifest().label(d.classId)];
-        store.put(std::move(*r));
-        p.decoded = decoded.load();
-        p.analysed = summary.framesAnalysed;
-        const auto now = Clock::now();
-        if (progress && now - lastReport >= std::chrono::milliseconds(100)) {
-            p.elapsedSeconds = std::chrono::duration<double>(now - t0).count();
-            progress(p);
-            lastReport = now;
-        }
-    }
-    if (!status) {
         queue.abort();
         source.interrupt();
-    }
+    };
+    auto lastReport = Clock::now() - std::chrono::seconds(1);
+    const auto stream = [&](Detector& detector, bool reports) {
+        while (auto frame = queue.pop()) {
+            if (cancel && cancel->load()) {
+                fail(Status(StatusCode::Cancelled,
+                            "pipeline: analysis of '" + options.input + "' cancelled"));
+                return;
+            }
+            auto r = detector.detect(*frame);
+            if (!r) {
+                fail(r.status().withContext("'" + options.input + "' frame " +
+                                            std::to_string(frame->index())));
+                return;
+            }
+            {
+                std::lock_guard lock(resultMutex);
+                ++summary.framesAnalysed;
+                if (!r->detections.empty()) ++summary.framesWithDetections;
+                for (const vision::Detection& d : r->detections)
+                    ++summary.countsPerClass[detector.manifest().label(d.classId)];
+            }
+            store.put(std::move(*r));
+            analysed.fetch_add(1);
+            const auto now = Clock::now();
+            if (reports && progress && now - lastReport >= std::chrono::milliseconds(100)) {
+                p.decoded = decoded.load();
+                p.analysed = analysed.load();
+                p.elapsedSeconds = std::chrono::duration<double>(now - t0).count();
+                progress(p);
+                lastReport = now;
+            }
+        }
+    };
+    std::vector<std::thread> others;
+    for (size_t i = 1; i < detectors.size(); ++i)
+        others.emplace_back([&, i] { stream(*detectors[i], false); });
+    stream(*detectors[0], true);
+    for (std::thread& t : others) t.join();
     decoder.join();
     if (cancel && cancel->load() && status)
         status = Status(StatusCode::Cancelled,
@@ -181,6 +203,14 @@ Expected<RunSummary> runAnalyze(const AnalyzeOptions& options, Detector& detecto
     }
     if (!status) return status;
     return summary;
+}
+
+Expected<RunSummary> runAnalyze(const AnalyzeOptions& options, Detector& detector,
+                                ResultsStore& store,
+                                const std::function<void(const AnalyzeProgress&)>& progress,
+                                const std::atomic<bool>* cancel) {
+    Detector* const one[] = {&detector};
+    return runAnalyze(options, one, store, progress, cancel);
 }
 
 }  // namespace sl::pipeline

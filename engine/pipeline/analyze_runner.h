@@ -2,14 +2,19 @@
 // runAnalyze: a whole file through a Detector at full speed, headless (`sightline analyze`, and
 // the GUI's "analyse the whole video" action on a worker thread).
 //
-// Two threads overlap the work: a decode thread (media::MediaSource) pushes every `every`-th frame
-// into a bounded queue; the calling thread runs the detector on each and stores the result. A file
-// source blocks when the queue is full, it never drops a frame. Results go into the caller's
-// ResultsStore as they come (the GUI can draw them while the run continues).
+// A decode thread (media::MediaSource) pushes every `every`-th frame into a bounded queue; one
+// inference thread per detector pops frames and stores their results (the calling thread runs
+// the first detector, one more thread each further one). Several detectors (Detector::
+// createSibling) keep several frames in flight: on a CPU OpenCL device one in-order stream leaves
+// cores idle at every layer's tail and during the host's pre/post work; two streams fill them
+// (bench_analyze prints 1 vs 2 streams). A file source blocks when the queue is full, it never
+// drops a frame. Results go into the caller's ResultsStore as they come, keyed by frame index, so
+// their completion order does not matter (the GUI can draw them while the run continues).
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 
 #include "core/status.h"
@@ -36,10 +41,18 @@ struct AnalyzeProgress {
     double elapsedSeconds = 0;
 };
 
-// Runs on the calling thread (the inference thread: it owns the detector) and returns when the
-// input ends, `cancel` becomes true (Status Cancelled; results so far stay in the store) or an
-// error occurs (a corrupt input names itself). `progress` is called on the calling thread after
-// each analysed frame, at most every 100 ms plus once at the end.
+// Runs detectors[0] on the calling thread (it owns that detector; each further detector is used
+// by a thread of its own until the call returns) and returns when the input ends, `cancel`
+// becomes true (Status Cancelled; results so far stay in the store) or an error occurs (a corrupt
+// input names itself; a failing detector stops every stream). `progress` is called on the
+// calling thread after its frames, at most every 100 ms plus once at the end, with the counts of
+// all streams. detectors must not be empty.
+Expected<RunSummary> runAnalyze(const AnalyzeOptions& options,
+                                std::span<Detector* const> detectors, ResultsStore& store,
+                                const std::function<void(const AnalyzeProgress&)>& progress = {},
+                                const std::atomic<bool>* cancel = nullptr);
+
+// One stream.
 Expected<RunSummary> runAnalyze(const AnalyzeOptions& options, Detector& detector,
                                 ResultsStore& store,
                                 const std::function<void(const AnalyzeProgress&)>& progress = {},

@@ -46,6 +46,7 @@ Expected<std::unique_ptr<Detector>> Detector::create(const models::InstalledMode
                       who + ": decoder \"" + model.manifest.decoder + "\" is not supported");
     std::unique_ptr<Detector> d(new Detector());
     d->model_ = model;
+    d->options_ = options;
     d->device_ = options.device;
     d->settings_ = options.settings;
     nn::SessionOptions so;
@@ -99,6 +100,17 @@ Expected<std::unique_ptr<Detector>> Detector::load(const std::string& nameOrPath
     auto model = store.resolve(nameOrPath);
     if (!model) return model.status();
     return create(*model, options);
+}
+
+Expected<std::unique_ptr<Detector>> Detector::createSibling() const {
+    DetectorOptions o = options_;
+    o.settings = settings();
+    if (cl_) {
+        o.compute = cl_->ctx;
+        o.ownQueue = true;
+        o.storage = session_->storage();   // resolved: no second auto measurement
+    }
+    return create(model_, o);
 }
 
 void Detector::setSettings(const DetectorSettings& settings) {

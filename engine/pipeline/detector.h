@@ -88,6 +88,12 @@ public:
     static Expected<std::unique_ptr<Detector>> load(
         const std::string& nameOrPath, const DetectorOptions& options = {},
         const models::ModelStore& store = models::ModelStore());
+    // Another detector for the same model on this one's OpenCL context and device, with a queue,
+    // session and device buffers of its own, the same storage and a copy of the current
+    // settings: one more frame in flight. A CPU device keeps some cores idle at each layer's tail
+    // on a single in-order stream; a second stream fills them (runAnalyze with several
+    // detectors). A cpu-ref detector gets another cpu-ref detector.
+    Expected<std::unique_ptr<Detector>> createSibling() const;
     ~Detector();
     Detector(const Detector&) = delete;
     Detector& operator=(const Detector&) = delete;
@@ -123,6 +129,7 @@ private:
     Expected<FrameDetections> detectOnHost(const media::VideoFrame& frame);
 
     models::InstalledModel model_;
+    DetectorOptions options_;   // as created (createSibling)
     nn::Device device_ = nn::Device::OpenCL;
     struct Cl;
     std::unique_ptr<Cl> cl_;

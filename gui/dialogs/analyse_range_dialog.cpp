@@ -113,16 +113,25 @@ void AnalyseRangeDialog::start() {
             QMetaObject::invokeMethod(
                 this, [this, ok, message] { onFinished(ok, message); }, Qt::QueuedConnection);
         };
+        // No usable OpenCL device: the CPU reference still works, slowly, and the result says
+        // so. Any other failure (a bad model, a kernel error) is reported as it is.
+        QString fallback;
         auto detector = pipeline::Detector::load(model);
-        if (!detector) {   // no usable OpenCL device: the CPU reference still works, slowly
+        if (!detector && detector.status().code() == StatusCode::Unavailable) {
+            fallback = tr(" on the CPU reference (%1)")
+                           .arg(QString::fromStdString(detector.status().message()));
             pipeline::DetectorOptions cpu;
             cpu.device = nn::Device::CpuReference;
             detector = pipeline::Detector::load(model, cpu);
         }
         if (!detector) return post(false, QString::fromStdString(detector.status().message()));
+        // A second stream keeps two frames in flight (pipeline/analyze_runner.h).
+        auto sibling = (*detector)->createSibling();
+        if (!sibling) return post(false, QString::fromStdString(sibling.status().message()));
         if (cancel_) return post(false, tr("Analysis cancelled"));
+        pipeline::Detector* const streams[] = {detector->get(), sibling->get()};
         auto summary = pipeline::runAnalyze(
-            options, **detector, *store,
+            options, streams, *store,
             [this](const pipeline::AnalyzeProgress& p) {
                 QMetaObject::invokeMethod(
                     this, [this, d = p.decoded, t = p.total] { emit progress(d, t); },
@@ -130,11 +139,12 @@ void AnalyseRangeDialog::start() {
             },
             &cancel_);
         if (!summary) return post(false, QString::fromStdString(summary.status().message()));
-        post(true, tr("Analysed %1 frames in %2 s (%3 fps), %4 with detections")
+        post(true, tr("Analysed %1 frames in %2 s (%3 fps), %4 with detections%5")
                        .arg(summary->framesAnalysed)
                        .arg(summary->seconds, 0, 'f', 1)
                        .arg(summary->fps, 0, 'f', 1)
-                       .arg(summary->framesWithDetections));
+                       .arg(summary->framesWithDetections)
+                       .arg(fallback));
     });
 }
 

@@ -240,6 +240,64 @@ TEST(AnalyzeVtest, RunnerReportsProgressAndCancels) {
     EXPECT_EQ(store.labels().size(), 80u);
 }
 
+// Two streams (a sibling detector on the same context, its own queue) analyse every frame once,
+// with the results one stream gives; a cancel stops both.
+TEST(AnalyzeVtest, TwoStreamsGiveTheResultsOfOne) {
+    ASSERT_TRUE(fs::exists(demoVideo())) << "missing " << demoVideo()
+                                         << ": run packaging/fetch-demo.sh";
+    auto det = Detector::load(modelPath().string());
+    ASSERT_TRUE(det) << det.status().message();
+    auto sibling = (*det)->createSibling();
+    ASSERT_TRUE(sibling) << sibling.status().message();
+    EXPECT_EQ((*sibling)->compute(), (*det)->compute());
+    EXPECT_EQ((*sibling)->storage(), (*det)->storage());
+    AnalyzeOptions o;
+    o.input = demoVideo().string();
+    o.maxFrames = 40;
+    ResultsStore one, two;
+    ASSERT_TRUE(runAnalyze(o, **det, one));
+    Detector* const both[] = {det->get(), sibling->get()};
+    auto r = runAnalyze(o, both, two);
+    ASSERT_TRUE(r) << r.status().message();
+    EXPECT_EQ(r->framesAnalysed, 40);
+    EXPECT_GT((*sibling)->lastTimings().inferenceMs, 0) << "the second stream ran no frame";
+    ASSERT_EQ(two.size(), 40u);
+    int boxes = 0;
+    for (int64_t i = 0; i < 40; ++i) {
+        const auto a = one.at(i), b = two.at(i);
+        ASSERT_TRUE(a && b) << "frame " << i;
+        EXPECT_EQ(a->pts, b->pts);
+        ASSERT_EQ(a->detections.size(), b->detections.size()) << "frame " << i;
+        for (size_t k = 0; k < a->detections.size(); ++k, ++boxes) {
+            const vision::Detection &x = a->detections[k], &y = b->detections[k];
+            EXPECT_EQ(x.classId, y.classId);
+            // Equal up to kernel choice (a sibling may tune a layer class the first did not).
+            EXPECT_NEAR(x.score, y.score, 1e-4);
+            EXPECT_NEAR(x.box.x1, y.box.x1, 0.05);
+            EXPECT_NEAR(x.box.y1, y.box.y1, 0.05);
+            EXPECT_NEAR(x.box.x2, y.box.x2, 0.05);
+            EXPECT_NEAR(x.box.y2, y.box.y2, 0.05);
+        }
+    }
+    EXPECT_GT(boxes, 40);
+
+    std::atomic<bool> cancel{false};
+    ResultsStore cancelled;
+    o.maxFrames = -1;
+    auto c = runAnalyze(o, both, cancelled,
+                        [&](const AnalyzeProgress& p) {
+                            if (p.analysed >= 4) cancel = true;
+                        },
+                        &cancel);
+    ASSERT_FALSE(c);
+    EXPECT_EQ(c.status().code(), StatusCode::Cancelled) << c.status().message();
+    EXPECT_LT(cancelled.size(), 60u);
+
+    std::string out, err;
+    EXPECT_EQ(analyze({demoVideo().string(), "--out", "x.json", "--streams", "0"}, out, err), 2);
+    EXPECT_NE(err.find("--streams"), std::string::npos) << err;
+}
+
 TEST(AnalyzeBadInput, CorruptVideoMissingModelMalformedManifest) {
     sl::testing::TempDir dir("analyze-bad");
     std::string out, err;
