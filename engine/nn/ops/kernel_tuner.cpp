@@ -1,13 +1,12 @@
 #include "nn/ops/kernel_tuner.h"
 
+#include "compute/cache_file.h"
 #include "compute/platform.h"
 #include "compute/program_cache.h"
-#include "core/atomic_file.h"
 #include "core/log.h"
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 #include <unistd.h>
 
@@ -39,24 +38,15 @@ bool KernelTuner::enabledByEnvironment() {
 }
 
 void KernelTuner::load() {
-    std::ifstream f(stats_.path, std::ios::binary);
-    if (!f) return;   // first run on this device
-    std::stringstream ss;
-    ss << f.rdbuf();
-    const std::string text = ss.str();
-    // Body, then "checksum <hex>\n" over the body: a torn or edited file fails the check.
-    const size_t cut = text.rfind("checksum ");
-    const bool ok =
-        cut != std::string::npos && text.compare(0, kHeader.size(), kHeader) == 0 &&
-        text.substr(cut) ==
-            "checksum " + compute::hex64(compute::fnv1a64(text.substr(0, cut))) + "\n";
-    if (!ok) {
+    bool corrupt = false;
+    const auto text = compute::readCacheFile(stats_.path, kHeader, &corrupt);
+    if (corrupt) {
         logDebug("nn", "kernel tuning file " + stats_.path.string() +
                            " is corrupt; ignored, will be rewritten");
         dirty_ = true;
-        return;
     }
-    std::istringstream body(text.substr(kHeader.size(), cut - kHeader.size()));
+    if (!text) return;   // first run on this device, or corrupt
+    std::istringstream body(*text);
     std::string line;
     while (std::getline(body, line)) {
         const size_t tab = line.find('\t');
@@ -88,13 +78,9 @@ void KernelTuner::record(const std::string& layerClass, const std::string& choic
 
 Status KernelTuner::save() {
     if (!dirty_ || stats_.path.empty()) return Status::ok();
-    std::string body(kHeader);
+    std::string body;
     for (const auto& [k, v] : choices_) body += k + '\t' + v + '\n';
-    body += "checksum " + compute::hex64(compute::fnv1a64(body)) + "\n";
-    std::error_code ec;
-    fs::create_directories(stats_.path.parent_path(), ec);
-    // A concurrent reader sees the old file or the new one, never half.
-    if (Status st = writeFileAtomic(stats_.path, body, "nn"); !st) {
+    if (Status st = compute::writeCacheFile(stats_.path, kHeader, body, "nn"); !st) {
         // Not fatal: the choices still apply to this session, the next one measures again.
         logDebug("nn", "kernel tuning file not written: " + st.message());
         return Status::ok();

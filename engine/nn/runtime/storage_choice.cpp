@@ -2,12 +2,11 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
+#include "compute/cache_file.h"
 #include "compute/platform.h"
 #include "compute/program_cache.h"
-#include "core/atomic_file.h"
 #include "core/log.h"
 #include "nn/graph.h"
 
@@ -72,21 +71,10 @@ StorageChoiceCache::StorageChoiceCache(const compute::DeviceInfo& device, fs::pa
     const std::string id =
         device.name + '\n' + device.driverVersion + '\n' + device.platformVersion + '\n';
     path_ = directory / ("storage-choice-" + compute::hex64(compute::fnv1a64(id)) + ".txt");
-    std::ifstream f(path_, std::ios::binary);
-    if (!f) return;
-    std::stringstream ss;
-    ss << f.rdbuf();
-    const std::string text = ss.str();
-    const size_t cut = text.rfind("checksum ");
-    const bool ok =
-        cut != std::string::npos && text.compare(0, kHeader.size(), kHeader) == 0 &&
-        text.substr(cut) ==
-            "checksum " + compute::hex64(compute::fnv1a64(text.substr(0, cut))) + "\n";
-    if (!ok) {
+    bool corrupt = false;
+    if (auto body = compute::readCacheFile(path_, kHeader, &corrupt)) text_ = std::move(*body);
+    else if (corrupt)
         logDebug("nn", "storage choice file " + path_.string() + " is corrupt; ignored");
-        return;
-    }
-    text_ = text.substr(kHeader.size(), cut - kHeader.size());
 }
 
 std::optional<StorageChoice> StorageChoiceCache::lookup(uint64_t model) const {
@@ -121,11 +109,7 @@ void StorageChoiceCache::record(uint64_t model, const StorageChoice& c) {
     std::snprintf(times, sizeof times, "\t%.3f\t%.3f", c.fp32Ms, c.fp16Ms);
     body += key + storageName(c.storage) + times + '\n';
     text_ = body;
-    std::string file = std::string(kHeader) + body;
-    file += "checksum " + compute::hex64(compute::fnv1a64(file)) + "\n";
-    std::error_code ec;
-    fs::create_directories(path_.parent_path(), ec);
-    if (Status st = writeFileAtomic(path_, file, "nn"); !st)
+    if (Status st = compute::writeCacheFile(path_, kHeader, body, "nn"); !st)
         logWarning("nn", "storage choice not cached: " + st.message());
 }
 
