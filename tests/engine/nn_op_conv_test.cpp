@@ -242,6 +242,18 @@ TEST(NnOpConv, Errors) {
     auto op = createOp(makeNode("Conv", a));
     ASSERT_FALSE(op);
     EXPECT_EQ(op.status().message(), "nn/Conv 'test_Conv': auto_pad 'FOO' is not supported");
+    auto transposed = createOp(makeNode("ConvTranspose", a));
+    ASSERT_FALSE(transposed);
+    EXPECT_EQ(transposed.status().message(),
+              "nn/ConvTranspose 'test_ConvTranspose': auto_pad 'FOO' is not supported");
+    Attributes g;
+    g.set("group", int64_t(0));
+    for (const char* type : {"Conv", "ConvTranspose"}) {
+        auto bad = createOp(makeNode(type, g));
+        ASSERT_FALSE(bad) << type;
+        EXPECT_NE(bad.status().message().find("group must be >= 1"), std::string::npos)
+            << bad.status().message();
+    }
     auto unknown = createOp(makeNode("NoSuchOp"));
     ASSERT_FALSE(unknown);
     EXPECT_EQ(unknown.status().message(),

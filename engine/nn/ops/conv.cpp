@@ -27,19 +27,29 @@ Status readWindow(const NodeDesc& node, int spatialRank, const Shape& kernelFall
     return Status::ok();
 }
 
-Expected<std::unique_ptr<Op>> Conv::create(const NodeDesc& node) {
-    std::unique_ptr<Conv> op(new Conv(node));
-    op->desc_ = node;
-    op->autoPad_ = node.attributes.get<std::string>("auto_pad", "NOTSET");
-    if (op->autoPad_ != "NOTSET" && op->autoPad_ != "VALID" && op->autoPad_ != "SAME_UPPER" &&
-        op->autoPad_ != "SAME_LOWER")
-        return nodeError(node, "auto_pad '" + op->autoPad_ + "' is not supported",
+Expected<ConvAttributes> readConvAttributes(const NodeDesc& node) {
+    ConvAttributes c;
+    c.autoPad = node.attributes.get<std::string>("auto_pad", "NOTSET");
+    if (c.autoPad != "NOTSET" && c.autoPad != "VALID" && c.autoPad != "SAME_UPPER" &&
+        c.autoPad != "SAME_LOWER")
+        return nodeError(node, "auto_pad '" + c.autoPad + "' is not supported",
                          StatusCode::Unsupported);
-    op->group_ = node.attributes.get<int64_t>("group", 1);
-    if (op->group_ < 1) return nodeError(node, "group must be >= 1");
+    c.group = node.attributes.get<int64_t>("group", 1);
+    if (c.group < 1) return nodeError(node, "group must be >= 1");
     auto act = fusedActivation(node);
     if (!act) return act.status();
-    op->act_ = *act;
+    c.act = *act;
+    return c;
+}
+
+Expected<std::unique_ptr<Op>> Conv::create(const NodeDesc& node) {
+    auto a = readConvAttributes(node);
+    if (!a) return a.status();
+    std::unique_ptr<Conv> op(new Conv(node));
+    op->desc_ = node;
+    op->autoPad_ = a->autoPad;
+    op->group_ = a->group;
+    op->act_ = a->act;
     return std::unique_ptr<Op>(std::move(op));
 }
 

@@ -24,6 +24,15 @@ struct Window2d {
 Status readWindow(const NodeDesc& node, int spatialRank, const Shape& kernelFallback,
                   Window2d& w);
 
+// The attributes Conv and ConvTranspose read at creation: auto_pad (NOTSET, VALID, SAME_UPPER,
+// SAME_LOWER), group (>= 1) and the activation a fusion pass attached.
+struct ConvAttributes {
+    std::string autoPad;
+    int64_t group = 1;
+    Activation act;
+};
+Expected<ConvAttributes> readConvAttributes(const NodeDesc& node);
+
 // Per-device kernel choices. Fixed defaults for now (tuned on PoCL / x86); kept in one place so a
 // tuner or bench_ops can override them before ops are prepared.
 struct ConvTuning {

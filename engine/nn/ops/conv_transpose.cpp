@@ -5,18 +5,13 @@
 namespace sl::nn {
 
 Expected<std::unique_ptr<Op>> ConvTranspose::create(const NodeDesc& node) {
+    auto a = readConvAttributes(node);
+    if (!a) return a.status();
     std::unique_ptr<ConvTranspose> op(new ConvTranspose(node));
     op->desc_ = node;
-    op->autoPad_ = node.attributes.get<std::string>("auto_pad", "NOTSET");
-    if (op->autoPad_ != "NOTSET" && op->autoPad_ != "VALID" && op->autoPad_ != "SAME_UPPER" &&
-        op->autoPad_ != "SAME_LOWER")
-        return nodeError(node, "auto_pad '" + op->autoPad_ + "' is not supported",
-                         StatusCode::Unsupported);
-    op->group_ = node.attributes.get<int64_t>("group", 1);
-    if (op->group_ < 1) return nodeError(node, "group must be >= 1");
-    auto act = fusedActivation(node);
-    if (!act) return act.status();
-    op->act_ = *act;
+    op->autoPad_ = a->autoPad;
+    op->group_ = a->group;
+    op->act_ = a->act;
     return std::unique_ptr<Op>(std::move(op));
 }
 
