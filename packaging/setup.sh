@@ -87,10 +87,10 @@ fi
 
 case "$action" in
   demo)
-    say "Launching the workstation on $demo"
-    exec "$build_dir/sightline" "$demo" ;;
+    say "Launching the workstation on $demo, detection on"
+    exec "$build_dir/sightline" --detect "$demo" ;;
   test)
     exec "$here/run-tests.sh" --build-dir "$build_dir" ;;
   *)
-    say "Ready. Run: $build_dir/sightline $demo" ;;
+    say "Ready. Run: $build_dir/sightline --detect $demo" ;;
 esac

@@ -72,8 +72,13 @@ int runApplication(int argc, char** argv) {
         QStringLiteral("OpenCL device selector: N, P:D or a name substring (setting "
                        "\"cl-device\")."),
         QStringLiteral("selector"));
+    const QCommandLineOption detectOption(
+        QStringLiteral("detect"),
+        QStringLiteral("Start with detection on (as the i key; remembered in the setting "
+                       "\"detection/enabled\")."));
     parser.addOption(bridgeOption);
     parser.addOption(deviceOption);
+    parser.addOption(detectOption);
     parser.process(app);
     BridgeRequest::setOverride(
         parser.isSet(bridgeOption) ? std::optional(parser.value(bridgeOption)) : std::nullopt,
@@ -86,6 +91,8 @@ int runApplication(int argc, char** argv) {
         const bool hud = QSettings().value(QStringLiteral("hud"), true).toBool();
         window.videoView()->setHudVisible(hud);
         window.show();
+        if (parser.isSet(detectOption) && !window.inferenceAction()->isChecked())
+            window.inferenceAction()->trigger();
         // One player per window for now: the first source opens.
         const QStringList sources = parser.positionalArguments();
         if (!sources.isEmpty()) window.openSource(sources.first());

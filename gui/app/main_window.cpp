@@ -440,6 +440,8 @@ void MainWindow::refreshStatus() {
                              .arg(st.queueDepth)
                              .arg(st.cacheFrames)
                              .arg(double(st.cacheBytes) / (1024.0 * 1024.0), 0, 'f', 1));
+    // The bridge's frame counts change every frame, not only with its state.
+    if (bridgeLabel_) onBridgeStateChanged();
 }
 
 void MainWindow::createDetection() {
