@@ -425,5 +425,73 @@ TEST(NnConcatInPlace, NearMissesCopy) {
     }
 }
 
+// ---- Transpose moved before a Concat -----------------------------------------------------------
+
+// YOLOX's output tail in small: three heads at 8x8, 4x4 and 2x2 (c channels each), reshaped to
+// [1, c, HW], concatenated along the box axis and transposed to [1, boxes, c].
+ModelBuilder headsModel(int64_t c, bool concatAlsoOutput = false,
+                        std::vector<int64_t> perm = {0, 2, 1}) {
+    ModelBuilder b;
+    b.input("x", {1, 4, 8, 8});
+    conv(b, "x", "h0", 4, c, 1, 11);
+    auto* p1 = b.node("MaxPool", {"x"}, {"p1"});
+    ModelBuilder::intsAttr(p1, "kernel_shape", {2, 2});
+    ModelBuilder::intsAttr(p1, "strides", {2, 2});
+    conv(b, "p1", "h1", 4, c, 3, 12);
+    auto* p2 = b.node("MaxPool", {"p1"}, {"p2"});
+    ModelBuilder::intsAttr(p2, "kernel_shape", {2, 2});
+    ModelBuilder::intsAttr(p2, "strides", {2, 2});
+    conv(b, "p2", "h2", 4, c, 1, 13);
+    b.initializerInt64("flat", {3}, {1, c, -1});
+    for (int i = 0; i < 3; ++i)
+        b.node("Reshape", {"h" + std::to_string(i), "flat"}, {"r" + std::to_string(i)});
+    concat(b, {"r0", "r1", "r2"}, "cat", 2);
+    ModelBuilder::intsAttr(b.node("Transpose", {"cat"}, {"y"}), "perm", perm);
+    std::vector<int64_t> ys;
+    const std::vector<int64_t> cs = {1, c, 84};
+    for (int64_t d : perm) ys.push_back(cs[size_t(d)]);
+    b.output("y", ys);
+    if (concatAlsoOutput) b.output("cat", {1, c, 84});
+    return b;
+}
+
+TEST(NnStructuralPasses, TransposeMovesBeforeTheConcatWhichThenRunsInPlace) {
+    for (Device d : {Device::CpuReference, Device::OpenCL}) {
+        // Bit-exact on the reference (pure data movement); the OpenCL convs round differently.
+        const Result r = expectSameAsReference(headsModel(5), d,
+                                               d == Device::CpuReference ? 0 : 1e-5);
+        EXPECT_EQ(r.report.movedTransposes, 1) << deviceName(d);
+    }
+    const Result r = expectSameAsReference(headsModel(5), Device::OpenCL);
+    // The three Transposes write into their slabs of the output; only the concat was there to
+    // place.
+    EXPECT_EQ(r.memory.inPlaceConcats, 1);
+    const Result half = expectSameAsReference(headsModel(5), Device::OpenCL, 1e-2, Storage::Fp16);
+    EXPECT_EQ(half.report.movedTransposes, 1);
+    EXPECT_EQ(half.memory.inPlaceConcats, 1);
+    // perm (2, 0, 1): the concat axis moves to the front, still one slab per input.
+    const Result front = expectSameAsReference(headsModel(3, false, {2, 0, 1}), Device::OpenCL);
+    EXPECT_EQ(front.report.movedTransposes, 1);
+    EXPECT_EQ(front.memory.inPlaceConcats, 1);
+}
+
+TEST(NnStructuralPasses, TransposeNearMissesAreLeftAlone) {
+    // The concat output is also a graph output: it must keep its own bytes and layout.
+    const Result both = expectSameAsReference(headsModel(5, true), Device::OpenCL);
+    EXPECT_EQ(both.report.movedTransposes, 0);
+    // perm (1, 0, 2) keeps the box axis last: dims before it (c) are not 1, so the moved concat
+    // would interleave its inputs and nothing would be gained.
+    const Result interleaved =
+        expectSameAsReference(headsModel(5, false, {1, 0, 2}), Device::OpenCL);
+    EXPECT_EQ(interleaved.report.movedTransposes, 0);
+    // A Transpose of something else than a Concat.
+    ModelBuilder b;
+    b.input("x", {1, 4, 6, 7});
+    conv(b, "x", "a", 4, 3, 1, 1);
+    ModelBuilder::intsAttr(b.node("Transpose", {"a"}, {"y"}), "perm", {0, 2, 3, 1});
+    b.output("y", {1, 6, 7, 3});
+    EXPECT_EQ(expectSameAsReference(b, Device::OpenCL).report.movedTransposes, 0);
+}
+
 }  // namespace
 }  // namespace sl::nn

@@ -8,7 +8,8 @@ std::string PassReport::text() const {
     return "folded " + std::to_string(foldedNodes) + ", removed " + std::to_string(removedNodes) +
            ", batchnorm " + std::to_string(foldedBatchNorms) + ", fused activations " +
            std::to_string(fusedActivations) + ", focus " + std::to_string(foldedFocus) +
-           ", cascaded pools " + std::to_string(cascadedPools);
+           ", cascaded pools " + std::to_string(cascadedPools) + ", transposes before concat " +
+           std::to_string(movedTransposes);
 }
 
 Status optimizeGraph(Graph& g, const PassOptions& options, PassReport* report) {
@@ -20,6 +21,7 @@ Status optimizeGraph(Graph& g, const PassOptions& options, PassReport* report) {
     if (options.fuseActivations) SL_TRY(fuseActivations(g, r));
     if (options.foldFocus) SL_TRY(foldFocus(g, r));
     if (options.cascadePools) SL_TRY(cascadePools(g, r));
+    if (options.transposeBeforeConcat) SL_TRY(transposeBeforeConcat(g, r));
     g.compact();
     return g.validate();
 }

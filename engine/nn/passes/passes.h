@@ -21,6 +21,7 @@ struct PassOptions {
     bool fuseActivations = true;
     bool foldFocus = true;
     bool cascadePools = true;
+    bool transposeBeforeConcat = true;
 };
 
 struct PassReport {
@@ -30,6 +31,7 @@ struct PassReport {
     int fusedActivations = 0;  // activations merged into Conv as "sl_activation"
     int foldedFocus = 0;       // Focus space-to-depth (Slices + Concat) folded into its Conv
     int cascadedPools = 0;     // SPP max pools rewritten as a cascade of 5x5 pools (SPPF)
+    int movedTransposes = 0;   // Transposes of a Concat moved onto its inputs
     std::string text() const;  // "folded 12, removed 3, batchnorm 0, fused activations 57, ..."
 };
 
@@ -58,6 +60,14 @@ Status foldFocus(Graph& g, PassReport& report);
 // become 5x5 pools on the 5x5 (then 9x9) result: the same maxima with 2 x 25 instead of 81 + 169
 // reads per output.
 Status cascadePools(Graph& g, PassReport& report);
+
+// Transpose(Concat(x1..xn, axis a), perm) becomes Concat(Transpose(x1, perm), ...,
+// Transpose(xn, perm), axis a') with perm[a'] = a, when the concat output is read only by the
+// Transpose and every dim before a' is 1: the new concat is then one contiguous slab per input,
+// so the session lets each Transpose write straight into it (in-place concat) and the data moves
+// once instead of twice. YOLOX's head: Concat [1,85,2704|676|169] -> Transpose [1,3549,85].
+// Exact (pure data movement).
+Status transposeBeforeConcat(Graph& g, PassReport& report);
 
 // All of the above per `options`, then Graph::compact().
 Status optimizeGraph(Graph& g, const PassOptions& options, PassReport* report = nullptr);

@@ -1,6 +1,7 @@
 // Structural rewrites of known exporter patterns (passes.h): the Focus space-to-depth folded into
-// its Conv, and SPP's parallel max pools as a cascade (SPPF). Both match strictly and leave any
-// near miss untouched: a rewrite that is not provably exact is not done.
+// its Conv, SPP's parallel max pools as a cascade (SPPF), and a Transpose of a Concat moved onto
+// the concat's inputs. All match strictly and leave any near miss untouched: a rewrite that is
+// not provably exact is not done.
 #include <algorithm>
 
 #include "nn/ops/op_util.h"
@@ -227,6 +228,74 @@ Status cascadePools(Graph& g, PassReport& report) {
             prev = p.outputs[0];
             ++report.cascadedPools;
         }
+    }
+    return Status::ok();
+}
+
+Status transposeBeforeConcat(Graph& g, PassReport& report) {
+    const std::vector<int> counts = g.consumerCounts();
+    const size_t nodeCount = g.nodes().size();   // nodes added below are not candidates
+    for (size_t ti = 0; ti < nodeCount; ++ti) {
+        {
+            const Node& t = g.nodes()[ti];
+            if (t.dead || t.desc.opType != "Transpose" || t.inputs.size() != 1 ||
+                t.outputs.size() != 1 || !onlyFeeds(g, counts, t.inputs[0]))
+                continue;
+        }
+        const ValueId x = g.nodes()[ti].inputs[0];
+        const ValueId y = g.nodes()[ti].outputs[0];
+        const int ci = g.producer(x);
+        if (ci < 0) continue;
+        const Node& cat = g.nodes()[size_t(ci)];
+        if (cat.desc.opType != "Concat" || cat.outputs.size() != 1 || cat.inputs.empty()) continue;
+        const Shape& xs = g.value(x).info.shape;
+        const int64_t rank = int64_t(xs.size());
+        std::vector<int64_t> perm = intsAttr(g.nodes()[ti].desc, "perm", {});
+        if (perm.empty())   // ONNX default: reverse the dims
+            for (int64_t d = rank - 1; d >= 0; --d) perm.push_back(d);
+        std::vector<int64_t> sorted = perm;
+        std::sort(sorted.begin(), sorted.end());
+        bool isPerm = int64_t(perm.size()) == rank;
+        for (int64_t d = 0; isPerm && d < rank; ++d) isPerm = sorted[size_t(d)] == d;
+        int64_t axis = cat.desc.attributes.get<int64_t>("axis", 0);
+        if (axis < 0) axis += rank;
+        if (!isPerm || axis < 0 || axis >= rank) continue;
+        const int64_t newAxis = std::find(perm.begin(), perm.end(), axis) - perm.begin();
+        const Shape& ys = g.value(y).info.shape;
+        if (int64_t(ys.size()) != rank ||
+            !std::all_of(ys.begin(), ys.begin() + newAxis, [](int64_t d) { return d == 1; }))
+            continue;   // the moved concat would not be slab-contiguous: nothing gained
+        bool inputsOk = true;
+        for (ValueId in : cat.inputs) {
+            inputsOk = inputsOk && in != kNoValue && !g.isConstant(in);
+            if (!inputsOk) break;
+            const Value& v = g.value(in);
+            inputsOk = int64_t(v.info.shape.size()) == rank &&
+                       v.info.dtype == g.value(x).info.dtype &&
+                       std::all_of(v.info.shape.begin(), v.info.shape.end(),
+                                   [](int64_t d) { return d >= 0; });
+        }
+        if (!inputsOk) continue;
+        const NodeDesc transposeDesc = g.nodes()[ti].desc;
+        const std::vector<ValueId> catInputs = cat.inputs;
+        std::vector<ValueId> moved;
+        for (size_t i = 0; i < catInputs.size(); ++i) {
+            const Value& v = g.value(catInputs[i]);
+            TensorInfo info{v.info.dtype, {}};
+            for (int64_t d : perm) info.shape.push_back(v.info.shape[size_t(d)]);
+            const std::string name = v.name + "/" + transposeDesc.name;
+            moved.push_back(g.addValue(name, info));
+            NodeDesc d = transposeDesc;
+            d.name = transposeDesc.name + "/" + std::to_string(i);
+            d.attributes.set("perm", perm);
+            g.addNode(std::move(d), {catInputs[i]}, {moved.back()});
+        }
+        Node& c = g.nodes()[size_t(ci)];   // addNode may have moved the nodes
+        c.inputs = moved;
+        c.outputs[0] = y;
+        c.desc.attributes.set("axis", newAxis);
+        g.nodes()[ti].dead = true;   // x no longer has a producer; compact() drops it
+        ++report.movedTransposes;
     }
     return Status::ok();
 }
