@@ -32,13 +32,16 @@ __kernel void conv1x1(__global const sl_store* x, int xOff, __global const sl_st
     __global const sl_store* xp = x + xOff + n * K * P + pc;
     __global const sl_store* wp = w + wOff + m0 * K;
     float acc[COB];
+#pragma unroll
     for (int j = 0; j < COB; ++j) acc[j] = 0.0f;
     for (int k = 0; k < K; ++k) {
         const float xv = SL_LD(xp, k * P);
+#pragma unroll
         for (int j = 0; j < COB; ++j) acc[j] = fma(SL_LD(wp, j * K + k), xv, acc[j]);
     }
     if (p < P) {
         __global sl_store* yp = y + yOff + (n * M + m0) * P + p;
+#pragma unroll
         for (int j = 0; j < COB; ++j) {
             const float v = acc[j] + SL_BIAS(m0 + j);
             SL_ST(yp, j * P, ACTIVATE(v, alpha, beta));
@@ -81,6 +84,7 @@ __kernel void conv1x1_vec(__global const sl_store* x, int xOff, __global const s
     __global sl_store* yp = y + yOff + (n * M + m0) * P + p;
     if (p + VW <= P) {
         VFLOAT acc[COB];
+#pragma unroll
         for (int j = 0; j < COB; ++j) acc[j] = (VFLOAT)(0.0f);
         // Four k steps per iteration: each channel's four weights come as one vector load and
         // four lane broadcasts instead of four scalar loads (with half storage: four scalar
@@ -90,6 +94,7 @@ __kernel void conv1x1_vec(__global const sl_store* x, int xOff, __global const s
         for (; k + 4 <= K; k += 4) {
             const VFLOAT x0 = SL_VLD(xp + k * P), x1 = SL_VLD(xp + (k + 1) * P);
             const VFLOAT x2 = SL_VLD(xp + (k + 2) * P), x3 = SL_VLD(xp + (k + 3) * P);
+#pragma unroll
             for (int j = 0; j < COB; ++j) {
                 const float4 wv = SL_LD4(wp + j * K + k);
                 acc[j] = fma((VFLOAT)(wv.s0), x0, acc[j]);
@@ -100,14 +105,17 @@ __kernel void conv1x1_vec(__global const sl_store* x, int xOff, __global const s
         }
         for (; k < K; ++k) {
             const VFLOAT xv = SL_VLD(xp + k * P);
+#pragma unroll
             for (int j = 0; j < COB; ++j) acc[j] = fma((VFLOAT)(SL_LD(wp, j * K + k)), xv, acc[j]);
         }
+#pragma unroll
         for (int j = 0; j < COB; ++j) {
             const VFLOAT v = acc[j] + SL_BIAS(m0 + j);
             SL_VST(yp + j * P, ACTIVATE(v, alpha, beta));
         }
     } else {
         for (int q = 0; q < P - p; ++q)
+#pragma unroll
             for (int j = 0; j < COB; ++j) {
                 float a = 0.0f;
                 for (int k = 0; k < K; ++k) a = fma(SL_LD(wp, j * K + k), SL_LD(xp, k * P + q), a);
@@ -138,9 +146,11 @@ void conv1x1_tiled(__global const sl_store* x, int xOff, __global const sl_store
     __global const sl_store* xn = x + xOff + n * K * P;
     float acc[4][4];
     for (int i = 0; i < 4; ++i)
+#pragma unroll
         for (int j = 0; j < 4; ++j) acc[i][j] = 0.0f;
     const int lid = ty * 16 + tx;
     for (int k0 = 0; k0 < K; k0 += TILE_K) {
+#pragma unroll
         for (int r = 0; r < 4; ++r) {
             const int idx = lid + r * 256;
             const int wm = idx / TILE_K, wk = idx % TILE_K;   // W row-major [M][K]: along k
@@ -154,8 +164,10 @@ void conv1x1_tiled(__global const sl_store* x, int xOff, __global const sl_store
         for (int kk = 0; kk < TILE_K; ++kk) {
             float a[4], b[4];
             for (int i = 0; i < 4; ++i) a[i] = ws[kk][ty + 16 * i];
+#pragma unroll
             for (int j = 0; j < 4; ++j) b[j] = xs[kk][tx + 16 * j];
             for (int i = 0; i < 4; ++i)
+#pragma unroll
                 for (int j = 0; j < 4; ++j) acc[i][j] = fma(a[i], b[j], acc[i][j]);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
@@ -163,6 +175,7 @@ void conv1x1_tiled(__global const sl_store* x, int xOff, __global const sl_store
     for (int i = 0; i < 4; ++i) {
         const int m = m0 + ty + 16 * i;
         if (m >= M) continue;
+#pragma unroll
         for (int j = 0; j < 4; ++j) {
             const int p = p0 + tx + 16 * j;
             if (p >= P) continue;
@@ -268,17 +281,22 @@ __kernel void conv_dw(__global const sl_store* x, int xOff, __global const sl_st
     float wk[KH * KW];
     for (int i = 0; i < KH * KW; ++i) wk[i] = SL_LD(wc, i);
     VFLOAT acc[ROWS];
+#pragma unroll
     for (int r = 0; r < ROWS; ++r) acc[r] = (VFLOAT)(0.0f);
+#pragma unroll
     for (int r = 0; r < ROWS; ++r) {
+#pragma unroll
         for (int ky = 0; ky < KH; ++ky) {
             const int iy = (oy0 + r) * SH - pt + ky * DH;
             if (iy < 0 || iy >= H) continue;
             __global const sl_store* row = xc + iy * W;
+#pragma unroll
             for (int kx = 0; kx < KW; ++kx)
                 acc[r] = fma((VFLOAT)(wk[ky * KW + kx]), load_row(row, ix0 + kx * dw, W), acc[r]);
         }
     }
     const float b = SL_BIAS(c);
+#pragma unroll
     for (int r = 0; r < ROWS; ++r) {
         if (oy0 + r >= OH) break;
         const VFLOAT v = acc[r] + b;
@@ -319,6 +337,7 @@ __kernel void conv_dw_rows(__global const sl_store* x, int xOff, __global const 
     float wk[KH * KW];
     for (int i = 0; i < KH * KW; ++i) wk[i] = SL_LD(wc, i);
     VFLOAT acc[ROWS];
+#pragma unroll
     for (int r = 0; r < ROWS; ++r) acc[r] = (VFLOAT)(0.0f);
     const int iy0 = oy0 * SH - pt;
     for (int i = 0; i < (ROWS - 1) * SH + (KH - 1) * DH + 1; ++i) {
@@ -326,16 +345,20 @@ __kernel void conv_dw_rows(__global const sl_store* x, int xOff, __global const 
         if (iy < 0 || iy >= H) continue;
         __global const sl_store* row = xc + iy * W;
         VFLOAT xv[KW];
+#pragma unroll
         for (int kx = 0; kx < KW; ++kx) xv[kx] = load_row(row, ix0 + kx * dw, W);
+#pragma unroll
         for (int r = 0; r < ROWS; ++r) {
             const int t = i - r * SH;   // ky * DH for the output row r this input row feeds
             if (t < 0 || t % DH != 0 || t / DH >= KH) continue;
             const int ky = t / DH;
+#pragma unroll
             for (int kx = 0; kx < KW; ++kx)
                 acc[r] = fma((VFLOAT)(wk[ky * KW + kx]), xv[kx], acc[r]);
         }
     }
     const float b = SL_BIAS(c);
+#pragma unroll
     for (int r = 0; r < ROWS; ++r) {
         if (oy0 + r >= OH) break;
         const VFLOAT v = acc[r] + b;
@@ -368,6 +391,7 @@ __kernel void conv_direct(__global const sl_store* x, int xOff, __global const s
     __global const sl_store* wg = w + wOff + m0 * wStride;
     const int ix0 = ox0 * SW - pl;
     VFLOAT acc[COB];
+#pragma unroll
     for (int j = 0; j < COB; ++j) acc[j] = (VFLOAT)(0.0f);
     for (int ci = 0; ci < Cg; ++ci) {
         __global const sl_store* xc = xg + ci * H * W;
@@ -377,24 +401,29 @@ __kernel void conv_direct(__global const sl_store* x, int xOff, __global const s
         // its FMA on PoCL (the YOLOX stem, untuned: 8.1 -> 2.7 ms); with float storage the
         // copy measured the same (4.7 ms), so one code path serves both.
         float wl[COB * KH * KW];
+#pragma unroll
         for (int j = 0; j < COB; ++j) {
             int t = 0;
             for (; t + 4 <= KH * KW; t += 4)
                 vstore4(SL_LD4(wc + j * wStride + t), 0, wl + j * KH * KW + t);
             for (; t < KH * KW; ++t) wl[j * KH * KW + t] = SL_LD(wc, j * wStride + t);
         }
+#pragma unroll
         for (int ky = 0; ky < KH; ++ky) {
             const int iy = oy * sh - pt + ky * dh;
             if (iy < 0 || iy >= H) continue;
             __global const sl_store* row = xc + iy * W;
+#pragma unroll
             for (int kx = 0; kx < KW; ++kx) {
                 const VFLOAT xv = load_row(row, ix0 + kx * dw, W);
+#pragma unroll
                 for (int j = 0; j < COB; ++j)
                     acc[j] = fma((VFLOAT)(wl[j * KH * KW + ky * KW + kx]), xv, acc[j]);
             }
         }
     }
     __global sl_store* yp = y + yOff + ((n * M + m0) * OH + oy) * OW + ox0;
+#pragma unroll
     for (int j = 0; j < COB; ++j) {
         const VFLOAT v = acc[j] + SL_BIAS(m0 + j);
         store_row(yp + j * OH * OW, ACTIVATE(v, alpha, beta), ox0, OW);
@@ -421,10 +450,12 @@ __kernel void conv_transpose(__global const sl_store* x, int xOff, __global cons
         const int c = g * Cg + ci;
         __global const sl_store* xc = x + xOff + (n * C + c) * H * W;
         __global const sl_store* wc = w + wOff + (c * Mg + mg) * KH * KW;
+#pragma unroll
         for (int ky = 0; ky < KH; ++ky) {
             const int ty = oy + pt - ky * dh;
             if (ty < 0 || ty % sh != 0 || ty / sh >= H) continue;
             const int iy = ty / sh;
+#pragma unroll
             for (int kx = 0; kx < KW; ++kx) {
                 const int tx = ox + pl - kx * dw;
                 if (tx < 0 || tx % sw != 0 || tx / sw >= W) continue;

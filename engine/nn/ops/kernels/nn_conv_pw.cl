@@ -38,18 +38,22 @@ __kernel void conv1x1_wide(__global const sl_store* x, int xOff, __global const 
     __global const sl_store* wp = w + wOff + m0 * K;
     __global sl_store* yp = y + yOff + (n * M + m0) * P + p;
     PW_VFLOAT a0[COB], a1[COB];
+#pragma unroll
     for (int j = 0; j < COB; ++j) a0[j] = a1[j] = (PW_VFLOAT)(0.0f);
     int k = 0;
     // Four k steps per iteration, each channel's four weights as one vector (conv1x1_vec).
     for (; k + 4 <= K; k += 4) {
         PW_VFLOAT x0[4], x1[4];
+#pragma unroll
         for (int q = 0; q < 4; ++q) {
             x0[q] = PW_VLD(xp + (k + q) * P);
             x1[q] = PW_VLD(xp + (k + q) * P + VW);
         }
+#pragma unroll
         for (int j = 0; j < COB; ++j) {
             const float4 w4 = SL_LD4(wp + j * K + k);
             const float ws[4] = {w4.s0, w4.s1, w4.s2, w4.s3};
+#pragma unroll
             for (int q = 0; q < 4; ++q) {
                 a0[j] = fma((PW_VFLOAT)(ws[q]), x0[q], a0[j]);
                 a1[j] = fma((PW_VFLOAT)(ws[q]), x1[q], a1[j]);
@@ -59,12 +63,14 @@ __kernel void conv1x1_wide(__global const sl_store* x, int xOff, __global const 
     for (; k < K; ++k) {
         const PW_VFLOAT x0 = PW_VLD(xp + k * P);
         const PW_VFLOAT x1 = PW_VLD(xp + k * P + VW);
+#pragma unroll
         for (int j = 0; j < COB; ++j) {
             const PW_VFLOAT wv = (PW_VFLOAT)(SL_LD(wp, j * K + k));
             a0[j] = fma(wv, x0, a0[j]);
             a1[j] = fma(wv, x1, a1[j]);
         }
     }
+#pragma unroll
     for (int j = 0; j < COB; ++j) {
         const float b = PW_BIAS(m0 + j);
         PW_VST(yp + j * P, ACTIVATE(a0[j] + b, alpha, beta));
