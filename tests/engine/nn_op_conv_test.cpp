@@ -51,16 +51,21 @@ struct ConvCase {
     std::string act;
 };
 
-void runCase(const ConvCase& c, std::mt19937& rng) {
+// constWeights: weights and bias as constants (what models have; the packed-weight 1x1 kernel
+// conv1x1_blk needs them), else as runtime inputs.
+void runCase(const ConvCase& c, std::mt19937& rng, bool constWeights = false) {
     Attributes a = convAttrs({c.k, c.k}, {c.s, c.s}, {c.p, c.p, c.p, c.p}, {c.d, c.d}, c.group);
     if (!c.act.empty()) {
         a.set(kFusedActivationAttr, c.act);
         a.set(kFusedAlphaAttr, c.act == "clip" ? -0.5f : 0.1f);
         a.set(kFusedBetaAttr, 0.5f);
     }
+    const auto wrap = [&](Tensor t) {
+        return constWeights ? constant(std::move(t)) : in(std::move(t));
+    };
     std::vector<OpInput> inputs{in(randomTensor(c.x, rng)),
-                                in(randomTensor({c.m, c.x[1] / c.group, c.k, c.k}, rng))};
-    if (c.bias) inputs.push_back(in(randomTensor({c.m}, rng)));
+                                wrap(randomTensor({c.m, c.x[1] / c.group, c.k, c.k}, rng))};
+    if (c.bias) inputs.push_back(wrap(randomTensor({c.m}, rng)));
     SCOPED_TRACE(shapeString(c.x) + " m" + std::to_string(c.m) + " k" + std::to_string(c.k) +
                  " s" + std::to_string(c.s) + " p" + std::to_string(c.p) + " d" +
                  std::to_string(c.d) + " g" + std::to_string(c.group) + " " + c.act);
@@ -153,6 +158,27 @@ TEST(NnOpConv, TuningVariants) {
             runCase({{1, 64, 13, 13}, 20, 1, 1, 0, 1, 1, true, "silu"}, rng);  // M = 20
             runCase({{1, 8, 3, 5}, 16, 1, 1, 0, 1, 1, true, ""}, rng);         // P = 15: vec
         }
+    }
+    // The packed-weight micro-kernel (the CPU default with constant weights): pixel counts that
+    // are and are not multiples of its block (moved-back last block), exactly one block, fewer
+    // pixels than a block (fewer vectors, 8-wide), channel counts the block does not divide
+    // (moved-back last channel block) or smaller than it, K not a multiple of 4, batch 2, no bias,
+    // activations; and a layer under 8 pixels, which keeps conv1x1_vec.
+    for (const auto& [cob, vectors] : std::vector<std::pair<int, int>>{{8, 2}, {4, 4}, {12, 2},
+                                                                       {16, 1}, {8, 3}}) {
+        ConvTuning t;
+        t.blkCob = cob, t.blkVectors = vectors;
+        t.gemmLocal = 2;
+        t.groupItems = cob == 4 ? 2 : 16;
+        convTuning() = t;
+        SCOPED_TRACE("blk: cob " + std::to_string(cob) + " vectors " + std::to_string(vectors));
+        runCase({{1, 16, 5, 23}, 32, 1, 1, 0, 1, 1, true, "silu"}, rng, true);    // P = 115
+        runCase({{2, 13, 4, 8}, 40, 1, 1, 0, 1, 1, true, "relu"}, rng, true);     // P = 32
+        runCase({{1, 9, 8, 12}, 24, 1, 1, 0, 1, 1, false, ""}, rng, true);        // P = 96
+        runCase({{1, 64, 13, 13}, 20, 1, 1, 0, 1, 1, true, "silu"}, rng, true);   // M = 20
+        runCase({{1, 7, 3, 4}, 6, 1, 1, 0, 1, 1, true, "sigmoid"}, rng, true);    // P 12, M 6
+        runCase({{1, 33, 5, 2}, 3, 1, 1, 0, 1, 1, true, "clip"}, rng, true);      // P 10, M 3
+        runCase({{1, 5, 1, 7}, 16, 1, 1, 0, 1, 1, true, ""}, rng, true);          // P 7: vec
     }
     // The depthwise kernel without partial blocks: rows that end in a partial vector (moved
     // back), exactly one vector, stride 2, dilation, several rows per item and a row count the
