@@ -86,6 +86,28 @@ TEST(NnOpConv, Gemm1x1) {
         runCase(c, rng);
 }
 
+// The 1x1 kernels' SiLU and sigmoid epilogues over the whole float range that matters: the
+// packed-weight kernel (the CPU default) has its own exp (clamped exponent, polynomial), so
+// pre-activations from -120 to 120 (past exp's overflow at 88) and near 0 are compared with the
+// reference; 16 output channels with scales 1/16 .. 1 and biases, 256 pixels.
+TEST(NnOpConv, Gemm1x1ActivationRange) {
+    std::vector<float> xs(256), ws(16), bs(16);
+    for (int i = 0; i < 256; ++i) xs[size_t(i)] = -120.0f + 240.0f * float(i) / 255.0f;
+    for (int m = 0; m < 16; ++m) {
+        ws[size_t(m)] = float(m + 1) / 16.0f;
+        bs[size_t(m)] = float(m % 3) - 1.0f;
+    }
+    for (const char* act : {"silu", "sigmoid"}) {
+        Attributes a = convAttrs({1, 1}, {1, 1}, {0, 0, 0, 0});
+        a.set(kFusedActivationAttr, std::string(act));
+        SCOPED_TRACE(act);
+        EXPECT_EQ(testOp(makeNode("Conv", a), {in(floats({1, 1, 4, 64}, xs)),
+                                              constant(floats({16, 1, 1, 1}, ws)),
+                                              constant(floats({16}, bs))}),
+                  OpTestResult::Passed);
+    }
+}
+
 TEST(NnOpConv, Depthwise) {
     std::mt19937 rng(2);
     for (const ConvCase& c : std::vector<ConvCase>{

@@ -38,6 +38,8 @@ struct ConvTuning {
     // conv1x1_blk: blkVectors vectors of 16 pixels x blkCob channels per item (bench_ops
     // --pw-sweep: 8 x 2 is at or near the best on every YOLOX-Nano 1x1 shape).
     int blkCob = 8, blkVectors = 2;
+    bool blk = true;   // false: no conv1x1_blk at all (no packing, not a candidate): the 1x1
+                       // kernels before it, for bench comparisons
     int directWidth = 16;     // pixels per work-item in conv_direct (8 or 16)
     int directCob = 16;       // output channels per work-item in conv_direct ...
     int directCobSmallK = 8;  // ... and when Cg * KH * KW < 256 (the stem: 12 x 3 x 3)

@@ -381,7 +381,9 @@ Status Conv::tune(const ClOpContext& ctx, const Choice& def, bool gpu, Choice& b
 Status Conv::packWeights(const ClOpContext& ctx, std::span<const Tensor* const> constants) {
     packed_ = {};
     // GPUs keep conv1x1_tiled (local-memory tiles): no copy of the weights there.
-    if (!is1x1Gemm() || ctx.compute->info().type == compute::DeviceType::Gpu) return Status::ok();
+    if (!is1x1Gemm() || ctx.compute->info().type == compute::DeviceType::Gpu ||
+        !convTuning().blk)
+        return Status::ok();
     const Tensor* w = constants.size() > 1 ? constants[1] : nullptr;
     const Tensor* b = hasBias_ && constants.size() > 2 ? constants[2] : nullptr;
     if (!w || w->dtype() != DType::Float32 || (hasBias_ && !b) ||
