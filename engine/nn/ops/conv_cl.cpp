@@ -146,7 +146,8 @@ std::vector<Conv::Choice> Conv::candidates(const Choice& def, bool gpu) const {
             if (h_ * w_ >= 2 * w)
                 for (int cob : {16, 8, 4}) add(Kernel::Gemm1x1Wide, w, cob, 1);
         if (packed_ && h_ * w_ >= 8)
-            for (const auto& [cob, vectors] : kBlkShapes) add(Kernel::Gemm1x1Blk, 16, cob, vectors);
+            for (const auto& [cob, vectors] : kBlkShapes)
+                add(Kernel::Gemm1x1Blk, 16, cob, vectors);
         break;
     case Kernel::Depthwise:
     case Kernel::DepthwiseRows:
@@ -389,7 +390,8 @@ Status Conv::packWeights(const ClOpContext& ctx, std::span<const Tensor* const> 
     if (!w || w->dtype() != DType::Float32 || (hasBias_ && !b) ||
         (b && b->dtype() != DType::Float32)) {
         logDebug("nn", "conv '" + name_ + "': weights or bias not constant float32, so no "
-                       "packed-weight 1x1 kernel (conv1x1_vec instead)");
+                       "packed-weight 1x1 kernel (conv1x1_vec by default, the tuner's "
+                       "other candidates)");
         return Status::ok();
     }
     const int64_t K = c_, M = m_;
