@@ -276,6 +276,17 @@ int main(int argc, char** argv) {
         for (size_t i = 0; i < std::size(blocks); ++i)
             variants.push_back(
                 {labels[i], pw(ConvTuning::Gemm::Auto, 16, blocks[i][0], blocks[i][1])});
+        // The default block in other work-group shapes (pixel blocks along gid0 x channel
+        // blocks along gid1): which blocks PoCL runs together on a core.
+        static const char* groupLabels[] = {"blk l1 g16", "blk l2 g8", "blk l8 g16",
+                                            "blk l4 g32", "blk l16 g16", "blk l2 g32"};
+        const size_t groups[][2] = {{1, 16}, {2, 8}, {8, 16}, {4, 32}, {16, 16}, {2, 32}};
+        for (size_t i = 0; i < std::size(groups); ++i) {
+            ConvTuning t;
+            t.gemmLocal = groups[i][0];
+            t.groupItems = groups[i][1];
+            variants.push_back({groupLabels[i], t});
+        }
     }
     // Variants interleaved per layer so that they see the same machine load (the CPU device is
     // shared with everything else on the host); min and median reported.
