@@ -61,6 +61,7 @@ __kernel void conv_s2_win(__global const sl_store* x, int xOff, __global const s
     __global const sl_store* wg = w + wOff + m0 * wStride;
     const int ix0 = ox0 * 2 - pl;
     float16 acc[COB];
+#pragma unroll
     for (int j = 0; j < COB; ++j) acc[j] = (float16)(0.0f);
     for (int ci = 0; ci < Cg; ++ci) {
         __global const sl_store* xc = xg + ci * H * W;
@@ -84,14 +85,17 @@ __kernel void conv_s2_win(__global const sl_store* x, int xOff, __global const s
             // 16..23 in the first half of hi.
             const float16 eLo = (float16)(v0.even, v1.even), oLo = (float16)(v0.odd, v1.odd);
             const float8 eHi = v2.even, oHi = v2.odd;
+#pragma unroll
             for (int kx = 0; kx < KW; ++kx) {
                 const float16 xv = kx % 2 ? s2_shift(oLo, oHi, kx / 2) : s2_shift(eLo, eHi, kx / 2);
+#pragma unroll
                 for (int j = 0; j < COB; ++j)
                     acc[j] = fma((float16)(wl[j * KH * KW + ky * KW + kx]), xv, acc[j]);
             }
         }
     }
     __global sl_store* yp = y + yOff + ((n * M + m0) * OH + oy) * OW + ox0;
+#pragma unroll
     for (int j = 0; j < COB; ++j) {
         const float16 v = acc[j] + S2_BIAS(m0 + j);
         SL_ST16(yp + j * OH * OW, ACTIVATE(v, alpha, beta));
