@@ -2,9 +2,11 @@
 // per kernel variant (nn/ops/conv.h ConvTuning), plus the CPU reference for scale.
 // usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx] [--no-tune] [--dw-rows N]
 //                  [--dw-width 8|16] [--dw-reuse 0|1] [--gemm-cob N] [--only SUBSTRING]
+//                  [--pw-sweep]
 //   --no-tune: the model session takes the fixed ConvTuning defaults (no measured choices).
 //   --sweep tries the tuning variants; --model prints the per-op-type profile of a whole model
-//   (OpenCL session, median run of the timed runs).
+//   (OpenCL session, median run of the timed runs). --pw-sweep: the 1x1 kernels side by side
+//   (conv1x1_vec, conv1x1_wide, conv1x1_blk blocks and work-group shapes).
 #include "bench_util.h"
 
 #include "compute/cl_context.h"
