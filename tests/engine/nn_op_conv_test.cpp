@@ -2,6 +2,7 @@
 // depthwise, direct), strides, dilations, pads, auto_pad, groups, bias and fused activations.
 #include "nn_op_test_util.h"
 
+#include "compute/cl_context.h"
 #include "nn/ops/conv.h"
 #include "nn/ops/op_registry.h"
 
@@ -106,6 +107,50 @@ TEST(NnOpConv, Gemm1x1ActivationRange) {
                                               constant(floats({16}, bs))}),
                   OpTestResult::Passed);
     }
+}
+
+// Which 1x1 kernel the defaults pick: on CPU devices the packed-weight conv1x1_blk when the
+// weights (and bias) are constants and the layer has at least 8 pixels, else conv1x1_vec; on
+// GPUs conv1x1_tiled either way (no packing there). The value tests above would pass on any of
+// them, so this pins the choice.
+TEST(NnOpConv, Gemm1x1DefaultKernel) {
+    compute::ComputeContext* ctx = testContext();
+    ASSERT_NE(ctx, nullptr);
+    const bool gpu = ctx->info().type == compute::DeviceType::Gpu;
+    std::mt19937 rng(9);
+    const auto kernelFor = [&](const Shape& x, bool constWeights, bool bias) {
+        auto op = createOp(makeNode("Conv", convAttrs({1, 1}, {1, 1}, {0, 0, 0, 0})));
+        if (!op) {
+            ADD_FAILURE() << op.status().message();
+            return Conv::Kernel::Direct;   // never a 1x1 choice: the EXPECT_EQs fail too
+        }
+        const Tensor w = randomTensor({16, x[1], 1, 1}, rng), b = randomTensor({16}, rng);
+        const TensorInfo xi{DType::Float32, x}, wi = w.info(), bi = b.info();
+        std::vector<const TensorInfo*> infos{&xi, &wi};
+        std::vector<const Tensor*> consts{nullptr, constWeights ? &w : nullptr};
+        if (bias) {
+            infos.push_back(&bi);
+            consts.push_back(constWeights ? &b : nullptr);
+        }
+        std::vector<TensorInfo> outs;
+        EXPECT_TRUE((*op)->inferOutputs(infos, consts, outs).isOk());
+        const Status st = (*op)->prepareDevice({ctx, &ctx->programs(), ctx->queue()}, consts);
+        EXPECT_TRUE(st.isOk()) << st.message();
+        return static_cast<const Conv&>(**op).deviceKernel();
+    };
+    const ConvTuning saved = convTuning();
+    convTuning() = ConvTuning{};
+    using K = Conv::Kernel;
+    const K cpuBlk = gpu ? K::Gemm1x1Tiled : K::Gemm1x1Blk;
+    const K cpuVec = gpu ? K::Gemm1x1Tiled : K::Gemm1x1;
+    EXPECT_EQ(kernelFor({1, 24, 13, 13}, true, true), cpuBlk);
+    EXPECT_EQ(kernelFor({1, 24, 13, 13}, true, false), cpuBlk);
+    EXPECT_EQ(kernelFor({1, 24, 2, 4}, true, true), cpuBlk);    // 8 pixels
+    EXPECT_EQ(kernelFor({1, 24, 1, 7}, true, true), cpuVec);    // 7 pixels
+    EXPECT_EQ(kernelFor({1, 24, 13, 13}, false, true), cpuVec);
+    convTuning().blk = false;   // bench_model --no-blk
+    EXPECT_EQ(kernelFor({1, 24, 13, 13}, true, true), cpuVec);
+    convTuning() = saved;
 }
 
 TEST(NnOpConv, Depthwise) {
