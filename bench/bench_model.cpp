@@ -9,6 +9,7 @@
 //                    [--opencv-opencl] [--tune-budget MS]
 //   --tune-budget: the sessions' kernel tuning budget (SessionOptions::tuningBudgetMs), so a
 //   benchmark after a kernel edit can measure every layer in one session on a loaded machine.
+//   --no-blk: without the packed-weight 1x1 kernel conv1x1_blk (ConvTuning::blk), to compare.
 
 #include <algorithm>
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include <string>
 
 #include "bench_util.h"
+#include "nn/ops/conv.h"
 #include "nn/runtime/session.h"
 #include "nn/tensor_util.h"
 
@@ -73,11 +75,12 @@ int main(int argc, char** argv) {
         else if (a == "--no-opencv") opencv = false;
         else if (a == "--opencv-opencl") opencvOpenCl = true;
         else if (a == "--tune-budget" && i + 1 < argc) tuneBudgetMs = std::atof(argv[++i]);
+        else if (a == "--no-blk") nn::convTuning().blk = false;
         else if (a[0] != '-') model = a;
         else {
             std::cerr << "usage: bench_model [MODEL.onnx] [--runs N] [--warmup N] "
                          "[--no-reference] [--no-opencv] [--opencv-opencl] "
-                         "[--tune-budget MS]\n";
+                         "[--tune-budget MS] [--no-blk]\n";
             return 2;
         }
     }

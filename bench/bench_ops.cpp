@@ -2,9 +2,11 @@
 // per kernel variant (nn/ops/conv.h ConvTuning), plus the CPU reference for scale.
 // usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx] [--no-tune] [--dw-rows N]
 //                  [--dw-width 8|16] [--dw-reuse 0|1] [--gemm-cob N] [--only SUBSTRING]
+//                  [--pw-sweep]
 //   --no-tune: the model session takes the fixed ConvTuning defaults (no measured choices).
 //   --sweep tries the tuning variants; --model prints the per-op-type profile of a whole model
-//   (OpenCL session, median run of the timed runs).
+//   (OpenCL session, median run of the timed runs). --pw-sweep: the 1x1 kernels side by side
+//   (conv1x1_vec, conv1x1_wide, conv1x1_blk blocks and work-group shapes).
 #include "bench_util.h"
 
 #include "compute/cl_context.h"
@@ -43,6 +45,7 @@ const Layer kLayers[] = {
     {"1x1 64->64 @52", {1, 64, 52, 52}, 64, 1, 1, 1, "silu"},
     {"1x1 128->128 @26", {1, 128, 26, 26}, 128, 1, 1, 1, "silu"},
     {"1x1 256->256 @13", {1, 256, 13, 13}, 256, 1, 1, 1, "silu"},
+    {"1x1 64->64 @52 linear", {1, 64, 52, 52}, 64, 1, 1, 1, ""},
     {"1x1 64->80 @52 head", {1, 64, 52, 52}, 80, 1, 1, 1, "sigmoid"},
     {"dw 3x3 s2 128 @26", {1, 128, 26, 26}, 128, 3, 2, 128, "silu"},
     {"3x3 64->64 @52 (dense)", {1, 64, 52, 52}, 64, 3, 1, 1, "silu"},
@@ -112,6 +115,7 @@ const char* kernelName(const Op& op) {
     case Conv::Kernel::Gemm1x1Wide: return "conv1x1_wide";
     case Conv::Kernel::DepthwiseFull: return "conv_dw_rows full";
     case Conv::Kernel::DirectS2: return "conv_s2_win";
+    case Conv::Kernel::Gemm1x1Blk: return "conv1x1_blk";
     }
     return "?";
 }
@@ -194,12 +198,13 @@ int profileModel(const compute::ComputeContext& ctx, const std::string& path, in
 
 int main(int argc, char** argv) {
     int runs = 20, warmup = 3;
-    bool sweep = false;
+    bool sweep = false, pwSweep = false;
     std::string model, only;   // only: layers whose name contains it
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--warmup") && i + 1 < argc) warmup = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--sweep")) sweep = true;
+        else if (!std::strcmp(argv[i], "--pw-sweep")) pwSweep = true;
         else if (!std::strcmp(argv[i], "--model") && i + 1 < argc) model = argv[++i];
         else if (!std::strcmp(argv[i], "--dw-rows") && i + 1 < argc)
             convTuning().dwRows = std::atoi(argv[++i]);
@@ -214,7 +219,7 @@ int main(int argc, char** argv) {
         else {
             std::cerr << "usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx] "
                          "[--no-tune] [--dw-rows N] [--dw-width 8|16] [--dw-reuse 0|1] "
-                         "[--gemm-cob N] [--only SUBSTRING]\n";
+                         "[--gemm-cob N] [--only SUBSTRING] [--pw-sweep]\n";
             return 2;
         }
     }
@@ -252,6 +257,38 @@ int main(int argc, char** argv) {
                     {"v16 cob8 r2 g16", v(16, 8, 2, 16)},   {"gemm tiled (GPU)", tiled},
                     {"conv_dw (no reuse)", dwOld},          {"v16 cob16 r8 g16", v(16, 16, 8, 16)},
                     {"s2 window cob16", s2},                {"s2 window cob8", s2c8}};
+    }
+    if (pwSweep) {
+        // The 1x1 kernels side by side: conv1x1_vec (default), conv1x1_wide, conv1x1_blk blocks.
+        auto pw = [](ConvTuning::Gemm g, int width, int cob, int vectors) {
+            ConvTuning t;
+            t.gemm = g;
+            t.gemmWidth = width;
+            t.gemmCob = cob;
+            t.blkCob = cob;
+            t.blkVectors = vectors;
+            return t;
+        };
+        static const char* labels[] = {"blk c8 v3", "blk c12 v2", "blk c16 v1",
+                                       "blk c4 v4", "blk c24 v1", "blk c6 v4"};
+        const int blocks[][2] = {{8, 3}, {12, 2}, {16, 1}, {4, 4}, {24, 1}, {6, 4}};
+        variants = {{"vec c16 (old)", pw(ConvTuning::Gemm::Vector, 16, 16, 1)},
+                    {"wide c8", pw(ConvTuning::Gemm::Wide, 16, 8, 1)},
+                    {"default", ConvTuning{}}};
+        for (size_t i = 0; i < std::size(blocks); ++i)
+            variants.push_back(
+                {labels[i], pw(ConvTuning::Gemm::Auto, 16, blocks[i][0], blocks[i][1])});
+        // The default block in other work-group shapes (pixel blocks along gid0 x channel
+        // blocks along gid1): which blocks PoCL runs together on a core.
+        static const char* groupLabels[] = {"blk l1 g16", "blk l2 g8", "blk l8 g16",
+                                            "blk l4 g32", "blk l16 g16", "blk l2 g32"};
+        const size_t groups[][2] = {{1, 16}, {2, 8}, {8, 16}, {4, 32}, {16, 16}, {2, 32}};
+        for (size_t i = 0; i < std::size(groups); ++i) {
+            ConvTuning t;
+            t.gemmLocal = groups[i][0];
+            t.groupItems = groups[i][1];
+            variants.push_back({groupLabels[i], t});
+        }
     }
     // Variants interleaved per layer so that they see the same machine load (the CPU device is
     // shared with everything else on the host); min and median reported.

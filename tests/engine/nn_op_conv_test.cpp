@@ -2,6 +2,7 @@
 // depthwise, direct), strides, dilations, pads, auto_pad, groups, bias and fused activations.
 #include "nn_op_test_util.h"
 
+#include "compute/cl_context.h"
 #include "nn/ops/conv.h"
 #include "nn/ops/op_registry.h"
 
@@ -51,16 +52,21 @@ struct ConvCase {
     std::string act;
 };
 
-void runCase(const ConvCase& c, std::mt19937& rng) {
+// constWeights: weights and bias as constants (what models have; the packed-weight 1x1 kernel
+// conv1x1_blk needs them), else as runtime inputs.
+void runCase(const ConvCase& c, std::mt19937& rng, bool constWeights = false) {
     Attributes a = convAttrs({c.k, c.k}, {c.s, c.s}, {c.p, c.p, c.p, c.p}, {c.d, c.d}, c.group);
     if (!c.act.empty()) {
         a.set(kFusedActivationAttr, c.act);
         a.set(kFusedAlphaAttr, c.act == "clip" ? -0.5f : 0.1f);
         a.set(kFusedBetaAttr, 0.5f);
     }
+    const auto wrap = [&](Tensor t) {
+        return constWeights ? constant(std::move(t)) : in(std::move(t));
+    };
     std::vector<OpInput> inputs{in(randomTensor(c.x, rng)),
-                                in(randomTensor({c.m, c.x[1] / c.group, c.k, c.k}, rng))};
-    if (c.bias) inputs.push_back(in(randomTensor({c.m}, rng)));
+                                wrap(randomTensor({c.m, c.x[1] / c.group, c.k, c.k}, rng))};
+    if (c.bias) inputs.push_back(wrap(randomTensor({c.m}, rng)));
     SCOPED_TRACE(shapeString(c.x) + " m" + std::to_string(c.m) + " k" + std::to_string(c.k) +
                  " s" + std::to_string(c.s) + " p" + std::to_string(c.p) + " d" +
                  std::to_string(c.d) + " g" + std::to_string(c.group) + " " + c.act);
@@ -79,6 +85,72 @@ TEST(NnOpConv, Gemm1x1) {
              {{1, 3, 2, 127}, 4, 1, 1, 0, 1, 1, true, "clip"},
          })
         runCase(c, rng);
+}
+
+// The 1x1 kernels' SiLU and sigmoid epilogues over the whole float range that matters: the
+// packed-weight kernel (the CPU default) has its own exp (clamped exponent, polynomial), so
+// pre-activations from -120 to 120 (past exp's overflow at 88) and near 0 are compared with the
+// reference; 16 output channels with scales 1/16 .. 1 and biases, 256 pixels.
+TEST(NnOpConv, Gemm1x1ActivationRange) {
+    std::vector<float> xs(256), ws(16), bs(16);
+    for (int i = 0; i < 256; ++i) xs[size_t(i)] = -120.0f + 240.0f * float(i) / 255.0f;
+    for (int m = 0; m < 16; ++m) {
+        ws[size_t(m)] = float(m + 1) / 16.0f;
+        bs[size_t(m)] = float(m % 3) - 1.0f;
+    }
+    for (const char* act : {"silu", "sigmoid"}) {
+        Attributes a = convAttrs({1, 1}, {1, 1}, {0, 0, 0, 0});
+        a.set(kFusedActivationAttr, std::string(act));
+        SCOPED_TRACE(act);
+        EXPECT_EQ(testOp(makeNode("Conv", a), {in(floats({1, 1, 4, 64}, xs)),
+                                              constant(floats({16, 1, 1, 1}, ws)),
+                                              constant(floats({16}, bs))}),
+                  OpTestResult::Passed);
+    }
+}
+
+// Which 1x1 kernel the defaults pick: on CPU devices the packed-weight conv1x1_blk when the
+// weights (and bias) are constants and the layer has at least 8 pixels, else conv1x1_vec; on
+// GPUs conv1x1_tiled either way (no packing there). The value tests above would pass on any of
+// them, so this pins the choice.
+TEST(NnOpConv, Gemm1x1DefaultKernel) {
+    compute::ComputeContext* ctx = testContext();
+    ASSERT_NE(ctx, nullptr);
+    const bool gpu = ctx->info().type == compute::DeviceType::Gpu;
+    std::mt19937 rng(9);
+    const auto kernelFor = [&](const Shape& x, bool constWeights, bool bias) {
+        auto op = createOp(makeNode("Conv", convAttrs({1, 1}, {1, 1}, {0, 0, 0, 0})));
+        if (!op) {
+            ADD_FAILURE() << op.status().message();
+            return Conv::Kernel::Direct;   // never a 1x1 choice: the EXPECT_EQs fail too
+        }
+        const Tensor w = randomTensor({16, x[1], 1, 1}, rng), b = randomTensor({16}, rng);
+        const TensorInfo xi{DType::Float32, x}, wi = w.info(), bi = b.info();
+        std::vector<const TensorInfo*> infos{&xi, &wi};
+        std::vector<const Tensor*> consts{nullptr, constWeights ? &w : nullptr};
+        if (bias) {
+            infos.push_back(&bi);
+            consts.push_back(constWeights ? &b : nullptr);
+        }
+        std::vector<TensorInfo> outs;
+        EXPECT_TRUE((*op)->inferOutputs(infos, consts, outs).isOk());
+        const Status st = (*op)->prepareDevice({ctx, &ctx->programs(), ctx->queue()}, consts);
+        EXPECT_TRUE(st.isOk()) << st.message();
+        return static_cast<const Conv&>(**op).deviceKernel();
+    };
+    const ConvTuning saved = convTuning();
+    convTuning() = ConvTuning{};
+    using K = Conv::Kernel;
+    const K cpuBlk = gpu ? K::Gemm1x1Tiled : K::Gemm1x1Blk;
+    const K cpuVec = gpu ? K::Gemm1x1Tiled : K::Gemm1x1;
+    EXPECT_EQ(kernelFor({1, 24, 13, 13}, true, true), cpuBlk);
+    EXPECT_EQ(kernelFor({1, 24, 13, 13}, true, false), cpuBlk);
+    EXPECT_EQ(kernelFor({1, 24, 2, 4}, true, true), cpuBlk);    // 8 pixels
+    EXPECT_EQ(kernelFor({1, 24, 1, 7}, true, true), cpuVec);    // 7 pixels
+    EXPECT_EQ(kernelFor({1, 24, 13, 13}, false, true), cpuVec);
+    convTuning().blk = false;   // bench_model --no-blk
+    EXPECT_EQ(kernelFor({1, 24, 13, 13}, true, true), cpuVec);
+    convTuning() = saved;
 }
 
 TEST(NnOpConv, Depthwise) {
@@ -153,6 +225,27 @@ TEST(NnOpConv, TuningVariants) {
             runCase({{1, 64, 13, 13}, 20, 1, 1, 0, 1, 1, true, "silu"}, rng);  // M = 20
             runCase({{1, 8, 3, 5}, 16, 1, 1, 0, 1, 1, true, ""}, rng);         // P = 15: vec
         }
+    }
+    // The packed-weight micro-kernel (the CPU default with constant weights): pixel counts that
+    // are and are not multiples of its block (moved-back last block), exactly one block, fewer
+    // pixels than a block (fewer vectors, 8-wide), channel counts the block does not divide
+    // (moved-back last channel block) or smaller than it, K not a multiple of 4, batch 2, no bias,
+    // activations; and a layer under 8 pixels, which keeps conv1x1_vec.
+    for (const auto& [cob, vectors] : std::vector<std::pair<int, int>>{{8, 2}, {4, 4}, {12, 2},
+                                                                       {16, 1}, {8, 3}}) {
+        ConvTuning t;
+        t.blkCob = cob, t.blkVectors = vectors;
+        t.gemmLocal = 2;
+        t.groupItems = cob == 4 ? 2 : 16;
+        convTuning() = t;
+        SCOPED_TRACE("blk: cob " + std::to_string(cob) + " vectors " + std::to_string(vectors));
+        runCase({{1, 16, 5, 23}, 32, 1, 1, 0, 1, 1, true, "silu"}, rng, true);    // P = 115
+        runCase({{2, 13, 4, 8}, 40, 1, 1, 0, 1, 1, true, "relu"}, rng, true);     // P = 32
+        runCase({{1, 9, 8, 12}, 24, 1, 1, 0, 1, 1, false, ""}, rng, true);        // P = 96
+        runCase({{1, 64, 13, 13}, 20, 1, 1, 0, 1, 1, true, "silu"}, rng, true);   // M = 20
+        runCase({{1, 7, 3, 4}, 6, 1, 1, 0, 1, 1, true, "sigmoid"}, rng, true);    // P 12, M 6
+        runCase({{1, 33, 5, 2}, 3, 1, 1, 0, 1, 1, true, "clip"}, rng, true);      // P 10, M 3
+        runCase({{1, 5, 1, 7}, 16, 1, 1, 0, 1, 1, true, ""}, rng, true);          // P 7: vec
     }
     // The depthwise kernel without partial blocks: rows that end in a partial vector (moved
     // back), exactly one vector, stride 2, dilation, several rows per item and a row count the

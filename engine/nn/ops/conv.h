@@ -36,12 +36,19 @@ Expected<ConvAttributes> readConvAttributes(const NodeDesc& node);
 // Per-device kernel choices. Fixed defaults for now (tuned on PoCL / x86); kept in one place so a
 // tuner or bench_ops can override them before ops are prepared.
 struct ConvTuning {
-    // 1x1 GEMM kernel: Auto = local-memory tiles (conv1x1_tiled) on GPUs, register-blocked
-    // vectors (conv1x1_vec) elsewhere; Wide = two pixel vectors per item (conv1x1_wide, when the
-    // layer has at least 16 pixels; the tuner measures it as a candidate either way).
+    // 1x1 GEMM kernel: Auto = local-memory tiles (conv1x1_tiled) on GPUs; elsewhere the
+    // packed-weight micro-kernel (conv1x1_blk) when the weights are constants and the layer has
+    // at least 8 pixels, else register-blocked vectors (conv1x1_vec). Vector = conv1x1_vec;
+    // Wide = two pixel vectors per item (conv1x1_wide, when the layer has at least 16 pixels).
+    // The tuner measures the others as candidates either way.
     enum class Gemm { Auto, Vector, Tiled, Wide } gemm = Gemm::Auto;
     int gemmWidth = 16;       // pixels per work-item: 8/16 (conv1x1_vec), 1 (conv1x1, scalar)
     int gemmCob = 16;         // output channels per work-item in the 1x1 GEMM
+    // conv1x1_blk: blkVectors vectors of 16 pixels x blkCob channels per item (bench_ops
+    // --pw-sweep: 8 x 2 is at or near the best on every YOLOX-Nano 1x1 shape).
+    int blkCob = 8, blkVectors = 2;
+    bool blk = true;   // false: no conv1x1_blk at all (no packing, not a candidate): the 1x1
+                       // kernels before it, for bench comparisons
     int directWidth = 16;     // pixels per work-item in conv_direct (8 or 16)
     int directCob = 16;       // output channels per work-item in conv_direct ...
     int directCobSmallK = 8;  // ... and when Cg * KH * KW < 256 (the stem: 12 x 3 x 3)
@@ -75,11 +82,12 @@ public:
     double flops() const override;
 
     // Gemm1x1Wide: conv1x1_wide (nn_conv_pw.cl), two pixel vectors per work-item.
+    // Gemm1x1Blk: conv1x1_blk (nn_conv_pw.cl), `rows` pixel vectors x cob channels per item.
     // DepthwiseFull: conv_dw_rows built with FULL_BLOCKS (no partial blocks).
     // DirectS2: conv_s2_win (nn_conv_s2.cl), stride-2 dense conv loading each row window once.
     enum class Kernel {
         Gemm1x1, Gemm1x1Tiled, Depthwise, DepthwiseRows, Direct, Gemm1x1Wide, DepthwiseFull,
-        DirectS2
+        DirectS2, Gemm1x1Blk
     };
     Kernel deviceKernel() const { return kernelKind_; }
 
@@ -115,10 +123,16 @@ private:
     Status tune(const ClOpContext& ctx, const Choice& def, bool gpu, Choice& best,
                 bool& complete);
 
+    // conv1x1_blk's weights: float32 [K][M] then the M biases, packed from constant weights
+    // (and bias) by prepareDevice; empty when they are not constants (no Gemm1x1Blk then).
+    Status packWeights(const ClOpContext& ctx, std::span<const Tensor* const> constants);
+    bool is1x1Gemm() const;
+    compute::ClMem packed_;
+
     Kernel kernelKind_ = Kernel::Direct;
     int cob_ = 1;
     int width_ = 1;   // pixels per work-item of the chosen kernel
-    int rows_ = 1;    // rows per work-item (depthwise)
+    int rows_ = 1;    // rows per work-item (depthwise), pixel vectors per item (Gemm1x1Blk)
     size_t local_ = 4;
     compute::ClKernel kernel_;
 };

@@ -6,11 +6,14 @@
 #include "compute/cl_error.h"
 #include "core/log.h"
 #include "nn/ops/kernel_tuner.h"
+#include "nn/tensor_util.h"
 
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 namespace sl::nn {
 namespace {
@@ -61,6 +64,7 @@ const char* kindName(Conv::Kernel k) {
     case Conv::Kernel::Gemm1x1Wide: return "wide";
     case Conv::Kernel::DepthwiseFull: return "dwfull";
     case Conv::Kernel::DirectS2: return "directs2";
+    case Conv::Kernel::Gemm1x1Blk: return "blk";
     }
     return "?";
 }
@@ -72,11 +76,15 @@ bool Conv::s2WindowApplies() const {
            win_.kw <= 8 && ow_ >= 16 && w_ >= 16;
 }
 
+bool Conv::is1x1Gemm() const {
+    return group_ == 1 && win_.kh == 1 && win_.kw == 1 && win_.sh == 1 && win_.sw == 1 &&
+           win_.padTop == 0 && win_.padLeft == 0 && win_.padBottom == 0 && win_.padRight == 0;
+}
+
 Conv::Choice Conv::defaultChoice(bool gpu) const {
     const ConvTuning& t = convTuning();
     Choice c;
-    if (group_ == 1 && win_.kh == 1 && win_.kw == 1 && win_.sh == 1 && win_.sw == 1 &&
-        win_.padTop == 0 && win_.padLeft == 0 && win_.padBottom == 0 && win_.padRight == 0) {
+    if (is1x1Gemm()) {
         c.kind = t.gemm == ConvTuning::Gemm::Tiled || (t.gemm == ConvTuning::Gemm::Auto && gpu)
                      ? Kernel::Gemm1x1Tiled
                      : Kernel::Gemm1x1;
@@ -84,6 +92,12 @@ Conv::Choice Conv::defaultChoice(bool gpu) const {
         c.cob = t.gemmCob;
         c.width = t.gemmWidth;
         c.local = t.gemmLocal;
+        if (t.gemm == ConvTuning::Gemm::Auto && !gpu && packed_ && h_ * w_ >= 8) {
+            c.kind = Kernel::Gemm1x1Blk;
+            c.width = 16;
+            c.cob = t.blkCob;
+            c.rows = t.blkVectors;
+        }
     } else if (group_ == c_ && m_ == c_) {
         c.kind = t.dwReuseRows ? Kernel::DepthwiseRows : Kernel::Depthwise;
         if (t.dwFull && ow_ >= 16) c.kind = Kernel::DepthwiseFull;
@@ -102,6 +116,12 @@ Conv::Choice Conv::defaultChoice(bool gpu) const {
     return c;
 }
 
+namespace {
+// conv1x1_blk register blocks offered to the tuner: {channels, pixel vectors}, 16 to 24
+// accumulators (bench_ops --pw-sweep).
+constexpr std::pair<int, int> kBlkShapes[] = {{8, 3}, {6, 4}, {4, 4}, {8, 2}, {12, 2}};
+}  // namespace
+
 std::vector<Conv::Choice> Conv::candidates(const Choice& def, bool gpu) const {
     std::vector<Choice> out{def};
     auto add = [&](Kernel kind, int width, int cob, int rows) {
@@ -116,6 +136,7 @@ std::vector<Conv::Choice> Conv::candidates(const Choice& def, bool gpu) const {
     case Kernel::Gemm1x1:
     case Kernel::Gemm1x1Tiled:
     case Kernel::Gemm1x1Wide:
+    case Kernel::Gemm1x1Blk:
         if (gpu) add(def.kind == Kernel::Gemm1x1 ? Kernel::Gemm1x1Tiled : Kernel::Gemm1x1, 16,
                      16, 1);
         for (int w : {16, 8})
@@ -124,6 +145,9 @@ std::vector<Conv::Choice> Conv::candidates(const Choice& def, bool gpu) const {
         for (int w : {16, 8})
             if (h_ * w_ >= 2 * w)
                 for (int cob : {16, 8, 4}) add(Kernel::Gemm1x1Wide, w, cob, 1);
+        if (packed_ && h_ * w_ >= 8)
+            for (const auto& [cob, vectors] : kBlkShapes)
+                add(Kernel::Gemm1x1Blk, 16, cob, vectors);
         break;
     case Kernel::Depthwise:
     case Kernel::DepthwiseRows:
@@ -180,6 +204,7 @@ bool parseChoice(const std::string& text, Conv::Kernel& kind, int& width, int& c
     else if (ks == "wide") kind = Conv::Kernel::Gemm1x1Wide;
     else if (ks == "dwfull") kind = Conv::Kernel::DepthwiseFull;
     else if (ks == "directs2") kind = Conv::Kernel::DirectS2;
+    else if (ks == "blk") kind = Conv::Kernel::Gemm1x1Blk;
     else return false;
     local = l;
     // Values a kernel accepts; anything else is a damaged entry (then: defaults, retune).
@@ -219,6 +244,23 @@ Status Conv::configure(const ClOpContext& ctx, const Choice& c) {
         name = "conv1x1_wide";
         file = "nn_conv_pw.cl";
         break;
+    case Kernel::Gemm1x1Blk: {
+        // A cached choice for a layer without constant weights cannot come from candidates().
+        if (!packed_) return fail("the blocked 1x1 kernel needs constant weights and bias");
+        // Blocks that do not fit move back (kernel comment), so the layer needs one whole block
+        // of pixels and of channels: fewer vectors and channels on small layers.
+        const int64_t pixels = h_ * w_;
+        if (pixels < 8)
+            return fail("the blocked 1x1 kernel needs at least 8 pixels, the layer has " +
+                        std::to_string(pixels));
+        width_ = c.width == 16 && pixels >= 16 ? 16 : 8;
+        rows_ = int(std::clamp<int64_t>(c.rows, 1, pixels / width_));
+        cob_ = int(std::clamp<int64_t>(c.cob, 1, m_));
+        name = "conv1x1_blk";
+        file = "nn_conv_pw.cl";
+        opts += " -DNV=" + std::to_string(rows_);
+        break;
+    }
     case Kernel::Depthwise:
     case Kernel::DepthwiseRows:
     case Kernel::DepthwiseFull:
@@ -337,8 +379,43 @@ Status Conv::tune(const ClOpContext& ctx, const Choice& def, bool gpu, Choice& b
     return Status::ok();
 }
 
-Status Conv::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const>) {
+Status Conv::packWeights(const ClOpContext& ctx, std::span<const Tensor* const> constants) {
+    packed_ = {};
+    // GPUs keep conv1x1_tiled (local-memory tiles): no copy of the weights there.
+    if (!is1x1Gemm() || ctx.compute->info().type == compute::DeviceType::Gpu ||
+        !convTuning().blk)
+        return Status::ok();
+    const Tensor* w = constants.size() > 1 ? constants[1] : nullptr;
+    const Tensor* b = hasBias_ && constants.size() > 2 ? constants[2] : nullptr;
+    if (!w || w->dtype() != DType::Float32 || (hasBias_ && !b) ||
+        (b && b->dtype() != DType::Float32)) {
+        logDebug("nn", "conv '" + name_ + "': weights or bias not constant float32, so no "
+                       "packed-weight 1x1 kernel (conv1x1_vec by default, the tuner's "
+                       "other candidates)");
+        return Status::ok();
+    }
+    const int64_t K = c_, M = m_;
+    // Under fp16 storage the other kernels read the weights as half: the same rounded values
+    // here (the storage's results do not depend on the kernel the tuner picks).
+    const auto stored = [&](float v) {
+        return ctx.halfStorage ? halfToFloat(floatToHalf(v)) : v;
+    };
+    std::vector<float> packed(size_t((K + 1) * M), 0.0f);
+    const float* wd = w->data<float>();
+    for (int64_t m = 0; m < M; ++m)
+        for (int64_t k = 0; k < K; ++k) packed[size_t(k * M + m)] = stored(wd[m * K + k]);
+    if (b)
+        for (int64_t m = 0; m < M; ++m) packed[size_t(K * M + m)] = stored(b->data<float>()[m]);
+    auto buf = ctx.compute->createBuffer(CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                                         packed.size() * sizeof(float), packed.data());
+    if (!buf) return buf.status().withContext("nn/Conv '" + name_ + "': packed weights");
+    packed_ = std::move(*buf);
+    return Status::ok();
+}
+
+Status Conv::prepareDevice(const ClOpContext& ctx, std::span<const Tensor* const> constants) {
     const bool gpu = ctx.compute->info().type == compute::DeviceType::Gpu;
+    SL_TRY(packWeights(ctx, constants));
     Choice def = defaultChoice(gpu);
     // Half storage has its own classes (the best split may differ with half the bytes per
     // load); until one is measured, the float32 class's measured choice is a better start than
@@ -427,6 +504,16 @@ Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
         SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
                        *yo, C, P, M, alpha, beta));
         const size_t g[3] = {(size_t(P) + 2 * width_ - 1) / (2 * width_), size_t(m_ / cob_),
+                             size_t(n_)};
+        const auto l = groupShape(g, local_, t.groupItems);
+        return launch(ctx, k, g, l);
+    }
+    case Kernel::Gemm1x1Blk: {
+        const cl_int P = H * W;
+        SL_TRY(setArgs(k, inputs[0].mem, *xo, packed_.get(), outputs[0].mem, *yo, C, P, M, alpha,
+                       beta));
+        const size_t block = size_t(rows_) * size_t(width_);
+        const size_t g[3] = {(size_t(P) + block - 1) / block, (size_t(m_) + cob_ - 1) / cob_,
                              size_t(n_)};
         const auto l = groupShape(g, local_, t.groupItems);
         return launch(ctx, k, g, l);
