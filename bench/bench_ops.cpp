@@ -1,8 +1,8 @@
 // bench_ops: convolution kernels on the OpenCL device, GFLOP/s per YOLOX-Nano-like layer shape and
 // per kernel variant (nn/ops/conv.h ConvTuning), plus the CPU reference for scale.
 // usage: bench_ops [--runs N] [--warmup N] [--sweep] [--dw-sweep] [--model M.onnx] [--no-tune]
-//                  [--dw-rows N] [--dw-width 8|16] [--dw-reuse 0|1] [--gemm-cob N]
-//                  [--only SUBSTRING]
+//                  [--dw-rows N] [--dw-width 8|16] [--dw-reuse 0|1] [--dw-plane 0|1]
+//                  [--gemm-cob N] [--only SUBSTRING]
 //   --no-tune: the model session takes the fixed ConvTuning defaults (no measured choices).
 //   --sweep tries the tuning variants; --dw-sweep the depthwise kernels side by side (with
 //   --only dw); --model prints the per-op-type profile of a whole model (OpenCL session,
@@ -220,14 +220,16 @@ int main(int argc, char** argv) {
             convTuning().dwWidth = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--dw-reuse") && i + 1 < argc)
             convTuning().dwReuseRows = std::atoi(argv[++i]) != 0;
+        else if (!std::strcmp(argv[i], "--dw-plane") && i + 1 < argc)
+            convTuning().dwPlane = std::atoi(argv[++i]) != 0;
         else if (!std::strcmp(argv[i], "--no-tune")) gTune = false;
         else if (!std::strcmp(argv[i], "--gemm-cob") && i + 1 < argc)
             convTuning().gemmCob = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
         else {
             std::cerr << "usage: bench_ops [--runs N] [--warmup N] [--sweep] [--dw-sweep] "
-                         "[--model M.onnx] [--no-tune] [--dw-rows N] [--dw-width 8|16] [--dw-reuse 0|1] "
-                         "[--gemm-cob N] [--only SUBSTRING]\n";
+                         "[--model M.onnx] [--no-tune] [--dw-rows N] [--dw-width 8|16] "
+                         "[--dw-reuse 0|1] [--dw-plane 0|1] [--gemm-cob N] [--only SUBSTRING]\n";
             return 2;
         }
     }
@@ -284,7 +286,8 @@ int main(int argc, char** argv) {
         };
         variants = {{"rows w16 r8", old(false, 16, 8)}, {"full w16 r8", old(true, 16, 8)},
                     {"full w8 r16", old(true, 8, 16)},  {"full w16 r16", old(true, 16, 16)},
-                    {"full w16 r4", old(true, 16, 4)},  {"plane w16 r16 l4", plane(16, 16, 4)},
+                    {"full w16 r4", old(true, 16, 4)},  {"plane default", plane(16, 16, 0)},
+                    {"plane w16 r16 l4", plane(16, 16, 4)},
                     {"plane w16 r8 l4", plane(16, 8, 4)}, {"plane w16 r4 l4", plane(16, 4, 4)},
                     {"plane w16 r16 l1", plane(16, 16, 1)},
                     {"plane w16 r16 l16", plane(16, 16, 16)},

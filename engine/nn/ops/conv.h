@@ -53,7 +53,8 @@ struct ConvTuning {
     size_t gemmLocal = 4, directLocal = 4, dwLocal = 4;
     int dwPlaneRows = 16;      // conv_dw_plane: output rows per work-item (fewer when the tile
                                // would not fit), width dwWidth ...
-    size_t dwPlaneLocal = 4;   // ... and channels per work-group
+    size_t dwPlaneLocal = 0;   // ... and channels per work-group (0: as many as keep the
+                               // group's tiles within 32 KiB, at most 16)
     size_t groupItems = 16;
 };
 ConvTuning& convTuning();

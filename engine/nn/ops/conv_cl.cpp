@@ -134,6 +134,14 @@ Conv::Choice Conv::defaultChoice(bool gpu) const {
                 c.width = width;
                 c.rows = rows;
                 c.local = t.dwPlaneLocal;
+                if (c.local == 0) {
+                    // The group's tiles (one per work-item on PoCL) within 32 KiB: L1 resident.
+                    const int64_t tile = 4 * dwPlaneTileFloats(w_, ow_, win_.padLeft, win_.kh,
+                                                               win_.kw, win_.sh, width, rows);
+                    c.local = 1;
+                    while (c.local < 16 && int64_t(c.local) * 2 * tile <= (int64_t(32) << 10))
+                        c.local *= 2;
+                }
             }
         }
     } else {
@@ -188,12 +196,12 @@ std::vector<Conv::Choice> Conv::candidates(const Choice& def, bool gpu) const {
                     addDw(Kernel::DepthwiseFull, w, rows, rowsLocal);
         }
         // Not on GPUs: a work-item's tile is private memory (registers, else spilled). Each
-        // (width, rows) pair is one more kernel build; 8-wide vectors and groups of one channel
-        // never won on YOLOX's shapes (bench_ops --dw-sweep), so they are not offered.
+        // (width, rows) pair is one more kernel build; 8-wide vectors never won on YOLOX's
+        // shapes (bench_ops --dw-sweep), so they are not offered.
         if (!gpu && convTuning().dwPlane)
             for (int rows : {4, 8, 16})
                 if (dwPlaneApplies(16, std::min<int>(rows, int(oh_))))
-                    for (size_t local : {size_t(4), size_t(16)})
+                    for (size_t local : {size_t(1), size_t(4), size_t(16)})
                         addDw(Kernel::DepthwisePlane, 16, rows, local);
         break;
     }
@@ -524,9 +532,15 @@ Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
     case Kernel::DepthwisePlane: {
         SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
                        *yo, C, H, W, OH, OW, sh, sw, dh, dw, pt, pl, alpha, beta));
-        // Work-groups of whole channels: `local` dividing N * C (no rounded-up range).
+        // Work-groups of whole channels: `local` dividing N * C (no rounded-up range). PoCL
+        // keeps one tile per work-item of a group on its worker thread's stack: at most 256 KiB
+        // of them per group.
+        const int64_t tileBytes = 4 * dwPlaneTileFloats(w_, ow_, win_.padLeft, win_.kh, win_.kw,
+                                                        win_.sh, width_, rows_);
+        const int64_t maxLocal = std::max<int64_t>(1, (int64_t(256) << 10) / tileBytes);
+        const int local = int(std::min<int64_t>(std::max<size_t>(1, local_), maxLocal));
         const size_t g[3] = {size_t(n_ * c_), (size_t(oh_) + rows_ - 1) / rows_, 1};
-        const size_t l[3] = {size_t(blockFor(n_ * c_, int(std::max<size_t>(1, local_)))), 1, 1};
+        const size_t l[3] = {size_t(blockFor(n_ * c_, local)), 1, 1};
         return launch(ctx, k, g, l);
     }
     case Kernel::Direct:
