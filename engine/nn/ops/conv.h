@@ -4,7 +4,10 @@
 // conv.cpp: reference; conv_cl.cpp: OpenCL path, three kernels (kernels/nn_conv.cl):
 //   1x1 stride-1 unpadded, group 1  -> GEMM [M x K] * [K x H*W]: register-blocked vectors
 //                                      (CPUs), local-memory 64 x 64 tiles (GPUs)
-//   depthwise (group == C == M)     -> direct, ROWS x 8/16 outputs per work-item
+//   depthwise (group == C == M)     -> direct, ROWS x 8/16 outputs per work-item (GPUs); on
+//                                      CPUs conv_dw_plane where it applies: compile-time
+//                                      geometry, a band of whole rows per item from a private
+//                                      zero-padded tile
 //   anything else                   -> direct implicit GEMM, COB channels x 8 pixels per item
 //                                      (dense stride 2, KW <= 8: also conv_s2_win, nn_conv_s2.cl,
 //                                      one input window per row; a tuner candidate)
