@@ -161,8 +161,7 @@ TEST(NnOpConv, DepthwisePlane) {
     convTuning() = ConvTuning{};
     for (const ConvCase& c : std::vector<ConvCase>{
              {{1, 16, 208, 208}, 16, 3, 2, 1, 1, 16, true, "silu"},
-             {{1, 128, 13, 13}, 128, 3, 1, 1, 1, 128, true, "silu"},
-             {{1, 128, 26, 26}, 128, 3, 2, 1, 1, 128, true, "silu"}})
+             {{1, 128, 13, 13}, 128, 3, 1, 1, 1, 128, true, "silu"}})
         runCase(c, rng);
     convTuning() = saved;
 }
