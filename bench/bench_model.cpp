@@ -6,10 +6,12 @@
 // side; with --opencv-opencl the peer also runs OpenCV's OpenCL and OpenCL-FP16 targets.
 //
 // usage: bench_model [MODEL.onnx] [--runs N] [--warmup N] [--no-reference] [--no-opencv]
-//                    [--opencv-opencl] [--tune-budget MS]
+//                    [--opencv-opencl] [--tune-budget MS] [--no-blk] [--dw-ab]
 //   --tune-budget: the sessions' kernel tuning budget (SessionOptions::tuningBudgetMs), so a
 //   benchmark after a kernel edit can measure every layer in one session on a loaded machine.
 //   --no-blk: without the packed-weight 1x1 kernel conv1x1_blk (ConvTuning::blk), to compare.
+//   --dw-ab: instead, the OpenCL sessions with and without conv_dw_plane (ConvTuning::dwPlane)
+//   side by side, runs alternating between them (both storages), medians and ratios.
 
 #include <algorithm>
 #include <cstdio>
@@ -60,12 +62,58 @@ Peer runOpenCv(const fs::path& script, const fs::path& model, int warmup, int ru
     return p;
 }
 
+// The sessions with and without conv_dw_plane, prepared one after the other (the kernel choice
+// is made at preparation), then run alternately so that both see the same machine load.
+int dwAb(const fs::path& model, int warmup, int runs, double tuneBudgetMs) {
+    for (nn::Storage storage : {nn::Storage::Fp32, nn::Storage::Fp16}) {
+        std::unique_ptr<nn::Session> s[2];
+        for (int i = 0; i < 2; ++i) {
+            nn::convTuning().dwPlane = i == 1;
+            nn::SessionOptions o;
+            o.storage = storage;
+            if (tuneBudgetMs >= 0) o.tuningBudgetMs = tuneBudgetMs;
+            auto loaded = nn::Session::load(model, o);
+            if (!loaded) {
+                std::cerr << "bench_model: " << loaded.status().message() << "\n";
+                return 1;
+            }
+            s[i] = std::move(*loaded);
+        }
+        nn::convTuning() = nn::ConvTuning{};
+        const nn::Tensor input = nn::randomTensor(s[0]->inputs()[0].info, 42, 0.f, 255.f);
+        const std::vector<nn::Tensor> in = {input};
+        std::vector<double> ms[2];
+        bool failed = false;
+        for (int r = 0; r < warmup + runs; ++r)
+            for (int i = 0; i < 2; ++i) {
+                const auto t = bench::timeRuns(0, 1, [&] {
+                    if (!s[i]->run(in)) failed = true;
+                });
+                if (r >= warmup) ms[i].push_back(t[0]);
+            }
+        if (failed) {
+            std::cerr << "bench_model: a run failed\n";
+            return 1;
+        }
+        const bench::Stats a = bench::summarize(ms[0]), b = bench::summarize(ms[1]);
+        const std::string st = nn::storageName(storage);
+        bench::printRow({"opencl " + st + ", row dw kernels", bench::fixed(a.median),
+                         bench::fixed(a.min), bench::fixed(a.max)},
+                        {34, 12, 12, 12});
+        bench::printRow({"opencl " + st + ", conv_dw_plane", bench::fixed(b.median),
+                         bench::fixed(b.min), bench::fixed(b.max)},
+                        {34, 12, 12, 12});
+        std::printf("  ratio plane / rows (median): %.3f\n", b.median / a.median);
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     fs::path model = fs::path(SL_BENCH_SHARED_DIR) / "models" / "yolox_nano.onnx";
     int runs = 20, warmup = 3;
-    bool reference = true, opencv = true, opencvOpenCl = false;
+    bool reference = true, opencv = true, opencvOpenCl = false, dwAbMode = false;
     double tuneBudgetMs = -1;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -74,13 +122,14 @@ int main(int argc, char** argv) {
         else if (a == "--no-reference") reference = false;
         else if (a == "--no-opencv") opencv = false;
         else if (a == "--opencv-opencl") opencvOpenCl = true;
+        else if (a == "--dw-ab") dwAbMode = true;
         else if (a == "--tune-budget" && i + 1 < argc) tuneBudgetMs = std::atof(argv[++i]);
         else if (a == "--no-blk") nn::convTuning().blk = false;
         else if (a[0] != '-') model = a;
         else {
             std::cerr << "usage: bench_model [MODEL.onnx] [--runs N] [--warmup N] "
                          "[--no-reference] [--no-opencv] [--opencv-opencl] "
-                         "[--tune-budget MS] [--no-blk]\n";
+                         "[--tune-budget MS] [--no-blk] [--dw-ab]\n";
             return 2;
         }
     }
@@ -88,6 +137,7 @@ int main(int argc, char** argv) {
                 model.filename().string().c_str(), warmup, runs);
     const std::vector<int> widths = {34, 12, 12, 12};
     bench::printRow({"path", "median ms", "min ms", "max ms"}, widths);
+    if (dwAbMode) return dwAb(model, warmup, runs, tuneBudgetMs);
 
     double oursMs = 0, fp32Ms = 0, fp16Ms = 0;
     struct Config {

@@ -1,12 +1,13 @@
 // bench_ops: convolution kernels on the OpenCL device, GFLOP/s per YOLOX-Nano-like layer shape and
 // per kernel variant (nn/ops/conv.h ConvTuning), plus the CPU reference for scale.
-// usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx] [--no-tune] [--dw-rows N]
-//                  [--dw-width 8|16] [--dw-reuse 0|1] [--gemm-cob N] [--only SUBSTRING]
-//                  [--pw-sweep]
+// usage: bench_ops [--runs N] [--warmup N] [--sweep] [--dw-sweep] [--pw-sweep] [--model M.onnx]
+//                  [--no-tune] [--dw-rows N] [--dw-width 8|16] [--dw-reuse 0|1] [--dw-plane 0|1]
+//                  [--gemm-cob N] [--only SUBSTRING]
 //   --no-tune: the model session takes the fixed ConvTuning defaults (no measured choices).
-//   --sweep tries the tuning variants; --model prints the per-op-type profile of a whole model
-//   (OpenCL session, median run of the timed runs). --pw-sweep: the 1x1 kernels side by side
-//   (conv1x1_vec, conv1x1_wide, conv1x1_blk blocks and work-group shapes).
+//   --sweep tries the tuning variants; --dw-sweep the depthwise kernels side by side (with
+//   --only dw); --pw-sweep the 1x1 kernels side by side (conv1x1_vec, conv1x1_wide,
+//   conv1x1_blk blocks and work-group shapes); --model prints the per-op-type profile of a whole
+//   model (OpenCL session, median run of the timed runs).
 #include "bench_util.h"
 
 #include "compute/cl_context.h"
@@ -48,6 +49,15 @@ const Layer kLayers[] = {
     {"1x1 64->64 @52 linear", {1, 64, 52, 52}, 64, 1, 1, 1, ""},
     {"1x1 64->80 @52 head", {1, 64, 52, 52}, 80, 1, 1, 1, "sigmoid"},
     {"dw 3x3 s2 128 @26", {1, 128, 26, 26}, 128, 3, 2, 128, "silu"},
+    // The other depthwise shapes of YOLOX-Nano (bench_ops --dw-sweep compares their kernels).
+    {"dw 3x3 16 @104", {1, 16, 104, 104}, 16, 3, 1, 16, "silu"},
+    {"dw 3x3 s2 32 @104", {1, 32, 104, 104}, 32, 3, 2, 32, "silu"},
+    {"dw 3x3 32 @52", {1, 32, 52, 52}, 32, 3, 1, 32, "silu"},
+    {"dw 3x3 64 @52", {1, 64, 52, 52}, 64, 3, 1, 64, "silu"},
+    {"dw 3x3 s2 64 @52", {1, 64, 52, 52}, 64, 3, 2, 64, "silu"},
+    {"dw 3x3 64 @26", {1, 64, 26, 26}, 64, 3, 1, 64, "silu"},
+    {"dw 3x3 64 @13", {1, 64, 13, 13}, 64, 3, 1, 64, "silu"},
+    {"dw 3x3 128 @13", {1, 128, 13, 13}, 128, 3, 1, 128, "silu"},
     {"3x3 64->64 @52 (dense)", {1, 64, 52, 52}, 64, 3, 1, 1, "silu"},
 };
 
@@ -116,6 +126,7 @@ const char* kernelName(const Op& op) {
     case Conv::Kernel::DepthwiseFull: return "conv_dw_rows full";
     case Conv::Kernel::DirectS2: return "conv_s2_win";
     case Conv::Kernel::Gemm1x1Blk: return "conv1x1_blk";
+    case Conv::Kernel::DepthwisePlane: return "conv_dw_plane";
     }
     return "?";
 }
@@ -198,13 +209,14 @@ int profileModel(const compute::ComputeContext& ctx, const std::string& path, in
 
 int main(int argc, char** argv) {
     int runs = 20, warmup = 3;
-    bool sweep = false, pwSweep = false;
+    bool sweep = false, pwSweep = false, dwSweep = false;
     std::string model, only;   // only: layers whose name contains it
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--warmup") && i + 1 < argc) warmup = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--sweep")) sweep = true;
         else if (!std::strcmp(argv[i], "--pw-sweep")) pwSweep = true;
+        else if (!std::strcmp(argv[i], "--dw-sweep")) dwSweep = true;
         else if (!std::strcmp(argv[i], "--model") && i + 1 < argc) model = argv[++i];
         else if (!std::strcmp(argv[i], "--dw-rows") && i + 1 < argc)
             convTuning().dwRows = std::atoi(argv[++i]);
@@ -212,14 +224,17 @@ int main(int argc, char** argv) {
             convTuning().dwWidth = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--dw-reuse") && i + 1 < argc)
             convTuning().dwReuseRows = std::atoi(argv[++i]) != 0;
+        else if (!std::strcmp(argv[i], "--dw-plane") && i + 1 < argc)
+            convTuning().dwPlane = std::atoi(argv[++i]) != 0;
         else if (!std::strcmp(argv[i], "--no-tune")) gTune = false;
         else if (!std::strcmp(argv[i], "--gemm-cob") && i + 1 < argc)
             convTuning().gemmCob = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
         else {
-            std::cerr << "usage: bench_ops [--runs N] [--warmup N] [--sweep] [--model M.onnx] "
-                         "[--no-tune] [--dw-rows N] [--dw-width 8|16] [--dw-reuse 0|1] "
-                         "[--gemm-cob N] [--only SUBSTRING] [--pw-sweep]\n";
+            std::cerr << "usage: bench_ops [--runs N] [--warmup N] [--sweep] [--dw-sweep] "
+                         "[--pw-sweep] [--model M.onnx] [--no-tune] [--dw-rows N] "
+                         "[--dw-width 8|16] [--dw-reuse 0|1] [--dw-plane 0|1] [--gemm-cob N] "
+                         "[--only SUBSTRING]\n";
             return 2;
         }
     }
@@ -289,6 +304,31 @@ int main(int argc, char** argv) {
             t.groupItems = groups[i][1];
             variants.push_back({groupLabels[i], t});
         }
+    }
+    if (dwSweep) {
+        auto old = [](bool full, int width, int rows) {
+            ConvTuning t;
+            t.dwPlane = false;
+            t.dwFull = full;
+            t.dwWidth = width;
+            t.dwRows = rows;
+            return t;
+        };
+        auto plane = [](int width, int rows, size_t local) {
+            ConvTuning t;
+            t.dwWidth = width;
+            t.dwPlaneRows = rows;
+            t.dwPlaneLocal = local;
+            return t;
+        };
+        variants = {{"rows w16 r8", old(false, 16, 8)}, {"full w16 r8", old(true, 16, 8)},
+                    {"full w8 r16", old(true, 8, 16)},  {"full w16 r16", old(true, 16, 16)},
+                    {"full w16 r4", old(true, 16, 4)},  {"plane default", plane(16, 16, 0)},
+                    {"plane w16 r16 l4", plane(16, 16, 4)},
+                    {"plane w16 r8 l4", plane(16, 8, 4)}, {"plane w16 r4 l4", plane(16, 4, 4)},
+                    {"plane w16 r16 l1", plane(16, 16, 1)},
+                    {"plane w16 r16 l16", plane(16, 16, 16)},
+                    {"plane w8 r16 l4", plane(8, 16, 4)}};
     }
     // Variants interleaved per layer so that they see the same machine load (the CPU device is
     // shared with everything else on the host); min and median reported.

@@ -154,16 +154,88 @@ TEST(NnOpConv, Gemm1x1DefaultKernel) {
 }
 
 TEST(NnOpConv, Depthwise) {
-    std::mt19937 rng(2);
+    // Defaults (on a CPU device: conv_dw_plane where it applies), then the row kernels.
+    const ConvTuning saved = convTuning();
+    for (bool plane : {true, false}) {
+        ConvTuning t;
+        t.dwPlane = plane;
+        convTuning() = t;
+        SCOPED_TRACE(plane ? "plane kernel allowed" : "row kernels");
+        std::mt19937 rng(2);
+        for (const ConvCase& c : std::vector<ConvCase>{
+                 {{1, 13, 9, 17}, 13, 3, 1, 1, 1, 13, true, "silu"},
+                 {{1, 12, 16, 15}, 12, 3, 2, 1, 1, 12, true, ""},
+                 {{2, 8, 7, 7}, 8, 5, 1, 2, 1, 8, false, "hard_swish"},
+                 {{1, 5, 10, 9}, 5, 3, 1, 2, 2, 5, true, "relu"},
+                 {{1, 3, 9, 70}, 3, 3, 2, 1, 1, 3, true, "silu"},   // stride-2 vector row loads
+                 {{1, 2, 5, 40}, 2, 3, 1, 1, 1, 2, false, ""},
+             })
+            runCase(c, rng);
+    }
+    convTuning() = saved;
+}
+
+// conv_dw_plane (compile-time geometry, private padded tile). Every shape is its own kernel
+// build (about a second on PoCL), so each shape runs under one variant chosen to cover the
+// variants' features: vector widths 8 and 16, bands of the whole plane, 1 row and counts that
+// do not divide the rows, work-groups of 1, 4 and 16 channels (16 > C: shrunk to a divisor).
+// Shapes: rows narrower than the vector (stored in pieces: 13 = 8 + 4 + 1, 7 = 4 + 2 + 1, 1),
+// exactly one and two vectors, rows ending in a partial vector (moved back), stride 2 with odd
+// and even widths and left pads 0-3, 5x5 kernels, asymmetric pads, batch 2, YOLOX's shapes.
+TEST(NnOpConv, DepthwisePlane) {
+    const ConvTuning saved = convTuning();
+    std::mt19937 rng(9);
+    struct PlaneCase {
+        Shape x;
+        int64_t k, s;
+        std::vector<int64_t> pads;   // top, left, bottom, right
+        std::string act;
+        int width, rows;
+        size_t local;
+    };
+    for (const PlaneCase& c : std::vector<PlaneCase>{
+             {{1, 6, 13, 13}, 3, 1, {1, 1, 1, 1}, "silu", 16, 16, 4},
+             {{1, 4, 7, 7}, 3, 1, {1, 1, 1, 1}, "relu", 8, 3, 1},
+             {{1, 3, 5, 1}, 3, 1, {1, 1, 1, 1}, "", 16, 1, 16},        // 1 wide
+             {{2, 5, 9, 16}, 3, 1, {1, 1, 1, 1}, "", 16, 4, 4},        // one vector, batch 2
+             {{1, 4, 6, 32}, 3, 1, {1, 1, 1, 1}, "silu", 16, 16, 1},   // two vectors
+             {{1, 3, 11, 26}, 3, 1, {1, 1, 1, 1}, "silu", 16, 4, 4},   // 16 + 10 moved back
+             {{1, 2, 19, 53}, 3, 1, {1, 1, 1, 1}, "", 8, 16, 4},       // 7 x 8, band 16 of 19
+             {{1, 6, 26, 26}, 3, 2, {1, 1, 1, 1}, "silu", 16, 16, 4},  // -> 13
+             {{1, 3, 13, 13}, 3, 2, {1, 1, 1, 1}, "", 8, 3, 1},        // odd -> 7
+             {{1, 3, 10, 52}, 3, 2, {1, 1, 1, 1}, "silu", 16, 4, 16},  // -> 26
+             {{2, 2, 9, 37}, 3, 2, {0, 0, 0, 0}, "", 8, 16, 4},        // no pad, -> 18
+             {{1, 3, 12, 23}, 5, 1, {2, 2, 2, 2}, "hard_swish", 16, 3, 4},
+             {{1, 2, 11, 35}, 5, 2, {2, 2, 2, 2}, "leaky_relu", 8, 4, 1},
+             {{1, 3, 8, 21}, 3, 1, {0, 2, 1, 0}, "silu", 16, 16, 4},   // left 2, right 0
+             {{1, 2, 9, 40}, 3, 2, {1, 0, 0, 2}, "", 8, 3, 4},         // left 0, right 2
+             {{1, 2, 9, 41}, 3, 2, {2, 3, 1, 1}, "relu", 16, 4, 1},    // left 3 (odd)
+         }) {
+        ConvTuning t;
+        t.dwPlane = true;
+        t.dwWidth = c.width, t.dwPlaneRows = c.rows, t.dwPlaneLocal = c.local;
+        convTuning() = t;
+        Attributes a = convAttrs({c.k, c.k}, {c.s, c.s}, c.pads, {1, 1}, c.x[1]);
+        if (!c.act.empty()) a.set(kFusedActivationAttr, c.act);
+        SCOPED_TRACE(shapeString(c.x) + " k" + std::to_string(c.k) + " s" +
+                     std::to_string(c.s) + " pads " + std::to_string(c.pads[0]) + "," +
+                     std::to_string(c.pads[1]) + "," + std::to_string(c.pads[2]) + "," +
+                     std::to_string(c.pads[3]) + " " + c.act + ": width " +
+                     std::to_string(c.width) + " rows " + std::to_string(c.rows) + " local " +
+                     std::to_string(c.local));
+        const NodeDesc node = makeNode("Conv", a);
+        EXPECT_EQ(testOp(node, {in(randomTensor(c.x, rng)),
+                                in(randomTensor({c.x[1], 1, c.k, c.k}, rng)),
+                                in(randomTensor({c.x[1]}, rng))}),
+                  OpTestResult::Passed);
+    }
+    // YOLOX-Nano's widest and narrowest planes with the defaults.
+    convTuning() = ConvTuning{};
     for (const ConvCase& c : std::vector<ConvCase>{
-             {{1, 13, 9, 17}, 13, 3, 1, 1, 1, 13, true, "silu"},
-             {{1, 12, 16, 15}, 12, 3, 2, 1, 1, 12, true, ""},
-             {{2, 8, 7, 7}, 8, 5, 1, 2, 1, 8, false, "hard_swish"},
-             {{1, 5, 10, 9}, 5, 3, 1, 2, 2, 5, true, "relu"},
-             {{1, 3, 9, 70}, 3, 3, 2, 1, 1, 3, true, "silu"},   // stride-2 vector row loads
-             {{1, 2, 5, 40}, 2, 3, 1, 1, 1, 2, false, ""},
-         })
+             {{1, 16, 208, 208}, 16, 3, 2, 1, 1, 16, true, "silu"},
+             {{1, 128, 13, 13}, 128, 3, 1, 1, 1, 128, true, "silu"}})
         runCase(c, rng);
+    convTuning() = saved;
 }
 
 TEST(NnOpConv, Direct) {
@@ -197,6 +269,7 @@ TEST(NnOpConv, TuningVariants) {
             t.directCob = t.directCobSmallK = cob;
             t.gemmLocal = t.directLocal = t.dwLocal = 2;
             t.groupItems = cob == 4 ? 2 : 16;   // 16: ranges rounded up along gid1 as well
+            t.dwPlane = false;                  // the row kernels (DepthwisePlane has its own)
             convTuning() = t;
             SCOPED_TRACE("width " + std::to_string(width) + " cob " + std::to_string(cob));
             runCase({{1, 16, 5, 23}, 32, 1, 1, 0, 1, 1, true, "silu"}, rng);
@@ -253,6 +326,7 @@ TEST(NnOpConv, TuningVariants) {
     for (int width : {8, 16}) {
         for (int rows : {1, 4, 16}) {
             ConvTuning t;
+            t.dwPlane = false;
             t.dwFull = true;
             t.dwWidth = width, t.dwRows = rows;
             t.dwLocal = 2;

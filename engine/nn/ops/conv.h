@@ -4,7 +4,10 @@
 // conv.cpp: reference; conv_cl.cpp: OpenCL path, three kernels (kernels/nn_conv.cl):
 //   1x1 stride-1 unpadded, group 1  -> GEMM [M x K] * [K x H*W]: register-blocked vectors
 //                                      (CPUs), local-memory 64 x 64 tiles (GPUs)
-//   depthwise (group == C == M)     -> direct, ROWS x 8/16 outputs per work-item
+//   depthwise (group == C == M)     -> direct, ROWS x 8/16 outputs per work-item (GPUs); on
+//                                      CPUs conv_dw_plane where it applies: compile-time
+//                                      geometry, a band of whole rows per item from a private
+//                                      zero-padded tile
 //   anything else                   -> direct implicit GEMM, COB channels x 8 pixels per item
 //                                      (dense stride 2, KW <= 8: also conv_s2_win, nn_conv_s2.cl,
 //                                      one input window per row; a tuner candidate)
@@ -58,11 +61,19 @@ struct ConvTuning {
     bool dwReuseRows = true;  // conv_dw_rows (each input row loaded once) rather than conv_dw
     bool dwFull = false;      // conv_dw_rows, full blocks where OW >= the vector width;
                               // the tuner measures it as a candidate either way
+    // conv_dw_plane (Conv::dwPlaneApplies) on CPU devices: whole rows of a band per work-item
+    // from a private, padded tile; the default there and a tuner candidate (not on GPUs: the
+    // tile is per work-item private memory). false: neither (the row kernels only).
+    bool dwPlane = true;
     bool directS2 = false;    // conv_s2_win for dense stride-2 layers it applies to (the stem;
                               // Conv::s2WindowApplies); the tuner measures it either way
     // Work-group shape: `local` items along gid0, then rows/channel blocks along gid1 up to
     // `groupItems` in all. PoCL schedules work-groups, so small layers want few, large groups.
     size_t gemmLocal = 4, directLocal = 4, dwLocal = 4;
+    int dwPlaneRows = 16;      // conv_dw_plane: output rows per work-item (fewer when the tile
+                               // would not fit), width dwWidth ...
+    size_t dwPlaneLocal = 0;   // ... and channels per work-group (0: as many as keep the
+                               // group's tiles within 32 KiB, at most 16)
     size_t groupItems = 16;
 };
 ConvTuning& convTuning();
@@ -85,9 +96,10 @@ public:
     // Gemm1x1Blk: conv1x1_blk (nn_conv_pw.cl), `rows` pixel vectors x cob channels per item.
     // DepthwiseFull: conv_dw_rows built with FULL_BLOCKS (no partial blocks).
     // DirectS2: conv_s2_win (nn_conv_s2.cl), stride-2 dense conv loading each row window once.
+    // DepthwisePlane: conv_dw_plane, compile-time geometry, input band staged in private memory.
     enum class Kernel {
         Gemm1x1, Gemm1x1Tiled, Depthwise, DepthwiseRows, Direct, Gemm1x1Wide, DepthwiseFull,
-        DirectS2, Gemm1x1Blk
+        DirectS2, Gemm1x1Blk, DepthwisePlane
     };
     Kernel deviceKernel() const { return kernelKind_; }
 
@@ -115,6 +127,9 @@ private:
     // conv_s2_win's conditions: group 1, strides 2x2, no dilation, KW <= 8, rows of at least
     // 16 outputs and 16 inputs.
     bool s2WindowApplies() const;
+    // conv_dw_plane's conditions: depthwise, no dilation, equal strides 1 or 2, a kernel and
+    // pads of at most 7, and a band of `rows` output rows whose tile fits in 32 KiB.
+    bool dwPlaneApplies(int width, int rows) const;
     std::vector<Choice> candidates(const Choice& def, bool gpu) const;
     std::string layerClass() const;
     Status configure(const ClOpContext& ctx, const Choice& c);

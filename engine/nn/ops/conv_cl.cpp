@@ -65,6 +65,7 @@ const char* kindName(Conv::Kernel k) {
     case Conv::Kernel::DepthwiseFull: return "dwfull";
     case Conv::Kernel::DirectS2: return "directs2";
     case Conv::Kernel::Gemm1x1Blk: return "blk";
+    case Conv::Kernel::DepthwisePlane: return "dwplane";
     }
     return "?";
 }
@@ -79,6 +80,38 @@ bool Conv::s2WindowApplies() const {
 bool Conv::is1x1Gemm() const {
     return group_ == 1 && win_.kh == 1 && win_.kw == 1 && win_.sh == 1 && win_.sw == 1 &&
            win_.padTop == 0 && win_.padLeft == 0 && win_.padBottom == 0 && win_.padRight == 0;
+}
+
+namespace {
+
+// Floats of conv_dw_plane's private tile (nn_conv.cl DWP_TP and DWP_IR, same formulas).
+int64_t dwPlaneTileFloats(int64_t iw, int64_t ow, int64_t pl, int64_t kh, int64_t kw, int64_t s,
+                          int64_t vw, int64_t rows) {
+    const auto rup = [&](int64_t a) { return (a + vw - 1) / vw * vw; };
+    const int64_t lastx = ow >= vw ? ow - vw : 0;
+    int64_t tp = 0;
+    if (s == 1) {
+        const int64_t maxc = lastx + kw + vw - 2;
+        const int64_t nch = std::max((iw + vw - 1) / vw, (maxc - pl) / vw + 1);
+        tp = rup(std::max(vw, pl + nch * vw));
+    } else {
+        const int64_t maxi = lastx + vw - 1 + (kw - 1) / 2;
+        const int64_t nch = std::max((iw + 2 * vw - 1) / (2 * vw), (maxi - pl / 2) / vw + 1);
+        tp = rup(std::max(vw, (pl + 1) / 2 + nch * vw));
+    }
+    return ((rows - 1) * s + kh) * s * tp;
+}
+
+}  // namespace
+
+bool Conv::dwPlaneApplies(int width, int rows) const {
+    // 32 KiB: the tile stays in L1 beside the streamed output (48 KiB L1d on the CPUs measured).
+    constexpr int64_t kMaxTileFloats = 8192;
+    return group_ == c_ && m_ == c_ && win_.dh == 1 && win_.dw == 1 && win_.sh == win_.sw &&
+           (win_.sh == 1 || win_.sh == 2) && win_.kh <= 7 && win_.kw <= 7 &&
+           win_.padTop <= 7 && win_.padLeft <= 7 && rows >= 1 &&
+           dwPlaneTileFloats(w_, ow_, win_.padLeft, win_.kh, win_.kw, win_.sh, width, rows) <=
+               kMaxTileFloats;
 }
 
 Conv::Choice Conv::defaultChoice(bool gpu) const {
@@ -105,6 +138,26 @@ Conv::Choice Conv::defaultChoice(bool gpu) const {
         c.width = t.dwWidth;
         c.rows = std::max(1, t.dwRows);
         c.local = t.dwLocal;
+        if (t.dwPlane && !gpu) {
+            // Bands of up to dwPlaneRows rows, fewer where the tile would not fit.
+            const int width = t.dwWidth == 8 ? 8 : 16;
+            int rows = int(std::clamp<int64_t>(t.dwPlaneRows, 1, oh_));
+            while (rows > 1 && !dwPlaneApplies(width, rows)) rows /= 2;
+            if (dwPlaneApplies(width, rows)) {
+                c.kind = Kernel::DepthwisePlane;
+                c.width = width;
+                c.rows = rows;
+                c.local = t.dwPlaneLocal;
+                if (c.local == 0) {
+                    // The group's tiles (one per work-item on PoCL) within 32 KiB: L1 resident.
+                    const int64_t tile = 4 * dwPlaneTileFloats(w_, ow_, win_.padLeft, win_.kh,
+                                                               win_.kw, win_.sh, width, rows);
+                    c.local = 1;
+                    while (c.local < 16 && int64_t(c.local) * 2 * tile <= (int64_t(32) << 10))
+                        c.local *= 2;
+                }
+            }
+        }
     } else {
         c.kind = Kernel::Direct;
         const bool smallK = (c_ / group_) * win_.kh * win_.kw < 256;
@@ -152,13 +205,30 @@ std::vector<Conv::Choice> Conv::candidates(const Choice& def, bool gpu) const {
     case Kernel::Depthwise:
     case Kernel::DepthwiseRows:
     case Kernel::DepthwiseFull:
+    case Kernel::DepthwisePlane: {
+        // `local` means items along x for the row kernels, channels for the plane kernel.
+        auto addDw = [&](Kernel kind, int width, int rows, size_t local) {
+            add(kind, width, 1, rows);
+            out.back().local = local;
+        };
+        const size_t rowsLocal = convTuning().dwLocal;
         for (int w : {16, 8}) {
-            add(Kernel::Depthwise, w, 1, 2);
-            for (int rows : {1, 2, 4, 8, 16}) add(Kernel::DepthwiseRows, w, 1, rows);
+            addDw(Kernel::Depthwise, w, 2, rowsLocal);
+            for (int rows : {1, 2, 4, 8, 16}) addDw(Kernel::DepthwiseRows, w, rows, rowsLocal);
             if (ow_ >= w)
-                for (int rows : {2, 4, 8, 16}) add(Kernel::DepthwiseFull, w, 1, rows);
+                for (int rows : {2, 4, 8, 16})
+                    addDw(Kernel::DepthwiseFull, w, rows, rowsLocal);
         }
+        // Not on GPUs: a work-item's tile is private memory (registers, else spilled). Each
+        // (width, rows) pair is one more kernel build; 8-wide vectors never won on YOLOX's
+        // shapes (bench_ops --dw-sweep), so they are not offered.
+        if (!gpu && convTuning().dwPlane)
+            for (int rows : {4, 8, 16})
+                if (dwPlaneApplies(16, std::min<int>(rows, int(oh_))))
+                    for (size_t local : {size_t(1), size_t(4), size_t(16)})
+                        addDw(Kernel::DepthwisePlane, 16, rows, local);
         break;
+    }
     case Kernel::Direct:
     case Kernel::DirectS2:
         for (int w : {16, 8})
@@ -205,6 +275,7 @@ bool parseChoice(const std::string& text, Conv::Kernel& kind, int& width, int& c
     else if (ks == "dwfull") kind = Conv::Kernel::DepthwiseFull;
     else if (ks == "directs2") kind = Conv::Kernel::DirectS2;
     else if (ks == "blk") kind = Conv::Kernel::Gemm1x1Blk;
+    else if (ks == "dwplane") kind = Conv::Kernel::DepthwisePlane;
     else return false;
     local = l;
     // Values a kernel accepts; anything else is a damaged entry (then: defaults, retune).
@@ -278,6 +349,23 @@ Status Conv::configure(const ClOpContext& ctx, const Choice& c) {
         }
         opts += " -DSH=" + std::to_string(win_.sh) + " -DDH=" + std::to_string(win_.dh) +
                 " -DROWS=" + std::to_string(rows_);
+        break;
+    case Kernel::DepthwisePlane:
+        cob_ = 1;
+        width_ = c.width == 8 ? 8 : 16;
+        rows_ = int(std::clamp<int64_t>(c.rows, 1, oh_));   // a band past OH folds to OH
+        // A cached choice that does not fit the layer cannot come from candidates().
+        if (!dwPlaneApplies(width_, rows_))
+            return fail("the plane depthwise kernel needs no dilation, equal strides 1 or 2, "
+                        "kernel and top/left pads of at most 7 and a tile of at most 32 KiB "
+                        "(" + std::to_string(rows_) + " rows of " + std::to_string(width_) +
+                        "-wide vectors)");
+        name = "conv_dw_plane";
+        opts += " -DSH=" + std::to_string(win_.sh) + " -DROWS=" + std::to_string(rows_) +
+                " -DDWP_IH=" + std::to_string(h_) + " -DDWP_IW=" + std::to_string(w_) +
+                " -DDWP_OH=" + std::to_string(oh_) + " -DDWP_OW=" + std::to_string(ow_) +
+                " -DDWP_PT=" + std::to_string(win_.padTop) +
+                " -DDWP_PL=" + std::to_string(win_.padLeft);
         break;
     case Kernel::Direct:
         cob_ = blockFor(m_ / group_, c.cob);
@@ -526,6 +614,20 @@ Status Conv::runDevice(const ClOpContext& ctx, std::span<const DeviceTensor> inp
         const size_t g[3] = {(size_t(ow_) + width_ - 1) / width_,
                              (size_t(oh_) + rows_ - 1) / rows_, size_t(n_ * c_)};
         const auto l = groupShape(g, local_, t.groupItems);
+        return launch(ctx, k, g, l);
+    }
+    case Kernel::DepthwisePlane: {
+        SL_TRY(setArgs(k, inputs[0].mem, *xo, inputs[1].mem, *wo, bias, bo, hb, outputs[0].mem,
+                       *yo, C, H, W, OH, OW, sh, sw, dh, dw, pt, pl, alpha, beta));
+        // Work-groups of whole channels: `local` dividing N * C (no rounded-up range). PoCL
+        // keeps one tile per work-item of a group on its worker thread's stack: at most 256 KiB
+        // of them per group.
+        const int64_t tileBytes = 4 * dwPlaneTileFloats(w_, ow_, win_.padLeft, win_.kh, win_.kw,
+                                                        win_.sh, width_, rows_);
+        const int64_t maxLocal = std::max<int64_t>(1, (int64_t(256) << 10) / tileBytes);
+        const int local = int(std::min<int64_t>(std::max<size_t>(1, local_), maxLocal));
+        const size_t g[3] = {size_t(n_ * c_), (size_t(oh_) + rows_ - 1) / rows_, 1};
+        const size_t l[3] = {size_t(blockFor(n_ * c_, local)), 1, 1};
         return launch(ctx, k, g, l);
     }
     case Kernel::Direct:
