@@ -91,21 +91,51 @@ TEST(NnOpConv, Gemm1x1) {
 // packed-weight kernel (the CPU default) has its own exp (clamped exponent, polynomial), so
 // pre-activations from -120 to 120 (past exp's overflow at 88) and near 0 are compared with the
 // reference; 16 output channels with scales 1/16 .. 1 and biases, 256 pixels.
-TEST(NnOpConv, Gemm1x1ActivationRange) {
-    std::vector<float> xs(256), ws(16), bs(16);
-    for (int i = 0; i < 256; ++i) xs[size_t(i)] = -120.0f + 240.0f * float(i) / 255.0f;
+// The fused SiLU / sigmoid of the conv epilogues use a fast e^-v (nn_common.cl sl_fexp_neg),
+// through the 1x1, depthwise and stride-2 window kernels' epilogues, against the reference's
+// exp(): pre-activations from -120 to 120 (its clamp at |t| = 126 and the exponent arithmetic)
+// at the fp32 tolerance, then -12 to 12 at 1e-5 absolute (sigmoid outputs are at most 1), where
+// a polynomial 1e-3 off in one coefficient gives errors of ~3e-5.
+TEST(NnOpConv, FastActivationRange) {
+    std::vector<float> ws(16), bs(16);
     for (int m = 0; m < 16; ++m) {
         ws[size_t(m)] = float(m + 1) / 16.0f;
         bs[size_t(m)] = float(m % 3) - 1.0f;
     }
-    for (const char* act : {"silu", "sigmoid"}) {
-        Attributes a = convAttrs({1, 1}, {1, 1}, {0, 0, 0, 0});
-        a.set(kFusedActivationAttr, std::string(act));
-        SCOPED_TRACE(act);
-        EXPECT_EQ(testOp(makeNode("Conv", a), {in(floats({1, 1, 4, 64}, xs)),
-                                              constant(floats({16, 1, 1, 1}, ws)),
-                                              constant(floats({16}, bs))}),
-                  OpTestResult::Passed);
+    std::vector<float> taps(16 * 36);
+    for (size_t i = 0; i < taps.size(); ++i) taps[i] = ws[i / 36] / 9.0f;
+    for (const float range : {120.0f, 12.0f}) {
+        std::vector<float> xs(4 * 64 * 4);
+        for (size_t i = 0; i < xs.size(); ++i)
+            xs[i] = -range + 2.0f * range * float(i % 256) / 255.0f;
+        const Tolerance tol = range > 100 ? kFp32 : Tolerance{1e-5, 1e-10};
+        for (const char* act : {"silu", "sigmoid"}) {
+            SCOPED_TRACE(std::string(act) + " over +-" + std::to_string(int(range)));
+            Attributes pw = convAttrs({1, 1}, {1, 1}, {0, 0, 0, 0});
+            pw.set(kFusedActivationAttr, std::string(act));
+            EXPECT_EQ(testOp(makeNode("Conv", pw),
+                             {in(floats({1, 1, 4, 64}, {xs.begin(), xs.begin() + 256})),
+                              constant(floats({16, 1, 1, 1}, ws)), constant(floats({16}, bs))},
+                             tol),
+                      OpTestResult::Passed);
+            // Depthwise 3x3 over 4 channels, taps 1/9: the outputs span the inputs' range.
+            Attributes dw = convAttrs({3, 3}, {1, 1}, {1, 1, 1, 1}, {1, 1}, 4);
+            dw.set(kFusedActivationAttr, std::string(act));
+            EXPECT_EQ(testOp(makeNode("Conv", dw),
+                             {in(floats({1, 4, 4, 64}, xs)),
+                              constant(floats({4, 1, 3, 3}, std::vector<float>(36, 1.0f / 9.0f))),
+                              constant(floats({4}, {0.5f, -0.5f, 1.0f, 0.0f}))},
+                             tol),
+                      OpTestResult::Passed);
+            // 6x6 stride 2, 1 -> 16 channels (the stem's window kernel).
+            Attributes s2 = convAttrs({6, 6}, {2, 2}, {2, 2, 2, 2});
+            s2.set(kFusedActivationAttr, std::string(act));
+            EXPECT_EQ(testOp(makeNode("Conv", s2),
+                             {in(floats({1, 1, 16, 64}, xs)),
+                              constant(floats({16, 1, 6, 6}, taps)), constant(floats({16}, bs))},
+                             tol),
+                      OpTestResult::Passed);
+        }
     }
 }
 

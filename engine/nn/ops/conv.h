@@ -65,8 +65,10 @@ struct ConvTuning {
     // from a private, padded tile; the default there and a tuner candidate (not on GPUs: the
     // tile is per work-item private memory). false: neither (the row kernels only).
     bool dwPlane = true;
-    bool directS2 = false;    // conv_s2_win for dense stride-2 layers it applies to (the stem;
-                              // Conv::s2WindowApplies); the tuner measures it either way
+    // conv_s2_win for dense stride-2 layers it applies to (the stem; Conv::s2WindowApplies),
+    // the default: on PoCL 0.54 vs 2.8 ms for conv_direct on the YOLOX stem, which an untuned
+    // session (tuning off, or its budget spent) ran. The tuner measures conv_direct either way.
+    bool directS2 = true;
     // Work-group shape: `local` items along gid0, then rows/channel blocks along gid1 up to
     // `groupItems` in all. PoCL schedules work-groups, so small layers want few, large groups.
     size_t gemmLocal = 4, directLocal = 4, dwLocal = 4;

@@ -361,6 +361,7 @@ Status Conv::configure(const ClOpContext& ctx, const Choice& c) {
                         "(" + std::to_string(rows_) + " rows of " + std::to_string(width_) +
                         "-wide vectors)");
         name = "conv_dw_plane";
+        file = "nn_conv_dwp.cl";
         opts += " -DSH=" + std::to_string(win_.sh) + " -DROWS=" + std::to_string(rows_) +
                 " -DDWP_IH=" + std::to_string(h_) + " -DDWP_IW=" + std::to_string(w_) +
                 " -DDWP_OH=" + std::to_string(oh_) + " -DDWP_OW=" + std::to_string(ow_) +

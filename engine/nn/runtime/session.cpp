@@ -338,7 +338,7 @@ Status Session::Impl::prepareOpenCl() {
         // invalidates the measured choices.
         std::string convSources;
         for (const char* f :
-             {"nn_common.cl", "nn_conv.cl", "nn_conv_pw.cl", "nn_conv_s2.cl"})
+             {"nn_common.cl", "nn_conv.cl", "nn_conv_dwp.cl", "nn_conv_pw.cl", "nn_conv_s2.cl"})
             convSources += compute::embeddedKernelSource(f);
         tuner = std::make_unique<KernelTuner>(
             cl->info(), convSources,

@@ -32,6 +32,46 @@
 #define ACTIVATE(v, a, b) exp(v)
 #endif
 
+// Token pasting after macro expansion (SL_CAT(f, VW) -> f16 when VW is 16).
+#define SL_CAT_(a, b) a##b
+#define SL_CAT(a, b) SL_CAT_(a, b)
+
+// e^-v on float8 / float16 for the conv epilogues' SiLU and sigmoid. On PoCL exp() costs ~25
+// vector ops (two-step scaling, overflow masks), as much as 25 k steps of a 1x1 conv's FMAs and
+// ~40% of a depthwise layer's time. Here e^-v = 2^t: t clamped to [-126, 126] (beyond it the
+// sigmoid is 0 or 1 in float anyway), Cephes exp2f's degree-6 polynomial on the fraction
+// (relative error ~2e-7), the integer part added to the exponent bits: 15 ops. The activation
+// ops (nn_eltwise.cl) keep exp().
+#define SL_FEXP_NEG(N)                                                                     \
+    SL_INLINE float##N sl_fexp_neg##N(float##N v) {                                        \
+        float##N t = v * -1.44269504088896341f;                                            \
+        t = select(t, (float##N)(-126.0f), t < -126.0f);                                   \
+        t = select(t, (float##N)(126.0f), t > 126.0f);                                     \
+        /* round to nearest by the 1.5 x 2^23 trick (PoCL's rint() is a dozen ops); the */ \
+        /* integer comes from the same sum's low mantissa bits */                          \
+        const float##N r = t + 12582912.0f;                                                \
+        const float##N f = t - (r - 12582912.0f);                                          \
+        float##N p = fma(f, 1.535336188319500e-4f, 1.339887440266574e-3f);                \
+        p = fma(p, f, 9.618437357674640e-3f);                                              \
+        p = fma(p, f, 5.550332471162809e-2f);                                              \
+        p = fma(p, f, 2.402264791363012e-1f);                                              \
+        p = fma(p, f, 6.931472028550421e-1f);                                              \
+        p = fma(p, f, 1.0f);                                                               \
+        return as_float##N(as_uint##N(p) + ((as_uint##N(r) - 0x4b400000u) << 23));        \
+    }
+SL_FEXP_NEG(8)
+SL_FEXP_NEG(16)
+
+// ACTIVATE for a floatN vector v (N = 8 or 16) in a conv epilogue: SiLU and sigmoid through
+// sl_fexp_negN, the others as ACTIVATE.
+#if ACT == 5
+#define FAST_ACTIVATE(v, a, b, N) ((v) / (1.0f + SL_CAT(sl_fexp_neg, N)(v)))
+#elif ACT == 4
+#define FAST_ACTIVATE(v, a, b, N) (1.0f / (1.0f + SL_CAT(sl_fexp_neg, N)(v)))
+#else
+#define FAST_ACTIVATE(v, a, b, N) ACTIVATE(v, a, b)
+#endif
+
 // Element offset of linear index i of a tensor with `shape` (8 dims, leading 1s) whose elements
 // lie `stride` apart per dim (0 on broadcast dims). Unrolled: no dynamic vector indexing.
 #define SL_ND_STEP(c)                          \

@@ -107,6 +107,6 @@ __kernel void conv_s2_win(__global const sl_store* x, int xOff, __global const s
 #pragma unroll
     for (int j = 0; j < COB; ++j) {
         const float16 v = acc[j] + S2_BIAS(m0 + j);
-        SL_ST16(yp + j * OH * OW, ACTIVATE(v, alpha, beta));
+        SL_ST16(yp + j * OH * OW, FAST_ACTIVATE(v, alpha, beta, 16));
     }
 }
