@@ -52,6 +52,7 @@ Expected<std::unique_ptr<Detector>> Detector::create(const models::InstalledMode
     nn::SessionOptions so;
     so.device = options.device;
     so.storage = options.storage;
+    if (options.tuningBudgetMs >= 0) so.tuningBudgetMs = options.tuningBudgetMs;
     if (options.device == nn::Device::OpenCL) {
         d->cl_ = std::make_unique<Cl>();
         if (options.compute) {
@@ -109,6 +110,7 @@ Expected<std::unique_ptr<Detector>> Detector::createSibling() const {
         o.compute = cl_->ctx;
         o.ownQueue = true;
         o.storage = session_->storage();   // resolved: no second auto measurement
+        o.tuningBudgetMs = 0;   // the kernel choices this detector's session measured and saved
     }
     return create(model_, o);
 }

@@ -62,6 +62,10 @@ struct DetectorOptions {
     // the measured per-device choice, by default. Under fp16 the preprocessor writes the network
     // input as half directly (no conversion pass).
     nn::Storage storage = nn::Storage::Auto;
+    // The session's kernel tuning budget (nn::SessionOptions::tuningBudgetMs); < 0: the session
+    // default. 0: cached choices only, nothing measured (createSibling: the first detector has
+    // just measured and saved them).
+    double tuningBudgetMs = -1;
 };
 
 // Wall-clock milliseconds of the last detect() call, by stage.

@@ -84,5 +84,21 @@ TEST(NnKernelTuner, BudgetAndMemoryOnly) {
     EXPECT_TRUE(t.save());   // nowhere to write: fine
 }
 
+// A session's first class may run past the budget (so tuning always progresses) but not past
+// max(4 x budget, 30 s); later classes stop at the budget.
+TEST(NnKernelTuner, FirstClassRunsPastTheBudgetUpToTheCap) {
+    KernelTuner t(fakeDevice(), "source", {}, 100);
+    EXPECT_FALSE(t.shouldStop(50));
+    EXPECT_FALSE(t.shouldStop(150));     // first class: past the budget is fine
+    EXPECT_FALSE(t.shouldStop(29999));
+    EXPECT_TRUE(t.shouldStop(30000));    // the 30 s cap
+    KernelTuner big(fakeDevice(), "source", {}, 10000);
+    EXPECT_FALSE(big.shouldStop(39999));
+    EXPECT_TRUE(big.shouldStop(40000));  // 4 x budget
+    t.record("a", "gemm w16 c16 r1 l4", 60);
+    EXPECT_FALSE(t.shouldStop(30));
+    EXPECT_TRUE(t.shouldStop(50));       // a second class stops at the budget
+}
+
 }  // namespace
 }  // namespace sl::nn

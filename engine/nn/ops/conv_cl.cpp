@@ -212,7 +212,17 @@ std::vector<Conv::Choice> Conv::candidates(const Choice& def, bool gpu) const {
             out.back().local = local;
         };
         const size_t rowsLocal = convTuning().dwLocal;
+        const bool plane = def.kind == Kernel::DepthwisePlane;
+        if (plane) {
+            // The plane kernel won every YOLOX depthwise shape on PoCL (bench_ops --dw-sweep),
+            // and each of its candidates is a build for this shape alone: the row kernels are
+            // offered once each for comparison instead of their whole range (~25 more builds,
+            // which made a depthwise class ~35 s of tuning with cold driver caches).
+            addDw(Kernel::DepthwiseRows, 16, 8, rowsLocal);
+            if (ow_ >= 16) addDw(Kernel::DepthwiseFull, 16, 8, rowsLocal);
+        }
         for (int w : {16, 8}) {
+            if (plane) break;
             addDw(Kernel::Depthwise, w, 2, rowsLocal);
             for (int rows : {1, 2, 4, 8, 16}) addDw(Kernel::DepthwiseRows, w, rows, rowsLocal);
             if (ow_ >= w)
@@ -419,7 +429,7 @@ Status Conv::tune(const ClOpContext& ctx, const Choice& def, bool gpu, Choice& b
     const auto overBudget = [&] {
         const double spent =
             std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-        return !ctx.tuner->hasBudget(spent) && ctx.tuner->mayStopAtBudget();
+        return ctx.tuner->shouldStop(spent);
     };
     // Build and warm every distinct candidate first (kernel builds are the slow part)...
     struct Measured {

@@ -19,6 +19,7 @@
 //
 // One per session preparation; not thread-safe.
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -60,12 +61,19 @@ public:
     // Budget left after `pendingMs` more (a measurement in progress checks it between
     // candidates: one candidate's kernel build can take a second on a loaded CPU device).
     bool hasBudget(double pendingMs) const { return stats_.tuneMs + pendingMs < budgetMs_; }
-    // Whether a measurement in progress may stop at the budget: not while it is the session's
-    // first. A class whose candidates take longer than the whole budget (the stem conv's kernel
-    // builds on a loaded CPU) would otherwise be cut off in every session and, coming first,
-    // spend every session's budget: nothing would ever be tuned. Each session now finishes at
-    // least one class, so tuning always makes progress.
-    bool mayStopAtBudget() const { return stats_.tuned > 0; }
+    // Whether a measurement in progress, `pendingMs` into it, stops: once the budget is spent,
+    // except for the session's first class, which may run to max(4 x budget, 30 s). A class
+    // whose candidates take longer than the whole budget (the stem conv's kernel builds on a
+    // loaded CPU) would otherwise be cut off in every session and, coming first, spend every
+    // session's budget: nothing would ever be tuned. The cap keeps a first session on a new
+    // machine from building candidates without end (a class's builds take ~1 s each with cold
+    // driver caches); a class cut off there still progresses, as the candidates it built are
+    // cached for the next session.
+    bool shouldStop(double pendingMs) const {
+        if (hasBudget(pendingMs)) return false;
+        if (stats_.tuned > 0) return true;
+        return stats_.tuneMs + pendingMs >= std::max(4 * budgetMs_, 30000.0);
+    }
     void record(const std::string& layerClass, const std::string& choice, double ms);
     // A measurement cut off by the budget: its time counts, the class stays on defaults (and
     // unrecorded, so a later session measures it).
