@@ -288,8 +288,16 @@ TEST(NnOpConv, Direct) {
 }
 
 // The tunable kernel variants (bench_ops --sweep) must stay correct, not only the defaults.
-TEST(NnOpConv, TuningVariants) {
-    const ConvTuning saved = convTuning();
+// Restores the process-wide ConvTuning at the end of a test.
+struct TuningGuard {
+    ConvTuning saved = convTuning();
+    ~TuningGuard() { convTuning() = saved; }
+};
+
+// Each tuning variant against the reference, in five tests (every variant is a kernel build:
+// one test was over ctest's 5 minutes with cold driver caches on CI's two cores).
+TEST(NnOpConv, TuningVariantsRowKernels) {
+    TuningGuard guard;
     std::mt19937 rng(7);
     for (int width : {1, 8, 16}) {
         for (int cob : {4, 16}) {
@@ -300,6 +308,7 @@ TEST(NnOpConv, TuningVariants) {
             t.gemmLocal = t.directLocal = t.dwLocal = 2;
             t.groupItems = cob == 4 ? 2 : 16;   // 16: ranges rounded up along gid1 as well
             t.dwPlane = false;                  // the row kernels (DepthwisePlane has its own)
+            t.directS2 = false;                 // conv_direct at stride 2 too (s2 window below)
             convTuning() = t;
             SCOPED_TRACE("width " + std::to_string(width) + " cob " + std::to_string(cob));
             runCase({{1, 16, 5, 23}, 32, 1, 1, 0, 1, 1, true, "silu"}, rng);
@@ -310,6 +319,11 @@ TEST(NnOpConv, TuningVariants) {
             runCase({{1, 6, 7, 35}, 16, 3, 1, 1, 1, 1, true, "relu"}, rng);
         }
     }
+}
+
+TEST(NnOpConv, TuningVariantsWide1x1) {
+    TuningGuard guard;
+    std::mt19937 rng(8);
     // The two-vector 1x1 kernel: pixel counts that are and are not multiples of its block (a
     // moved-back last block), exactly one and two 8-wide vectors, batch 2, channel counts that
     // the register block does not divide.
@@ -329,6 +343,11 @@ TEST(NnOpConv, TuningVariants) {
             runCase({{1, 8, 3, 5}, 16, 1, 1, 0, 1, 1, true, ""}, rng);         // P = 15: vec
         }
     }
+}
+
+TEST(NnOpConv, TuningVariantsPacked1x1) {
+    TuningGuard guard;
+    std::mt19937 rng(9);
     // The packed-weight micro-kernel (the CPU default with constant weights): pixel counts that
     // are and are not multiples of its block (moved-back last block), exactly one block, fewer
     // pixels than a block (fewer vectors, 8-wide), channel counts the block does not divide
@@ -350,26 +369,39 @@ TEST(NnOpConv, TuningVariants) {
         runCase({{1, 33, 5, 2}, 3, 1, 1, 0, 1, 1, true, "clip"}, rng, true);      // P 10, M 3
         runCase({{1, 5, 1, 7}, 16, 1, 1, 0, 1, 1, true, ""}, rng, true);          // P 7: vec
     }
+}
+
+// The depthwise kernel without partial blocks, 8- then 16-wide (two tests: each case is a
+// build of nn_conv.cl for its kernel size and strides).
+void depthwiseFullVariants(int width) {
+    TuningGuard guard;
+    std::mt19937 rng(10 + width);
     // The depthwise kernel without partial blocks: rows that end in a partial vector (moved
     // back), exactly one vector, stride 2, dilation, several rows per item and a row count the
     // rows per item do not divide.
-    for (int width : {8, 16}) {
-        for (int rows : {1, 4, 16}) {
-            ConvTuning t;
-            t.dwPlane = false;
-            t.dwFull = true;
-            t.dwWidth = width, t.dwRows = rows;
-            t.dwLocal = 2;
-            convTuning() = t;
-            SCOPED_TRACE("dw full: width " + std::to_string(width) + " rows " +
-                         std::to_string(rows));
-            runCase({{1, 13, 9, 17}, 13, 3, 1, 1, 1, 13, true, "silu"}, rng);
-            runCase({{2, 4, 6, 16}, 4, 3, 1, 1, 1, 4, false, ""}, rng);
-            runCase({{1, 3, 9, 70}, 3, 3, 2, 1, 1, 3, true, "silu"}, rng);
-            runCase({{1, 5, 10, 20}, 5, 3, 1, 2, 2, 5, true, "relu"}, rng);
-            runCase({{1, 6, 21, 52}, 6, 5, 1, 2, 1, 6, true, "hard_swish"}, rng);
-        }
+    for (int rows : {1, 4, 16}) {
+        ConvTuning t;
+        t.dwPlane = false;
+        t.dwFull = true;
+        t.dwWidth = width, t.dwRows = rows;
+        t.dwLocal = 2;
+        convTuning() = t;
+        SCOPED_TRACE("dw full: width " + std::to_string(width) + " rows " +
+                     std::to_string(rows));
+        runCase({{1, 13, 9, 17}, 13, 3, 1, 1, 1, 13, true, "silu"}, rng);
+        runCase({{2, 4, 6, 16}, 4, 3, 1, 1, 1, 4, false, ""}, rng);
+        runCase({{1, 3, 9, 70}, 3, 3, 2, 1, 1, 3, true, "silu"}, rng);
+        runCase({{1, 5, 10, 20}, 5, 3, 1, 2, 2, 5, true, "relu"}, rng);
+        runCase({{1, 6, 21, 52}, 6, 5, 1, 2, 1, 6, true, "hard_swish"}, rng);
     }
+}
+
+TEST(NnOpConv, TuningVariantsDepthwiseFull8) { depthwiseFullVariants(8); }
+TEST(NnOpConv, TuningVariantsDepthwiseFull16) { depthwiseFullVariants(16); }
+
+TEST(NnOpConv, TuningVariantsStride2WindowAndTiled) {
+    TuningGuard guard;
+    std::mt19937 rng(11);
     // The stride-2 window kernel: the stem's 6x6 (after the Focus fold) with its pads, rows
     // whose last block moves back (OW = 21), 3x3 and odd/1-wide kernels, batch 2, asymmetric
     // edges (pad 0), a channel count the block does not divide, and an input row of exactly 16.
@@ -397,7 +429,6 @@ TEST(NnOpConv, TuningVariants) {
              {{2, 70, 9, 11}, 80, 1, 1, 0, 1, 1, true, "relu"},   // K, M, P not tile multiples
              {{1, 64, 8, 16}, 64, 1, 1, 0, 1, 1, false, ""}})   // exact tiles
         runCase(c, rng);
-    convTuning() = saved;
 }
 
 TEST(NnOpConv, AutoPadAndAsymmetricPads) {
