@@ -3,9 +3,25 @@
 // from pts (variable frame rate safe: never frame count / fps), loitering, counts per class per
 // zone and line over time. Frame by frame and in order (live), or over a whole stored sequence
 // (a recording: recomputed from the stored tracks whenever a zone or line changes).
+//
+// Semantics (tests/engine/analytics_*_test.cpp derive their expectations from these):
+// - Zones: a track's anchor is inside by the even-odd rule (on an edge counts as inside). An
+//   enter needs `hysteresis` consecutive observations inside, an exit as many outside; the event
+//   is dated at the FIRST frame of that run (when the object really crossed), and reported with
+//   the frame that confirms it. Dwell = exit time - enter time, from the frames' seconds.
+// - A track not reported for longer than trackLostSeconds (the tracker lost it) leaves every zone
+//   it was in at the time it was last seen; a frame without it is no evidence either way before
+//   that (occlusions do not split a visit).
+// - Loiter: once per visit, at the first observation whose dwell reaches zone.loiterSeconds.
+// - Lines: the anchor's path between consecutive observations of a track crosses the segment
+//   a-b (end points included); positions exactly on the line are skipped (the side last strictly
+//   held decides), so jitter on the line is not a crossing and a zig-zag counts each real
+//   crossing once. A->B = from the left of a->b to its right (image coordinates, y down).
+// - Class filters match the track's label (labels[classId], or the id as text).
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -60,7 +76,11 @@ struct Visit {
 
 class AnalyticsEngine {
 public:
-    AnalyticsEngine(Scene scene, std::vector<std::string> labels);
+    AnalyticsEngine(Scene scene, std::vector<std::string> labels,
+                    double trackLostSeconds = 2.0);
+    ~AnalyticsEngine();
+    AnalyticsEngine(AnalyticsEngine&&) noexcept;
+    AnalyticsEngine& operator=(AnalyticsEngine&&) noexcept;
 
     // Frames must come in increasing frameIndex; a gap (skipped frames) is fine. Returns the
     // events of this frame.
@@ -74,7 +94,8 @@ private:
     struct State;
     Scene scene_;
     std::vector<std::string> labels_;
-    std::shared_ptr<State> state_;
+    double trackLostSeconds_;
+    std::unique_ptr<State> state_;
 };
 
 // A whole stored sequence at once.

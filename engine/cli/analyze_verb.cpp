@@ -18,10 +18,13 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "cli/tracker_args.h"
 #include "media/media_source.h"
 #include "pipeline/analyze_runner.h"
 #include "pipeline/burn_in_exporter.h"
 #include "pipeline/detector.h"
+#include "pipeline/track_analysis.h"
+#include "pipeline/track_export.h"
 
 namespace sl::cli {
 
@@ -40,8 +43,13 @@ constexpr const char* kUsage =
     "sightline analyze VIDEO --out FILE.json|FILE.csv [--out ...] [--burn-in OUT.mp4]\n"
     "                  [--every N] [--frames N] [--model NAME|FILE.onnx] [--threshold T]\n"
     "                  [--nms T] [--classes a,b] [--device opencl|cpu-ref] [--streams N]\n"
+    "                  [--track] [--zones zones.json] [--events events.jsonl] [--preset P]\n"
+    "                  [--track-thresh T] [--match-thresh M] [--track-buffer B] [--fps F]\n"
+    "                  [--class-agnostic]\n"
     "                  (at least one --out or --burn-in; --streams: frames in flight, 1-8,\n"
-    "                  default 2)";
+    "                  default 2; --track: ByteTrack ids on the detections, --zones / --events\n"
+    "                  imply it and count zone entries and line crossings; with --track the\n"
+    "                  detection threshold defaults to 0.1, the tracker's low-score stage)";
 
 void drawBar(const char* what, int64_t done, int64_t total, double fps) {
     if (total > 0) {
@@ -75,6 +83,8 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
     std::vector<std::string> outputs;
     std::string burnInPath;
     int streams = 2;
+    bool tracking = false;
+    TrackerArgs tracker;
     const auto usage = [&](const std::string& problem) {
         err << "sightline analyze: " << problem << "\nusage: " << kUsage << "\n";
         return kExitUsage;
@@ -86,7 +96,15 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
         const int r = parseDetectorArg(args, i, d, problem);
         if (r < 0) return usage(problem);
         if (r > 0) continue;
-        if (a == "-h" || a == "--help") {
+        const int t = parseTrackerArg(args, i, tracker, problem);
+        if (t < 0) return usage(problem);
+        if (t > 0) {
+            tracking = true;
+            continue;
+        }
+        if (a == "--track") {
+            tracking = true;
+        } else if (a == "-h" || a == "--help") {
             out << "usage: " << kUsage << "\n";
             return kExitOk;
         } else if (a == "--out" && hasValue) {
@@ -122,11 +140,23 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
         err << "sightline analyze: " << st.message() << "\n";
         return kExitFailure;
     };
+    double mediaFps = 0;
     {   // A bad input fails before the model loads (seconds on a CPU device): probe it first.
         media::OpenOptions probe;
         probe.url = options.input;
         probe.buildIndex = false;
-        if (auto info = media::probeMedia(probe); !info) return fail(info.status());
+        auto info = media::probeMedia(probe);
+        if (!info) return fail(info.status());
+        if (const media::StreamInfo* v = info->video()) mediaFps = v->nominalFps;
+    }
+    analytics::Scene scene;
+    if (tracking) {   // a bad zones file fails before the run, too
+        auto sc = loadTrackerScene(tracker);
+        if (!sc) return fail(sc.status());
+        scene = std::move(*sc);
+        if (!tracker.fpsGiven && mediaFps > 0) tracker.params.fps = mediaFps;
+        if (Status st = tracker.params.validate(); !st) return fail(st);
+        if (d.options.settings.confidence < 0) d.options.settings.confidence = 0.1f;
     }
     auto det = loadDetector(d);
     if (!det) return fail(det.status());
@@ -144,6 +174,16 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
                                         tty ? std::function(drawProgress) : nullptr);
     if (tty) std::fprintf(stderr, "\n");
     if (!summary) return fail(summary.status());
+    std::optional<pipeline::TrackAnalysis> analysis;
+    if (tracking) {
+        // After the run, over the stored frames in order: the inference streams finish frames
+        // out of order, the tracker needs them in order (milliseconds for a whole video).
+        analysis.emplace(tracker.params, scene);
+        summary->tracking = pipeline::trackResults(store, *analysis);
+        if (!tracker.eventsPath.empty())
+            if (Status st = pipeline::saveEvents(tracker.eventsPath, analysis->events()); !st)
+                return fail(st);
+    }
     pipeline::ExportHeader header{options.input, (*det)->model().name, *summary};
     for (const std::string& file : outputs)
         if (Status st = store.save(file, header); !st) return fail(st);
@@ -166,6 +206,29 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
                   (long long)s.framesWithDetections);
     out << options.input << ": " << line;
     for (const auto& [label, n] : s.countsPerClass) out << "  " << label << ": " << n << "\n";
+    if (s.tracking) {
+        const pipeline::TrackingSummary& ts = *s.tracking;
+        out << ts.tracks << " tracks (ByteTrack " << track::presetName(tracker.params.preset)
+            << "), " << ts.events << " events\n";
+        const auto perLabel = [](const std::map<std::string, int64_t>& m) {
+            std::string text;
+            for (const auto& [label, n] : m)
+                text += (text.empty() ? "" : ", ") + label + " " + std::to_string(n);
+            return text.empty() ? std::string("none") : text;
+        };
+        for (const auto& zone : scene.zones) {
+            const auto it = ts.zoneEntries.find(zone.name);
+            out << "  zone '" << zone.name << "': entered by "
+                << (it == ts.zoneEntries.end() ? "none" : perLabel(it->second)) << "\n";
+        }
+        for (const auto& line : scene.lines) {
+            const auto ab = ts.lineAB.find(line.name), ba = ts.lineBA.find(line.name);
+            out << "  line '" << line.name << "': A->B "
+                << (ab == ts.lineAB.end() ? "none" : perLabel(ab->second)) << "; B->A "
+                << (ba == ts.lineBA.end() ? "none" : perLabel(ba->second)) << "\n";
+        }
+        if (!tracker.eventsPath.empty()) out << "wrote " << tracker.eventsPath << "\n";
+    }
     for (const std::string& file : outputs) out << "wrote " << file << "\n";
     if (burned)
         out << "wrote " << burnInPath << " (" << burned->frames << " frames, "

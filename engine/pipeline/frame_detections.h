@@ -16,6 +16,9 @@ struct FrameDetections {
     int width = 0;        // the source frame the boxes refer to
     int height = 0;
     std::vector<vision::Detection> detections;   // by score, descending
+    // Tracking (pipeline/track_analysis.h): the track of each detection, parallel to
+    // `detections`, 0 where the tracker reported none; empty when the frame was not tracked.
+    std::vector<int64_t> trackIds;
 };
 
 }  // namespace sl::pipeline

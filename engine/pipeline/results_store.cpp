@@ -1,5 +1,7 @@
 #include "pipeline/results_store.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdio>
 
@@ -146,17 +148,30 @@ std::string ResultsStore::toJson(const ExportHeader& header) const {
                         {"seconds", round2(s.seconds)},
                         {"fps", round2(s.fps)},
                         {"counts", counts}};
+        if (s.tracking) {
+            const TrackingSummary& t = *s.tracking;
+            ojson lines = ojson::object();
+            for (const auto& [line, byLabel] : t.lineAB) lines[line]["A->B"] = byLabel;
+            for (const auto& [line, byLabel] : t.lineBA) lines[line]["B->A"] = byLabel;
+            ojson zones = ojson::object();
+            for (const auto& [zone, byLabel] : t.zoneEntries) zones[zone] = byLabel;
+            j["summary"]["tracking"] = {
+                {"tracks", t.tracks}, {"events", t.events}, {"zones", zones}, {"lines", lines}};
+        }
     }
     ojson rows = ojson::array();
     for (const FrameDetections& f : frames) {
         ojson dets = ojson::array();
-        for (const vision::Detection& d : f.detections)
+        for (size_t i = 0; i < f.detections.size(); ++i) {
+            const vision::Detection& d = f.detections[i];
             dets.push_back({{"class_id", d.classId},
                             {"label", label(d.classId)},
                             {"score", round4(d.score)},
                             {"box",
                              {round2(d.box.x1), round2(d.box.y1), round2(d.box.x2),
                               round2(d.box.y2)}}});
+            if (i < f.trackIds.size() && f.trackIds[i] > 0) dets.back()["track_id"] = f.trackIds[i];
+        }
         rows.push_back({{"frame", f.frameIndex},
                         {"pts", f.pts},
                         {"time", round4(f.seconds)},
@@ -169,14 +184,25 @@ std::string ResultsStore::toJson(const ExportHeader& header) const {
 }
 
 std::string ResultsStore::toCsv() const {
-    std::string s = "frame,pts,time,class_id,label,score,x1,y1,x2,y2\n";
-    for (const FrameDetections& f : snapshot())
-        for (const vision::Detection& d : f.detections)
+    const std::vector<FrameDetections> frames = snapshot();
+    const bool tracked = std::any_of(frames.begin(), frames.end(),
+                                     [](const FrameDetections& f) { return !f.trackIds.empty(); });
+    std::string s = tracked ? "frame,pts,time,class_id,label,score,x1,y1,x2,y2,track_id\n"
+                            : "frame,pts,time,class_id,label,score,x1,y1,x2,y2\n";
+    for (const FrameDetections& f : frames)
+        for (size_t i = 0; i < f.detections.size(); ++i) {
+            const vision::Detection& d = f.detections[i];
             s += std::to_string(f.frameIndex) + "," + std::to_string(f.pts) + "," +
                  fixed(f.seconds, 4) + "," + std::to_string(d.classId) + "," +
                  csvField(label(d.classId)) + "," + fixed(d.score, 4) + "," +
                  fixed(d.box.x1, 2) + "," + fixed(d.box.y1, 2) + "," + fixed(d.box.x2, 2) + "," +
-                 fixed(d.box.y2, 2) + "\n";
+                 fixed(d.box.y2, 2);
+            if (tracked)
+                s += "," + (i < f.trackIds.size() && f.trackIds[i] > 0
+                                ? std::to_string(f.trackIds[i])
+                                : std::string());
+            s += "\n";
+        }
     return s;
 }
 

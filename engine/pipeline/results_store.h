@@ -6,8 +6,10 @@
 // Export (the same writers `sightline analyze` uses), both written atomically:
 //   JSON  {"source", "model", "labels", "summary": {...}, "frames": [{"frame", "pts", "time",
 //          "width", "height", "detections": [{"class_id", "label", "score",
-//          "box": [x1, y1, x2, y2]}]}]}     every analysed frame, also those with no detection
-//   CSV   frame,pts,time,class_id,label,score,x1,y1,x2,y2   one row per detection
+//          "box": [x1, y1, x2, y2], "track_id"}]}]}   every analysed frame, also those with no
+//          detection; "track_id" only on tracked frames; summary.tracking after --track
+//   CSV   frame,pts,time,class_id,label,score,x1,y1,x2,y2[,track_id]   one row per detection;
+//          the track_id column only when some frame was tracked
 
 #include <cstdint>
 #include <filesystem>
@@ -23,6 +25,15 @@
 
 namespace sl::pipeline {
 
+// What tracking and the zone / line analytics found over a run (`analyze --track`).
+struct TrackingSummary {
+    int64_t tracks = 0;
+    int64_t events = 0;
+    std::map<std::string, std::map<std::string, int64_t>> zoneEntries;   // zone -> label -> n
+    std::map<std::string, std::map<std::string, int64_t>> lineAB;        // line -> label -> n
+    std::map<std::string, std::map<std::string, int64_t>> lineBA;
+};
+
 struct RunSummary {
     int64_t framesDecoded = 0;
     int64_t framesAnalysed = 0;
@@ -30,6 +41,7 @@ struct RunSummary {
     double seconds = 0;            // wall clock of the run
     double fps = 0;                // analysed frames per second
     std::map<std::string, int64_t> countsPerClass;   // by label
+    std::optional<TrackingSummary> tracking;
 };
 
 struct ExportHeader {

@@ -14,6 +14,7 @@
 #include "analytics/analytics_engine.h"
 #include "analytics/heatmap.h"
 #include "pipeline/frame_detections.h"
+#include "pipeline/results_store.h"
 #include "track/byte_tracker.h"
 
 namespace sl::pipeline {
@@ -44,7 +45,9 @@ public:
     // Tracks every frame of `frames` (ascending frameIndex; gaps are frames not analysed, the
     // tracker sees only the given ones), then the analytics.
     void recompute(const std::vector<FrameDetections>& frames);
-    // Live: one more frame, after the last one. Returns its tracked objects.
+    // Live: one more frame, in order. A frame at or before the last one starts a new sequence
+    // (a seek back): the tracker and analytics reset first. Returns its tracked objects, valid
+    // until the next change.
     const std::vector<track::TrackedObject>& append(const FrameDetections& frame);
     void clear();
 
@@ -68,15 +71,22 @@ public:
     uint64_t version() const;
 
 private:
+    void recordFrame(const FrameDetections& frame);
     void runAnalytics();
     track::TrackerParams params_;
     analytics::Scene scene_;
     std::vector<std::string> labels_;
     track::ByteTracker tracker_;
     std::map<int64_t, analytics::TrackedFrame> frames_;
+    // Per track, its observations in frame order (trails, track boxes, summaries).
+    std::map<int64_t, std::vector<std::pair<int64_t, track::TrackedObject>>> history_;
     std::optional<analytics::AnalyticsEngine> liveAnalytics_;
     analytics::SequenceResult result_;
     uint64_t version_ = 0;
 };
+
+// Tracks every stored frame of `store` through `analysis` (recompute), writes each detection's
+// track id back into the store (FrameDetections::trackIds) and sums up what the analytics found.
+TrackingSummary trackResults(ResultsStore& store, TrackAnalysis& analysis);
 
 }  // namespace sl::pipeline
