@@ -277,6 +277,8 @@ Expected<Scene> parseSceneJson(const std::string& textIn, const std::string& sou
         return Status(StatusCode::InvalidData, prefix + "line " + std::to_string(line) +
                                                    ", column " + std::to_string(col) +
                                                    ": not valid JSON");
+    } catch (const json::exception& e) {   // out_of_range: a number beyond double (1e999)
+        return Status(StatusCode::InvalidData, prefix + "not valid JSON: " + e.what());
     }
     Scene s;
     try {

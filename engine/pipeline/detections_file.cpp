@@ -13,6 +13,8 @@ namespace {
 
 using json = nlohmann::json;
 
+constexpr double kMaxCoordinate = 1e6;   // source pixels, beyond any real frame
+
 Status bad(const std::string& where, const std::string& what) {
     return {StatusCode::InvalidData, "pipeline: " + where + ": " + what};
 }
@@ -29,7 +31,7 @@ bool toNumber(const std::string& s, double& out) {
 }  // namespace
 
 Expected<DetectionsFile> parseMotDetections(const std::string& text, const std::string& name,
-                                            double fps) {
+                                            double fps, int64_t maxFrames) {
     static const char* const kFields[] = {"frame", "id", "x", "y", "width", "height", "score"};
     std::map<int64_t, FrameDetections> frames;
     std::istringstream in(text);
@@ -52,8 +54,15 @@ Expected<DetectionsFile> parseMotDetections(const std::string& text, const std::
             if (!toNumber(f[k], v[k]))
                 return bad(where, std::string("field '") + kFields[k] + "': not a number ('" +
                                       f[k] + "')");
-        if (v[0] < 1 || v[0] != std::floor(v[0]))
-            return bad(where, "field 'frame': not a frame number >= 1 (" + f[0] + ")");
+        if (v[0] < 1 || v[0] != std::floor(v[0]) || v[0] > static_cast<double>(maxFrames))
+            return bad(where, "field 'frame': not a frame number from 1 to " +
+                                  std::to_string(maxFrames) + " (" + f[0] + ")");
+        for (int k = 2; k < 6; ++k)
+            if (std::abs(v[k]) > kMaxCoordinate)
+                return bad(where, std::string("field '") + kFields[k] + "': beyond 1e6 pixels");
+        // Scores stay as given: MOTChallenge's own det.txt files (DPM) carry unbounded ones.
+        if (std::abs(v[6]) > kMaxCoordinate)
+            return bad(where, "field 'score': beyond +-1e6 (" + f[6] + ")");
         if (v[4] < 0) return bad(where, "field 'width': negative (" + f[4] + ")");
         if (v[5] < 0) return bad(where, "field 'height': negative (" + f[5] + ")");
         const int64_t index = static_cast<int64_t>(v[0]) - 1;   // MOT frame 1 = index 0
@@ -125,14 +134,17 @@ Expected<DetectionsFile> parseSightlineResultsJson(const std::string& text,
             const std::string q = p + "/detections/" + std::to_string(k);
             const json& d = (*dets)[k];
             if (!d.is_object()) return at(q, "expected an object");
-            if (!d.contains("score") || !d["score"].is_number()) return at(q + "/score", "expected a number");
+            if (!d.contains("score") || !d["score"].is_number() ||
+                !(d["score"].get<double>() >= 0 && d["score"].get<double>() <= 1))
+                return at(q + "/score", "expected a score from 0 to 1");
             if (!d.contains("box") || !d["box"].is_array() || d["box"].size() != 4)
                 return at(q + "/box", "expected [x1, y1, x2, y2]");
             double b[4];
             for (int c = 0; c < 4; ++c) {
                 if (!d["box"][c].is_number()) return at(q + "/box/" + std::to_string(c), "expected a number");
                 b[c] = d["box"][c];
-                if (!std::isfinite(b[c])) return at(q + "/box/" + std::to_string(c), "not finite");
+                if (!(std::abs(b[c]) <= kMaxCoordinate))
+                    return at(q + "/box/" + std::to_string(c), "not a pixel coordinate");
             }
             if (b[2] < b[0] || b[3] < b[1]) return at(q + "/box", "x2 < x1 or y2 < y1");
             vision::Detection det;

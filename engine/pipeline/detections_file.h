@@ -27,7 +27,9 @@ struct DetectionsFile {
 Expected<DetectionsFile> readDetectionsFile(const std::filesystem::path& path, double fps = 30);
 Expected<DetectionsFile> parseSightlineResultsJson(const std::string& text,
                                                    const std::string& name);
+// Frame numbers above maxFrames are refused (every frame up to the last is materialised: the
+// default, 10 million, is 92 hours at 30 fps).
 Expected<DetectionsFile> parseMotDetections(const std::string& text, const std::string& name,
-                                            double fps = 30);
+                                            double fps = 30, int64_t maxFrames = 10'000'000);
 
 }  // namespace sl::pipeline
