@@ -1,0 +1,115 @@
+#include "controller/track_controller.h"
+
+#include <QFileInfo>
+
+#include <chrono>
+#include <filesystem>
+#include <system_error>
+
+namespace sl::gui {
+
+TrackController::TrackController(std::shared_ptr<pipeline::ResultsStore> store, QObject* parent)
+    : QObject(parent), store_(std::move(store)) {
+    // Debounce: Analyse Range puts thousands of frames per second; one recompute per tick.
+    poll_.setInterval(200);
+    connect(&poll_, &QTimer::timeout, this, [this] { refresh(); });
+    poll_.start();
+}
+
+TrackController::~TrackController() = default;
+
+QString TrackController::openMedia(const QString& mediaPath, int frameWidth, int frameHeight) {
+    closeMedia();
+    frameWidth_ = frameWidth;
+    frameHeight_ = frameHeight;
+    // Only local files get a scene file beside them (a URL or a camera has no folder).
+    if (!mediaPath.isEmpty() && QFileInfo(mediaPath).isFile())
+        scenePath_ = mediaPath + QStringLiteral(".zones.json");
+    QString error;
+    analytics::Scene scene;
+    if (!scenePath_.isEmpty() && QFileInfo::exists(scenePath_)) {
+        auto loaded = analytics::loadScene(std::filesystem::path(scenePath_.toStdString()));
+        if (loaded.hasValue()) {
+            scene = std::move(*loaded);
+        } else {
+            badFile_ = true;
+            error = QString::fromStdString(loaded.status().message());
+        }
+    }
+    analysis_.setScene(std::move(scene));
+    seenVersion_.reset();
+    refresh();
+    emit sceneChanged();
+    emit analysisChanged();
+    return error;
+}
+
+void TrackController::closeMedia() {
+    analysis_.clear();
+    analysis_.setScene({});
+    scenePath_.clear();
+    badFile_ = false;
+    seenVersion_.reset();
+    frameWidth_ = frameHeight_ = 0;
+    setSelectedTrack(0);
+}
+
+QString TrackController::setScene(analytics::Scene scene, bool save) {
+    analysis_.setScene(std::move(scene));
+    emit sceneChanged();
+    emit analysisChanged();
+    return save ? saveScene() : QString();
+}
+
+QString TrackController::saveScene() {
+    if (scenePath_.isEmpty()) return {};
+    const std::filesystem::path path(scenePath_.toStdString());
+    if (badFile_) {
+        // Keep the file we could not read: the analyst may want to repair it by hand.
+        std::error_code ec;
+        std::filesystem::rename(path, std::filesystem::path(path.string() + ".bad"), ec);
+        badFile_ = false;
+    }
+    const Status st = analytics::saveScene(path, analysis_.scene());
+    if (st) return {};
+    const QString message = QString::fromStdString(st.message());
+    emit errorOccurred(message);
+    return message;
+}
+
+bool TrackController::refresh() {
+    const uint64_t version = store_->version();
+    if (seenVersion_ && *seenVersion_ == version) return false;
+    seenVersion_ = version;
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::string> labels = store_->labels();
+    analysis_.setLabels(labels);
+    analysis_.recompute(store_->snapshot());
+    lastRecomputeMs_ =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    ++recomputes_;
+    // A selected track that no longer exists (new detections renumber tracks) is dropped.
+    if (selected_ != 0) {
+        bool found = false;
+        for (const auto& t : analysis_.tracks()) found = found || t.trackId == selected_;
+        if (!found) setSelectedTrack(0);
+    }
+    emit analysisChanged();
+    return true;
+}
+
+void TrackController::setSelectedTrack(int64_t trackId) {
+    if (trackId == selected_) return;
+    selected_ = trackId;
+    emit selectionChanged(trackId);
+}
+
+int64_t TrackController::trackOfDetection(int64_t frameIndex, int detectionIndex) const {
+    const auto* objects = analysis_.at(frameIndex);
+    if (!objects) return 0;
+    for (const auto& o : *objects)
+        if (o.detectionIndex == detectionIndex) return o.trackId;
+    return 0;
+}
+
+}  // namespace sl::gui
