@@ -83,6 +83,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     createStatusBar();
     tools_ = new WorkstationTools(this, controller_, view_, controller_->results());
     createDetection();
+    createTracking();
 
     connect(controller_, &EngineController::opened, this, &MainWindow::onOpened);
     connect(controller_, &EngineController::failed, this, &MainWindow::onFailed);

@@ -260,6 +260,10 @@ void SceneTool::finishDraft() {
     }
     draft_.clear();
     hover_.reset();
+    // One shape per tool activation: back to Select, so the rest of a double-click (Qt repeats
+    // the press) lands on the new shape instead of starting another one.
+    mode_ = Mode::Select;
+    emit modeChanged(mode_);
     commit(std::move(s), true);
     emit selectionChanged();
 }

@@ -5,6 +5,7 @@
 //
 //   Draw Zone (z)  click points; double-click (or a click on the first point) closes the polygon
 //   Draw Line (l)  click a, click b: the line is finished (direction a -> b)
+//                  (a finished shape returns the tool to Select)
 //   Select         press on a vertex drags it; press on a shape selects it; Delete removes the
 //                  selected shape; right-click or switching tools cancels a shape being drawn
 //
