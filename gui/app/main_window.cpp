@@ -257,6 +257,7 @@ void MainWindow::onOpened(const MediaSummary& summary) {
     statusBar()->clearMessage();
     banner_->hide();
     const QString url = openingUrl_.isEmpty() ? summary.url : openingUrl_;
+    openTracking(url, summary);   // after the hide: a bad zones file's message stays up
     setWindowTitle(tr("%1 - Sightline").arg(displayName(url)));
     transport_->setFrameCount(summary.frameCount);
     addRecent(url);

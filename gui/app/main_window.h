@@ -82,6 +82,7 @@ private:
     void createDetection();        // the Detection dock, keys i / h, bridge status (issue 3/5)
     void onBridgeStateChanged();
     void createTracking();
+    void openTracking(const QString& url, const MediaSummary& summary);
     void askExport(const QString& title, const QString& filter, const QString& suffix,
                    std::function<QString(const QString&)> write);
 

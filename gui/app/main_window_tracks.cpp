@@ -22,12 +22,6 @@ void MainWindow::createTracking() {
     tracks_ = new TrackController(controller_->sharedResults(), this);
     view_->setTracks(tracks_);
     connect(tracks_, &TrackController::errorOccurred, banner_, &ErrorBanner::showMessage);
-    // After the detection controller's clearResults (connected first): the new source's scene.
-    connect(controller_, &EngineController::opened, this, [this](const MediaSummary& m) {
-        const QString url = openingUrl_.isEmpty() ? m.url : openingUrl_;
-        const QString error = tracks_->openMedia(url, m.width, m.height);
-        if (!error.isEmpty()) banner_->showMessage(tr("Zones not loaded: %1").arg(error));
-    });
 
     SceneTool* tool = view_->sceneTool();
     QAction* zone = makeAction(tr("Draw &Zone"), {Qt::Key_Z}, [this, tool] {
@@ -103,6 +97,11 @@ void MainWindow::createTracking() {
     analyticsDock_ = new AnalyticsDock(tracks_, view_, {zone, line, del, trails, heat},
                                        [this](int64_t f) { controller_->seekToIndex(f); }, this);
     addDockWidget(Qt::RightDockWidgetArea, analyticsDock_);
+}
+
+void MainWindow::openTracking(const QString& url, const MediaSummary& summary) {
+    const QString error = tracks_->openMedia(url, summary.width, summary.height);
+    if (!error.isEmpty()) banner_->showMessage(tr("Zones not loaded: %1").arg(error));
 }
 
 void MainWindow::askExport(const QString& title, const QString& filter, const QString& suffix,

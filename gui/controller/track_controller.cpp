@@ -16,10 +16,14 @@ TrackController::TrackController(std::shared_ptr<pipeline::ResultsStore> store, 
     poll_.start();
 }
 
-TrackController::~TrackController() = default;
+TrackController::~TrackController() {
+    // The job's queued result is dropped with this object; its thread must end first.
+    if (worker_.joinable()) worker_.join();
+}
 
 QString TrackController::openMedia(const QString& mediaPath, int frameWidth, int frameHeight) {
     closeMedia();
+    ++generation_;
     frameWidth_ = frameWidth;
     frameHeight_ = frameHeight;
     // Only local files get a scene file beside them (a URL or a camera has no folder).
@@ -38,7 +42,7 @@ QString TrackController::openMedia(const QString& mediaPath, int frameWidth, int
     }
     analysis_.setScene(std::move(scene));
     seenVersion_.reset();
-    refresh();
+    refresh();   // or, with a job of the old source still out, when it returns
     emit sceneChanged();
     emit analysisChanged();
     return error;
@@ -55,7 +59,10 @@ void TrackController::closeMedia() {
 }
 
 QString TrackController::setScene(analytics::Scene scene, bool save) {
+    const auto t0 = std::chrono::steady_clock::now();
     analysis_.setScene(std::move(scene));
+    lastSceneMs_ =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     emit sceneChanged();
     emit analysisChanged();
     return save ? saveScene() : QString();
@@ -79,14 +86,37 @@ QString TrackController::saveScene() {
 
 bool TrackController::refresh() {
     const uint64_t version = store_->version();
-    if (seenVersion_ && *seenVersion_ == version) return false;
+    if (running_ || (seenVersion_ && *seenVersion_ == version)) return false;
     seenVersion_ = version;
-    const auto t0 = std::chrono::steady_clock::now();
-    std::vector<std::string> labels = store_->labels();
-    analysis_.setLabels(labels);
-    analysis_.recompute(store_->snapshot());
-    lastRecomputeMs_ =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    running_ = true;
+    if (worker_.joinable()) worker_.join();   // the previous job has returned (running_ false)
+    const int generation = generation_;
+    worker_ = std::thread([this, generation, store = store_, params = analysis_.params(),
+                           scene = analysis_.scene()]() mutable {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto result = std::make_shared<pipeline::TrackAnalysis>(params, std::move(scene),
+                                                               store->labels());
+        result->recompute(store->snapshot());
+        const double ms = std::chrono::duration<double, std::milli>(
+                              std::chrono::steady_clock::now() - t0).count();
+        QMetaObject::invokeMethod(
+            this, [this, generation, result, ms] { onRecomputed(generation, result, ms); },
+            Qt::QueuedConnection);
+    });
+    return true;
+}
+
+void TrackController::onRecomputed(int generation, std::shared_ptr<pipeline::TrackAnalysis> result,
+                                   double ms) {
+    running_ = false;
+    if (generation != generation_) {
+        refresh();
+        return;
+    }
+    // A scene edited while the job ran: its analytics over the new tracks.
+    if (!(result->scene() == analysis_.scene())) result->setScene(analysis_.scene());
+    analysis_ = std::move(*result);
+    lastRecomputeMs_ = ms;
     ++recomputes_;
     // A selected track that no longer exists (new detections renumber tracks) is dropped.
     if (selected_ != 0) {
@@ -95,7 +125,6 @@ bool TrackController::refresh() {
         if (!found) setSelectedTrack(0);
     }
     emit analysisChanged();
-    return true;
 }
 
 void TrackController::setSelectedTrack(int64_t trackId) {

@@ -179,6 +179,9 @@ bool SceneTool::press(QMouseEvent* e, const SourceTransform& t) {
         return false;   // the view pans or picks a box
     }
     select({hit.kind, hit.index});
+    // A zone's interior selects it but is no handle: the press still pans or picks the box
+    // under it (objects are usually inside zones).
+    if (hit.kind == Kind::Zone && hit.vertex < 0) return false;
     drag_ = hit;
     dragMoved_ = false;
     return true;
@@ -222,7 +225,10 @@ bool SceneTool::release(QMouseEvent* e, const SourceTransform& t) {
 }
 
 bool SceneTool::doubleClick(QMouseEvent* e, const SourceTransform& t) {
-    if (mode_ == Mode::Select) return hitTest(e->position(), t).kind != Kind::None;
+    if (mode_ == Mode::Select) {
+        const Hit h = hitTest(e->position(), t);
+        return h.kind == Kind::Line || h.vertex >= 0;
+    }
     if (e->button() != Qt::LeftButton) return true;
     // The press of this double-click already added (or matched) its point.
     if ((mode_ == Mode::DrawZone && draft_.size() >= 3) ||
