@@ -230,7 +230,11 @@ bool SceneTool::doubleClick(QMouseEvent* e, const SourceTransform& t) {
         return h.kind == Kind::Line || h.vertex >= 0;
     }
     if (e->button() != Qt::LeftButton) return true;
-    // The press of this double-click already added (or matched) its point.
+    // Qt delivers press, release, double-click, release: the double-click replaces the second
+    // press, so its point is added here unless the first press of the pair already did.
+    const QPointF w = e->position();
+    if (draft_.empty() || dist(w, t.toWidget(draft_.back())) > kSamePoint)
+        draft_.push_back(t.toSource(w));
     if ((mode_ == Mode::DrawZone && draft_.size() >= 3) ||
         (mode_ == Mode::DrawLine && draft_.size() == 2))
         finishDraft();
