@@ -258,6 +258,8 @@ void AnalyticsDock::refreshCounts() {
         });
     x->setRange(samples.empty() ? 0 : samples.front().seconds, maxTime);
     y->setRange(0, maxCount);
+    // Integer counts: one tick per count up to 10, else about ten.
+    y->setTickCount(int(std::min(maxCount, 10.0)) + 1);
 }
 
 QString AnalyticsDock::countText(const QString& name) const {

@@ -17,6 +17,8 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QPainter>
+#include <QPixmap>
 #include <QTableWidget>
 #include <QTest>
 
@@ -92,6 +94,7 @@ private slots:
     void trailPixelsInFramebuffer();
     void clickingTrackRowSeeksAndSelects();
     void exportsWriteFiles();
+    void screenshotWhenAsked();
     void sceneFileRoundTripAndBadFile();
     void recomputeIsFast();
 
@@ -280,6 +283,27 @@ void TestTracking::exportsWriteFiles() {
     const QString over = QString::fromStdString(dir_->file("heat_frame.png").string());
     QCOMPARE(window_->exportHeatmap(over, true), QString());
     QCOMPARE(QImage(over).size(), QSize(320, 240));
+}
+
+// Not a check: SL_TRACKING_SCREENSHOT=path.png saves the window (zones, lines, trails, heatmap,
+// counts chart) for a person to look at.
+void TestTracking::screenshotWhenAsked() {
+    const QString path = qEnvironmentVariable("SL_TRACKING_SCREENSHOT");
+    if (path.isEmpty()) QSKIP("SL_TRACKING_SCREENSHOT not set");
+    view_->setHeatmapVisible(true);
+    view_->setHeatmapOpacity(0.45);
+    window_->analyticsDock()->tabs()->setCurrentIndex(2);
+    QTest::qWait(300);
+    // QWidget::grab() of the window leaves the GL view's QPainter overlay out: paint the view's
+    // own framebuffer over its place.
+    QPixmap shot = window_->grab();
+    {
+        QPainter p(&shot);
+        p.drawImage(QRect(view_->mapTo(window_.get(), QPoint(0, 0)), view_->size()),
+                    view_->grabFramebuffer());
+    }
+    QVERIFY(shot.save(path));
+    view_->setHeatmapVisible(false);
 }
 
 void TestTracking::sceneFileRoundTripAndBadFile() {
