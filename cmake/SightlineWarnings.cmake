@@ -1,7 +1,8 @@
 # Warning and sanitizer flags shared by every Sightline target.
 function(sl_target_defaults target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
-    -Wno-missing-field-initializers)
+  # -Wshadow=local is GCC's; clang (the fuzz build) has no such level.
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic
+    $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local> -Wno-missing-field-initializers)
   if(SL_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

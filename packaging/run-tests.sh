@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: the engine's bad-input tests once more under AddressSanitizer and
-# UndefinedBehaviorSanitizer, then every test in one ctest run, under an Xvfb display this script
-# starts (CI has no display). Called by packaging/setup.sh --test, which builds first.
+# UndefinedBehaviorSanitizer, the parsers' libFuzzer targets for 15 s each (packaging/fuzz.sh),
+# then every test in one ctest run, under an Xvfb display this script starts (CI has no display).
+# Called by packaging/setup.sh --test, which builds first. --no-fuzz skips the fuzzers.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 build_dir="$root/build"
 asan=1
+fuzz=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --build-dir) build_dir=$(realpath -m "$2"); shift ;;
     --no-asan) asan=0 ;;
+    --no-fuzz) fuzz=0 ;;
     *) echo "run-tests: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -44,6 +47,13 @@ if [ "$asan" = 1 ]; then
     "$build_dir-asan/tests/engine_tests" --gtest_filter='BadInput*:*Corrupt*' --gtest_brief=1
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     "$build_dir-asan/tests/engine_tests" --gtest_filter='BadInput*:*Corrupt*' --gtest_brief=1
+fi
+
+# The parsers under libFuzzer: a separate clang build of only the parsers (<build>-fuzz, about 30 s
+# from scratch on two cores), then 15 s per target: a short regression run on the seeds and
+# whatever the fuzzer reaches from them; bench/fuzz_long.sh is the long session.
+if [ "$fuzz" = 1 ]; then
+  "$here/fuzz.sh" --seconds 15 --build-dir "$build_dir-fuzz"
 fi
 
 # An X server for the GUI tests (Qt's GL needs one on Mesa: see ../shared/DESIGN.md).

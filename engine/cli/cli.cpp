@@ -11,6 +11,7 @@ int runBenchModel(std::span<const std::string> args);   // cli/bench_model_verb.
 int runModels(std::span<const std::string> args);       // cli/models_verb.cpp
 int runDetect(std::span<const std::string> args);       // cli/detect_verb.cpp
 int runAnalyze(std::span<const std::string> args);      // cli/analyze_verb.cpp
+int runTrack(std::span<const std::string> args);        // cli/track_verb.cpp
 
 namespace {
 
@@ -36,8 +37,14 @@ const std::array kVerbs = {
          &runDetect},
     Verb{"analyze", "run detection over a whole video and write results (JSON, CSV, burned-in MP4)",
          "sightline analyze VIDEO --out results.json|results.csv [--burn-in boxes.mp4] "
-         "[--every N] [--model M] [--threshold T] [--streams N]",
+         "[--every N] [--model M] [--threshold T] [--streams N] [--track] [--zones Z.json] "
+         "[--events E.jsonl]",
          &runAnalyze},
+    Verb{"track", "ByteTrack identities over a video, detections JSON or a MOT det.txt",
+         "sightline track INPUT --out tracks.txt|tracks.json [--preset reference|ncnn] "
+         "[--track-thresh T] [--match-thresh M] [--track-buffer B] [--fps F] "
+         "[--class-agnostic] [--zones Z.json] [--events E.jsonl]",
+         &runTrack},
 };
 
 }  // namespace

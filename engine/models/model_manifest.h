@@ -71,10 +71,4 @@ const std::vector<std::string>& cocoLabels();
 // The built-in manifest of the default detector.
 ModelManifest yoloxNanoManifest();
 
-// Loads `onnx` with the importer (ONNX checker + shape inference) and checks it against the
-// manifest's contract: one float32 input 1x3xHxW, one float32 output 1 x rows x (5 + classes).
-// Messages name the file: "models: 'x.onnx': output 'output' has shape 1x8400x85, expected
-// 1x3549x85".
-Status checkModelContract(const std::filesystem::path& onnx, const ModelManifest& manifest);
-
 }  // namespace sl::models

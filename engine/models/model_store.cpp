@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "core/atomic_file.h"
+#include "models/model_contract.h"
 
 namespace sl::models {
 

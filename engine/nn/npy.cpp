@@ -111,6 +111,17 @@ Expected<Tensor> parseNpy(const std::string& bytes, const std::string& name) {
         shape.push_back(d);
     }
     const size_t dataStart = headerStart + headerLen;
+    // Bound the shape before anything multiplies it out (elementCount, Tensor): dimensions of up
+    // to 2^40 overflow int64 from the second one on. The non-zero dimensions are bounded even when
+    // another is 0 (a valid empty array), since elementCount multiplies left to right. 2^40
+    // elements is terabytes: no real file comes near it, and the data check below still applies.
+    constexpr uint64_t kMaxElements = uint64_t(1) << 40;
+    uint64_t product = 1;
+    for (int64_t d : shape) {
+        if (d == 0) continue;
+        if (uint64_t(d) > kMaxElements / product) return fail("shape too large: " + shapeText);
+        product *= uint64_t(d);
+    }
     const int64_t n = elementCount(shape);
     const size_t need = size_t(n) * dtypeSize(dtype);
     if (n < 0 || bytes.size() - dataStart < need)

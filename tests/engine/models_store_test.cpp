@@ -19,6 +19,7 @@
 
 #include "core/atomic_file.h"
 #include "models/downloader.h"
+#include "models/model_contract.h"
 #include "models/model_manifest.h"
 #include "models/model_store.h"
 #include "support/video_generator.h"

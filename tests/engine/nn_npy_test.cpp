@@ -97,6 +97,24 @@ TEST(BadInputNnNpy, MalformedFiles) {
     EXPECT_EQ(readNpy("/nonexistent/x.npy").status().code(), StatusCode::NotFound);
 }
 
+// Found by tests/fuzz/fuzz_npy: dimensions that each pass the 2^40 limit but whose product
+// overflows int64 (UBSan in elementCount), also with a 0 after them (still an overflow, since the
+// product is formed left to right), must be refused, not multiplied out.
+TEST(BadInputNnNpy, ShapeProductOverflows) {
+    for (const char* shape : {"(1000000000000, 1000000000000, 1000000000000)",
+                              "(15, 150015273763, 150015273763, 150015273763)",
+                              "(1099511627776, 1099511627776, 0)"}) {
+        auto t = parseNpy(npyBytes(1, std::string("{'descr': '<f8', 'fortran_order': False, "
+                                                  "'shape': ") + shape + ", }",
+                                   "12345678"),
+                          "huge.npy");
+        ASSERT_FALSE(t) << shape;
+        EXPECT_EQ(t.status().code(), StatusCode::InvalidData) << shape;
+        EXPECT_NE(t.status().message().find("shape too large"), std::string::npos)
+            << t.status().message();
+    }
+}
+
 TEST(NnTensorUtil, HalfConversion) {
     for (float f : {0.f, 1.f, -2.f, 0.5f, 65504.f, 6.1035156e-05f, 5.9604645e-08f, 1.0009766f})
         EXPECT_EQ(halfToFloat(floatToHalf(f)), f) << f;
