@@ -51,6 +51,7 @@ QString TrackController::openMedia(const QString& mediaPath, int frameWidth, int
 void TrackController::closeMedia() {
     analysis_.clear();
     analysis_.setScene({});
+    ++tracksSerial_;
     scenePath_.clear();
     badFile_ = false;
     seenVersion_.reset();
@@ -118,6 +119,7 @@ void TrackController::onRecomputed(int generation, std::shared_ptr<pipeline::Tra
     analysis_ = std::move(*result);
     lastRecomputeMs_ = ms;
     ++recomputes_;
+    ++tracksSerial_;
     // A selected track that no longer exists (new detections renumber tracks) is dropped.
     if (selected_ != 0) {
         bool found = false;

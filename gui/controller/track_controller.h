@@ -63,6 +63,9 @@ public:
     double lastSceneMs() const { return lastSceneMs_; }           // GUI thread: setScene
     bool busy() const { return running_; }
     int64_t recomputes() const { return recomputes_; }
+    // Bumped whenever the tracks change (a swapped-in result, a new source): caches key on it.
+    // (TrackAnalysis::version() restarts with every worker's fresh object, so it cannot.)
+    uint64_t tracksSerial() const { return tracksSerial_; }
 
     void setSelectedTrack(int64_t trackId);   // 0: none
     int64_t selectedTrack() const { return selected_; }
@@ -90,6 +93,7 @@ private:
     int64_t selected_ = 0;
     bool badFile_ = false;
     double lastSceneMs_ = 0;
+    uint64_t tracksSerial_ = 0;
     bool running_ = false;
     int generation_ = 0;    // bumped by a new source: older jobs' results are dropped
     std::thread worker_;

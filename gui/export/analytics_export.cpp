@@ -115,7 +115,8 @@ QString exportHeatmap(const QImage& heat, QSize size, const QImage& frame, doubl
     QByteArray png;
     QBuffer buf(&png);
     buf.open(QIODevice::WriteOnly);
-    if (!out.save(&buf, "PNG")) return QStringLiteral("export: '%1': PNG encoding failed").arg(path);
+    if (!out.save(&buf, "PNG"))
+        return QStringLiteral("export: '%1': PNG encoding failed").arg(path);
     return write(path, std::string(png.constData(), size_t(png.size())));
 }
 

@@ -165,7 +165,8 @@ void AnalyticsDock::refreshTracks() {
         auto* id = item(QString::number(t.trackId), qint64(t.trackId));
         id->setForeground(TrackOverlay::trackColor(t.trackId));
         tracksTable_->setItem(row, 0, id);
-        tracksTable_->setItem(row, 1, item(QString::fromStdString(tracks_->store().label(t.classId))));
+        const std::string label = tracks_->store().label(t.classId);
+        tracksTable_->setItem(row, 1, item(QString::fromStdString(label)));
         tracksTable_->setItem(row, 2, item(QString::number(t.firstFrame), qint64(t.firstFrame)));
         tracksTable_->setItem(row, 3, item(QString::number(t.lastFrame), qint64(t.lastFrame)));
         tracksTable_->setItem(row, 4, item(seconds(t.durationSeconds())));
@@ -197,7 +198,8 @@ void AnalyticsDock::refreshCounts() {
     const auto& a = tracks_->analysis();
     const auto& samples = a.counts();
     const analytics::Scene& scene = a.scene();
-    const analytics::CountsSample last = samples.empty() ? analytics::CountsSample{} : samples.back();
+    const analytics::CountsSample last =
+        samples.empty() ? analytics::CountsSample{} : samples.back();
     countsTable_->setRowCount(int(scene.zones.size() + scene.lines.size()));
     int row = 0;
     for (const auto& z : scene.zones) {

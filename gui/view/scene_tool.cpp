@@ -78,7 +78,9 @@ void SceneTool::setController(TrackController* controller) {
     });
 }
 
-analytics::Scene SceneTool::scene() const { return controller_ ? controller_->scene() : analytics::Scene{}; }
+analytics::Scene SceneTool::scene() const {
+    return controller_ ? controller_->scene() : analytics::Scene{};
+}
 
 void SceneTool::commit(analytics::Scene scene, bool save) {
     if (controller_) controller_->setScene(std::move(scene), save);
@@ -129,7 +131,8 @@ SceneTool::Hit SceneTool::hitTest(QPointF w, const SourceTransform& t) const {
     // Vertices first (they sit on top of the shapes' edges and interiors).
     for (int i = 0; i < int(s.lines.size()); ++i)
         for (int v = 0; v < 2; ++v) {
-            const double d = dist(w, t.toWidget(v == 0 ? s.lines[size_t(i)].a : s.lines[size_t(i)].b));
+            const auto& l = s.lines[size_t(i)];
+            const double d = dist(w, t.toWidget(v == 0 ? l.a : l.b));
             if (d <= bestD) bestD = d, best = {Kind::Line, i, v};
         }
     for (int i = 0; i < int(s.zones.size()); ++i)
@@ -305,7 +308,8 @@ void SceneTool::paint(QPainter& p, const SourceTransform& t) const {
         p.drawPolygon(poly);
         if (!poly.isEmpty()) {
             p.setPen(c);
-            p.drawText(poly.boundingRect().topLeft() + QPointF(4, 14), QString::fromStdString(z.name));
+            p.drawText(poly.boundingRect().topLeft() + QPointF(4, 14),
+                       QString::fromStdString(z.name));
         }
         if (sel)
             for (const QPointF& v : poly) handle(v, c);

@@ -23,6 +23,10 @@
 // at any zoom) and the HUD (top-left, key h). A box picked in the detections list (setHighlight)
 // is drawn thicker, light with a dark outline, until the view shows another frame.
 //
+// Tracking (video_view_tracks.cpp): labels carry the track id, trails and the selected track's
+// path are GL triangle strips drawn after the video quad (track_overlay.h), the heatmap and the
+// scene (zones, lines: scene_tool.h, edited with the mouse in source pixels) are QPainter layers.
+//
 // Inference input: with a bridge, the presented slot is lent to inference (its CL view goes to
 // DetectionController::submitDevice, the detector runs on the bridge's CL context) and handed
 // back on this thread when the job completes; otherwise the VideoFrame is submitted (host

@@ -48,8 +48,8 @@ void VideoView::setHeatmapOpacity(double opacity) {
 QImage VideoView::heatmapImage() const {
     if (!tracks_ || tracks_->frameWidth() <= 0) return {};
     const auto& a = tracks_->analysis();
-    if (a.version() != heatmapVersion_) {
-        heatmapVersion_ = a.version();
+    if (tracks_->tracksSerial() != heatmapVersion_) {
+        heatmapVersion_ = tracks_->tracksSerial();
         const auto frames = a.counts();   // one sample per tracked frame, in order
         heatmapCache_ = frames.empty()
                             ? QImage()
@@ -69,9 +69,11 @@ void VideoView::drawTrailsGl() {
     const int64_t selected = tracks_->selectedTrack();
     if (selected > 0) {
         // The selected track's whole path, under the trails: dark casing, then its colour.
-        Polyline casing{{}, QColor(0, 0, 0, 200), 6}, path{{}, TrackOverlay::trackColor(selected), 3};
+        Polyline casing{{}, QColor(0, 0, 0, 200), 6};
+        Polyline path{{}, TrackOverlay::trackColor(selected), 3};
         for (const auto& [frame, box] : a.trackBoxes(selected)) {
-            const QPointF w = t.toWidget(analytics::anchorPoint(box, analytics::Anchor::BottomCentre));
+            const QPointF w =
+                t.toWidget(analytics::anchorPoint(box, analytics::Anchor::BottomCentre));
             casing.points.push_back(w);
             path.points.push_back(w);
         }

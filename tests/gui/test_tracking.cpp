@@ -71,7 +71,8 @@ bool nearbyMatches(const QImage& img, QPointF p, const QColor& color, int radius
     const double dpr = img.devicePixelRatio();
     for (int dy = -radius; dy <= radius; ++dy)
         for (int dx = -radius; dx <= radius; ++dx) {
-            const int x = int(std::lround(p.x() * dpr)) + dx, y = int(std::lround(p.y() * dpr)) + dy;
+            const int x = int(std::lround(p.x() * dpr)) + dx;
+            const int y = int(std::lround(p.y() * dpr)) + dy;
             if (x >= 0 && y >= 0 && x < img.width() && y < img.height() &&
                 near(img.pixel(x, y), color, 30))
                 return true;
@@ -183,7 +184,8 @@ void TestTracking::drawZoneWithDoubleClick() {
     QCOMPARE(tool->mode(), SceneTool::Mode::Select);
     QVERIFY(!tool->drawing());
     QCOMPARE(tracks_->scene().zones.size(), size_t(1));
-    const std::vector<sl::analytics::Point> expected{{140, 100}, {200, 100}, {200, 140}, {140, 140}};
+    const std::vector<sl::analytics::Point> expected{
+        {140, 100}, {200, 100}, {200, 140}, {140, 140}};
     QString got;
     for (const auto& p : tracks_->scene().zones[0].polygon)
         got += QStringLiteral("(%1, %2) ").arg(p.x).arg(p.y);
