@@ -94,6 +94,8 @@ private slots:
     void movingVertexReevaluates();
     void trailPixelsInFramebuffer();
     void clickingTrackRowSeeksAndSelects();
+    void eventRowSeeks();
+    void keysDrawAndDelete();
     void exportsWriteFiles();
     void screenshotWhenAsked();
     void sceneFileRoundTripAndBadFile();
@@ -254,6 +256,37 @@ void TestTracking::clickingTrackRowSeeksAndSelects() {
     const int64_t idA = tracks_->trackOfDetection(40, 0);
     QTest::mouseClick(view_, Qt::LeftButton, {}, widgetOf(10 + 4 * 40 + 10, 100));
     QCOMPARE(tracks_->selectedTrack(), idA);
+}
+
+void TestTracking::eventRowSeeks() {
+    auto* table = window_->analyticsDock()->eventsTable();
+    window_->analyticsDock()->tabs()->setCurrentIndex(1);
+    int row = -1;
+    for (int r = 0; r < table->rowCount(); ++r)
+        if (table->item(r, 4)->text() == QStringLiteral("line-cross")) row = r;
+    QVERIFY(row >= 0);
+    const int64_t frame = table->item(row, 1)->data(Qt::UserRole).toLongLong();
+    QVERIFY(frame > 0 && frame != view_->displayedFrameIndex());
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {},
+                      table->visualItemRect(table->item(row, 1)).center());
+    QTRY_COMPARE_WITH_TIMEOUT(view_->displayedFrameIndex(), frame, kTimeoutMs);
+}
+
+void TestTracking::keysDrawAndDelete() {
+    // l starts a line (the action, as a user presses it); Delete removes the selected shape.
+    window_->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(window_.get()));
+    view_->setFocus();
+    QTest::keyClick(window_.get(), Qt::Key_L);
+    QCOMPARE(view_->sceneTool()->mode(), SceneTool::Mode::DrawLine);
+    QTest::mouseClick(view_, Qt::LeftButton, {}, widgetOf(100, 150));
+    QTest::mouseClick(view_, Qt::LeftButton, {}, widgetOf(150, 160));
+    QCOMPARE(tracks_->scene().lines.size(), size_t(2));
+    QCOMPARE(QString::fromStdString(tracks_->scene().lines[1].name), QStringLiteral("Line 2"));
+    QCOMPARE(view_->sceneTool()->selection().index, 1);
+    QTest::keyClick(window_.get(), Qt::Key_Delete);
+    QCOMPARE(tracks_->scene().lines.size(), size_t(1));
+    QCOMPARE(tracks_->scene().lines[0].a, (sl::analytics::Point{120, 62}));
 }
 
 void TestTracking::exportsWriteFiles() {
