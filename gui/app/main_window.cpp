@@ -83,6 +83,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     createStatusBar();
     tools_ = new WorkstationTools(this, controller_, view_, controller_->results());
     createDetection();
+    createTracking();
 
     connect(controller_, &EngineController::opened, this, &MainWindow::onOpened);
     connect(controller_, &EngineController::failed, this, &MainWindow::onFailed);
@@ -256,6 +257,7 @@ void MainWindow::onOpened(const MediaSummary& summary) {
     statusBar()->clearMessage();
     banner_->hide();
     const QString url = openingUrl_.isEmpty() ? summary.url : openingUrl_;
+    openTracking(url, summary);   // after the hide: a bad zones file's message stays up
     setWindowTitle(tr("%1 - Sightline").arg(displayName(url)));
     transport_->setFrameCount(summary.frameCount);
     addRecent(url);

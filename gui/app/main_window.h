@@ -21,6 +21,8 @@ namespace sl::gui {
 
 class DetectionController;
 class DetectionDock;
+class AnalyticsDock;
+class TrackController;
 class ErrorBanner;
 class TransportBar;
 class WorkstationTools;
@@ -47,6 +49,12 @@ public:
     DetectionController* detection() const { return detection_; }
     DetectionDock* detectionDock() const { return detectionDock_; }
     QAction* inferenceAction() const { return inference_; }
+    // Tracking and analytics (main_window_tracks.cpp).
+    TrackController* tracks() const { return tracks_; }
+    AnalyticsDock* analyticsDock() const { return analyticsDock_; }
+    QString exportTracks(const QString& path) const;          // MOT text; empty on success
+    QString exportEvents(const QString& path) const;          // .csv / .json
+    QString exportHeatmap(const QString& path, bool overFrame) const;   // PNG
     QString statusText() const;      // all status-bar fields, for tests and bug reports
     QList<QAction*> allActions() const { return actions_; }
 
@@ -73,6 +81,10 @@ private:
     void refreshStatus();
     void createDetection();        // the Detection dock, keys i / h, bridge status (issue 3/5)
     void onBridgeStateChanged();
+    void createTracking();
+    void openTracking(const QString& url, const MediaSummary& summary);
+    void askExport(const QString& title, const QString& filter, const QString& suffix,
+                   std::function<QString(const QString&)> write);
 
     void openFileDialog();
     void openUrlDialog();
@@ -111,6 +123,8 @@ private:
     DetectionController* detection_ = nullptr;
     DetectionDock* detectionDock_ = nullptr;
     QLabel* bridgeLabel_ = nullptr;
+    TrackController* tracks_ = nullptr;
+    AnalyticsDock* analyticsDock_ = nullptr;
 
     QLabel* codecLabel_ = nullptr;
     QLabel* sizeLabel_ = nullptr;

@@ -6,6 +6,8 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace sl::gui {
 
 ShortcutsDialog::ShortcutsDialog(const QList<QAction*>& actions, QWidget* parent)
@@ -33,6 +35,19 @@ ShortcutsDialog::ShortcutsDialog(const QList<QAction*>& actions, QWidget* parent
     table->insertRow(extra);
     table->setItem(extra, 0, new QTableWidgetItem(tr("Wheel / drag / double-click")));
     table->setItem(extra, 1, new QTableWidgetItem(tr("Zoom at cursor / pan / fit to window")));
+    const std::pair<QString, QString> mouse[] = {
+        {tr("Click (Draw Zone / Draw Line)"), tr("Add a point; a line ends at its second point")},
+        {tr("Double-click (Draw Zone)"), tr("Close the polygon")},
+        {tr("Drag a vertex"), tr("Move it (counts and events re-evaluate at once)")},
+        {tr("Right-click while drawing"), tr("Cancel the shape")},
+        {tr("Click a box"), tr("Select its track (whole path and boxes over time)")},
+    };
+    for (const auto& [keys, what] : mouse) {
+        const int row = table->rowCount();
+        table->insertRow(row);
+        table->setItem(row, 0, new QTableWidgetItem(keys));
+        table->setItem(row, 1, new QTableWidgetItem(what));
+    }
     layout->addWidget(table);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

@@ -14,6 +14,7 @@
 
 #include "controller/detection_controller.h"
 #include "controller/engine_controller.h"
+#include "controller/track_controller.h"
 #include "core/log.h"
 #include "pipeline/class_color.h"
 
@@ -260,6 +261,10 @@ QStringList VideoView::hudLines() const {
     } else {
         lines << QStringLiteral("inference off");
     }
+    if (tracks_)
+        lines << QStringLiteral("tracking: %1 tracks, recompute %2 ms")
+                     .arg(tracks_->analysis().tracks().size())
+                     .arg(tracks_->lastRecomputeMs(), 0, 'f', 2);
     if (!bridge_.deviceName().isEmpty())
         lines << QStringLiteral("OpenCL %1").arg(bridge_.deviceName());
     lines << bridge_.summary();
@@ -380,6 +385,8 @@ void VideoView::wheelEvent(QWheelEvent* event) {
 }
 
 void VideoView::mousePressEvent(QMouseEvent* event) {
+    pressPos_ = event->position();
+    if (sceneTool_.press(event, sourceTransform())) return;   // drawing / editing a shape
     if (event->button() == Qt::LeftButton) {
         dragging_ = true;
         dragStart_ = event->position();
@@ -390,6 +397,7 @@ void VideoView::mousePressEvent(QMouseEvent* event) {
 }
 
 void VideoView::mouseMoveEvent(QMouseEvent* event) {
+    if (sceneTool_.move(event, sourceTransform())) return;
     if (dragging_) {
         pan_ = panAtDragStart_ + (event->position() - dragStart_);
         update();
@@ -397,13 +405,18 @@ void VideoView::mouseMoveEvent(QMouseEvent* event) {
 }
 
 void VideoView::mouseReleaseEvent(QMouseEvent* event) {
+    if (sceneTool_.release(event, sourceTransform())) return;
     if (event->button() == Qt::LeftButton && dragging_) {
         dragging_ = false;
         unsetCursor();
+        // A click, not a pan: pick the track of the box under the cursor.
+        const QPointF d = event->position() - pressPos_;
+        if (std::abs(d.x()) + std::abs(d.y()) < 3) pickTrack(event->position());
     }
 }
 
 void VideoView::mouseDoubleClickEvent(QMouseEvent* event) {
+    if (sceneTool_.doubleClick(event, sourceTransform())) return;   // closes a shape
     if (event->button() == Qt::LeftButton) fitToWindow();
 }
 
@@ -451,6 +464,7 @@ void VideoView::initializeGL() {
     pboSizes_.fill(0);
     haveTexture_ = false;   // a new context has empty textures; the next frame refills them
     texWidth_ = texHeight_ = 0;
+    if (!trackOverlay_.init()) sl::logError("gui/video", "trail shader build failed");
     glReady_ = true;
 }
 
@@ -465,6 +479,7 @@ void VideoView::cleanupGL() {
     vbo_.destroy();
     vao_.destroy();
     program_.reset();
+    trackOverlay_.cleanup();
     glReady_ = false;
     doneCurrent();
 }
@@ -625,6 +640,7 @@ void VideoView::drawOverlay() {
                    tr("No picture: %1\n\nChoose another strategy (setting \"bridge\" or "
                       "--bridge=auto).").arg(bridge_.summary()));
     }
+    if (haveTexture_) drawTrackOverlay(p);
     std::optional<pipeline::FrameDetections> result;
     if (detection_ && haveTexture_ && displayedIndex_ >= 0)
         result = detection_->resultFor(displayedIndex_);
@@ -654,9 +670,12 @@ void VideoView::drawOverlay() {
                 p.setPen(QPen(c, 2));
                 p.drawRect(box);
             }
-            const QString text = QStringLiteral("%1 %2")
+            const int64_t trackId =
+                tracks_ ? tracks_->trackOfDetection(displayedIndex_, boxIndex) : 0;
+            QString text = QStringLiteral("%1 %2")
                                      .arg(detection_->store().label(d.classId).c_str())
                                      .arg(d.score, 0, 'f', 2);
+            if (trackId > 0) text.prepend(QStringLiteral("#%1 ").arg(trackId));
             const QSizeF ts(fm.horizontalAdvance(text) + 6, fm.height() + 2);
             QPointF at(box.left() - 1, box.top() - ts.height());
             if (at.y() < 0) at.setY(box.top());   // no room above: inside the top edge
@@ -670,6 +689,7 @@ void VideoView::drawOverlay() {
             detection_->notePainted(displayedIndex_);
         }
     }
+    sceneTool_.paint(p, sourceTransform());
     if (hudVisible_) {
         QFont font = p.font();
         font.setPixelSize(12);
@@ -740,6 +760,7 @@ void VideoView::paintGL() {
         glBindTexture(GL_TEXTURE_2D, 0);
     }
     program_->release();
+    drawTrailsGl();
     drawOverlay();
 
     if (newFrame) emit frameDisplayed(displayedIndex_, displayedSeconds_);

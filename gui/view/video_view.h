@@ -23,6 +23,10 @@
 // at any zoom) and the HUD (top-left, key h). A box picked in the detections list (setHighlight)
 // is drawn thicker, light with a dark outline, until the view shows another frame.
 //
+// Tracking (video_view_tracks.cpp): labels carry the track id, trails and the selected track's
+// path are GL triangle strips drawn after the video quad (track_overlay.h), the heatmap and the
+// scene (zones, lines: scene_tool.h, edited with the mouse in source pixels) are QPainter layers.
+//
 // Inference input: with a bridge, the presented slot is lent to inference (its CL view goes to
 // DetectionController::submitDevice, the detector runs on the bridge's CL context) and handed
 // back on this thread when the job completes; otherwise the VideoFrame is submitted (host
@@ -37,6 +41,7 @@
 #include <QPointF>
 #include <QPointer>
 #include <QColor>
+#include <QImage>
 #include <QRectF>
 #include <QStringList>
 #include <QTimer>
@@ -52,11 +57,14 @@
 
 #include "media/video_frame.h"
 #include "view/frame_bridge_host.h"
+#include "view/scene_tool.h"
+#include "view/track_overlay.h"
 
 namespace sl::gui {
 
 class DetectionController;
 class EngineController;
+class TrackController;
 
 class VideoView : public QOpenGLWidget, protected QOpenGLExtraFunctions {
     Q_OBJECT
@@ -101,6 +109,23 @@ public:
         return {displayLatenciesMs_.begin(), displayLatenciesMs_.end()};
     }
 
+    // Tracking (video_view_tracks.cpp): track ids on the labels, trails and the selected track's
+    // path in GL, the heatmap, the scene editor. A click on a box (no tool, no drag) selects its
+    // track.
+    void setTracks(TrackController* tracks);
+    SceneTool* sceneTool() { return &sceneTool_; }
+    SourceTransform sourceTransform() const;
+    void setTrailsVisible(bool visible);
+    bool trailsVisible() const { return trailsVisible_; }
+    void setTrailLength(int frames);
+    int trailLength() const { return trailLength_; }
+    void setHeatmapVisible(bool visible);
+    bool heatmapVisible() const { return heatmapVisible_; }
+    void setHeatmapOpacity(double opacity);   // 0..1
+    double heatmapOpacity() const { return heatmapOpacity_; }
+    // The colourised heatmap over every tracked frame (cells, not source pixels); null if none.
+    QImage heatmapImage() const;
+
     void clear();                    // forget the current picture (source closed)
     void fitToWindow();
     void zoomBy(double factor);      // around the centre of the widget
@@ -139,6 +164,9 @@ private:
     void endInference(InferenceLease lease);   // GUI thread: the slot's CL work is done
     void pollBridgeReturns();                  // returnPoll_: slots whose CL map-back is done
     void drawOverlay();
+    void drawTrailsGl();
+    void drawTrackOverlay(QPainter& p);
+    bool pickTrack(QPointF widgetPos);
     void sampleRates();
     QString displayLatencyMedian() const;   // "123 ms" over the recent frames, or "-"
 
@@ -188,6 +216,17 @@ private:
     // The frame most recently presented (kept for a paused submit once a model is ready).
     std::optional<media::VideoFrame> shownFrame_;
     int64_t overlayPaintedIndex_ = -1;
+
+    QPointer<TrackController> tracks_;
+    SceneTool sceneTool_;
+    TrackOverlay trackOverlay_;
+    bool trailsVisible_ = true;
+    int trailLength_ = 30;
+    bool heatmapVisible_ = false;
+    double heatmapOpacity_ = 0.6;
+    mutable QImage heatmapCache_;
+    mutable uint64_t heatmapVersion_ = ~uint64_t(0);
+    QPointF pressPos_;
 
     bool hudVisible_ = false;
     QTimer rateTimer_;
