@@ -2,9 +2,7 @@
 // Exports of the tracking and analytics results, all written atomically (writeFileAtomic):
 //   tracks   MOTChallenge text, one row per tracked object and frame:
 //            frame,id,x,y,w,h,score,-1,-1,-1   (frame 1-based: frame index + 1; x, y top-left)
-//   events   .csv: time,frame,pts,track,class_id,label,kind,target,direction,dwell_seconds
-//            .json: {"events": [{"time", "frame", "pts", "track", "class_id", "label", "kind",
-//                    "target", "direction", "dwell_seconds"}]}
+//   events   .csv, .json or .jsonl: pipeline/track_export.h (the CLI's writers)
 //   heatmap  PNG of the colourised heatmap at source size, alone or over a picture of the frame
 // Each returns an empty string on success, else the message naming the file.
 
@@ -16,10 +14,6 @@
 #include "pipeline/track_analysis.h"
 
 namespace sl::gui {
-
-std::string tracksToMot(const pipeline::TrackAnalysis& analysis);
-std::string eventsToCsv(const std::vector<analytics::Event>& events);
-std::string eventsToJson(const std::vector<analytics::Event>& events);
 
 QString exportTracksMot(const pipeline::TrackAnalysis& analysis, const QString& path);
 QString exportEvents(const pipeline::TrackAnalysis& analysis, const QString& path);
