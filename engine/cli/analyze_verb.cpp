@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "cli/detector_args.h"
 #include "cli/tracker_args.h"
 #include "media/media_source.h"
 #include "pipeline/analyze_runner.h"
@@ -27,15 +28,6 @@
 #include "pipeline/track_export.h"
 
 namespace sl::cli {
-
-struct DetectorArgs {   // cli/detect_verb.cpp
-    std::string model = models::kDefaultModel;
-    std::string classes;
-    pipeline::DetectorOptions options;
-};
-int parseDetectorArg(std::span<const std::string> args, size_t& i, DetectorArgs& d,
-                     std::string& problem);
-Expected<std::unique_ptr<pipeline::Detector>> loadDetector(DetectorArgs& d);
 
 namespace {
 
@@ -158,16 +150,9 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
         if (Status st = tracker.params.validate(); !st) return fail(st);
         if (d.options.settings.confidence < 0) d.options.settings.confidence = 0.1f;
     }
-    auto det = loadDetector(d);
+    auto det = loadDetectorStreams(d, streams);
     if (!det) return fail(det.status());
-    std::vector<std::unique_ptr<pipeline::Detector>> siblings;
-    std::vector<pipeline::Detector*> detectors = {det->get()};
-    for (int i = 1; i < streams; ++i) {
-        auto sibling = (*det)->createSibling();
-        if (!sibling) return fail(sibling.status());
-        detectors.push_back(sibling->get());
-        siblings.push_back(std::move(*sibling));
-    }
+    const std::vector<pipeline::Detector*>& detectors = det->all;
     pipeline::ResultsStore store;
     const bool tty = ::isatty(2) == 1;
     auto summary = pipeline::runAnalyze(options, detectors, store,
@@ -184,7 +169,7 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
             if (Status st = pipeline::saveEvents(tracker.eventsPath, analysis->events()); !st)
                 return fail(st);
     }
-    pipeline::ExportHeader header{options.input, (*det)->model().name, *summary};
+    pipeline::ExportHeader header{options.input, det->first->model().name, *summary};
     for (const std::string& file : outputs)
         if (Status st = store.save(file, header); !st) return fail(st);
     std::optional<pipeline::BurnInSummary> burned;
@@ -221,9 +206,9 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
             out << "  zone '" << zone.name << "': entered by "
                 << (it == ts.zoneEntries.end() ? "none" : perLabel(it->second)) << "\n";
         }
-        for (const auto& line : scene.lines) {
-            const auto ab = ts.lineAB.find(line.name), ba = ts.lineBA.find(line.name);
-            out << "  line '" << line.name << "': A->B "
+        for (const auto& l : scene.lines) {
+            const auto ab = ts.lineAB.find(l.name), ba = ts.lineBA.find(l.name);
+            out << "  line '" << l.name << "': A->B "
                 << (ab == ts.lineAB.end() ? "none" : perLabel(ab->second)) << "; B->A "
                 << (ba == ts.lineBA.end() ? "none" : perLabel(ba->second)) << "\n";
         }

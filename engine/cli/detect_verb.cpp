@@ -12,20 +12,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "cli/detector_args.h"
 #include "media/media_source.h"
 #include "pipeline/detector.h"
 
 namespace sl::cli {
 
-// Options shared by detect and analyze (analyze_verb.cpp uses them too).
-struct DetectorArgs {
-    std::string model = models::kDefaultModel;
-    std::string classes;
-    pipeline::DetectorOptions options;
-};
-
-// Consumes args[i] (and its value) when it is a detector option. Returns 1 when consumed, 0 when
-// not a detector option, -1 on a bad value (problem set).
 int parseDetectorArg(std::span<const std::string> args, size_t& i, DetectorArgs& d,
                      std::string& problem) {
     const std::string& a = args[i];
@@ -84,6 +76,21 @@ Expected<std::unique_ptr<pipeline::Detector>> loadDetector(DetectorArgs& d) {
         (*det)->setSettings(s);
     }
     return det;
+}
+
+Expected<DetectorStreams> loadDetectorStreams(DetectorArgs& d, int count) {
+    auto det = loadDetector(d);
+    if (!det) return det.status();
+    DetectorStreams streams;
+    streams.first = std::move(*det);
+    streams.all.push_back(streams.first.get());
+    for (int i = 1; i < count; ++i) {
+        auto sibling = streams.first->createSibling();
+        if (!sibling) return sibling.status();
+        streams.all.push_back(sibling->get());
+        streams.siblings.push_back(std::move(*sibling));
+    }
+    return streams;
 }
 
 namespace {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/detector_args.h"
 #include "cli/tracker_args.h"
 #include "media/media_source.h"
 #include "pipeline/analyze_runner.h"
@@ -22,15 +23,6 @@
 #include "pipeline/track_export.h"
 
 namespace sl::cli {
-
-struct DetectorArgs {   // cli/detect_verb.cpp
-    std::string model = models::kDefaultModel;
-    std::string classes;
-    pipeline::DetectorOptions options;
-};
-int parseDetectorArg(std::span<const std::string> args, size_t& i, DetectorArgs& d,
-                     std::string& problem);
-Expected<std::unique_ptr<pipeline::Detector>> loadDetector(DetectorArgs& d);
 
 namespace {
 
@@ -114,16 +106,9 @@ int runTrack(std::span<const std::string> args, std::ostream& out, std::ostream&
         if (const media::StreamInfo* v = info->video()) mediaFps = v->nominalFps;
         // The tracker's second stage needs the low-score boxes (ByteTrack runs YOLOX at 0.1).
         if (d.options.settings.confidence < 0) d.options.settings.confidence = 0.1f;
-        auto det = loadDetector(d);
+        auto det = loadDetectorStreams(d, streams);
         if (!det) return fail(det.status());
-        std::vector<std::unique_ptr<pipeline::Detector>> siblings;
-        std::vector<pipeline::Detector*> detectors = {det->get()};
-        for (int i = 1; i < streams; ++i) {
-            auto sibling = (*det)->createSibling();
-            if (!sibling) return fail(sibling.status());
-            detectors.push_back(sibling->get());
-            siblings.push_back(std::move(*sibling));
-        }
+        const std::vector<pipeline::Detector*>& detectors = det->all;
         pipeline::AnalyzeOptions options;
         options.input = input;
         const auto progress = [](const pipeline::AnalyzeProgress& p) {
