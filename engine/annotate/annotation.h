@@ -38,6 +38,10 @@ struct Object {
     bool outside = false;           // the track is not visible from this keyframe on (CVAT)
     bool occluded = false;
     bool crowd = false;             // COCO iscrowd: a region, matched as "ignore" by evaluation
+    bool ignored = false;           // MOT ground truth flagged 0 ("do not consider"): kept, not
+                                    // evaluated
+    float visibility = 1.0f;        // MOT ground truth visibility ratio in [0, 1]
+    double area = -1;               // COCO's annotation area (segment area); < 0: the box's area
     std::map<std::string, std::string> attributes;   // free key/value pairs
     int64_t revision = 0;           // bumped by every stored edit
 
