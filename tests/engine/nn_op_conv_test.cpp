@@ -371,33 +371,34 @@ TEST(NnOpConv, TuningVariantsPacked1x1) {
     }
 }
 
-// The depthwise kernel without partial blocks, 8- then 16-wide (two tests: each case is a
-// build of nn_conv.cl for its kernel size and strides).
-void depthwiseFullVariants(int width) {
+// The depthwise kernel without partial blocks, 8- and 16-wide, 1, 4 and 16 rows per item: one
+// test per variant, because each case is a build of nn_conv.cl for its kernel size and strides
+// and a cold PoCL cache makes fifteen builds in one test overrun CI's 300 s limit on a slow day.
+void depthwiseFullVariant(int width, int rows) {
     TuningGuard guard;
-    std::mt19937 rng(10 + width);
-    // The depthwise kernel without partial blocks: rows that end in a partial vector (moved
-    // back), exactly one vector, stride 2, dilation, several rows per item and a row count the
-    // rows per item do not divide.
-    for (int rows : {1, 4, 16}) {
-        ConvTuning t;
-        t.dwPlane = false;
-        t.dwFull = true;
-        t.dwWidth = width, t.dwRows = rows;
-        t.dwLocal = 2;
-        convTuning() = t;
-        SCOPED_TRACE("dw full: width " + std::to_string(width) + " rows " +
-                     std::to_string(rows));
-        runCase({{1, 13, 9, 17}, 13, 3, 1, 1, 1, 13, true, "silu"}, rng);
-        runCase({{2, 4, 6, 16}, 4, 3, 1, 1, 1, 4, false, ""}, rng);
-        runCase({{1, 3, 9, 70}, 3, 3, 2, 1, 1, 3, true, "silu"}, rng);
-        runCase({{1, 5, 10, 20}, 5, 3, 1, 2, 2, 5, true, "relu"}, rng);
-        runCase({{1, 6, 21, 52}, 6, 5, 1, 2, 1, 6, true, "hard_swish"}, rng);
-    }
+    std::mt19937 rng(10 + width + 100 * rows);
+    // Rows that end in a partial vector (moved back), exactly one vector, stride 2, dilation,
+    // several rows per item and a row count the rows per item do not divide.
+    ConvTuning t;
+    t.dwPlane = false;
+    t.dwFull = true;
+    t.dwWidth = width, t.dwRows = rows;
+    t.dwLocal = 2;
+    convTuning() = t;
+    SCOPED_TRACE("dw full: width " + std::to_string(width) + " rows " + std::to_string(rows));
+    runCase({{1, 13, 9, 17}, 13, 3, 1, 1, 1, 13, true, "silu"}, rng);
+    runCase({{2, 4, 6, 16}, 4, 3, 1, 1, 1, 4, false, ""}, rng);
+    runCase({{1, 3, 9, 70}, 3, 3, 2, 1, 1, 3, true, "silu"}, rng);
+    runCase({{1, 5, 10, 20}, 5, 3, 1, 2, 2, 5, true, "relu"}, rng);
+    runCase({{1, 6, 21, 52}, 6, 5, 1, 2, 1, 6, true, "hard_swish"}, rng);
 }
 
-TEST(NnOpConv, TuningVariantsDepthwiseFull8) { depthwiseFullVariants(8); }
-TEST(NnOpConv, TuningVariantsDepthwiseFull16) { depthwiseFullVariants(16); }
+TEST(NnOpConv, TuningVariantsDepthwiseFull8Rows1) { depthwiseFullVariant(8, 1); }
+TEST(NnOpConv, TuningVariantsDepthwiseFull8Rows4) { depthwiseFullVariant(8, 4); }
+TEST(NnOpConv, TuningVariantsDepthwiseFull8Rows16) { depthwiseFullVariant(8, 16); }
+TEST(NnOpConv, TuningVariantsDepthwiseFull16Rows1) { depthwiseFullVariant(16, 1); }
+TEST(NnOpConv, TuningVariantsDepthwiseFull16Rows4) { depthwiseFullVariant(16, 4); }
+TEST(NnOpConv, TuningVariantsDepthwiseFull16Rows16) { depthwiseFullVariant(16, 16); }
 
 TEST(NnOpConv, TuningVariantsStride2WindowAndTiled) {
     TuningGuard guard;
