@@ -1,0 +1,126 @@
+#pragma once
+// A project: one SQLite file (.slproj) holding media, their annotation sets (ground truth, model
+// runs, reviewed sets) and the sets' objects. The durable form of everything Sightline annotates
+// or analyses; ResultsStore stays the in-memory working set of a running analysis
+// (pipeline/results_annotations.h converts).
+//
+// Durability: WAL journal, synchronous=FULL, foreign keys on. Every call that changes the file is
+// one transaction (BEGIN IMMEDIATE .. COMMIT): a process killed at any moment leaves every edit
+// that returned and nothing of the one in flight; an import is all or nothing.
+// Sharing: a GUI and a CLI may open one project at once. Readers never block the writer (WAL); a
+// second writer waits up to busyTimeoutMs for the lock, then gets a Status naming the project.
+// Edits carry the revision they were made on (Object::revision): an update of an object another
+// process changed since it was read is refused, not silently overwritten.
+// Versions: an older file is upgraded on open (not read-only) after a backup copy
+// (NAME.slproj.v<old>.bak); a file made by a newer Sightline is refused.
+//
+// One ProjectStore is one connection: use it from one thread (one per thread, as SQLite advises).
+// No exception leaves it: failures are Status values naming the project file.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "annotate/annotation.h"
+#include "core/status.h"
+#include "store/sqlite_handles.h"
+
+namespace sl::store {
+
+struct OpenOptions {
+    bool readOnly = false;
+    int busyTimeoutMs = 5000;
+};
+
+// One change of a set, for applyEdits (several changes as one transaction: one undo step).
+struct Edit {
+    enum class Kind { Add, Update, Remove };
+    Kind kind = Kind::Add;
+    annotate::Object object;   // Remove: only object.id is read
+};
+
+// Called during long imports with (objects written, total); return false to cancel (the import
+// is rolled back).
+using Progress = std::function<bool(int64_t done, int64_t total)>;
+
+class ProjectStore {
+public:
+    // A new project at PATH (refused when PATH exists).
+    static Expected<std::unique_ptr<ProjectStore>> create(const std::string& path);
+    // An existing project; upgraded when older (unless read-only: then refused with a message).
+    static Expected<std::unique_ptr<ProjectStore>> open(const std::string& path,
+                                                        OpenOptions options = {});
+    static Expected<std::unique_ptr<ProjectStore>> open(const std::string& path, bool readOnly) {
+        return open(path, OpenOptions{readOnly});
+    }
+    ~ProjectStore();
+
+    const std::string& path() const { return path_; }
+    int schemaVersion() const { return version_; }
+    // Set when open() upgraded the file: where the copy of the old version is.
+    const std::string& backupPath() const { return backupPath_; }
+
+    // ---- Media ----
+    std::vector<annotate::MediaInfo> media();
+    Expected<int64_t> addMedia(const annotate::MediaInfo& media);   // refuses a duplicate path
+    Expected<annotate::MediaInfo> mediaById(int64_t id);
+    Status removeMedia(int64_t id);   // with its sets
+
+    // ---- Sets (returned without objects) ----
+    std::vector<annotate::AnnotationSet> sets(int64_t mediaId);
+    Expected<annotate::AnnotationSet> set(int64_t setId);
+    Expected<int64_t> mediaOfSet(int64_t setId);
+    // SET with its objects, in one transaction. Objects keep ids > 0 (refused when duplicate) and
+    // get the next free ids where 0; revisions start at 1. A name already used on the media is
+    // refused. Returns the new set's id.
+    Expected<int64_t> importSet(int64_t mediaId, const annotate::AnnotationSet& set,
+                                const Progress& progress = {});
+    Status removeSet(int64_t setId);
+    Status renameSet(int64_t setId, const std::string& name);
+    // A copy of a set (the start of a reviewed set from a model run), under a new name and kind.
+    Expected<int64_t> copySet(int64_t setId, const std::string& name, annotate::SetKind kind);
+
+    // ---- Objects ----
+    Expected<std::vector<annotate::Object>> objects(int64_t setId);
+    Expected<std::vector<annotate::Object>> objectsInFrame(int64_t setId, int64_t frame);
+    Expected<std::vector<annotate::Object>> objectsInFrames(int64_t setId, int64_t first,
+                                                            int64_t last);
+    Expected<std::vector<annotate::Object>> track(int64_t setId, int64_t trackId);
+    Expected<int64_t> objectCount(int64_t setId);
+
+    // Each is one transaction. addObject returns the object as stored (its new id, revision 1).
+    // updateObject needs object.revision to be the stored one and returns revision + 1.
+    Expected<annotate::Object> addObject(int64_t setId, annotate::Object object);
+    Expected<annotate::Object> updateObject(int64_t setId, const annotate::Object& object);
+    Status removeObject(int64_t setId, int64_t objectId);
+    // Several edits as one transaction (all or none); returns the objects as stored, in order
+    // (removed ones as given).
+    Expected<std::vector<annotate::Object>> applyEdits(int64_t setId,
+                                                       const std::vector<Edit>& edits);
+
+    ProjectStore(const ProjectStore&) = delete;
+    ProjectStore& operator=(const ProjectStore&) = delete;
+
+private:
+    struct Statements;
+    ProjectStore(std::string path, SqliteDb db, bool readOnly);
+    Status fail(const SqliteError& e, const std::string& what) const;
+    void prepare();
+    void insertObject(int64_t setId, const annotate::Object& o);
+    int64_t nextObjectId(int64_t setId);
+    void touchSet(int64_t setId);
+    annotate::Object applyOne(int64_t setId, const Edit& e);
+    std::vector<annotate::Object> readObjects(Statement::Use& u);
+
+    std::string path_;
+    SqliteDb db_;
+    bool readOnly_;
+    int version_ = 0;
+    std::string backupPath_;
+    std::unique_ptr<Statements> st_;
+};
+
+}  // namespace sl::store

@@ -1,0 +1,80 @@
+#include "store/schema.h"
+
+#include <string>
+
+#include "store/sqlite_handles.h"
+
+namespace sl::store {
+
+namespace {
+
+// Step N takes a file from version N-1 to N. Never edit a released step: add one.
+const char* const kSteps[] = {
+    // 1: the first schema.
+    R"sql(
+    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE media(
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        width INTEGER NOT NULL DEFAULT 0,
+        height INTEGER NOT NULL DEFAULT 0,
+        frame_count INTEGER NOT NULL DEFAULT 0,
+        tb_num INTEGER NOT NULL DEFAULT 1,
+        tb_den INTEGER NOT NULL DEFAULT 1,
+        fps REAL NOT NULL DEFAULT 0);
+    CREATE TABLE sets(
+        id INTEGER PRIMARY KEY,
+        media_id INTEGER NOT NULL REFERENCES media(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        labels TEXT NOT NULL DEFAULT '[]',
+        model TEXT NOT NULL DEFAULT '',
+        parameters TEXT NOT NULL DEFAULT '',
+        created_at_ms INTEGER NOT NULL DEFAULT 0,
+        UNIQUE(media_id, name));
+    CREATE TABLE objects(
+        set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
+        id INTEGER NOT NULL,
+        track_id INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        x1 REAL NOT NULL, y1 REAL NOT NULL, x2 REAL NOT NULL, y2 REAL NOT NULL,
+        frame INTEGER NOT NULL,
+        pts INTEGER,
+        source INTEGER NOT NULL,
+        score REAL NOT NULL,
+        flags INTEGER NOT NULL,
+        visibility REAL NOT NULL,
+        area REAL NOT NULL,
+        attributes TEXT,
+        revision INTEGER NOT NULL,
+        PRIMARY KEY(set_id, id)) WITHOUT ROWID;
+    CREATE INDEX objects_by_frame ON objects(set_id, frame);
+    )sql",
+    // 2: a track's objects in frame order without a scan of the set (the review timeline and the
+    // interpolation of a track read them), and when a set was last edited.
+    R"sql(
+    CREATE INDEX objects_by_track ON objects(set_id, track_id, frame);
+    ALTER TABLE sets ADD COLUMN updated_at_ms INTEGER NOT NULL DEFAULT 0;
+    )sql",
+};
+static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion);
+
+}  // namespace
+
+int schemaVersionOf(sqlite3* db) {
+    Statement s(db, "PRAGMA user_version");
+    Statement::Use u(s);
+    return u.step() ? int(u.i64(0)) : 0;
+}
+
+void migrate(sqlite3* db, int from, int to) {
+    for (int v = from + 1; v <= to; ++v) {
+        Transaction t(db);
+        exec(db, kSteps[v - 1]);
+        if (v == 1) exec(db, "PRAGMA application_id = " + std::to_string(kApplicationId));
+        exec(db, "PRAGMA user_version = " + std::to_string(v));
+        t.commit();
+    }
+}
+
+}  // namespace sl::store
