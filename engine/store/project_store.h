@@ -109,7 +109,7 @@ private:
     ProjectStore(std::string path, SqliteDb db, bool readOnly);
     Status fail(const SqliteError& e, const std::string& what) const;
     void prepare();
-    void insertObject(int64_t setId, const annotate::Object& o);
+    void insertObject(int64_t setId, const annotate::Object& o, int64_t id, int64_t revision);
     int64_t nextObjectId(int64_t setId);
     void touchSet(int64_t setId);
     annotate::Object applyOne(int64_t setId, const Edit& e);

@@ -48,7 +48,9 @@ const char* const kSteps[] = {
         attributes TEXT,
         revision INTEGER NOT NULL,
         PRIMARY KEY(set_id, id)) WITHOUT ROWID;
-    CREATE INDEX objects_by_frame ON objects(set_id, frame);
+    -- (set_id, frame, track_id) + the key's id: a frame's objects come out in the order the
+    -- store returns them, without a sort (and the planner cannot prefer objects_by_track).
+    CREATE INDEX objects_by_frame ON objects(set_id, frame, track_id);
     )sql",
     // 2: a track's objects in frame order without a scan of the set (the review timeline and the
     // interpolation of a track read them), and when a set was last edited.

@@ -10,7 +10,7 @@
 //        updated_at_ms; UNIQUE(media_id, name))
 //   objects(set_id -> sets, id, track_id, label, x1, y1, x2, y2, frame, pts, source, score, flags,
 //        visibility, area, attributes JSON, revision; PRIMARY KEY(set_id, id), WITHOUT ROWID)
-//        index (set_id, frame) for a frame's objects; index (set_id, track_id, frame) for a track.
+//        index (set_id, frame, track_id) for a frame's objects; index (set_id, track_id, frame) for a track.
 // Deleting media deletes its sets, deleting a set its objects (foreign keys with ON DELETE CASCADE;
 // foreign_keys is switched on per connection).
 

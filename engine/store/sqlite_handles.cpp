@@ -39,6 +39,11 @@ Statement::Use& Statement::Use::bind(int i, std::string_view v) {
     return *this;
 }
 
+Statement::Use& Statement::Use::bindStatic(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), int(v.size()), SQLITE_STATIC);
+    return *this;
+}
+
 Statement::Use& Statement::Use::bindNull(int i) {
     sqlite3_bind_null(s_, i);
     return *this;

@@ -44,6 +44,8 @@ public:
         Use& bind(int i, int64_t v);
         Use& bind(int i, double v);
         Use& bind(int i, std::string_view v);
+        // Text that outlives the statement's use (no copy into SQLite).
+        Use& bindStatic(int i, std::string_view v);
         Use& bindNull(int i);
         // SQLITE_ROW -> true, SQLITE_DONE -> false, anything else throws SqliteError.
         bool step();
