@@ -68,10 +68,22 @@ struct ImportReport {
     std::vector<std::string> warnings;
 };
 
+// A frame the file lists by name (COCO and CVAT images), with or without objects: evaluation
+// counts images without ground truth, and an export writes the same ids and names back.
+struct FrameInfo {
+    int64_t frame = 0;      // engine frame
+    int64_t fileId = 0;     // the file's id for it (COCO image id)
+    std::string fileName;   // COCO file_name
+    int width = 0, height = 0;
+};
+
 struct Imported {
     AnnotationSet set;    // objects sorted by (frame, trackId, id)
     MediaInfo media;      // what the file says of the media; zeros where it is silent
     ImportReport report;
+    std::vector<FrameInfo> frames;   // the files' image list, ascending frame; empty for formats
+                                     // without one
+    std::vector<int64_t> labelIds;   // the file's id of each of set.labels (COCO category ids)
 };
 
 struct ExportOptions {
