@@ -17,6 +17,9 @@
 #include <unistd.h>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "cli/annotation_args.h"
 #include "cli/cli.h"
 #include "cli/detector_args.h"
 #include "cli/tracker_args.h"
@@ -36,6 +39,7 @@ constexpr const char* kUsage =
     "                  [--every N] [--frames N] [--model NAME|FILE.onnx] [--threshold T]\n"
     "                  [--nms T] [--classes a,b] [--device opencl|cpu-ref] [--streams N]\n"
     "                  [--track] [--zones zones.json] [--events events.jsonl] [--preset P]\n"
+    "                  [--project P.slproj] (a model run into the project, created if new)\n"
     "                  [--track-thresh T] [--match-thresh M] [--track-buffer B] [--fps F]\n"
     "                  [--class-agnostic]\n"
     "                  (at least one --out or --burn-in; --streams: frames in flight, 1-8,\n"
@@ -74,6 +78,7 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
     pipeline::AnalyzeOptions options;
     std::vector<std::string> outputs;
     std::string burnInPath;
+    std::string projectPath;
     int streams = 2;
     bool tracking = false;
     TrackerArgs tracker;
@@ -104,6 +109,10 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
             const std::string ext = std::filesystem::path(outputs.back()).extension().string();
             if (ext != ".json" && ext != ".csv")
                 return usage("--out needs a .json or .csv file, not '" + outputs.back() + "'");
+        } else if (a == "--project" && hasValue) {
+            projectPath = args[++i];
+            if (std::filesystem::path(projectPath).extension() != ".slproj")
+                return usage("--project needs a .slproj file, not '" + projectPath + "'");
         } else if (a == "--burn-in" && hasValue) {
             burnInPath = args[++i];
             if (std::filesystem::path(burnInPath).extension() != ".mp4")
@@ -127,7 +136,8 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
         }
     }
     if (options.input.empty()) return usage("no video given");
-    if (outputs.empty() && burnInPath.empty()) return usage("no --out or --burn-in file given");
+    if (outputs.empty() && burnInPath.empty() && projectPath.empty())
+        return usage("no --out, --burn-in or --project given");
     const auto fail = [&](const Status& st) {
         err << "sightline analyze: " << st.message() << "\n";
         return kExitFailure;
@@ -172,6 +182,18 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
     pipeline::ExportHeader header{options.input, det->first->model().name, *summary};
     for (const std::string& file : outputs)
         if (Status st = store.save(file, header); !st) return fail(st);
+    std::optional<int64_t> projectSet;
+    if (!projectPath.empty()) {
+        nlohmann::json params = {{"input", options.input},
+                                 {"every", options.every},
+                                 {"confidence", d.options.settings.confidence},
+                                 {"tracking", tracking}};
+        if (tracking) params["tracker"] = track::presetName(tracker.params.preset);
+        auto id = saveModelRun(projectPath, options.input, store, det->first->model().name,
+                               params.dump(), out);
+        if (!id) return fail(id.status());
+        projectSet = *id;
+    }
     std::optional<pipeline::BurnInSummary> burned;
     if (!burnInPath.empty()) {
         pipeline::BurnInOptions bo;
@@ -215,6 +237,7 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
         if (!tracker.eventsPath.empty()) out << "wrote " << tracker.eventsPath << "\n";
     }
     for (const std::string& file : outputs) out << "wrote " << file << "\n";
+    if (projectSet) out << "wrote set " << *projectSet << " (model run) to " << projectPath << "\n";
     if (burned)
         out << "wrote " << burnInPath << " (" << burned->frames << " frames, "
             << burned->framesWithBoxes << " with boxes, " << std::fixed << std::setprecision(2)

@@ -12,6 +12,9 @@ int runModels(std::span<const std::string> args);       // cli/models_verb.cpp
 int runDetect(std::span<const std::string> args);       // cli/detect_verb.cpp
 int runAnalyze(std::span<const std::string> args);      // cli/analyze_verb.cpp
 int runTrack(std::span<const std::string> args);        // cli/track_verb.cpp
+int runProject(std::span<const std::string> args);      // cli/project_verb.cpp
+int runConvert(std::span<const std::string> args);      // cli/convert_verb.cpp
+int runEval(std::span<const std::string> args);         // cli/eval_verb.cpp
 
 namespace {
 
@@ -38,13 +41,21 @@ const std::array kVerbs = {
     Verb{"analyze", "run detection over a whole video and write results (JSON, CSV, burned-in MP4)",
          "sightline analyze VIDEO --out results.json|results.csv [--burn-in boxes.mp4] "
          "[--every N] [--model M] [--threshold T] [--streams N] [--track] [--zones Z.json] "
-         "[--events E.jsonl]",
+         "[--events E.jsonl] [--project P.slproj]",
          &runAnalyze},
     Verb{"track", "ByteTrack identities over a video, detections JSON or a MOT det.txt",
          "sightline track INPUT --out tracks.txt|tracks.json [--preset reference|ncnn] "
          "[--track-thresh T] [--match-thresh M] [--track-buffer B] [--fps F] "
          "[--class-agnostic] [--zones Z.json] [--events E.jsonl]",
          &runTrack},
+    Verb{"project", "a project store: media, ground truth, model runs and reviewed sets",
+         "sightline project create|add|import|export|list|info PROJECT.slproj ...", &runProject},
+    Verb{"convert", "annotations from one format to another (COCO, MOT, CVAT, YOLO, VOC, JSON)",
+         "sightline convert IN OUT [--from F] [--to F] [--video V] [--clip|--skip-bad]",
+         &runConvert},
+    Verb{"eval", "detection (COCO) and tracking (CLEAR MOT, IDF1, HOTA) metrics of PRED vs GT",
+         "sightline eval GT PRED [--iou 0.5] [--json] [--per-frame FILE] [--from F]",
+         &runEval},
 };
 
 }  // namespace
