@@ -341,7 +341,8 @@ std::string exportCocoText(const AnnotationSet& set, const MediaInfo& media,
         for (const auto& [k, v] : o.attributes) attrs[k] = v;
         if (o.trackId != kNoTrack) attrs["track_id"] = o.trackId;
         if (o.occluded) attrs["occluded"] = true;
-        if (!o.keyframe) attrs["keyframe"] = false;
+        // The import's default is "keyframe" for ground truth, "derived" otherwise.
+        if (o.keyframe != (set.kind == SetKind::GroundTruth)) attrs["keyframe"] = o.keyframe;
         if (!attrs.empty()) a["attributes"] = attrs;
         dropped = dropped || o.outside || o.ignored || o.visibility != 1.0f || o.pts != kNoPts;
         anns.push_back(std::move(a));
