@@ -2,6 +2,8 @@
 // hand from the scenario in the test.
 #include <gtest/gtest.h>
 
+#include "annotate_print.h"
+
 #include <algorithm>
 #include <ostream>
 #include <tuple>
@@ -9,13 +11,6 @@
 #include "annotate/interpolation.h"
 
 namespace sl::annotate {
-
-// Readable failures instead of byte dumps.
-void PrintTo(const Object& o, std::ostream* os) {
-    *os << "{frame " << o.frame << " track " << o.trackId << " [" << o.box.x1 << ", " << o.box.y1
-        << ", " << o.box.x2 << ", " << o.box.y2 << "]" << (o.keyframe ? " key" : "")
-        << (o.outside ? " outside" : "") << " " << objectSourceName(o.source) << "}";
-}
 
 namespace {
 
