@@ -151,6 +151,11 @@ TEST(AnnotateFormatsYolo, BadInput) {
     EXPECT_NE(e.problem().find("4 columns"), std::string::npos);
     e = errorOf([&] { importYoloText("0 nan 0.5 0.1 0.1\n", "f.txt", 0, sized(ab)); });
     EXPECT_NE(e.problem().find("not a finite number"), std::string::npos);
+    // 1e300 x 200 does not fit a float: refused as not finite, not cast (undefined behaviour).
+    e = errorOf([&] { importYoloText("0 0.5 1e300 0.1 0.1\n", "f.txt", 0, sized(ab)); });
+    EXPECT_NE(e.problem().find("not a finite number"), std::string::npos);
+    e = errorOf([&] { importYoloText("0 0.5 0.5 0.1 0.1 1e300\n", "f.txt", 0, sized(ab)); });
+    EXPECT_EQ(e.field(), "score");
     e = errorOf([&] { importYoloText("0 0.5 0.5 -0.1 0.1\n", "f.txt", 0, sized(ab)); });
     EXPECT_NE(e.problem().find("negative box size"), std::string::npos);
     // Past the right edge: cx 0.95 w 0.2 -> x 170..210 in a 200 wide frame.

@@ -131,9 +131,17 @@ void parseRows(const std::string& text, const std::string& file, int64_t frame,
             if (!d) throw FormatError(file, where, kFields[i], "'" + f[i] + "' is not a number");
             v[i - 1] = *d;
         }
+        // Beyond 1e30 the products below would not fit a float (a cast would be undefined):
+        // such a box is "not a finite number" for checkObject, such a score an error here.
+        if (!std::isfinite(v[4]) || std::fabs(v[4]) > 1e30)
+            throw FormatError(file, where, "score", "score is not a finite number");
+        bool huge = false;
+        for (double d : v) huge |= !(std::fabs(d) <= 1e30);
         Object o;
         o.label = classes[size_t(*cls)];
         o.frame = frame;
+        if (huge)
+            for (int i = 0; i < 4; ++i) v[i] = NAN;
         o.box.x1 = float((v[0] - v[2] / 2) * w);
         o.box.y1 = float((v[1] - v[3] / 2) * h);
         o.box.x2 = float((v[0] + v[2] / 2) * w);
@@ -142,13 +150,6 @@ void parseRows(const std::string& text, const std::string& file, int64_t frame,
             o.score = float(v[4]);
             o.source = ObjectSource::Model;
         }
-        if (!std::isfinite(v[4]) || std::fabs(v[4]) > 1e30)
-            throw FormatError(file, where, "score", "score is not a finite number");
-        for (double d : v)   // keep float conversions defined; checkObject names the problem
-            if (std::fabs(d) > 1e30) {
-                o.box.x1 = NAN;
-                break;
-            }
         if (checkObject(o, options, out.report, file, where, "cx cy w h"))
             out.set.objects.push_back(std::move(o));
     }
