@@ -140,18 +140,20 @@ TEST(AnnotateFormatsVoc, RoundTripThroughAFolder) {
     EXPECT_EQ(back.set.labels, set.labels);
 }
 
+void load(const std::string& text) { importVocText(text, "t.xml", 0, {}); }
+
 TEST(AnnotateFormatsVoc, BadInput) {
-    FormatError e = errorOf([] { importVocText(std::string(kSample).substr(0, 300), "t.xml", 0, {}); });
+    FormatError e = errorOf([] { load(std::string(kSample).substr(0, 300)); });
     EXPECT_EQ(e.where().rfind("line ", 0), 0u);
-    e = errorOf([] { importVocText(replaced(kSample, "<xmin>11<", "<xmin>abc<"), "t.xml", 0, {}); });
+    e = errorOf([] { load(replaced(kSample, "<xmin>11<", "<xmin>abc<")); });
     EXPECT_EQ(e.where(), "line 28 <xmin>");
     EXPECT_EQ(e.field(), "xmin");
-    e = errorOf([] { importVocText(replaced(kSample, "<xmax>100<", "<xmax>5<"), "t.xml", 0, {}); });
+    e = errorOf([] { load(replaced(kSample, "<xmax>100<", "<xmax>5<")); });
     EXPECT_NE(e.problem().find("negative box size"), std::string::npos);
     EXPECT_EQ(e.where(), "line 27 <bndbox>");
-    e = errorOf([] { importVocText(replaced(kSample, "<xmax>100<", "<xmax>nan<"), "t.xml", 0, {}); });
+    e = errorOf([] { load(replaced(kSample, "<xmax>100<", "<xmax>nan<")); });
     EXPECT_NE(e.problem().find("finite"), std::string::npos);
-    e = errorOf([] { importVocText("<sequence/>", "t.xml", 0, {}); });
+    e = errorOf([] { load("<sequence/>"); });
     EXPECT_NE(e.problem().find("not a Pascal VOC file"), std::string::npos);
     // xmax 101 in a 100 wide image: outside; Clip and Skip count it.
     const std::string wide = replaced(kSample, "<xmax>100<", "<xmax>101<");

@@ -191,7 +191,8 @@ Imported importCvatText(const std::string& text, const std::string& file,
                                   std::to_string(it->second) + ")");
         const int64_t frame = toEngineFrame(id, first, im, file);
         ImportOptions imageOptions = eff;
-        const auto w = xml::optionalInt(im, "width", file), h = xml::optionalInt(im, "height", file);
+        const auto w = xml::optionalInt(im, "width", file);
+        const auto h = xml::optionalInt(im, "height", file);
         if ((w && (*w <= 0 || *w > 1000000)) || (h && (*h <= 0 || *h > 1000000)))
             throw FormatError(file, xml::where(im), w && (*w <= 0 || *w > 1000000) ? "width"
                                                                                     : "height",
@@ -241,8 +242,8 @@ Imported importCvatText(const std::string& text, const std::string& file,
     const std::string shift = first == 0 ? "N" : "N - " + std::to_string(first);
     std::string mapping;
     if (hasTracks)
-        mapping = "CVAT frame N (the video's own frame number, as CVAT writes it) is engine frame " +
-                  shift;
+        mapping = "CVAT frame N (the video's own frame number, as CVAT writes it) is engine "
+                  "frame " + shift;
     if (hasImages)
         mapping += std::string(mapping.empty() ? "" : "; ") + "<image id=N> is engine frame " +
                    shift;
