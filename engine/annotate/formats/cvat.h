@@ -1,7 +1,9 @@
 #pragma once
 // CVAT for video 1.1 (<track> of <box frame keyframe outside occluded xtl ytl xbr ybr> with
 // <attribute>s) and CVAT for images 1.1 (<image id name> of <box>), one importer for both (the
-// root's children tell which). start_frame in <meta><task> maps CVAT frames to engine frames.
+// root's children tell which). CVAT writes the video's own frame numbers (start_frame +
+// relative frame x step), so CVAT frame N is engine frame N - firstFrame (default 0, not
+// start_frame); <image id=N> likewise. docs/formats.md has the whole mapping.
 
 #include <string>
 
