@@ -21,8 +21,7 @@ const char* const kAnnotationInputUsage =
     "    --clip | --skip-bad (boxes outside the frame / invalid: default fail)\n"
     "    --labels a,b,c [--skip-unknown-labels] --kind ground-truth|model-run|reviewed\n"
     "    --name NAME\n"
-    "  formats: sightline coco mot (cvat-video cvat-images yolo voc are recognised, not yet\n"
-    "    read or written)";
+    "  formats: sightline coco mot cvat-video cvat-images yolo voc";
 
 namespace {
 

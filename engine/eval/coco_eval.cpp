@@ -154,7 +154,7 @@ CocoResult cocoEvaluate(const annotate::AnnotationSet& gtSet, const annotate::An
     std::vector<std::vector<Dt>> dts(size_t(K) * size_t(I));
     for (const annotate::Object& o : gtSet.objects) {
         auto im = imageOf.find(o.frame);
-        if (im == imageOf.end()) continue;
+        if (im == imageOf.end() || o.outside) continue;   // outside: a track's end, no box
         const Box b = xywh(o.box);
         gts[size_t(cat.at(o.label)) * size_t(I) + size_t(im->second)].push_back(
             {b, o.area >= 0 ? o.area : b.w * b.h, o.crowd});
@@ -165,7 +165,7 @@ CocoResult cocoEvaluate(const annotate::AnnotationSet& gtSet, const annotate::An
         auto im = imageOf.find(o.frame);
         auto c = cat.find(o.label);
         ++order;
-        if (im == imageOf.end() || c == cat.end()) continue;
+        if (im == imageOf.end() || c == cat.end() || o.outside) continue;
         const Box b = xywh(o.box);
         dts[size_t(c->second) * size_t(I) + size_t(im->second)].push_back(
             {b, b.w * b.h, double(o.score), order});

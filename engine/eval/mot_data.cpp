@@ -19,7 +19,9 @@ bool isDistractor(const std::string& label, bool mot20) {
 // Objects grouped by frame, each frame's in the set's order.
 std::map<int64_t, std::vector<const annotate::Object*>> byFrame(const annotate::AnnotationSet& s) {
     std::map<int64_t, std::vector<const annotate::Object*>> out;
-    for (const annotate::Object& o : s.objects) out[o.frame].push_back(&o);
+    // Outside objects mark where a track stops being visible: no box to match.
+    for (const annotate::Object& o : s.objects)
+        if (!o.outside) out[o.frame].push_back(&o);
     return out;
 }
 

@@ -197,3 +197,14 @@ TEST(EvalMot, MotChallengeDistractorsAndIgnoredGroundTruth) {
     EXPECT_EQ(plain.fp, 1);
     EXPECT_EQ(plain.fn, 0);
 }
+
+TEST(EvalMot, OutsideMarkersAreNoBoxes) {
+    // A CVAT track that ends: its outside keyframe at frame 2 is where it stops, not a box.
+    Object end = box(2, 1, 0);
+    end.outside = true;
+    const All r = evaluate(setOf({box(0, 1, 0), box(1, 1, 0), end}),
+                           setOf({box(0, 5, 0), box(1, 5, 0)}));
+    EXPECT_EQ(r.clear.tp, 2);
+    EXPECT_EQ(r.clear.fn, 0);
+    EXPECT_DOUBLE_EQ(r.clear.mota, 1.0);
+}

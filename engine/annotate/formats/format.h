@@ -52,7 +52,7 @@ struct ImportOptions {
     // frameCount checks frames past the end. Zeros: unknown, then what the file says is used.
     MediaInfo media;
     // The file's number of the engine's frame 0: MOT and YOLO/VOC file names default to 1 / 0,
-    // CVAT to its start_frame, COCO maps image ids in file order. Set to override.
+    // CVAT to 0 (its frame numbers are the video's), COCO maps image ids in id order. Set to override.
     std::optional<int64_t> firstFrame;
     SetKind kind = SetKind::GroundTruth;   // what the imported set is
     std::string setName;                   // default: the file's stem

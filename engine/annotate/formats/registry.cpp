@@ -1,6 +1,5 @@
 // The format.h dispatch: which importer / exporter a Format means, and recognising a format from a
-// path (extension, first bytes, or a folder's files). CVAT, YOLO and Pascal VOC are recognised but
-// not read or written yet: they fail with a message that says so, never silently.
+// path (extension, first bytes, or a folder's files).
 
 #include <algorithm>
 #include <cctype>
@@ -8,9 +7,12 @@
 #include <fstream>
 
 #include "annotate/formats/coco.h"
+#include "annotate/formats/cvat.h"
 #include "annotate/formats/format.h"
 #include "annotate/formats/mot.h"
 #include "annotate/formats/sightline_json.h"
+#include "annotate/formats/voc.h"
+#include "annotate/formats/yolo.h"
 
 namespace sl::annotate::formats {
 
@@ -23,18 +25,47 @@ Imported importAnnotations(const std::string& path, Format format, const ImportO
         case Format::Coco: return importCocoText(readFile(path), path, options);
         case Format::Mot: return importMot(path, options);
         case Format::CvatVideo:
-        case Format::CvatImages:
-        case Format::Yolo:
-        case Format::Voc: break;
+        case Format::CvatImages: return importCvat(path, options);
+        case Format::Yolo: return importYolo(path, options);
+        case Format::Voc: return importVoc(path, options);
     }
-    throw FormatError(path, "", "", std::string("the ") + formatName(format) +
-                                        " format is not implemented yet (sightline, coco and mot "
-                                        "are)");
+    throw FormatError(path, "", "", "unknown format");
 }
+
+namespace {
+
+// An outside object marks where a track stops being visible (CVAT); it is no box. The formats
+// without the flag (COCO, MOT, YOLO, VOC) get the visible objects only, and a warning says so.
+AnnotationSet visibleOnly(const AnnotationSet& set, ExportReport& report) {
+    AnnotationSet out = set;
+    out.objects.clear();
+    int64_t dropped = 0;
+    for (const Object& o : set.objects) {
+        if (o.outside) ++dropped;
+        else out.objects.push_back(o);
+    }
+    if (dropped > 0)
+        report.warnings.push_back(std::to_string(dropped) +
+                                  " outside markers (where tracks stop being visible) dropped: "
+                                  "the format has no such flag");
+    return out;
+}
+
+}  // namespace
 
 ExportReport exportAnnotations(const AnnotationSet& set, const MediaInfo& media,
                                const std::string& path, Format format,
                                const ExportOptions& options) {
+    if (format == Format::Coco || format == Format::Mot || format == Format::Yolo ||
+        format == Format::Voc) {
+        ExportReport pre;
+        const AnnotationSet visible = visibleOnly(set, pre);
+        if (visible.objects.size() != set.objects.size()) {
+            ExportReport r = exportAnnotations(visible, media, path, format, options);
+            r.warnings.insert(r.warnings.begin(), pre.warnings.begin(), pre.warnings.end());
+            return r;
+        }
+    }
     ExportReport report;
     switch (format) {
         case Format::Sightline:
@@ -45,14 +76,19 @@ ExportReport exportAnnotations(const AnnotationSet& set, const MediaInfo& media,
             writeFileAtomic(path, exportCocoText(set, media, options, report));
             report.files.push_back(path);
             return report;
-        case Format::Mot: return exportMot(set, media, path, options);
         case Format::CvatVideo:
+            writeFileAtomic(path, exportCvatVideoText(set, media, options, report));
+            report.files.push_back(path);
+            return report;
         case Format::CvatImages:
-        case Format::Yolo:
-        case Format::Voc: break;
+            writeFileAtomic(path, exportCvatImagesText(set, media, options, report));
+            report.files.push_back(path);
+            return report;
+        case Format::Mot: return exportMot(set, media, path, options);
+        case Format::Yolo: return exportYolo(set, media, path, options);
+        case Format::Voc: return exportVoc(set, media, path, options);
     }
-    throw std::runtime_error(path + ": the " + std::string(formatName(format)) +
-                             " format is not implemented yet (sightline, coco and mot are)");
+    throw std::runtime_error(path + ": unknown format");
 }
 
 namespace {
