@@ -259,3 +259,15 @@ TEST(AnnotateFormatsSightlineJson, ReadsAnalyzeResults) {
                   .find("/version: version: version 9"),
               std::string::npos);
 }
+
+// Found by fuzz_coco / fuzz_sightline_json: a number too large for a double made nlohmann throw
+// out_of_range, which escaped the importers instead of a FormatError.
+TEST(AnnotateFormats, HugeNumbersAreFormatErrors) {
+    EXPECT_NE(errorOf([] { importCocoText(R"({"images": [{"id": 1E99999}]})", "c.json", {}); })
+                  .find("c.json: JSON: number overflow"),
+              std::string::npos);
+    EXPECT_NE(errorOf([] {
+                  importSightlineJsonText(R"({"format": 17965627E29335})", "s.json", {});
+              }).find("s.json: JSON: number overflow"),
+              std::string::npos);
+}

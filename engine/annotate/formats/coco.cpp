@@ -36,6 +36,11 @@ json parseJson(const std::string& text, const std::string& file) {
         const size_t colon = what.find("syntax error");
         throw FormatError(file, "line " + std::to_string(line), "JSON",
                           colon == std::string::npos ? what : what.substr(colon));
+    } catch (const json::exception& e) {
+        // A number too large for a double (1e99999) is out_of_range, not a parse error.
+        std::string what = e.what();
+        const size_t at = what.find("] ");
+        throw FormatError(file, "", "JSON", at == std::string::npos ? what : what.substr(at + 2));
     }
 }
 
