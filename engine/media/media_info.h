@@ -23,6 +23,8 @@ struct StreamInfo {
     std::string pixelFormat;   // FFmpeg name, e.g. "yuv420p"
     double averageFps = 0;     // frames / duration (from the index when one was built)
     double nominalFps = 0;     // the container's r_frame_rate
+    int timeBaseNum = 1, timeBaseDen = 1;   // pts units
+    int64_t startPts = 0;      // pts of frame 0 (seconds are (pts - startPts) * time base)
     // audio
     int sampleRate = 0;
     int channels = 0;

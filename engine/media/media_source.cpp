@@ -96,6 +96,11 @@ void fillInfo(MediaInfo& info, AVFormatContext* fmt, int videoStream) {
                 s.averageFps = av_q2d(st->avg_frame_rate);
             if (st->r_frame_rate.den && st->r_frame_rate.num)
                 s.nominalFps = av_q2d(st->r_frame_rate);
+            if (st->time_base.num > 0 && st->time_base.den > 0) {
+                s.timeBaseNum = st->time_base.num;
+                s.timeBaseDen = st->time_base.den;
+            }
+            if (st->start_time != AV_NOPTS_VALUE) s.startPts = st->start_time;
         } else if (par->codec_type == AVMEDIA_TYPE_AUDIO) {
             s.sampleRate = par->sample_rate;
             s.channels = par->ch_layout.nb_channels;
@@ -480,6 +485,7 @@ Status MediaSource::open(const OpenOptions& options, Mode mode) {
     }
     d.startPts = index_ ? index_->firstPts()
                         : (st->start_time != AV_NOPTS_VALUE ? st->start_time : 0);
+    if (info_.videoStream >= 0) info_.streams[size_t(info_.videoStream)].startPts = d.startPts;
 
     if (mode == Mode::ProbeOnly) return Status::ok();
 

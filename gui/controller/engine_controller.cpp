@@ -13,6 +13,10 @@ MediaSummary summarize(const media::MediaInfo& info) {
         s.width = v->width;
         s.height = v->height;
         s.fps = v->averageFps > 0 ? v->averageFps : v->nominalFps;
+        s.nominalFps = v->nominalFps;
+        s.timeBaseNum = v->timeBaseNum;
+        s.timeBaseDen = v->timeBaseDen;
+        s.startPts = v->startPts;
     }
     s.variableFrameRate = info.variableFrameRate.value_or(false);
     s.frameCount = info.frameCount.value_or(-1);

@@ -29,6 +29,9 @@ struct MediaSummary {
     int width = 0;
     int height = 0;
     double fps = 0;              // average (from the index) or nominal
+    double nominalFps = 0;       // the container's rate
+    int timeBaseNum = 1, timeBaseDen = 1;   // pts units of the video stream
+    int64_t startPts = 0;        // pts of frame 0
     bool variableFrameRate = false;
     int64_t frameCount = -1;     // -1 when unknown (live input)
     double durationSeconds = 0;
