@@ -73,6 +73,7 @@ struct MediaInfo {
     int height = 0;
     int64_t frameCount = 0;       // 0 = unknown
     int timeBaseNum = 1, timeBaseDen = 1;   // pts units
+    int64_t startPts = 0;         // pts of frame 0: seconds = (pts - startPts) * time base
     double fps = 0;               // nominal, for formats that need one (MOT seqinfo)
 };
 

@@ -275,8 +275,8 @@ std::vector<MediaInfo> ProjectStore::media() {
     std::vector<MediaInfo> out;
     try {
         Statement s(db_.get(),
-                    "SELECT id, path, width, height, frame_count, tb_num, tb_den, fps FROM media "
-                    "ORDER BY id");
+                    "SELECT id, path, width, height, frame_count, tb_num, tb_den, fps, start_pts "
+                    "FROM media ORDER BY id");
         Statement::Use u(s);
         while (u.step()) {
             MediaInfo m;
@@ -288,6 +288,7 @@ std::vector<MediaInfo> ProjectStore::media() {
             m.timeBaseNum = int(u.i64(5));
             m.timeBaseDen = int(u.i64(6));
             m.fps = u.f64(7);
+            m.startPts = u.i64(8);
             out.push_back(std::move(m));
         }
     } catch (const SqliteError&) {
@@ -307,13 +308,13 @@ Expected<int64_t> ProjectStore::addMedia(const MediaInfo& m) {
     try {
         Transaction t(db_.get());
         Statement s(db_.get(),
-                    "INSERT INTO media(path, width, height, frame_count, tb_num, tb_den, fps) "
-                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                    "INSERT INTO media(path, width, height, frame_count, tb_num, tb_den, fps, "
+                    "start_pts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
         {
             Statement::Use u(s);
             u.bind(1, m.path).bind(2, int64_t(m.width)).bind(3, int64_t(m.height));
             u.bind(4, m.frameCount).bind(5, int64_t(m.timeBaseNum)).bind(6, int64_t(m.timeBaseDen));
-            u.bind(7, m.fps).run();
+            u.bind(7, m.fps).bind(8, m.startPts).run();
         }
         const int64_t id = sqlite3_last_insert_rowid(db_.get());
         t.commit();
@@ -323,6 +324,46 @@ Expected<int64_t> ProjectStore::addMedia(const MediaInfo& m) {
             return Status(StatusCode::InvalidArgument,
                           "store: project '" + path_ + "' already has media '" + m.path + "'");
         return fail(e, "adding media '" + m.path + "'");
+    }
+}
+
+Expected<int64_t> ProjectStore::findOrAddMedia(const MediaInfo& m) {
+    try {
+        Statement s(db_.get(), "SELECT id FROM media WHERE path = ?1");
+        Statement::Use u(s);
+        u.bind(1, m.path);
+        if (u.step()) return u.i64(0);
+    } catch (const SqliteError& e) {
+        return fail(e, "looking up media '" + m.path + "'");
+    }
+    return addMedia(m);
+}
+
+Expected<std::string> ProjectStore::scene(int64_t mediaId) {
+    try {
+        Statement s(db_.get(), "SELECT scene FROM media WHERE id = ?1");
+        Statement::Use u(s);
+        u.bind(1, mediaId);
+        if (u.step()) return u.text(0);
+        return Status(StatusCode::NotFound,
+                      "store: project '" + path_ + "' has no media " + std::to_string(mediaId));
+    } catch (const SqliteError& e) {
+        return fail(e, "reading the scene of media " + std::to_string(mediaId));
+    }
+}
+
+Status ProjectStore::setScene(int64_t mediaId, const std::string& sceneJson) {
+    try {
+        Transaction t(db_.get());
+        Statement s(db_.get(), "UPDATE media SET scene = ?2 WHERE id = ?1");
+        Statement::Use(s).bind(1, mediaId).bind(2, sceneJson).run();
+        if (sqlite3_changes(db_.get()) == 0)
+            return Status(StatusCode::NotFound,
+                          "store: project '" + path_ + "' has no media " + std::to_string(mediaId));
+        t.commit();
+        return {};
+    } catch (const SqliteError& e) {
+        return fail(e, "saving the scene of media " + std::to_string(mediaId));
     }
 }
 
@@ -471,8 +512,10 @@ Expected<int64_t> ProjectStore::importSet(int64_t mediaId, const AnnotationSet& 
             if (progress && ++done % kProgressEvery == 0 && !progress(done, total))
                 return Status(StatusCode::Cancelled, "store: " + what + ": cancelled");
         }
+        // The last call comes before the commit, so a cancel up to the very end rolls back.
+        if (progress && !progress(total, total))
+            return Status(StatusCode::Cancelled, "store: " + what + ": cancelled");
         t.commit();
-        if (progress) progress(total, total);
         return setId;
     } catch (const SqliteError& e) {
         if (e.code == SQLITE_CONSTRAINT_UNIQUE)

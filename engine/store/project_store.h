@@ -42,8 +42,8 @@ struct Edit {
     annotate::Object object;   // Remove: only object.id is read
 };
 
-// Called during long imports with (objects written, total); return false to cancel (the import
-// is rolled back).
+// Called during long imports with (objects written, total), every 10,000 objects and once more
+// with (total, total) just before the commit; return false to cancel (the import is rolled back).
 using Progress = std::function<bool(int64_t done, int64_t total)>;
 
 class ProjectStore {
@@ -67,6 +67,12 @@ public:
     std::vector<annotate::MediaInfo> media();
     Expected<int64_t> addMedia(const annotate::MediaInfo& media);   // refuses a duplicate path
     Expected<annotate::MediaInfo> mediaById(int64_t id);
+    // The media with MEDIA's path, added when the project has none (MEDIA.id is not read).
+    Expected<int64_t> findOrAddMedia(const annotate::MediaInfo& media);
+    // The media's zones, lines and rules (analytics' scene JSON, kept verbatim; '' = none). The
+    // store does not parse it: analytics::parseSceneJson does, naming the project.
+    Expected<std::string> scene(int64_t mediaId);
+    Status setScene(int64_t mediaId, const std::string& sceneJson);   // one transaction
     Status removeMedia(int64_t id);   // with its sets
 
     // ---- Sets (returned without objects) ----

@@ -58,6 +58,13 @@ const char* const kSteps[] = {
     CREATE INDEX objects_by_track ON objects(set_id, track_id, frame);
     ALTER TABLE sets ADD COLUMN updated_at_ms INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 3: frame 0's pts (an object's time is (pts - start_pts) * time base, as the player's) and
+    // the media's scene: zones, lines and rules in analytics' versioned JSON ('' = none), so the
+    // workstation keeps them in the project instead of a file beside the video.
+    R"sql(
+    ALTER TABLE media ADD COLUMN start_pts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE media ADD COLUMN scene TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion);
 

@@ -18,7 +18,7 @@
 
 namespace sl::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 inline constexpr int kApplicationId = 0x534C5052;   // "SLPR"
 
 int schemaVersionOf(sqlite3* db);
