@@ -2,13 +2,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <ostream>
 #include <sstream>
 
 #include "media/media_source.h"
 #include "pipeline/results_annotations.h"
-#include <chrono>
-#include <ctime>
-#include <ostream>
 #include "store/project_store.h"
 
 namespace sl::cli {
@@ -115,6 +113,9 @@ Expected<annotate::MediaInfo> probeAnnotationMedia(const std::string& path) {
     m.height = v->height;
     m.frameCount = info->frameCount.value_or(0);
     m.fps = v->nominalFps;
+    m.timeBaseNum = v->timeBaseNum;
+    m.timeBaseDen = v->timeBaseDen;
+    m.startPts = v->startPts;
     return m;
 }
 
@@ -215,26 +216,10 @@ Expected<int64_t> saveModelRun(const std::string& projectPath, const std::string
     if (!project) return project.status();
     auto media = probeAnnotationMedia(video);
     if (!media) return media.status();
-    int64_t mediaId = 0;
-    for (const annotate::MediaInfo& m : (*project)->media())
-        if (m.path == media->path) mediaId = m.id;
-    if (mediaId == 0) {
-        auto id = (*project)->addMedia(*media);
-        if (!id) return id.status();
-        mediaId = *id;
-    }
-    const int64_t nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
-    const std::time_t now = std::time(nullptr);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::localtime(&now));
-    annotate::AnnotationSet set = pipeline::modelRunFromResults(
-        results, model + " " + stamp, model, parametersJson, nowMs);
-    out << "storing " << set.objects.size() << " objects in " << projectPath << "...\n";
-    auto id = (*project)->importSet(mediaId, set);
-    if (!id) return id.status();
-    return *id;
+    size_t objects = 0;
+    for (const pipeline::FrameDetections& f : results.snapshot()) objects += f.detections.size();
+    out << "storing " << objects << " objects in " << projectPath << "...\n";
+    return pipeline::storeModelRun(**project, *media, results, {}, model, parametersJson);
 }
 
 std::string describeImport(const std::string& what, const annotate::formats::ImportReport& r) {
