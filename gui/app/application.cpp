@@ -76,6 +76,12 @@ int runApplication(int argc, char** argv) {
         QStringLiteral("detect"),
         QStringLiteral("Start with detection on (as the i key; remembered in the setting "
                        "\"detection/enabled\")."));
+    const QCommandLineOption projectOption(
+        QStringLiteral("project"),
+        QStringLiteral("Open (or create) the project PATH.slproj: results are saved into it "
+                       "and zones are kept in it."),
+        QStringLiteral("path"));
+    parser.addOption(projectOption);
     parser.addOption(bridgeOption);
     parser.addOption(deviceOption);
     parser.addOption(detectOption);
@@ -91,6 +97,7 @@ int runApplication(int argc, char** argv) {
         const bool hud = QSettings().value(QStringLiteral("hud"), true).toBool();
         window.videoView()->setHudVisible(hud);
         window.show();
+        if (parser.isSet(projectOption)) window.openProject(parser.value(projectOption), true);
         if (parser.isSet(detectOption) && !window.inferenceAction()->isChecked())
             window.inferenceAction()->trigger();
         // One player per window for now: the first source opens.

@@ -22,6 +22,8 @@
 #include <cmath>
 
 #include "controller/detection_controller.h"
+#include "controller/project_controller.h"
+#include "controller/track_controller.h"
 #include "dialogs/open_url_dialog.h"
 #include "dialogs/shortcuts_dialog.h"
 #include "panels/workstation_tools.h"
@@ -84,6 +86,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     tools_ = new WorkstationTools(this, controller_, view_, controller_->results());
     createDetection();
     createTracking();
+    createProject();
 
     connect(controller_, &EngineController::opened, this, &MainWindow::onOpened);
     connect(controller_, &EngineController::failed, this, &MainWindow::onFailed);
@@ -107,6 +110,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
 MainWindow::~MainWindow() {
     delete tools_;   // joins its analysis / export threads while everything they use is alive
+    tracks_->setSceneSink({});
+    delete project_;   // waits for its job in flight (a save rolls back)
 }
 
 // ---- actions and menus -----------------------------------------------------------------------
@@ -258,6 +263,7 @@ void MainWindow::onOpened(const MediaSummary& summary) {
     banner_->hide();
     const QString url = openingUrl_.isEmpty() ? summary.url : openingUrl_;
     openTracking(url, summary);   // after the hide: a bad zones file's message stays up
+    project_->setMedia(url, summary);   // after the side file: a stored scene replaces it
     setWindowTitle(tr("%1 - Sightline").arg(displayName(url)));
     transport_->setFrameCount(summary.frameCount);
     addRecent(url);
@@ -491,7 +497,7 @@ void MainWindow::onBridgeStateChanged() {
 QString MainWindow::statusText() const {
     QStringList parts;
     for (QLabel* l : {codecLabel_, sizeLabel_, fpsLabel_, decodeLabel_, speedLabel_, skippedLabel_,
-                      queueLabel_, bridgeLabel_})
+                      queueLabel_, bridgeLabel_, projectLabel_})
         if (l && !l->text().isEmpty()) parts << l->text();
     return parts.join(QStringLiteral("  |  "));
 }

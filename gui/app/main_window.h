@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 
+#include "annotate/annotation.h"
 #include "controller/engine_controller.h"
 
 class QAction;
@@ -20,6 +21,8 @@ class QMenu;
 namespace sl::gui {
 
 class DetectionController;
+class ProjectController;
+class ProjectSetsDialog;
 class DetectionDock;
 class AnalyticsDock;
 class TrackController;
@@ -55,6 +58,12 @@ public:
     QString exportTracks(const QString& path) const;          // MOT text; empty on success
     QString exportEvents(const QString& path) const;          // .csv / .json
     QString exportHeatmap(const QString& path, bool overFrame) const;   // PNG
+    // The project (main_window_project.cpp): results and zones stored durably.
+    ProjectController* project() const { return project_; }
+    void openProject(const QString& path, bool create);   // asynchronous: opened() or failed()
+    void saveResultsToProject();          // the shown media's results as a new model run
+    void loadResultsFromProject();        // opens the sets dialog
+    ProjectSetsDialog* setsDialog() const { return setsDialog_; }
     QString statusText() const;      // all status-bar fields, for tests and bug reports
     QList<QAction*> allActions() const { return actions_; }
 
@@ -83,6 +92,10 @@ private:
     void onBridgeStateChanged();
     void createTracking();
     void openTracking(const QString& url, const MediaSummary& summary);
+    void createProject();
+    void newProjectDialog();
+    void openProjectDialog();
+    void onSetLoaded(const annotate::AnnotationSet& set, const annotate::MediaInfo& media);
     void askExport(const QString& title, const QString& filter, const QString& suffix,
                    std::function<QString(const QString&)> write);
 
@@ -125,6 +138,9 @@ private:
     QLabel* bridgeLabel_ = nullptr;
     TrackController* tracks_ = nullptr;
     AnalyticsDock* analyticsDock_ = nullptr;
+    ProjectController* project_ = nullptr;
+    ProjectSetsDialog* setsDialog_ = nullptr;
+    QLabel* projectLabel_ = nullptr;
 
     QLabel* codecLabel_ = nullptr;
     QLabel* sizeLabel_ = nullptr;

@@ -69,7 +69,31 @@ QString TrackController::setScene(analytics::Scene scene, bool save) {
     return save ? saveScene() : QString();
 }
 
+void TrackController::setSceneSink(std::function<void(const analytics::Scene&)> sink) {
+    sceneSink_ = std::move(sink);
+}
+
+QString TrackController::adoptStoredScene(const QString& sceneJson, const QString& sourceName) {
+    if (sceneJson.isEmpty()) {
+        // The first open in a project: what the side file held moves in.
+        if (sceneSink_ && !(analysis_.scene() == analytics::Scene{})) sceneSink_(analysis_.scene());
+        return {};
+    }
+    auto parsed = analytics::parseSceneJson(sceneJson.toStdString(), sourceName.toStdString());
+    if (!parsed) {
+        const QString message = QString::fromStdString(parsed.status().message());
+        emit errorOccurred(message);
+        return message;
+    }
+    setScene(std::move(*parsed), false);
+    return {};
+}
+
 QString TrackController::saveScene() {
+    if (sceneSink_) {
+        sceneSink_(analysis_.scene());
+        return {};
+    }
     if (scenePath_.isEmpty()) return {};
     const std::filesystem::path path(scenePath_.toStdString());
     if (badFile_) {

@@ -8,9 +8,12 @@
 // (re-applying a scene edited meanwhile), so panels never see a half-built result. One job at a
 // time; a newer store version starts the next job when the current one is back.
 //
-// The scene (zones, lines) lives beside the media: VIDEO.zones.json, loaded when the media opens
-// and saved atomically (analytics::saveScene) after every finished edit. A scene edit re-runs only
-// the analytics over the kept tracks (TrackAnalysis::setScene), never detection or tracking.
+// The scene (zones, lines) lives in the open project (setSceneSink: ProjectController), else beside
+// the media: VIDEO.zones.json, loaded when the media opens and saved atomically
+// (analytics::saveScene) after every finished edit. When a project is opened over a media whose
+// scene is only in the side file, the scene moves into the project (adoptStoredScene); the side
+// file is left as it was. A scene edit re-runs only the analytics over the kept tracks
+// (TrackAnalysis::setScene), never detection or tracking.
 //
 // One selected track (the view's click, the Tracks panel): the view draws its whole path.
 
@@ -19,6 +22,7 @@
 #include <QTimer>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -56,6 +60,15 @@ public:
     QString setScene(analytics::Scene scene, bool save = true);
     QString saveScene();
 
+    // Where finished edits go instead of the side file (the open project); empty: the side file.
+    // The sink saves asynchronously and reports its own errors.
+    void setSceneSink(std::function<void(const analytics::Scene&)> sink);
+    bool hasSceneSink() const { return static_cast<bool>(sceneSink_); }
+    // The project's stored scene of this media (SCENE_JSON, '' when it has none), read from
+    // SOURCE_NAME: a stored scene replaces the shown one; none, and the shown one (from the side
+    // file) is saved into the sink. Returns an error message (naming SOURCE_NAME) or empty.
+    QString adoptStoredScene(const QString& sceneJson, const QString& sourceName);
+
     // Starts a re-track if the store changed since the last one and none is running (the poll
     // timer calls it). True when a job started.
     bool refresh();
@@ -92,6 +105,7 @@ private:
     int64_t recomputes_ = 0;
     int64_t selected_ = 0;
     bool badFile_ = false;
+    std::function<void(const analytics::Scene&)> sceneSink_;
     double lastSceneMs_ = 0;
     uint64_t tracksSerial_ = 0;
     bool running_ = false;

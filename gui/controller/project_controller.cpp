@@ -1,0 +1,273 @@
+#include "controller/project_controller.h"
+
+#include <QFileInfo>
+#include <QMetaObject>
+#include <QUrl>
+
+#include <filesystem>
+#include <utility>
+
+#include "controller/engine_controller.h"
+#include "pipeline/results_annotations.h"
+#include "pipeline/track_analysis.h"
+#include "store/project_store.h"
+
+namespace sl::gui {
+
+namespace {
+
+// What a job hands back to the GUI thread: a continuation, or the failure to announce.
+using Continuation = std::function<void()>;
+
+}  // namespace
+
+ProjectController::ProjectController(QObject* parent) : QObject(parent) {
+    pool_.setMaxThreadCount(1);   // one worker: jobs run in the order posted
+}
+
+ProjectController::~ProjectController() {
+    ++generation_;
+    *cancel_ = true;
+    pool_.waitForDone();
+}
+
+annotate::MediaInfo ProjectController::mediaInfoOf(const QString& url, const MediaSummary& s) {
+    annotate::MediaInfo m;
+    // A local file by its absolute, normalised path (as `sightline project add` stores it); a
+    // stream or a camera by its URL as typed.
+    QString local = url;
+    const QUrl asUrl(url);
+    if (asUrl.isLocalFile()) local = asUrl.toLocalFile();
+    if (QFileInfo(local).isFile())
+        m.path = std::filesystem::absolute(std::filesystem::path(local.toStdString()))
+                     .lexically_normal()
+                     .string();
+    else
+        m.path = url.toStdString();
+    m.width = s.width;
+    m.height = s.height;
+    m.frameCount = s.frameCount > 0 ? s.frameCount : 0;
+    m.timeBaseNum = s.timeBaseNum;
+    m.timeBaseDen = s.timeBaseDen;
+    m.startPts = s.startPts;
+    m.fps = s.nominalFps > 0 ? s.nominalFps : s.fps;
+    return m;
+}
+
+template <typename F>
+void ProjectController::onGui(int generation, F&& f) {
+    QMetaObject::invokeMethod(
+        this,
+        [this, generation, f = std::forward<F>(f)]() mutable {
+            if (generation == generation_) f();
+        },
+        Qt::QueuedConnection);
+}
+
+void ProjectController::post(std::function<void()> job) {
+    ++pending_;
+    pool_.start([this, job = std::move(job)] {
+        job();
+        QMetaObject::invokeMethod(
+            this, [this] { if (--pending_ == 0) emit jobsFinished(); }, Qt::QueuedConnection);
+    });
+}
+
+// Every job: open the project (its own connection), run WORK on it, hand WORK's continuation
+// or its failure back to the GUI thread. WORK: (ProjectStore&) -> Expected<Continuation>.
+template <typename Work>
+void ProjectController::postJob(Work work) {
+    post([this, generation = generation_, path = path_.toStdString(),
+          work = std::move(work)]() mutable {
+        auto project = store::ProjectStore::open(path);
+        Expected<Continuation> result =
+            project ? work(**project) : Expected<Continuation>(project.status());
+        if (result) {
+            onGui(generation, std::move(*result));
+        } else {
+            const QString message = QString::fromStdString(result.status().message());
+            onGui(generation, [this, message] { emit failed(message); });
+        }
+    });
+}
+
+void ProjectController::open(const QString& path, bool create) {
+    close();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    const int generation = ++generation_;
+    ++pending_;
+    pool_.start([this, generation, create, absolute] {
+        const std::string p = absolute.toStdString();
+        const bool exists = std::filesystem::exists(p);
+        auto project = create && !exists ? store::ProjectStore::create(p)
+                                         : store::ProjectStore::open(p);
+        QString message, backup;
+        if (project)
+            backup = QString::fromStdString((*project)->backupPath());
+        else
+            message = QString::fromStdString(project.status().message());
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, absolute, message, backup] {
+                if (generation == generation_) {
+                    if (message.isEmpty()) {
+                        path_ = absolute;
+                        emit opened(absolute);
+                        if (!backup.isEmpty())
+                            emit failed(tr("Project %1 was upgraded to this version of "
+                                           "Sightline; the old file is kept as %2")
+                                            .arg(absolute, backup));
+                        // The media shown before the project was opened.
+                        if (!media_.path.empty()) findMedia();
+                    } else {
+                        emit failed(message);
+                    }
+                }
+                if (--pending_ == 0) emit jobsFinished();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void ProjectController::close() {
+    if (path_.isEmpty()) return;
+    ++generation_;
+    *cancel_ = true;   // a save in flight rolls back
+    path_.clear();
+    mediaId_ = 0;
+    if (saving_) {
+        saving_ = false;
+        emit saveCancelled();
+    }
+    emit closed();
+}
+
+void ProjectController::setMedia(const QString& url, const MediaSummary& summary) {
+    media_ = mediaInfoOf(url, summary);
+    mediaId_ = 0;
+    if (isOpen()) findMedia();
+}
+
+void ProjectController::clearMedia() {
+    media_ = {};
+    mediaId_ = 0;
+}
+
+void ProjectController::findMedia() {
+    const annotate::MediaInfo media = media_;
+    postJob([this, media](store::ProjectStore& project) -> Expected<Continuation> {
+        auto id = project.findOrAddMedia(media);
+        if (!id) return id.status();
+        auto scene = project.scene(*id);
+        if (!scene) return scene.status();
+        const QString json = QString::fromStdString(*scene);
+        const qint64 mediaId = *id;
+        const std::string path = media.path;
+        return Continuation([this, mediaId, json, path] {
+            if (path != media_.path) return;   // another media was opened meanwhile
+            mediaId_ = mediaId;
+            emit mediaReady(mediaId, json);
+        });
+    });
+}
+
+void ProjectController::saveScene(const analytics::Scene& scene) {
+    if (!isOpen() || !hasMedia()) return;
+    const annotate::MediaInfo media = media_;
+    const std::string json = analytics::sceneToJson(scene);
+    postJob([this, media, json](store::ProjectStore& project) -> Expected<Continuation> {
+        auto id = project.findOrAddMedia(media);
+        if (!id) return id.status();
+        if (Status st = project.setScene(*id, json); !st) return st;
+        return Continuation([this] { emit sceneSaved(); });
+    });
+}
+
+void ProjectController::saveResults(ResultsSnapshot snapshot) {
+    if (!isOpen() || !hasMedia() || !snapshot.results) {
+        emit failed(tr("Save Results to Project needs an open project and an open video: use "
+                       "Project > New Project or Open Project first"));
+        return;
+    }
+    saving_ = true;
+    cancel_ = std::make_shared<std::atomic<bool>>(false);
+    auto snap = std::make_shared<ResultsSnapshot>(std::move(snapshot));
+    post([this, generation = generation_, path = path_.toStdString(), media = media_, snap,
+          cancel = cancel_] {
+        // Every way out ends the save on the GUI thread: saved, cancelled or failed.
+        const auto finish = [this, generation](Continuation then) {
+            onGui(generation, [this, then = std::move(then)] {
+                saving_ = false;
+                then();
+            });
+        };
+        const auto fail = [&](const Status& st) {
+            finish([this, message = QString::fromStdString(st.message())] {
+                emit failed(message);
+            });
+        };
+        auto project = store::ProjectStore::open(path);
+        if (!project) return fail(project.status());
+        // The window's tracks, recomputed from the same detections and parameters (ByteTrack is
+        // deterministic), so the stored ids are the ones on screen.
+        pipeline::TrackAnalysis analysis(snap->tracker, snap->scene, snap->results->labels());
+        pipeline::trackResults(*snap->results, analysis);
+        auto id = pipeline::storeModelRun(
+            **project, media, *snap->results, snap->name.toStdString(),
+            snap->model.toStdString(), snap->parametersJson,
+            [this, generation, cancel](int64_t done, int64_t total) {
+                onGui(generation, [this, done, total] { emit saveProgress(done, total); });
+                return !cancel->load();
+            });
+        if (!id && cancel->load()) return finish([this] { emit saveCancelled(); });
+        if (!id) return fail(id.status());
+        auto set = (*project)->set(*id);
+        if (!set) return fail(set.status());
+        auto count = (*project)->objectCount(*id);
+        if (!count) return fail(count.status());
+        finish([this, setId = *id, objects = *count, name = QString::fromStdString(set->name)] {
+            emit resultsSaved(setId, objects, name);
+        });
+    });
+}
+
+void ProjectController::listSets() {
+    if (!isOpen() || !hasMedia()) return;
+    const annotate::MediaInfo media = media_;
+    postJob([this, media](store::ProjectStore& project) -> Expected<Continuation> {
+        auto id = project.findOrAddMedia(media);
+        if (!id) return id.status();
+        std::vector<ProjectSetRow> rows;
+        for (const annotate::AnnotationSet& s : project.sets(*id)) {
+            ProjectSetRow r;
+            r.id = s.id;
+            r.name = QString::fromStdString(s.name);
+            r.kind = QString::fromLatin1(annotate::setKindName(s.kind));
+            r.model = QString::fromStdString(s.model);
+            auto n = project.objectCount(s.id);
+            r.objects = n ? *n : 0;
+            r.createdAtMs = s.createdAtMs;
+            rows.push_back(std::move(r));
+        }
+        return Continuation([this, rows = std::move(rows)] { emit setsListed(rows); });
+    });
+}
+
+void ProjectController::loadSet(int64_t setId) {
+    if (!isOpen()) return;
+    postJob([this, setId](store::ProjectStore& project) -> Expected<Continuation> {
+        auto set = project.set(setId);
+        if (!set) return set.status();
+        auto objects = project.objects(setId);
+        if (!objects) return objects.status();
+        set->objects = std::move(*objects);
+        auto mediaId = project.mediaOfSet(setId);
+        if (!mediaId) return mediaId.status();
+        auto media = project.mediaById(*mediaId);
+        if (!media) return media.status();
+        auto shared = std::make_shared<annotate::AnnotationSet>(std::move(*set));
+        return Continuation([this, shared, media = *media] { emit setLoaded(*shared, media); });
+    });
+}
+
+}  // namespace sl::gui
