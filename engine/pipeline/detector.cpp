@@ -53,6 +53,9 @@ Expected<std::unique_ptr<Detector>> Detector::create(const models::InstalledMode
     so.device = options.device;
     so.storage = options.storage;
     if (options.tuningBudgetMs >= 0) so.tuningBudgetMs = options.tuningBudgetMs;
+    so.measure = options.measure;
+    so.onProgress = options.onProgress;
+    so.cancel = options.cancel;
     if (options.device == nn::Device::OpenCL) {
         d->cl_ = std::make_unique<Cl>();
         if (options.compute) {
@@ -111,7 +114,10 @@ Expected<std::unique_ptr<Detector>> Detector::createSibling() const {
         o.ownQueue = true;
         o.storage = session_->storage();   // resolved: no second auto measurement
         o.tuningBudgetMs = 0;   // the kernel choices this detector's session measured and saved
+        o.measure = false;
     }
+    o.onProgress = nullptr;   // the first load's observers are not this one's
+    o.cancel = nullptr;
     return create(model_, o);
 }
 

@@ -21,6 +21,8 @@
 
 #include <CL/cl.h>
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -66,6 +68,14 @@ struct DetectorOptions {
     // default. 0: cached choices only, nothing measured (createSibling: the first detector has
     // just measured and saved them).
     double tuningBudgetMs = -1;
+    // Measure uncached per-device choices while loading (nn::SessionOptions::measure). Off by
+    // default: a detector is ready once its kernels are built, on cached choices or defaults;
+    // what is left is measured by nn::BackgroundPreparation or `sightline prepare`
+    // (nn/runtime/preparation.h), and fullyPrepared() says whether anything is left.
+    bool measure = false;
+    // Progress of the load (kernels built, layers prepared); called on the loading thread.
+    std::function<void(const nn::PrepareProgress&)> onProgress;
+    const std::atomic<bool>* cancel = nullptr;   // stops the load with Cancelled
 };
 
 // Wall-clock milliseconds of the last detect() call, by stage.
@@ -122,6 +132,9 @@ public:
     nn::Device device() const { return device_; }
     // The network's storage on the device (fp32 on cpu-ref); fp16: half preprocess output.
     nn::Storage storage() const { return session_->storage(); }
+    // Nothing left to measure on this device (nn::Session::fullyPrepared); cpu-ref: true.
+    bool fullyPrepared() const { return session_->fullyPrepared(); }
+    const nn::TuningStats& tuning() const { return session_->tuning(); }
     // The CL context (the shared one, or the detector's own); null on cpu-ref.
     const compute::ComputeContext* compute() const;
     DetectorTimings lastTimings() const { return timings_; }

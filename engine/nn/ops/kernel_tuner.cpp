@@ -19,8 +19,8 @@ constexpr std::string_view kHeader = "sightline-kernel-tuning 1\n";
 }  // namespace
 
 KernelTuner::KernelTuner(const compute::DeviceInfo& device, std::string_view source,
-                         fs::path directory, double budgetMs)
-    : budgetMs_(budgetMs) {
+                         fs::path directory, double budgetMs, bool measure)
+    : budgetMs_(budgetMs), measure_(measure) {
     if (!directory.empty()) {
         std::string id = device.name + '\n' + device.driverVersion + '\n' +
                          device.platformVersion + '\n';

@@ -79,6 +79,7 @@ struct Session::Impl {
     // Storage (see the storage functions at the end of this file).
     bool half = false;                   // fp16 storage: float32 values live as half
     StorageChoice storageChoice;
+    PrepareProgress progress;            // where create() is (SessionOptions::onProgress)
     std::shared_ptr<compute::ComputeContext> sharedContext;   // auto: shared by the candidates
     compute::ClKernel narrowKernel, widenKernel;   // float32 <-> half device input conversions
     static Expected<std::unique_ptr<Impl>> createAuto(Graph graph, SessionOptions options);
@@ -342,16 +343,35 @@ Status Session::Impl::prepareOpenCl() {
             convSources += compute::embeddedKernelSource(f);
         tuner = std::make_unique<KernelTuner>(
             cl->info(), convSources,
-            pc.diskEnabled ? pc.directory : std::filesystem::path(), options.tuningBudgetMs);
+            pc.diskEnabled ? pc.directory : std::filesystem::path(), options.tuningBudgetMs,
+            options.measure);
+        tuner->setCancel(options.cancel);
         ctx.tuner = tuner.get();
     }
+    // Progress counts programs this preparation got from source or disk (the cache is shared by
+    // every user of the context: deltas, not totals).
+    const compute::ProgramCacheStats before = cl->programs().stats();
+    progress.stage = half ? "fp16" : "fp32";
+    progress.layers = 0;
+    progress.layersTotal = int(std::count_if(steps.begin(), steps.end(),
+                                             [](const Step& s) { return s.onDevice; }));
     for (Step& s : steps) {
         if (!s.onDevice) continue;
+        if (options.cancel && options.cancel->load(std::memory_order_relaxed))
+            return fail(StatusCode::Cancelled, "preparation cancelled");
         std::vector<const Tensor*> consts;
         for (ValueId id : graph.nodes()[size_t(s.node)].inputs)
             consts.push_back(graph.isConstant(id) ? &*graph.value(id).constant : nullptr);
         if (Status st = s.op->prepareDevice(ctx, consts); !st)
             return st.withContext("nn: preparing " + nodeWhat(graph.nodes()[size_t(s.node)].desc));
+        if (options.onProgress) {
+            const compute::ProgramCacheStats now = cl->programs().stats();
+            ++progress.layers;
+            progress.kernelsBuilt = (now.sourceBuilds - before.sourceBuilds) +
+                                    (now.diskHits - before.diskHits);
+            if (tuner) progress.classesMeasured = tuner->stats().tuned;
+            options.onProgress(progress);
+        }
     }
     if (tuner) {
         SL_TRY(tuner->save());
@@ -625,6 +645,9 @@ const std::vector<SessionIo>& Session::outputs() const { return impl_->outputs; 
 Device Session::device() const { return impl_->options.device; }
 const Profile& Session::lastProfile() const { return impl_->profile; }
 const TuningStats& Session::tuning() const { return impl_->tuning; }
+bool Session::fullyPrepared() const {
+    return impl_->tuning.untuned == 0 && !impl_->storageChoice.deferred;
+}
 MemoryStats Session::memory() const { return impl_->memory; }
 Storage Session::storage() const { return impl_->storageChoice.storage; }
 const StorageChoice& Session::storageChoice() const { return impl_->storageChoice; }
@@ -788,12 +811,14 @@ Expected<std::unique_ptr<Session::Impl>> Session::Impl::createAuto(Graph graph,
         if (name.substr(0, 3) == "nn_")
             checksum = compute::fnv1a64(compute::embeddedKernelSource(name), checksum);
     const std::string source = graph.source;
-    auto make = [&](Storage s, Graph g) -> Expected<std::unique_ptr<Impl>> {
+    auto make = [&](Storage s, Graph g, int pass, int passes) -> Expected<std::unique_ptr<Impl>> {
         auto impl = std::make_unique<Impl>();
         impl->graph = std::move(g);
         impl->options = options;
         impl->options.storage = s;
         impl->sharedContext = shared;
+        impl->progress.pass = pass;
+        impl->progress.passes = passes;
         SL_TRY(impl->prepare());
         return impl;
     };
@@ -807,10 +832,16 @@ Expected<std::unique_ptr<Session::Impl>> Session::Impl::createAuto(Graph graph,
         choice = *cached;
         logDebug("nn", "'" + source + "': storage " + storageName(choice.storage) + " (cached in " +
                            cache.path().string() + ")");
+    } else if (!options.measure) {
+        // Nothing timed on this path: fp32 (the exact one) until a measuring preparation
+        // decides and caches the choice.
+        choice.storage = Storage::Fp32;
+        choice.deferred = true;
+        logDebug("nn", "'" + source + "': storage fp32 for now (auto, not measured yet)");
     } else {
-        auto a = make(Storage::Fp32, graph);
+        auto a = make(Storage::Fp32, graph, 1, 2);
         if (!a) return a.status();
-        auto b = make(Storage::Fp16, std::move(graph));
+        auto b = make(Storage::Fp16, std::move(graph), 2, 2);
         if (!b) return b.status();
         constexpr int kRuns = 5;
         auto ms32 = (*a)->medianRunMs(kRuns);
@@ -828,12 +859,17 @@ Expected<std::unique_ptr<Session::Impl>> Session::Impl::createAuto(Graph graph,
                       storageName(choice.storage), cl.info().name.c_str(), *ms32, *ms16);
         logInfo("nn", "'" + source + "': " + line);
         auto& winner = choice.storage == Storage::Fp16 ? *b : *a;
+        const auto& loser = choice.storage == Storage::Fp16 ? *a : *b;
+        // What this creation measured counts both candidates' classes (their choices are
+        // cached either way).
+        winner->tuning.tuned += loser->tuning.tuned;
+        winner->tuning.tuneMs += loser->tuning.tuneMs;
         winner->storageChoice = choice;
         winner->profile = {};
         return std::move(winner);
     }
     choice.automatic = true;
-    auto impl = make(choice.storage, std::move(graph));
+    auto impl = make(choice.storage, std::move(graph), 1, 1);
     if (!impl) return impl.status();
     (*impl)->storageChoice = choice;
     return impl;

@@ -14,8 +14,10 @@
 //
 // Not thread-safe: one thread runs a session (it owns the queue it enqueues on).
 
+#include <atomic>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -40,6 +42,17 @@ enum class Device { CpuReference, OpenCL };
 const char* deviceName(Device d);                  // "cpu-ref", "opencl"
 Expected<Device> parseDevice(const std::string& s);   // the CLI's --device values
 
+// Where a session's preparation is (SessionOptions::onProgress): called after each node's device
+// preparation, from the preparing thread.
+struct PrepareProgress {
+    const char* stage = "";    // "fp32" / "fp16": preparing with that storage
+    int pass = 1, passes = 1;  // storage auto, measured: two preparations (fp32, then fp16)
+    int layers = 0;            // nodes prepared in this pass
+    int layersTotal = 0;       // device nodes in this pass
+    int kernelsBuilt = 0;      // programs compiled from source or read from the disk cache so far
+    int classesMeasured = 0;   // conv layer classes timed so far (measure = true)
+};
+
 struct SessionOptions {
     Device device = Device::OpenCL;
     bool allowCpuFallback = false;   // OpenCL: run nodes without a device path on the reference
@@ -50,6 +63,16 @@ struct SessionOptions {
     // $SIGHTLINE_KERNEL_TUNING=off also disables it.
     bool tuneKernels = true;
     double tuningBudgetMs = 2000;
+    // Measure what is not cached yet: conv kernel choices (within tuningBudgetMs) and, for
+    // storage auto, fp32 against fp16. false: cached choices, else the defaults (fp32 storage,
+    // fixed conv choices), and nothing is timed: the session is ready as soon as its kernels
+    // are built. Interactive paths prepare so and measure in the background
+    // (nn/runtime/preparation.h); fullyPrepared() says whether anything was left on defaults.
+    bool measure = true;
+    // Progress of create() (may be empty), and a flag that, once set, makes create() stop
+    // between nodes with Cancelled (may be null; must outlive create()).
+    std::function<void(const PrepareProgress&)> onProgress;
+    const std::atomic<bool>* cancel = nullptr;
     PassOptions passes;
     std::map<std::string, Shape> inputShapes;      // resolves dynamic input dims, by input name
     // Inputs bound to fixed values: they become constants (and may be folded away) and are no
@@ -120,6 +143,9 @@ public:
     Device device() const;
     const Profile& lastProfile() const;   // empty unless options.profile
     const TuningStats& tuning() const;    // kernel choices: cached / measured / defaults
+    // Every choice that could be measured came from a measurement (cached or now): no conv
+    // class on defaults, and storage auto was decided (not deferred by measure = false).
+    bool fullyPrepared() const;
     MemoryStats memory() const;
     // The storage that runs (fp32 on cpu-ref) and how it was chosen.
     Storage storage() const;

@@ -34,6 +34,7 @@ struct StorageChoice {
     bool measured = false;             // auto: measured in this session's creation
     bool fromCache = false;            // auto: read from the cache file
     bool fromEnvironment = false;      // auto: $SIGHTLINE_NN_STORAGE
+    bool deferred = false;             // auto, measure = false, nothing cached: fp32 for now
     double fp32Ms = 0, fp16Ms = 0;     // the measured (or cached) medians, when known
 };
 
