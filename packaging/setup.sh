@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
     --build-dir) build_dir=$(realpath -m "$2"); shift ;;
     --no-packages) install_packages=0 ;;
     --jobs) jobs="$2"; shift ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
     *) echo "setup: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -92,5 +92,8 @@ case "$action" in
   test)
     exec "$here/run-tests.sh" --build-dir "$build_dir" ;;
   *)
-    say "Ready. Run: $build_dir/sightline --detect $demo" ;;
+    # Kernel choices are measured in the background by the workstation (after its first boxes),
+    # or at once by `sightline prepare` (about 15 minutes on a 2-core CPU device, once).
+    say "Ready. Run: $build_dir/sightline --detect $demo"
+    echo "   (optional, once: $build_dir/sightline prepare measures this device's kernels)" ;;
 esac

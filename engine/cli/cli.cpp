@@ -15,6 +15,7 @@ int runTrack(std::span<const std::string> args);        // cli/track_verb.cpp
 int runProject(std::span<const std::string> args);      // cli/project_verb.cpp
 int runConvert(std::span<const std::string> args);      // cli/convert_verb.cpp
 int runEval(std::span<const std::string> args);         // cli/eval_verb.cpp
+int runPrepare(std::span<const std::string> args);      // cli/prepare_verb.cpp
 
 namespace {
 
@@ -34,6 +35,8 @@ const std::array kVerbs = {
     Verb{"models", "list, install, remove and describe detection models",
          "sightline models list|install|remove|info [NAME] [--from FILE.onnx] [--json]",
          &runModels},
+    Verb{"prepare", "measure each model's kernel choices on this device once (setup runs it)",
+         "sightline prepare [MODEL ...] [--cl-device N|P:D|NAME] [--json]", &runPrepare},
     Verb{"detect", "detect objects in an image or a video and print them",
          "sightline detect IMAGE|VIDEO [--json] [--model M] [--threshold T] [--nms T] "
          "[--classes person,car]",

@@ -9,6 +9,8 @@
 #include <iostream>
 #include <string>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
@@ -57,6 +59,10 @@ int parseDetectorArg(std::span<const std::string> args, size_t& i, DetectorArgs&
         d.options.device = *dev;
         return 1;
     }
+    if (a == "--measure") {   // measure uncached kernel choices while loading (slow once)
+        d.options.measure = true;
+        return 1;
+    }
     if (a == "--cl-device") {
         if (!hasValue) return problem = "--cl-device needs N, P:D or a name", -1;
         d.options.clDeviceSelector = args[++i];
@@ -66,8 +72,31 @@ int parseDetectorArg(std::span<const std::string> args, size_t& i, DetectorArgs&
 }
 
 Expected<std::unique_ptr<pipeline::Detector>> loadDetector(DetectorArgs& d) {
+    // A cold first load builds every kernel (seconds): say so on a terminal, never silently.
+    const bool tty = ::isatty(2) == 1;
+    if (tty && d.options.device == nn::Device::OpenCL && !d.options.onProgress)
+        d.options.onProgress = [model = d.model](const nn::PrepareProgress& p) {
+            if (p.kernelsBuilt == 0) return;   // all in memory: nothing worth a line
+            std::fprintf(stderr, "\rloading %s: layer %d/%d, %d kernels built ", model.c_str(),
+                         p.layers, p.layersTotal, p.kernelsBuilt);
+            std::fflush(stderr);
+        };
     auto det = pipeline::Detector::load(d.model, d.options);
+    if (tty && d.options.onProgress) std::fprintf(stderr, "\r\033[K");
     if (!det) return det.status();
+    if (!(*det)->fullyPrepared()) {
+        static bool said = false;   // once per process (analyze's siblings share the device)
+        const int untuned = (*det)->tuning().untuned;
+        const std::string what =
+            untuned > 0 ? std::to_string(untuned) + " conv layers on default kernels"
+                        : std::string("fp32 storage (fp16 not measured)");
+        if (!said)
+            std::fprintf(stderr,
+                         "note: %s runs %s on this device, not yet measured (the same boxes, "
+                         "maybe slower); `sightline prepare` measures it once\n",
+                         d.model.c_str(), what.c_str());
+        said = true;
+    }
     if (!d.classes.empty()) {
         auto ids = (*det)->parseClasses(d.classes);
         if (!ids) return ids.status();
@@ -97,7 +126,8 @@ namespace {
 
 constexpr const char* kUsage =
     "sightline detect IMAGE|VIDEO [--json] [--model NAME|FILE.onnx] [--threshold T] [--nms T]\n"
-    "                 [--classes person,car] [--device opencl|cpu-ref] [--frames N]";
+    "                 [--classes person,car] [--device opencl|cpu-ref] [--frames N]\n"
+    "                 [--measure] (measure this device's kernel choices now, not later)";
 
 // In double: a float rounded to 2 decimals prints as 133.77000427246094.
 double round(float v, double scale) { return std::round(double(v) * scale) / scale; }
