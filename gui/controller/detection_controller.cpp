@@ -3,6 +3,7 @@
 #include <QPointer>
 
 #include <algorithm>
+#include <utility>
 
 #include "compute/cl_context.h"
 #include "compute/platform.h"
@@ -27,9 +28,13 @@ DetectionController::DetectionController(std::shared_ptr<pipeline::ResultsStore>
 }
 
 DetectionController::~DetectionController() {
-    // The worker and loader post to this object; both end before it does.
+    // The worker, the loader, the preparation and retired workers post to this object; all end
+    // before it does.
+    preparation_.reset();
     worker_.reset();
     if (loader_.joinable()) loader_.join();
+    for (std::thread& t : retired_) t.join();
+    for (std::thread& t : retiredPreparations_) t.join();
 }
 
 QStringList DetectionController::installedModels() {
@@ -47,6 +52,8 @@ void DetectionController::setEnabled(bool enabled) {
 
 void DetectionController::setModel(const QString& name) {
     model_ = name;
+    stopPreparation();
+    upgrading_ = false;
     worker_.reset();
     ++epoch_;   // another model: live results so far are stale
     submittedAt_.clear();
@@ -71,7 +78,7 @@ void DetectionController::startLoad() {
         return;
     }
     loadDeferred_ = false;
-    ++loadsStarted_;
+    if (!upgrading_) ++loadsStarted_;   // an upgrade is counted apart (upgrades())
     emit stateChanged();
     loader_ = std::thread([this, name = model_.toStdString(), generation,
                            shared = sharedCompute_] {
@@ -81,6 +88,20 @@ void DetectionController::startLoad() {
         pipeline::DetectorOptions options;
         options.compute = shared;
         options.ownQueue = shared != nullptr;
+        options.onProgress = [this, generation](const nn::PrepareProgress& p) {
+            const QString text = QStringLiteral("layer %1 of %2, %3 kernels built")
+                                     .arg(p.layers)
+                                     .arg(p.layersTotal)
+                                     .arg(p.kernelsBuilt);
+            QMetaObject::invokeMethod(
+                this,
+                [this, text, generation] {
+                    if (generation != loadGeneration_ || !loading_) return;
+                    loadStatus_ = text;
+                    emit stateChanged();
+                },
+                Qt::QueuedConnection);
+        };
         auto det = pipeline::Detector::load(name, options);
         // Moved through a shared holder: a posted call that Qt discards still frees it.
         auto holder = std::make_shared<std::unique_ptr<pipeline::Detector>>(
@@ -92,19 +113,88 @@ void DetectionController::startLoad() {
             [this, holder, error, generation, shared] {
                 if (generation != loadGeneration_) return;   // superseded
                 loading_ = false;
+                loadStatus_.clear();
+                const bool upgrade = std::exchange(upgrading_, false);
                 if (!*holder) {
                     emit errorOccurred(QStringLiteral("detection: %1").arg(error));
                     emit stateChanged();
                     return;
                 }
-                worker_.reset();   // a worker on another context makes way
+                // A worker on another context, or on the untuned kernels, makes way; it
+                // finishes its frame on a thread of its own, not on this one.
+                retire(std::move(worker_));
+                if (upgrade) ++upgrades_;
+                const bool measureLater = !(*holder)->fullyPrepared() && !upgrade;
                 startWorker(std::move(*holder));
+                if (measureLater) startPreparation(worker_->detector());
                 // The bridge's context arrived while this loaded: load again on it (this
                 // worker serves through host uploads meanwhile).
                 if (shared != sharedCompute_ && enabled_) startLoad();
             },
             Qt::QueuedConnection);
     });
+}
+
+void DetectionController::retire(std::unique_ptr<pipeline::DetectorWorker> worker) {
+    if (!worker) return;
+    retired_.emplace_back([w = std::move(worker)]() mutable { w.reset(); });
+}
+
+void DetectionController::startPreparation(const pipeline::Detector& detector) {
+    if (detector.device() != nn::Device::OpenCL) return;
+    stopPreparation();
+    const int generation = ++preparationGeneration_;
+    nn::BackgroundPreparation::Options o;
+    o.model = detector.model().weights;
+    // A context of its own: it outlives bridge changes, and its measurements never share a
+    // queue with the live frames.
+    o.clDeviceSelector.clear();
+    const auto post = [this, generation](auto fn) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, fn] {
+                if (generation == preparationGeneration_) fn();
+            },
+            Qt::QueuedConnection);
+    };
+    o.onProgress = [this, post](const nn::PrepareProgress& p) {
+        const QString text = QStringLiteral("measuring kernels: %1 (%2 of %3), layer %4 of %5")
+                                 .arg(QString::fromLatin1(p.stage))
+                                 .arg(p.pass)
+                                 .arg(p.passes)
+                                 .arg(p.layers)
+                                 .arg(p.layersTotal);
+        post([this, text] {
+            preparationStatus_ = text;
+            emit stateChanged();
+        });
+    };
+    o.onDone = [this, post](const Expected<nn::PreparationReport>& r) {
+        const QString error = r ? QString() : QString::fromStdString(r.status().message());
+        const bool nothing = r && (r->cacheDisabled || r->busy);
+        post([this, error, nothing] {
+            preparationStatus_.clear();
+            preparation_.reset();   // its thread has returned from onDone: a short join
+            if (!error.isEmpty()) {
+                emit errorOccurred(QStringLiteral("kernel measurement: %1").arg(error));
+            } else if (!nothing && enabled_ && worker_ && !loading_) {
+                upgrading_ = true;
+                startLoad();   // from the caches now: the kernels measured and built
+            }
+            emit stateChanged();
+        });
+    };
+    preparationStatus_ = QStringLiteral("measuring kernels in the background");
+    preparation_ = std::make_unique<nn::BackgroundPreparation>(std::move(o));
+    emit stateChanged();
+}
+
+void DetectionController::stopPreparation() {
+    ++preparationGeneration_;
+    preparationStatus_.clear();
+    // Its destructor cancels and joins, which can take a kernel build (a second): not here.
+    if (preparation_)
+        retiredPreparations_.emplace_back([p = std::move(preparation_)]() mutable { p.reset(); });
 }
 
 void DetectionController::startWorker(std::unique_ptr<pipeline::Detector> detector) {
@@ -225,7 +315,10 @@ void DetectionController::setSharedCompute(const compute::ComputeContext* comput
         ++loadGeneration_;
         loading_ = false;
         loadDeferred_ = false;
+        upgrading_ = false;
         worker_.reset();
+        for (std::thread& t : retired_) t.join();   // retired workers may borrow it too
+        retired_.clear();
     }
     if (!enabled_ || !reload) {
         emit stateChanged();

@@ -17,6 +17,15 @@
 // first and again on the bridge's. On the bridge's context the detector gets its own CL queue
 // (DetectorOptions::ownQueue): inference never delays the bridge's slot maps.
 //
+// First load (nn/runtime/preparation.h): the detector is made without measuring anything
+// (DetectorOptions::measure = false), so boxes come as soon as the kernels are built; the load
+// reports "layer n of N, k kernels built" (loadStatus()). What it left on defaults (conv kernel
+// choices, fp32 vs fp16 storage) is measured by an nn::BackgroundPreparation on a context of its
+// own at the lowest priority, and when it is done the model is loaded again from the caches and
+// the new worker replaces the old one between frames (the old one is retired on a thread of its
+// own: its last frame never stalls the GUI). preparationStatus() says where that is.
+// ($SIGHTLINE_KERNEL_TUNING=off leaves only the storage to measure.)
+//
 // The store is shared with the window (EngineController::sharedResults(): the detections list,
 // Analyse Range and exports use the same one). Changing the model, thresholds or class filter
 // starts a new settings epoch: frames live inference computed under an older epoch are computed
@@ -39,6 +48,7 @@
 #include <vector>
 
 #include "media/video_frame.h"
+#include "nn/runtime/preparation.h"
 #include "pipeline/detector_worker.h"
 #include "pipeline/results_store.h"
 
@@ -62,6 +72,14 @@ public:
     bool isEnabled() const { return enabled_; }
     bool isReady() const { return worker_ != nullptr; }
     bool isLoading() const { return loading_; }
+    // While loading: "layer 37 of 120, 12 kernels built" (empty before the first report).
+    QString loadStatus() const { return loadStatus_; }
+    // The background measuring: "measuring kernels: fp32 layer 40 of 120", "waiting for another
+    // process's measurements", "" when none runs (done or not needed).
+    QString preparationStatus() const { return preparationStatus_; }
+    bool isPreparing() const { return !preparationStatus_.isEmpty(); }
+    // Detectors swapped in after a background preparation (not counted in loadsStarted()).
+    int upgrades() const { return upgrades_; }
     QString modelName() const { return model_; }
     QString deviceName() const { return device_; }
     QStringList labels() const { return labels_; }
@@ -125,6 +143,9 @@ signals:
 
 private:
     void startWorker(std::unique_ptr<pipeline::Detector> detector);
+    void startPreparation(const pipeline::Detector& detector);
+    void stopPreparation();
+    void retire(std::unique_ptr<pipeline::DetectorWorker> worker);
     void startLoad();   // model_ on sharedCompute_ (or its own context), on the loader thread
     void onResult(int64_t frameIndex);
     void applySettings();
@@ -150,6 +171,14 @@ private:
     std::unique_ptr<pipeline::DetectorWorker> worker_;
     std::thread loader_;
     int loadGeneration_ = 0;
+    QString loadStatus_;
+    bool upgrading_ = false;   // the load in progress follows a background preparation
+    int upgrades_ = 0;
+    std::unique_ptr<nn::BackgroundPreparation> preparation_;
+    int preparationGeneration_ = 0;
+    QString preparationStatus_;
+    std::vector<std::thread> retired_;   // old workers finishing their last frame
+    std::vector<std::thread> retiredPreparations_;   // cancelled preparations ending
 
     // Latency: when each submitted frame was decoded, until the paint that first showed its
     // boxes.

@@ -254,8 +254,13 @@ QStringList VideoView::hudLines() const {
                           displayLatencyMedian());
         lines << QStringLiteral("model %1 on %2")
                      .arg(detection_->modelName(),
-                          detection_->isLoading() ? QStringLiteral("(loading)")
-                                                  : detection_->deviceName());
+                          detection_->isLoading()
+                              ? QStringLiteral("(loading: %1)")
+                                    .arg(detection_->loadStatus().isEmpty()
+                                             ? QStringLiteral("kernels")
+                                             : detection_->loadStatus())
+                              : detection_->deviceName());
+        if (detection_->isPreparing()) lines << detection_->preparationStatus();
         if (!detection_->inputPath().isEmpty())
             lines << QStringLiteral("inference input: %1").arg(detection_->inputPath());
     } else {

@@ -128,8 +128,14 @@ void DetectionDock::refresh() {
     QString state;
     if (!detection_->isEnabled())
         state = tr("Inference off");
+    else if (detection_->isLoading() && !detection_->loadStatus().isEmpty())
+        state = tr("Loading %1: %2").arg(detection_->modelName(), detection_->loadStatus());
     else if (detection_->isLoading())
-        state = tr("Loading %1...").arg(detection_->modelName());
+        state = tr("Loading %1: building kernels").arg(detection_->modelName());
+    else if (detection_->isReady() && detection_->isPreparing())
+        state = tr("%1 on %2 (%3)")
+                    .arg(detection_->modelName(), detection_->deviceName(),
+                         detection_->preparationStatus());
     else if (detection_->isReady())
         state = tr("%1 on %2").arg(detection_->modelName(), detection_->deviceName());
     else
