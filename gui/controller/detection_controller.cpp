@@ -146,9 +146,9 @@ void DetectionController::startPreparation(const pipeline::Detector& detector) {
     const int generation = ++preparationGeneration_;
     nn::BackgroundPreparation::Options o;
     o.model = detector.model().weights;
-    // A context of its own: it outlives bridge changes, and its measurements never share a
-    // queue with the live frames.
-    o.clDeviceSelector.clear();
+    // A context of its own (it outlives bridge changes, and its measurements never share a
+    // queue with the live frames), on the device the detector runs on.
+    o.clDeviceSelector = std::to_string(detector.compute()->info().index);
     const auto post = [this, generation](auto fn) {
         QMetaObject::invokeMethod(
             this,
