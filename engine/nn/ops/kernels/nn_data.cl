@@ -5,9 +5,8 @@
 #ifndef T
 #define T uint
 #endif
-#define SL_CAT(a, b) a##b
-#define SL_XCAT(a, b) SL_CAT(a, b)
-#define SL_T16 SL_XCAT(T, 16)
+// SL_CAT (nn_common.cl, prepended) pastes after expansion: uint16 when T is uint.
+#define SL_T16 SL_CAT(T, 16)
 
 // dst[dOff + nd(i, dStride)] = src[sOff + nd(i, sStride)] over `shape` (8 dims, leading 1s).
 // gid0 takes a run of COPY_RUN elements of the innermost dim, gid1 the next dim; gid2 enumerates
