@@ -1,12 +1,16 @@
 // bench_startup: time to the first detection of `sightline detect IMAGE`, as a user meets it.
 //
-//   bench_startup [IMAGE] [--cold N] [--warm N] [--inline]
+//   bench_startup [IMAGE] [--cold N] [--warm N] [--inline] [--no-prepare]
 //
 // Each run is a fresh process (fork + exec of the built sightline) timed from start to exit:
 //   cold     empty Sightline kernel cache and empty PoCL cache (two fresh directories per run:
-//            $SIGHTLINE_KERNEL_CACHE, $POCL_CACHE_DIR): every kernel is compiled;
+//            $SIGHTLINE_KERNEL_CACHE, $POCL_CACHE_DIR): every kernel is compiled, with the
+//            default build helpers (nn/runtime/build_helpers.h);
+//   cold, one process   the same with $SIGHTLINE_BUILD_HELPERS=0, alternating with the above
+//            (which goes first swaps every run), so their ratio is the helpers' gain;
 //   warm     the same directories again after a cold run: programs come from the disk caches;
-//   prepared warm after `sightline prepare` measured the device's kernel choices;
+//   prepared warm after `sightline prepare` measured the device's kernel choices (15 min on a
+//            2-core CPU; --no-prepare leaves it out);
 //   inline   (--inline, one run: minutes on a CPU device) cold with `--measure`, what every cold
 //            start did before tuning moved out of the way.
 // Medians of the runs, and ratios against cold. Kernel tuning is on ($SIGHTLINE_KERNEL_TUNING is
@@ -35,8 +39,9 @@ double runTimed(const std::vector<std::string>& argv, const std::vector<std::str
     const pid_t pid = ::fork();
     if (pid < 0) return -1;
     if (pid == 0) {
-        for (const std::string& e : env) ::putenv(const_cast<char*>(e.c_str()));
         ::unsetenv("SIGHTLINE_KERNEL_TUNING");
+        ::unsetenv("SIGHTLINE_BUILD_HELPERS");
+        for (const std::string& e : env) ::putenv(const_cast<char*>(e.c_str()));
         std::vector<char*> args;
         for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
         args.push_back(nullptr);
@@ -78,12 +83,13 @@ Dirs freshDirs(const fs::path& root, int n) {
 int main(int argc, char** argv) {
     std::string image;
     int coldRuns = 3, warmRuns = 5;
-    bool withInline = false;
+    bool withInline = false, withPrepare = true;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--cold" && i + 1 < argc) coldRuns = std::atoi(argv[++i]);
         else if (a == "--warm" && i + 1 < argc) warmRuns = std::atoi(argv[++i]);
         else if (a == "--inline") withInline = true;
+        else if (a == "--no-prepare") withPrepare = false;
         else image = a;
     }
     if (image.empty()) {
@@ -102,13 +108,24 @@ int main(int argc, char** argv) {
                                                        std::to_string(::getpid()));
     const std::vector<std::string> detect{sightline, "detect", image};
 
-    std::vector<double> cold, warm, prepared;
+    std::vector<double> cold, serial, warm, prepared;
     for (int r = 0; r < coldRuns; ++r) {
         const Dirs d = freshDirs(root, r);
+        const auto runSerial = [&]() -> bool {
+            std::vector<std::string> env = freshDirs(root, 1000 + r).env();
+            env.push_back("SIGHTLINE_BUILD_HELPERS=0");
+            const double s = runTimed(detect, env);
+            if (s < 0) return false;
+            serial.push_back(s);
+            std::fprintf(stderr, "cold run %d, one process: %.2f s\n", r + 1, s);
+            return true;
+        };
+        if (r % 2 == 1 && !runSerial()) return 1;
         const double c = runTimed(detect, d.env());
         if (c < 0) return 1;
         cold.push_back(c);
         std::fprintf(stderr, "cold run %d: %.2f s\n", r + 1, c);
+        if (r % 2 == 0 && !runSerial()) return 1;
         if (r == 0) {
             for (int w = 0; w < warmRuns; ++w) {
                 const double s = runTimed(detect, d.env());
@@ -116,9 +133,9 @@ int main(int argc, char** argv) {
                 warm.push_back(s);
             }
             Timer tp;
-            if (runTimed({sightline, "prepare"}, d.env()) < 0) return 1;
-            std::fprintf(stderr, "prepare: %.1f s\n", tp.seconds());
-            for (int w = 0; w < warmRuns; ++w) {
+            if (withPrepare && runTimed({sightline, "prepare"}, d.env()) < 0) return 1;
+            if (withPrepare) std::fprintf(stderr, "prepare: %.1f s\n", tp.seconds());
+            for (int w = 0; withPrepare && w < warmRuns; ++w) {
                 const double s = runTimed(detect, d.env());
                 if (s < 0) return 1;
                 prepared.push_back(s);
@@ -147,8 +164,9 @@ int main(int argc, char** argv) {
                  widths);
     };
     row("cold (empty caches)", c);
+    row("cold, one process", summarize(serial));
     row("warm (caches filled)", w);
-    row("warm after prepare", p);
+    if (!prepared.empty()) row("warm after prepare", p);
     if (!inl.empty()) row("cold, measuring inline", summarize(inl));
     return 0;
 }

@@ -16,6 +16,7 @@ int runProject(std::span<const std::string> args);      // cli/project_verb.cpp
 int runConvert(std::span<const std::string> args);      // cli/convert_verb.cpp
 int runEval(std::span<const std::string> args);         // cli/eval_verb.cpp
 int runPrepare(std::span<const std::string> args);      // cli/prepare_verb.cpp
+int runBuildKernels(std::span<const std::string> args);  // cli/build_kernels_verb.cpp
 
 namespace {
 
@@ -61,10 +62,19 @@ const std::array kVerbs = {
          &runEval},
 };
 
+// Verbs the program runs on itself, not listed in the usage.
+const std::array kHiddenVerbs = {
+    Verb{"__build-kernels", "a kernel build helper (nn/runtime/build_helpers.h)",
+         "sightline __build-kernels MODEL --cl-device N --storage S --from K/N --parent PID",
+         &runBuildKernels},
+};
+
 }  // namespace
 
 const Verb* findVerb(std::string_view name) {
     for (const Verb& v : kVerbs)
+        if (name == v.name) return &v;
+    for (const Verb& v : kHiddenVerbs)
         if (name == v.name) return &v;
     return nullptr;
 }

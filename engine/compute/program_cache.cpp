@@ -7,13 +7,16 @@
 #include "core/log.h"
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <vector>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace sl::compute {
@@ -34,6 +37,41 @@ uint64_t contentKey(const DeviceInfo& d, std::string_view source, std::string_vi
     return h;
 }
 
+// Held while one program is built from source, across processes (a session's build helpers,
+// two sightline processes starting together): an open-file-description byte lock on
+// <dir>/builds.lock at an offset taken from the program's key, so one lock file serves every
+// program and a killed holder releases it with its descriptors. Two keys on one offset only
+// wait for each other. Where the lock cannot be had (read-only directory) the build goes ahead
+// unlocked: a duplicate build, never a wrong one, as files are replaced atomically.
+class BuildLock {
+public:
+    BuildLock(const fs::path& dir, uint64_t key) {
+        std::error_code ec;
+        fs::create_directories(dir, ec);
+        fd_ = ::open((dir / "builds.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd_ < 0) return;
+        struct flock fl {};
+        fl.l_type = F_WRLCK;
+        fl.l_whence = SEEK_SET;
+        fl.l_start = off_t(key % (1u << 30));
+        fl.l_len = 1;
+        int rc;
+        while ((rc = ::fcntl(fd_, F_OFD_SETLKW, &fl)) != 0 && errno == EINTR) {
+        }
+        if (rc != 0) {
+            ::close(fd_);
+            fd_ = -1;
+        }
+    }
+    ~BuildLock() {
+        if (fd_ >= 0) ::close(fd_);   // releases the lock
+    }
+    BuildLock(const BuildLock&) = delete;
+    BuildLock& operator=(const BuildLock&) = delete;
+
+private:
+    int fd_ = -1;
+};
 
 std::string buildLog(cl_program program, cl_device_id device) {
     size_t size = 0;
@@ -145,6 +183,11 @@ Expected<cl_program> ProgramCache::get(const ComputeContext& ctx, std::string_vi
     }
 
     const fs::path path = diskPath(dev, name, source, buildOptions);
+    std::optional<BuildLock> buildLock;
+    if (options_.diskEnabled && !fs::exists(path)) {
+        // Another process may be building it right now: wait for it, then read its file.
+        buildLock.emplace(options_.directory, key);
+    }
     if (options_.diskEnabled && fs::exists(path)) {
         auto loaded = loadFromDisk(ctx, path, key, name, buildOptions);
         if (loaded) {

@@ -11,6 +11,10 @@
 // cache; SIGHTLINE_KERNEL_CACHE=<dir> moves it. A disk hit marks the file used; the first cache of
 // a directory in the process prunes it (compute/cache_pruner.h: unused 30 days, size cap).
 //
+// A program missing on disk is built under a lock shared across processes (an OFD byte lock in
+// <dir>/builds.lock): a second process that needs it at the same time (a kernel build helper,
+// nn/runtime/build_helpers.h, or another sightline) waits, then reads the first one's file.
+//
 // Thread-safe. Every ComputeContext owns one (ComputeContext::programs()); tests build their own
 // with a temporary directory.
 

@@ -22,6 +22,7 @@ struct PassOptions {
     bool foldFocus = true;
     bool cascadePools = true;
     bool transposeBeforeConcat = true;
+    bool operator==(const PassOptions&) const = default;
 };
 
 struct PassReport {

@@ -15,6 +15,7 @@
 #include "nn/onnx/onnx_importer.h"
 #include "nn/ops/op_registry.h"
 #include "nn/ops/op_util.h"
+#include "nn/runtime/build_helpers.h"
 #include "nn/runtime/memory_planner.h"
 #include "nn/tensor_util.h"
 
@@ -90,6 +91,14 @@ struct Session::Impl {
     Status copyDeviceInput(size_t i, const DeviceTensor& src, std::span<const cl_event> waitList);
 
     Status prepare();
+    // Whether this session may start build helpers (SessionOptions::buildHelpers): one a helper
+    // can re-create from the model file alone, that measures nothing.
+    bool mayStartBuildHelpers() const {
+        return options.buildHelpers != 0 && !options.measure && options.prepareFromN <= 1 &&
+               !options.modelFile.empty() && options.inputShapes.empty() &&
+               options.constantInputs.empty() && options.optimize &&
+               options.passes == PassOptions{} && cl->programs().options().diskEnabled;
+    }
     Status resolveInputs();
     Status createSteps();
     Status prepareOpenCl();
@@ -98,6 +107,9 @@ struct Session::Impl {
         std::vector<ValueId> container;   // per value: the concat output it lives in, or kNoValue
         std::vector<size_t> offset;       // per value: its byte offset in that output
     };
+    BuildHelpers helpers;   // SessionOptions::buildHelpers, until the first run ends
+    int helpersStarted = 0;
+    Status compileByRunning(const std::vector<Step*>& order);
     ConcatPlacement placeConcatInputs(const std::vector<ValueId>& root,
                                       std::vector<int>& firstStep, std::vector<int>& lastStep);
     Expected<std::vector<Tensor>> runReference(std::span<const Tensor> in);
@@ -355,8 +367,21 @@ Status Session::Impl::prepareOpenCl() {
     progress.layers = 0;
     progress.layersTotal = int(std::count_if(steps.begin(), steps.end(),
                                              [](const Step& s) { return s.onDevice; }));
-    for (Step& s : steps) {
-        if (!s.onDevice) continue;
+    // Device steps in preparation order: a build helper starts elsewhere and wraps around.
+    std::vector<Step*> order;
+    for (Step& s : steps)
+        if (s.onDevice) order.push_back(&s);
+    if (options.prepareFromN > 1 && !order.empty()) {
+        const size_t from = size_t(options.prepareFromK) * order.size() / size_t(options.prepareFromN);
+        std::rotate(order.begin(), order.begin() + std::ptrdiff_t(from % order.size()), order.end());
+    }
+    // Helpers start at the first program this session has to compile (a warm cache starts none).
+    // They go on compiling the driver's work-group functions after their programs
+    // (compileByRunning) and are stopped at the end of this session's first run, by when it has
+    // everything, or when it is destroyed.
+    bool helpersConsidered = !mayStartBuildHelpers();
+    for (Step* step : order) {
+        Step& s = *step;
         if (options.cancel && options.cancel->load(std::memory_order_relaxed))
             return fail(StatusCode::Cancelled, "preparation cancelled");
         std::vector<const Tensor*> consts;
@@ -364,6 +389,14 @@ Status Session::Impl::prepareOpenCl() {
             consts.push_back(graph.isConstant(id) ? &*graph.value(id).constant : nullptr);
         if (Status st = s.op->prepareDevice(ctx, consts); !st)
             return st.withContext("nn: preparing " + nodeWhat(graph.nodes()[size_t(s.node)].desc));
+        if (!helpersConsidered && cl->programs().stats().sourceBuilds > before.sourceBuilds) {
+            helpersConsidered = true;
+            const int n = options.buildHelpers < 0 ? BuildHelpers::defaultCount()
+                                                   : options.buildHelpers;
+            if (n > 0)
+                helpersStarted =
+                    helpers.start(options.modelFile, cl->info().index, storageChoice.storage, n);
+        }
         if (options.onProgress) {
             const compute::ProgramCacheStats now = cl->programs().stats();
             ++progress.layers;
@@ -373,6 +406,7 @@ Status Session::Impl::prepareOpenCl() {
             options.onProgress(progress);
         }
     }
+    if (options.prepareFromN > 1) SL_TRY(compileByRunning(order));
     if (tuner) {
         SL_TRY(tuner->save());
         tuning = tuner->stats();
@@ -501,12 +535,40 @@ Expected<std::vector<Tensor>> Session::Impl::runReference(std::span<const Tensor
     return result;
 }
 
+// A build helper's second half: the device steps enqueued once, in its own order, on zeroed
+// activations. The results are meaningless; what counts is that the driver compiles each
+// kernel's work-group function for the launch sizes the parent will use, into its own disk
+// cache (PoCL's POCL_CACHE_DIR, keyed by the program's build hash, which a program loaded from
+// the binary this process wrote keeps), while the parent compiles the others.
+Status Session::Impl::compileByRunning(const std::vector<Step*>& order) {
+    const ClOpContext ctx = clContext();
+    const cl_uchar zero = 0;
+    SL_CL_TRY(clEnqueueFillBuffer(ctx.queue, arena.get(), &zero, 1, 0,
+                                  std::max<size_t>(memory.arenaBytes, 256), 0, nullptr, nullptr));
+    for (const Step* step : order) {
+        if (step->inPlace) continue;
+        const Node& node = graph.nodes()[size_t(step->node)];
+        std::vector<DeviceTensor> ins, outs;
+        for (ValueId id : node.inputs) ins.push_back(deviceTensor(id));
+        for (ValueId id : node.outputs) outs.push_back(deviceTensor(id));
+        SL_TRY(step->op->runDevice(ctx, ins, outs));
+        SL_CL_TRY(clFinish(ctx.queue));   // one kernel at a time: compiled in order
+    }
+    return Status::ok();
+}
+
 Expected<std::vector<Tensor>> Session::Impl::runOpenCl(std::span<const Tensor> in,
                                                        std::span<const DeviceTensor> devIn,
                                                        std::span<const cl_event> waitList) {
     const ClOpContext ctx = clContext();
     cl_command_queue q = ctx.queue;
     std::vector<Tensor> staged;   // host inputs converted to the storage dtype (outlive the queue)
+    // Build helpers have nothing left to do once this run has compiled everything (declared
+    // first: stopped after the queue has finished).
+    struct HelperStop {
+        BuildHelpers& helpers;
+        ~HelperStop() { helpers.stop(); }
+    } helperStop{helpers};
     // Whatever happens, nothing may still read the caller's memory when this returns.
     struct Finisher {
         cl_command_queue q;
@@ -637,7 +699,9 @@ Expected<std::unique_ptr<Session>> Session::load(const std::filesystem::path& mo
                                                  const SessionOptions& options) {
     auto graph = importOnnx(model);
     if (!graph) return graph.status();
-    return create(std::move(*graph), options);
+    SessionOptions o = options;
+    if (o.modelFile.empty()) o.modelFile = model;
+    return create(std::move(*graph), o);
 }
 
 const std::vector<SessionIo>& Session::inputs() const { return impl_->inputs; }
@@ -648,6 +712,7 @@ const TuningStats& Session::tuning() const { return impl_->tuning; }
 bool Session::fullyPrepared() const {
     return impl_->tuning.untuned == 0 && !impl_->storageChoice.deferred;
 }
+int Session::buildHelpersStarted() const { return impl_->helpersStarted; }
 MemoryStats Session::memory() const { return impl_->memory; }
 Storage Session::storage() const { return impl_->storageChoice.storage; }
 const StorageChoice& Session::storageChoice() const { return impl_->storageChoice; }

@@ -93,6 +93,19 @@ struct SessionOptions {
     // and model and caches the faster (the product default: CLI, detector). The library default
     // is fp32 so results match the reference to float rounding.
     Storage storage = Storage::Fp32;
+    // OpenCL with measure = false: when a program has to be compiled from source (empty
+    // caches), helper processes compile the same model's programs into the shared disk cache
+    // while this session does, each starting elsewhere in the node list
+    // (nn/runtime/build_helpers.h). Processes, not threads: PoCL compiles under one lock per
+    // process. -1: one per spare core, at most 3 ($SIGHTLINE_BUILD_HELPERS=N overrides; 0:
+    // none). Only for a session load() made with the defaults that change kernels (passes,
+    // input shapes, constant inputs), since a helper re-creates it from the file alone.
+    int buildHelpers = -1;
+    // The helper's side: prepare device nodes from step floor(k * steps / n) on, wrapping
+    // around, so that k of n processes meet the others' programs on disk instead of building them.
+    int prepareFromK = 0, prepareFromN = 1;
+    // The model file (load() sets it): what a build helper loads.
+    std::filesystem::path modelFile;
 };
 
 struct SessionIo {
@@ -146,6 +159,8 @@ public:
     // Every choice that could be measured came from a measurement (cached or now): no conv
     // class on defaults, and storage auto was decided (not deferred by measure = false).
     bool fullyPrepared() const;
+    // Kernel build helper processes this session started (SessionOptions::buildHelpers).
+    int buildHelpersStarted() const;
     MemoryStats memory() const;
     // The storage that runs (fp32 on cpu-ref) and how it was chosen.
     Storage storage() const;
