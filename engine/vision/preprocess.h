@@ -1,5 +1,7 @@
 #pragma once
-// Preprocessor: a decoded YUV 4:2:0 frame in device memory -> a network input tensor, in one
+// Preprocessor: a decoded frame of any native pixel format (media/pixel_format.h: YUV 4:2:0,
+// 4:2:2, 4:4:0, 4:4:4 at 8 and 10 bits, NV12, P010, gray, packed RGB/BGR/RGBA) in device memory
+// -> a network input tensor, in one
 // kernel (vision/kernels/preprocess.cl): colour conversion, letterbox resize, channel order,
 // normalisation, NCHW layout, float32 or float16.
 //
@@ -9,11 +11,18 @@
 //   integer division); every other output pixel is padValue (normalised like a picture pixel).
 // - Sampling: bilinear, pixel centres at integers: src = (dst - offset + 0.5) * (srcSize/rSize)
 //   - 0.5 per axis (srcSize/rSize equals 1/s up to the rounding of rw/rh), clamped to the edge.
-// - Chroma: sampled bilinearly on its own grid, cw x ch = ceil(srcW/2) x ceil(srcH/2), with the
-//   same centre convention: c = (src + 0.5) / 2 - 0.5 (centre-sited chroma, as JPEG; MPEG-2's
-//   left siting differs by a quarter luma pixel horizontally).
-// - Colour: BT.601 or BT.709 matrix, limited (16-235 / 16-240) or full range, to RGB 0..255
-//   clamped, as floats (no rounding to 8 bits).
+// - Chroma: sampled bilinearly on its own grid, cw x ch = ceil(srcW/fx) x ceil(srcH/fy) for
+//   subsampling fx, fy in {1, 2}, with the same centre convention: c = (src + 0.5) / f - 0.5
+//   (centre-sited chroma, as JPEG and as swscale's default for 4:2:2/4:4:0 horizontally and
+//   vertically; MPEG-2's left siting of 4:2:0 differs by a quarter luma pixel horizontally, well
+//   inside what detection notices). 4:4:4 samples chroma at the luma position.
+// - Samples: 8-bit, or 16-bit little-endian words holding 10-bit values (P010: the high 10 bits),
+//   read as integers and converted to float exactly.
+// - Colour: BT.601 or BT.709 matrix, limited (16-235 / 16-240, times 4 at 10 bits) or full
+//   range (media::yuvToRgb), to RGB 0..255 clamped, as floats (no rounding to 8 bits). Gray has
+//   neutral chroma; packed RGB goes through an identity matrix (values unchanged).
+// - Exactness: float operations only, in one fixed order, no contraction (FP_CONTRACT OFF), so
+//   the kernel and preprocess_reference.cpp agree bit for bit on an IEEE device.
 // - Normalisation per output channel c: out = (v * scale - mean[c]) * (1 / std[c]); mean and std
 //   are indexed by OUTPUT channel (for Bgr, mean[0] applies to blue).
 // - Output: NCHW planes of dstW*dstH elements, channel 0 first, starting at outputOffsetBytes
@@ -37,8 +46,9 @@
 
 namespace sl::vision {
 
-// A YUV 4:2:0 frame in device memory: planes Y, U, V (Yuv420p) or Y, UV (Nv12). Planes may share
-// one buffer at different offsets. The planes are the bridge's own (interop::ClFrame::planes):
+// A frame in device memory (the name is historical: any media::PixelFormat), its planes as
+// media/pixel_format.h lays them out (Y, U, V; Y, UV; Y; or one packed RGB plane). 16-bit planes
+// need even offsets and strides. Planes may share one buffer at different offsets. The planes are the bridge's own (interop::ClFrame::planes):
 //   DeviceYuvFrame{cl->format, cl->width, cl->height, cl->planes, matrix, range}
 struct DeviceYuvFrame {
     media::PixelFormat format = media::PixelFormat::Yuv420p;
@@ -95,8 +105,8 @@ public:
 private:
     Preprocessor() = default;
     const compute::ComputeContext* ctx_ = nullptr;
-    compute::ClKernel f32_;
-    compute::ClKernel f16_;
+    compute::ClKernel u8f32_, u8f16_;     // 8-bit samples
+    compute::ClKernel u16f32_, u16f16_;   // 16-bit words (10-bit formats)
 };
 
 }  // namespace sl::vision
