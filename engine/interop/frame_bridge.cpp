@@ -1,4 +1,5 @@
 #include "interop/frame_bridge.h"
+#include "interop/gl_texture_format.h"
 
 #include <string>
 
@@ -300,25 +301,13 @@ ClFrame FrameBridge::clFrameFor(cl_mem mem, cl_event ready) const {
 
 namespace {
 
-// How plane `i` of a format is held by a texture: 1 or 2 components of 8 or 16 bits (unsigned
-// normalised; the shader rescales 10-bit values), or packed RGB(A) uploaded as GL_BGR(A) where the
-// bytes are in that order, so the texture's .rgb is always R, G, B.
+// interop/gl_texture_format.h, as GL enums.
 struct TexFormat {
     GLenum internal, format, type;
 };
 TexFormat texFormatOf(media::PixelFormat f, int i) {
-    const media::PixelFormatDesc& d = media::describe(f);
-    const int n = media::planeComponents(f, i);
-    const bool bgr = d.family == media::FormatFamily::Rgb && d.rgbAt[0] == 2;
-    if (d.componentBytes == 2)
-        return n == 2 ? TexFormat{GL_RG16, GL_RG, GL_UNSIGNED_SHORT}
-                      : TexFormat{GL_R16, GL_RED, GL_UNSIGNED_SHORT};
-    switch (n) {
-    case 2: return {GL_RG8, GL_RG, GL_UNSIGNED_BYTE};
-    case 3: return {GL_RGB8, GLenum(bgr ? GL_BGR : GL_RGB), GL_UNSIGNED_BYTE};
-    case 4: return {GL_RGBA8, GLenum(bgr ? GL_BGRA : GL_RGBA), GL_UNSIGNED_BYTE};
-    default: return {GL_R8, GL_RED, GL_UNSIGNED_BYTE};
-    }
+    const GlTextureFormat t = glTextureFormat(f, i);
+    return {GLenum(t.internalFormat), GLenum(t.format), GLenum(t.type)};
 }
 
 }  // namespace
