@@ -65,6 +65,42 @@ bool nativePixelFormat(int avFormat, PixelFormat* out) {
     return false;
 }
 
+ChromaLocation chromaLocation(int avChromaLocation) {
+    switch (avChromaLocation) {
+    case AVCHROMA_LOC_CENTER: return ChromaLocation::Centre;
+    case AVCHROMA_LOC_TOPLEFT: return ChromaLocation::TopLeft;
+    case AVCHROMA_LOC_TOP: return ChromaLocation::Top;
+    case AVCHROMA_LOC_BOTTOMLEFT: return ChromaLocation::BottomLeft;
+    case AVCHROMA_LOC_BOTTOM: return ChromaLocation::Bottom;
+    default: return ChromaLocation::Left;   // LEFT and UNSPECIFIED (see the header)
+    }
+}
+
+int avChromaLocation(ChromaLocation location) {
+    switch (location) {
+    case ChromaLocation::Left: return AVCHROMA_LOC_LEFT;
+    case ChromaLocation::Centre: return AVCHROMA_LOC_CENTER;
+    case ChromaLocation::TopLeft: return AVCHROMA_LOC_TOPLEFT;
+    case ChromaLocation::Top: return AVCHROMA_LOC_TOP;
+    case ChromaLocation::BottomLeft: return AVCHROMA_LOC_BOTTOMLEFT;
+    case ChromaLocation::Bottom: return AVCHROMA_LOC_BOTTOM;
+    }
+    return AVCHROMA_LOC_LEFT;
+}
+
+std::array<float, 2> chromaSiteOffset(ChromaLocation location) {
+    // The same numbers as av_chroma_location_enum_to_pos (in 1/256 luma pixel: 0, 128, 256).
+    switch (location) {
+    case ChromaLocation::Left: return {0.0f, 0.5f};
+    case ChromaLocation::Centre: return {0.5f, 0.5f};
+    case ChromaLocation::TopLeft: return {0.0f, 0.0f};
+    case ChromaLocation::Top: return {0.5f, 0.0f};
+    case ChromaLocation::BottomLeft: return {0.0f, 1.0f};
+    case ChromaLocation::Bottom: return {0.5f, 1.0f};
+    }
+    return {0.0f, 0.5f};
+}
+
 int planeWidth(PixelFormat f, int plane, int width) {
     const PixelFormatDesc& d = describe(f);
     if (plane < 0 || plane >= d.planeCount) return 0;

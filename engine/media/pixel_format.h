@@ -45,6 +45,12 @@ inline constexpr PixelFormat kPixelFormats[] = {
 enum class ColorMatrix { Bt601, Bt709 };
 enum class ColorRange { Limited, Full };
 
+// Where chroma sample (0, 0) lies against luma sample (0, 0) on the axes a format subsamples, as
+// FFmpeg's AVChromaLocation names it: Left is MPEG-2 / H.264 / HEVC 4:2:0 (co-sited
+// horizontally, between two lines vertically), Centre is JPEG / MPEG-1, TopLeft co-sites both
+// axes (MPEG-2 4:2:2, BT.2100 HDR 4:2:0).
+enum class ChromaLocation { Left, Centre, TopLeft, Top, BottomLeft, Bottom };
+
 enum class FormatFamily { Yuv, Gray, Rgb };
 
 struct PixelFormatDesc {
@@ -68,6 +74,16 @@ const char* pixelFormatName(PixelFormat f);
 // The native format an AVPixelFormat is delivered in as is (yuvj* included: they differ only in
 // range, which VideoFrame::colorRange() reads), or false.
 bool nativePixelFormat(int avFormat, PixelFormat* out);
+
+// The location an AVChromaLocation (an int here) names. Unspecified is Left: the default of
+// MPEG-2, H.264 and HEVC for 4:2:0 and BT.601's co-siting for 4:2:2, so what untagged video
+// most likely is (mpv assumes the same); JPEG decoders tag their centre siting explicitly.
+ChromaLocation chromaLocation(int avChromaLocation);
+int avChromaLocation(ChromaLocation location);
+// Chroma sample (0, 0)'s position in luma pixels from luma sample (0, 0) on a subsampled axis
+// (x: 0 or 0.5; y: 0, 0.5 or 1). A consumer maps luma position p to chroma position
+// (p - offset) / subsampling there, and uses offset 0 on an axis that is not subsampled.
+std::array<float, 2> chromaSiteOffset(ChromaLocation location);
 
 // Geometry of plane `plane` of a width x height frame of format f, in samples of that plane
 // (a semi-planar UV plane counts pairs, a packed RGB plane pixels); 0 for planes f lacks.

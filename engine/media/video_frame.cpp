@@ -61,6 +61,10 @@ ColorRange VideoFrame::colorRange() const {
     return ColorRange::Limited;
 }
 
+ChromaLocation VideoFrame::chromaLocation() const {
+    return media::chromaLocation(frame_ ? int(frame_->chroma_location) : 0);
+}
+
 const uint8_t* VideoFrame::plane(int i) const {
     if (!frame_ || i < 0 || i >= planeCount()) return nullptr;
     return frame_->data[i];

@@ -30,6 +30,7 @@ public:
     PixelFormat format() const { return format_; }
     ColorMatrix colorMatrix() const;
     ColorRange colorRange() const;
+    ChromaLocation chromaLocation() const;   // media::chromaLocation() of the frame's tag
 
     int planeCount() const { return describe(format_).planeCount; }
     const uint8_t* plane(int i) const;

@@ -107,7 +107,7 @@ Status Preprocessor::run(const DeviceYuvFrame& src, const PreprocessParams& para
         return invalid("output lies beyond 2^31 elements of its buffer");
 
     const PreprocessConstants c = preprocessConstants(src.width, src.height, src.format,
-                                                      src.matrix, src.range, params);
+                                                      src.matrix, src.range, src.chroma, params);
     // Offsets, strides and steps go to the kernel in elements of its sample type.
     const size_t eb = size_t(g.elementBytes);
     cl_mem mem[3];
@@ -128,6 +128,7 @@ Status Preprocessor::run(const DeviceYuvFrame& src, const PreprocessParams& para
     const cl_int srcW = src.width, srcH = src.height;
     const cl_int chromaW = g.chromaWidth, chromaH = g.chromaHeight;
     const cl_float cSx = g.chromaScaleX, cSy = g.chromaScaleY, cOff = c.chromaOffset;
+    const cl_float cPx = c.chromaPosX, cPy = c.chromaPosY;
     const cl_int dstW = params.dstWidth, dstH = params.dstHeight;
     const cl_int ox = c.box.offsetX, oy = c.box.offsetY, rw = c.box.width, rh = c.box.height;
     const cl_float invSx = c.invScaleX, invSy = c.invScaleY, scale = c.scale;
@@ -164,6 +165,8 @@ Status Preprocessor::run(const DeviceYuvFrame& src, const PreprocessParams& para
     SL_CL_TRY(arg(sizeof chromaH, &chromaH));
     SL_CL_TRY(arg(sizeof cSx, &cSx));
     SL_CL_TRY(arg(sizeof cSy, &cSy));
+    SL_CL_TRY(arg(sizeof cPx, &cPx));
+    SL_CL_TRY(arg(sizeof cPy, &cPy));
     SL_CL_TRY(arg(sizeof dstW, &dstW));
     SL_CL_TRY(arg(sizeof dstH, &dstH));
     SL_CL_TRY(arg(sizeof ox, &ox));

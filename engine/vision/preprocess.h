@@ -9,18 +9,23 @@
 // - Letterbox: s = min(dstW/srcW, dstH/srcH); the picture covers rw x rh = max(1, round(srcW*s)) x
 //   max(1, round(srcH*s)) output pixels, at (0,0) (TopLeft) or ((dstW-rw)/2, (dstH-rh)/2) (Centre,
 //   integer division); every other output pixel is padValue (normalised like a picture pixel).
-// - Sampling: bilinear, pixel centres at integers: src = (dst - offset + 0.5) * (srcSize/rSize)
-//   - 0.5 per axis (srcSize/rSize equals 1/s up to the rounding of rw/rh), clamped to the edge.
-// - Chroma: sampled bilinearly on its own grid, cw x ch = ceil(srcW/fx) x ceil(srcH/fy) for
-//   subsampling fx, fy in {1, 2}, with the same centre convention: c = (src + 0.5) / f - 0.5
-//   (centre-sited chroma, as JPEG and as swscale's default for 4:2:2/4:4:0 horizontally and
-//   vertically; MPEG-2's left siting of 4:2:0 differs by a quarter luma pixel horizontally, well
-//   inside what detection notices). 4:4:4 samples chroma at the luma position.
+// - Sampling: bilinear in RGB, pixel centres at integers: src = (dst - offset + 0.5) *
+//   (srcSize/rSize) - 0.5 per axis (srcSize/rSize equals 1/s up to the rounding of rw/rh),
+//   clamped to the edge. Each of the four luma samples around src is first made an RGB pixel
+//   (below), and those four are interpolated: "convert to RGB, then resize", so a frame gives
+//   the tensor its FFmpeg rgb24 conversion gives (detect_pixel_format_test).
+// - Chroma of luma sample (x, y): bilinear on the chroma grid, cw x ch = ceil(srcW/fx) x
+//   ceil(srcH/fy) for subsampling fx, fy in {1, 2}, at ((x - px) / fx, (y - py) / fy) with
+//   (px, py) = media::chromaSiteOffset(chroma) on a subsampled axis and 0 on the others (as
+//   swscale's src_h_chr_pos / src_v_chr_pos; MPEG-2/H.264 4:2:0 is Left: px 0, py 0.5; JPEG
+//   Centre: 0.5, 0.5). 4:4:4 reads chroma at the luma sample.
 // - Samples: 8-bit, or 16-bit little-endian words holding 10-bit values (P010: the high 10 bits),
 //   read as integers and converted to float exactly.
 // - Colour: BT.601 or BT.709 matrix, limited (16-235 / 16-240, times 4 at 10 bits) or full
-//   range (media::yuvToRgb), to RGB 0..255 clamped, as floats (no rounding to 8 bits). Gray has
-//   neutral chroma; packed RGB goes through an identity matrix (values unchanged).
+//   range (media::yuvToRgb), to RGB 0..255 clamped and rounded half up to an 8-bit code value, as
+//   swscale's rgb24 is (the network was trained on 8-bit pictures; 10-bit sources keep their
+//   extra precision only through the interpolation). Gray has neutral chroma; packed RGB goes
+//   through an identity matrix (values unchanged).
 // - Exactness: float operations only, in one fixed order, no contraction (FP_CONTRACT OFF), so
 //   the kernel and preprocess_reference.cpp agree bit for bit on an IEEE device.
 // - Normalisation per output channel c: out = (v * scale - mean[c]) * (1 / std[c]); mean and std
@@ -49,7 +54,7 @@ namespace sl::vision {
 // A frame in device memory (the name is historical: any media::PixelFormat), its planes as
 // media/pixel_format.h lays them out (Y, U, V; Y, UV; Y; or one packed RGB plane). 16-bit planes
 // need even offsets and strides. Planes may share one buffer at different offsets. The planes are the bridge's own (interop::ClFrame::planes):
-//   DeviceYuvFrame{cl->format, cl->width, cl->height, cl->planes, matrix, range}
+//   DeviceYuvFrame{cl->format, cl->width, cl->height, cl->planes, matrix, range, chroma}
 struct DeviceYuvFrame {
     media::PixelFormat format = media::PixelFormat::Yuv420p;
     int width = 0;
@@ -57,6 +62,7 @@ struct DeviceYuvFrame {
     std::array<interop::PlaneView, 3> planes{};
     media::ColorMatrix matrix = media::ColorMatrix::Bt601;
     media::ColorRange range = media::ColorRange::Limited;
+    media::ChromaLocation chroma = media::ChromaLocation::Left;   // VideoFrame::chromaLocation()
 };
 
 enum class ChannelOrder { Rgb, Bgr };

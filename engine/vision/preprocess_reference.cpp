@@ -7,8 +7,8 @@
 namespace sl::vision {
 namespace {
 
-// Mirrors bilinear/rowDot in kernels/preprocess.cl (split here into taps + bilinear so luma and
-// chroma share code); keep the operation order identical.
+// Mirrors sample/bilinear/rgb8/lerp2 in kernels/preprocess.cl (the clamp and floor of a
+// position split out here as taps); keep the operation order identical.
 struct Tap {
     int x0, y0, x1, y1;
     float fx, fy;
@@ -29,21 +29,32 @@ Tap taps(float sx, float sy, int w, int h) {
 
 // p, stride and step in elements of T (uint8_t or little-endian uint16_t words).
 template <class T>
+float sample(const T* p, int stride, int step, int shift, int x, int y) {
+    return float(p[ptrdiff_t(y) * stride + x * step] >> shift);
+}
+
+// p, stride and step in elements of T (uint8_t or little-endian uint16_t words).
+template <class T>
 float bilinear(const T* p, int stride, int step, int shift, const Tap& t) {
-    const T* r0 = p + ptrdiff_t(t.y0) * stride;
-    const T* r1 = p + ptrdiff_t(t.y1) * stride;
-    const float a = float(r0[t.x0 * step] >> shift);
-    const float b = float(r0[t.x1 * step] >> shift);
-    const float c = float(r1[t.x0 * step] >> shift);
-    const float d = float(r1[t.x1 * step] >> shift);
+    const float a = sample(p, stride, step, shift, t.x0, t.y0);
+    const float b = sample(p, stride, step, shift, t.x1, t.y0);
+    const float c = sample(p, stride, step, shift, t.x0, t.y1);
+    const float d = sample(p, stride, step, shift, t.x1, t.y1);
     const float top = a + (b - a) * t.fx;
     const float bot = c + (d - c) * t.fx;
     return top + (bot - top) * t.fy;
 }
 
-float rowDot(const std::array<float, 4>& m, float cOff, float y, float u, float v) {
+// Rounded to an 8-bit code value after the clamp, as rgb8 in the kernel.
+float rgb8(const std::array<float, 4>& m, float cOff, float y, float u, float v) {
     const float r = m[0] * (y - m[3]) + m[1] * (u - cOff) + m[2] * (v - cOff);
-    return std::fmin(std::fmax(r, 0.0f), 255.0f);
+    return std::floor(std::fmin(std::fmax(r, 0.0f), 255.0f) + 0.5f);
+}
+
+float lerp2(float a, float b, float c, float d, float fx, float fy) {
+    const float top = a + (b - a) * fx;
+    const float bot = c + (d - c) * fx;
+    return top + (bot - top) * fy;
 }
 
 template <class T>
@@ -67,19 +78,31 @@ void preprocessGrids(const HostYuvFrame& src, const PreprocessParams& p,
                 o[1] = c.pad[1];
                 o[2] = c.pad[2];
             } else {
-                const float sx = (float(dx - b.offsetX) + 0.5f) * c.invScaleX - 0.5f;
-                const float sy = (float(dy - b.offsetY) + 0.5f) * c.invScaleY - 0.5f;
-                const float yv = bilinear(grid[0], stride[0], g.step[0], g.shift,
-                                          taps(sx, sy, src.width, src.height));
-                const Tap ct = taps((sx + 0.5f) * g.chromaScaleX - 0.5f,
-                                    (sy + 0.5f) * g.chromaScaleY - 0.5f, g.chromaWidth,
-                                    g.chromaHeight);
-                const float uv = bilinear(grid[1], stride[1], g.step[1], g.shift, ct);
-                const float vv = bilinear(grid[2], stride[2], g.step[2], g.shift, ct);
-                for (int ch = 0; ch < 3; ++ch)
-                    o[ch] = (rowDot(c.rows[ch], c.chromaOffset, yv, uv, vv) * c.scale -
-                             c.mean[ch]) *
-                            c.invStd[ch];
+                // Four luma taps, each made an 8-bit RGB pixel with its own sited chroma, then
+                // interpolated (the kernel's PREPROCESS_PIXEL explains why).
+                const Tap t = taps((float(dx - b.offsetX) + 0.5f) * c.invScaleX - 0.5f,
+                                   (float(dy - b.offsetY) + 0.5f) * c.invScaleY - 0.5f,
+                                   src.width, src.height);
+                const int xs[4] = {t.x0, t.x1, t.x0, t.x1};
+                const int ys[4] = {t.y0, t.y0, t.y1, t.y1};
+                float yv[4], uv[4], vv[4];
+                for (int k = 0; k < 4; ++k) {
+                    yv[k] = sample(grid[0], stride[0], g.step[0], g.shift, xs[k], ys[k]);
+                    const Tap ct = taps(float(xs[k]) * g.chromaScaleX - c.chromaPosX,
+                                        float(ys[k]) * g.chromaScaleY - c.chromaPosY,
+                                        g.chromaWidth, g.chromaHeight);
+                    uv[k] = bilinear(grid[1], stride[1], g.step[1], g.shift, ct);
+                    vv[k] = bilinear(grid[2], stride[2], g.step[2], g.shift, ct);
+                }
+                for (int ch = 0; ch < 3; ++ch) {
+                    const auto& m = c.rows[size_t(ch)];
+                    const float cOff = c.chromaOffset;
+                    const float v = lerp2(rgb8(m, cOff, yv[0], uv[0], vv[0]),
+                                          rgb8(m, cOff, yv[1], uv[1], vv[1]),
+                                          rgb8(m, cOff, yv[2], uv[2], vv[2]),
+                                          rgb8(m, cOff, yv[3], uv[3], vv[3]), t.fx, t.fy);
+                    o[ch] = (v * c.scale - c.mean[size_t(ch)]) * c.invStd[size_t(ch)];
+                }
             }
             const size_t at = size_t(dy) * p.dstWidth + dx;
             out[at] = o[0];
@@ -143,6 +166,7 @@ SampleGrids sampleGrids(media::PixelFormat format, int width, int height) {
 
 PreprocessConstants preprocessConstants(int srcWidth, int srcHeight, media::PixelFormat format,
                                         media::ColorMatrix matrix, media::ColorRange range,
+                                        media::ChromaLocation chroma,
                                         const PreprocessParams& p) {
     PreprocessConstants c;
     c.box = computeLetterbox(srcWidth, srcHeight, p);
@@ -150,6 +174,11 @@ PreprocessConstants preprocessConstants(int srcWidth, int srcHeight, media::Pixe
     c.invScaleY = float(srcHeight) / float(c.box.height);
 
     const media::PixelFormatDesc& d = media::describe(format);
+    // Siting only where the format subsamples: a full-resolution axis has chroma at luma.
+    const std::array<float, 2> site = media::chromaSiteOffset(chroma);
+    const bool yuv = d.family == media::FormatFamily::Yuv;
+    c.chromaPosX = yuv && d.chromaShiftX ? site[0] / float(1 << d.chromaShiftX) : 0.0f;
+    c.chromaPosY = yuv && d.chromaShiftY ? site[1] / float(1 << d.chromaShiftY) : 0.0f;
     std::array<std::array<float, 4>, 3> rgb{};
     if (d.family == media::FormatFamily::Rgb) {
         // Identity: 1 * (R - 0) + 0 * G + 0 * B is R exactly in float.
@@ -177,7 +206,8 @@ PreprocessConstants preprocessConstants(int srcWidth, int srcHeight, media::Pixe
 
 void preprocessReference(const HostYuvFrame& src, const PreprocessParams& p, float* out) {
     const PreprocessConstants c =
-        preprocessConstants(src.width, src.height, src.format, src.matrix, src.range, p);
+        preprocessConstants(src.width, src.height, src.format, src.matrix, src.range,
+                            src.chroma, p);
     const SampleGrids g = sampleGrids(src.format, src.width, src.height);
     if (g.elementBytes == 2)
         preprocessGrids<uint16_t>(src, p, c, g, out);

@@ -27,6 +27,7 @@ struct HostYuvFrame {
     std::array<HostPlane, 3> planes{};
     media::ColorMatrix matrix = media::ColorMatrix::Bt601;
     media::ColorRange range = media::ColorRange::Limited;
+    media::ChromaLocation chroma = media::ChromaLocation::Left;   // VideoFrame::chromaLocation()
 };
 
 // How the kernel reads a format: three sample grids ("Y", "U", "V"; for RGB: R, G, B) as
@@ -46,6 +47,8 @@ SampleGrids sampleGrids(media::PixelFormat format, int width, int height);
 struct PreprocessConstants {
     Letterbox box;
     float invScaleX = 1.0f, invScaleY = 1.0f;       // srcW / rw, srcH / rh
+    // Chroma position of luma sample x: x * chromaScaleX - chromaPosX (likewise y).
+    float chromaPosX = 0.0f, chromaPosY = 0.0f;
     std::array<std::array<float, 4>, 3> rows{};     // per output channel: {cy, cu, cv, yOffset}
     float chromaOffset = 128.0f;                    // 2^(bitDepth-1); 0 for RGB
     float scale = 1.0f;
@@ -53,6 +56,7 @@ struct PreprocessConstants {
 };
 PreprocessConstants preprocessConstants(int srcWidth, int srcHeight, media::PixelFormat format,
                                         media::ColorMatrix matrix, media::ColorRange range,
+                                        media::ChromaLocation chroma,
                                         const PreprocessParams& params);
 
 // Writes 3 * dstH * dstW floats (NCHW). params.type is ignored.

@@ -204,7 +204,8 @@ TEST_F(PreprocessTest, MatchesReferenceFloat32) {
 }
 
 // Every native format, bit for bit: odd sizes (chroma grids of ceil(w/2)), down- and upscaling,
-// both matrices and ranges, both channel orders and placements, a normalisation.
+// both matrices and ranges, both channel orders and placements, every chroma siting, a
+// normalisation.
 TEST_F(PreprocessTest, EveryFormatBitExact) {
     std::mt19937 rng(2024);
     const std::pair<int, int> sizes[] = {{1, 1}, {17, 9}, {641, 359}};
@@ -217,6 +218,8 @@ TEST_F(PreprocessTest, EveryFormatBitExact) {
             const ColorRange r = combo & 2 ? ColorRange::Full : ColorRange::Limited;
             auto f = makeFrame(*ctx_, fmt, w, h, m, r, rng);
             ASSERT_TRUE(f);
+            // Each combination another chroma siting (all six over the combinations).
+            f->host.chroma = f->device.chroma = media::ChromaLocation(combo);
             PreprocessParams p;
             p.dstWidth = dsts[combo % 3].first;
             p.dstHeight = dsts[combo % 3].second;
@@ -360,6 +363,64 @@ TEST_F(PreprocessTest, KnownColoursConvertExactly) {
         std::vector<float> dev(3 * 24);
         ASSERT_TRUE(ctx_->read(out->get(), 0, dev.size() * 4, dev.data()));
         for (float v : dev) EXPECT_NEAR(v, c.expect, 1e-3f);
+    }
+}
+
+// Chroma siting, by hand: full-range BT.601 (R = Y + 1.402 (V - 128)), Y and U flat at 128 and
+// V alternating 128, 178 along the subsampled axis, at the frame's own size (taps on samples).
+// Left / TopLeft sites chroma sample k on luma 2k (x = 2k reads V_k, odd x the mean of two);
+// Centre on 2k + 0.5 (weights 3/4 and 1/4, the edges clamped). R rounds to 8 bits: 163.05 ->
+// 163, 198.1 -> 198, 145.525 -> 146, 180.575 -> 181. Vertically (4:4:0) Left sits between lines
+// like Centre, TopLeft on them.
+TEST_F(PreprocessTest, ChromaSitingMovesChromaByHalfASample) {
+    const std::array<float, 8> cosited{128, 163, 198, 163, 128, 163, 198, 198};
+    const std::array<float, 8> centred{128, 146, 181, 181, 146, 146, 181, 198};
+    struct Case {
+        PixelFormat fmt;
+        media::ChromaLocation loc;
+        const std::array<float, 8>& expect;
+    };
+    const Case cases[] = {
+        {PixelFormat::Yuv422p, media::ChromaLocation::Left, cosited},
+        {PixelFormat::Yuv422p, media::ChromaLocation::TopLeft, cosited},
+        {PixelFormat::Yuv422p, media::ChromaLocation::Centre, centred},
+        {PixelFormat::Yuv440p, media::ChromaLocation::Left, centred},
+        {PixelFormat::Yuv440p, media::ChromaLocation::Centre, centred},
+        {PixelFormat::Yuv440p, media::ChromaLocation::TopLeft, cosited},
+    };
+    for (const Case& c : cases) {
+        const bool across = c.fmt == PixelFormat::Yuv422p;   // subsampled along x, else y
+        const int w = across ? 8 : 2, h = across ? 2 : 8;
+        std::mt19937 rng(5);
+        auto f = makeFrame(*ctx_, c.fmt, w, h, ColorMatrix::Bt601, ColorRange::Full, rng);
+        ASSERT_TRUE(f);
+        f->host.chroma = f->device.chroma = c.loc;
+        for (int i = 0; i < 3; ++i) {
+            const HostPlane& hp = f->host.planes[size_t(i)];
+            for (int y = 0; y < hp.height; ++y)
+                for (int x = 0; x < hp.width; ++x)
+                    const_cast<uint8_t*>(hp.data)[size_t(y) * hp.stride + x] =
+                        i < 2 ? 128 : ((across ? x : y) % 2 ? 178 : 128);
+        }
+        ASSERT_TRUE(ctx_->write(f->mem.get(), 0, f->bytes.size(), f->bytes.data()));
+        PreprocessParams p;
+        p.dstWidth = w;
+        p.dstHeight = h;
+        p.order = ChannelOrder::Rgb;
+        auto out = ctx_->createBuffer(CL_MEM_READ_WRITE, preprocessOutputBytes(p));
+        ASSERT_TRUE(out);
+        ASSERT_TRUE(pre_->run(f->device, p, out->get()));
+        std::vector<float> dev(size_t(3) * w * h), ref(dev.size());
+        ASSERT_TRUE(ctx_->read(out->get(), 0, dev.size() * 4, dev.data()));
+        preprocessReference(f->host, p, ref.data());
+        for (int y = 0; y < h; ++y)
+            for (int x = 0; x < w; ++x) {
+                const size_t at = size_t(y) * w + x;   // channel 0: R
+                const float want = c.expect[size_t(across ? x : y)];
+                EXPECT_EQ(dev[at], want) << media::pixelFormatName(c.fmt) << " site "
+                                         << int(c.loc) << " at " << x << "," << y;
+                EXPECT_EQ(ref[at], want) << "reference, site " << int(c.loc);
+            }
     }
 }
 
