@@ -13,7 +13,6 @@
 
 #include <gtest/gtest.h>
 
-#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -24,16 +23,10 @@
 
 #include <unistd.h>
 
-extern "C" {
-#include <libavutil/frame.h>
-#include <libavutil/opt.h>
-#include <libavutil/pixdesc.h>
-#include <libswscale/swscale.h>
-}
-
 #include "compute/cl_context.h"
 #include "media/media_source.h"
 #include "pipeline/detector.h"
+#include "support/ffmpeg_rgb.h"
 #include "vision/preprocess.h"
 #include "vision/preprocess_reference.h"
 
@@ -58,60 +51,7 @@ fs::path imageDir() {
     return cache / "sightline" / "test-images";
 }
 
-struct AvFrameFree {
-    void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-using AvFramePtr = std::unique_ptr<AVFrame, AvFrameFree>;
-
-// swscale of `in` to `to`, keeping matrix and range (to rgb: the frame's matrix and range in,
-// full range out). Every choice that swscale would otherwise make for itself is spelled out, so
-// the reference is well defined: bilinear, accurate rounding, chroma interpolated to full
-// resolution on input and output (no 4:2:x intermediate), and the chroma siting that
-// VideoFrame::chromaLocation() reads from the frame, given on the subsampled axes only (an axis
-// at full resolution has chroma at luma; swscale's "unset" default there is the same 0).
-AvFramePtr convert(const AVFrame* in, AVPixelFormat to, media::ColorMatrix m, media::ColorRange r,
-                   media::ChromaLocation chroma) {
-    AvFramePtr out(av_frame_alloc());
-    out->format = to;
-    out->width = in->width;
-    out->height = in->height;
-    if (av_frame_get_buffer(out.get(), 0) < 0) return nullptr;
-    av_frame_copy_props(out.get(), in);
-    const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(AVPixelFormat(in->format));
-    const std::array<float, 2> site = media::chromaSiteOffset(chroma);
-    // swscale counts chroma positions in 1/256 of a luma pixel (av_chroma_location_enum_to_pos).
-    const int hPos = desc->log2_chroma_w ? int(site[0] * 256) : -513;
-    const int vPos = desc->log2_chroma_h ? int(site[1] * 256) : -513;
-    const bool toRgb = to == AV_PIX_FMT_RGB24 || to == AV_PIX_FMT_GBRP;
-    SwsContext* sws = sws_alloc_context();
-    if (!sws) return nullptr;
-    const int64_t flags = SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT |
-                          SWS_FULL_CHR_H_INP;
-    const bool ok =
-        av_opt_set_int(sws, "srcw", in->width, 0) >= 0 &&
-        av_opt_set_int(sws, "srch", in->height, 0) >= 0 &&
-        av_opt_set_int(sws, "src_format", in->format, 0) >= 0 &&
-        av_opt_set_int(sws, "dstw", in->width, 0) >= 0 &&
-        av_opt_set_int(sws, "dsth", in->height, 0) >= 0 &&
-        av_opt_set_int(sws, "dst_format", to, 0) >= 0 &&
-        av_opt_set_int(sws, "sws_flags", flags, 0) >= 0 &&
-        av_opt_set_int(sws, "src_h_chr_pos", hPos, 0) >= 0 &&
-        av_opt_set_int(sws, "src_v_chr_pos", vPos, 0) >= 0 &&
-        av_opt_set_int(sws, "dst_h_chr_pos", toRgb ? -513 : hPos, 0) >= 0 &&
-        av_opt_set_int(sws, "dst_v_chr_pos", toRgb ? -513 : vPos, 0) >= 0 &&
-        sws_init_context(sws, nullptr, nullptr) >= 0;
-    if (!ok) {
-        sws_freeContext(sws);
-        return nullptr;
-    }
-    const int* coeffs =
-        sws_getCoefficients(m == media::ColorMatrix::Bt709 ? SWS_CS_ITU709 : SWS_CS_ITU601);
-    const bool full = r == media::ColorRange::Full;
-    sws_setColorspaceDetails(sws, coeffs, full, coeffs, toRgb ? 1 : full, 0, 1 << 16, 1 << 16);
-    sws_scale(sws, in->data, in->linesize, 0, in->height, out->data, out->linesize);
-    sws_freeContext(sws);
-    return out;
-}
+using sl::testing::swsConvert;
 
 class DetectPixelFormatTest : public ::testing::Test {
 protected:
@@ -200,16 +140,8 @@ protected:
 
     // Detections on `frame` vs on FFmpeg's RGB of it; returns the smallest IoU of a matched box.
     float compareWithRgb(const media::VideoFrame& frame, const std::string& what) {
-        // Through planar GBR, not straight to rgb24: when the height is unchanged, swscale's
-        // packed-RGB writers skip the vertical chroma filter (libswscale/vscale.c hands
-        // yuv2packed1 one chroma line, or the plain average of two, by the filter weight), an
-        // approximation of its own that moved 4:2:0 / 4:4:0 tensors by up to 31 code values.
-        // The planar writer runs the full bilinear filter; gbrp -> rgb24 is a lossless shuffle.
-        AvFramePtr gbr = convert(frame.avFrame(), AV_PIX_FMT_GBRP, frame.colorMatrix(),
-                                 frame.colorRange(), frame.chromaLocation());
-        AvFramePtr rgb = gbr ? convert(gbr.get(), AV_PIX_FMT_RGB24, frame.colorMatrix(),
-                                       media::ColorRange::Full, frame.chromaLocation())
-                             : nullptr;
+        // swscale's, well defined (support/ffmpeg_rgb.h says how, and why through planar GBR).
+        media::AvFramePtr rgb = sl::testing::ffmpegRgb24(frame);
         EXPECT_TRUE(rgb) << what;
         if (!rgb) return 0;
         const media::VideoFrame rgbFrame(rgb.get(), PixelFormat::Rgb24, 0, 1, 25, 0);
@@ -284,9 +216,9 @@ protected:
             media::VideoFrame frame;
             if (fmt == PixelFormat::P010) {
                 ASSERT_TRUE(p010Source.valid());
-                AvFramePtr p010 = convert(p010Source.avFrame(), AV_PIX_FMT_P010LE,
-                                          p010Source.colorMatrix(), p010Source.colorRange(),
-                                          p010Source.chromaLocation());
+                media::AvFramePtr p010 =
+                    swsConvert(p010Source.avFrame(), AV_PIX_FMT_P010LE, p010Source.colorMatrix(),
+                               p010Source.colorRange(), p010Source.chromaLocation());
                 ASSERT_TRUE(p010);
                 frame = media::VideoFrame(p010.get(), fmt, 0, 1, 25, 0);
             } else {
