@@ -48,7 +48,7 @@ float bilinear(const T* p, int stride, int step, int shift, const Tap& t) {
 // Rounded to an 8-bit code value after the clamp, as rgb8 in the kernel.
 float rgb8(const std::array<float, 4>& m, float cOff, float y, float u, float v) {
     const float r = m[0] * (y - m[3]) + m[1] * (u - cOff) + m[2] * (v - cOff);
-    return std::floor(std::fmin(std::fmax(r, 0.0f), 255.0f) + 0.5f);
+    return float(int(std::fmin(std::fmax(r, 0.0f), 255.0f) + 0.5f));
 }
 
 float lerp2(float a, float b, float c, float d, float fx, float fy) {

@@ -52,11 +52,12 @@ SL_BILINEAR(uchar)
 SL_BILINEAR(ushort)
 
 // One channel of one RGB pixel, rounded to an 8-bit code value as swscale's rgb24 output is
-// (round half up after the clamp). m = {cy, cu, cv, yOffset}; cOff is the chroma centre (0 for
+// (round half up after the clamp; truncation is floor for the clamped value, and PoCL ran the
+// kernel 1.7x slower with floor(): 3.9 vs 2.3 ms for 720p -> 416, bench_preprocess, 2 cores). m = {cy, cu, cv, yOffset}; cOff is the chroma centre (0 for
 // RGB, whose "matrix" is identity, so RGB samples pass unchanged).
 SL_INLINE float rgb8(float4 m, float cOff, float y, float u, float v) {
     const float r = m.x * (y - m.w) + m.y * (u - cOff) + m.z * (v - cOff);
-    return floor(fmin(fmax(r, 0.0f), 255.0f) + 0.5f);
+    return (float)(int)(fmin(fmax(r, 0.0f), 255.0f) + 0.5f);
 }
 
 SL_INLINE float lerp2(float a, float b, float c, float d, float fx, float fy) {
