@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fetches the detection test images (dog.jpg, person.jpg, horses.jpg) from Debian's darknet package:
+# Fetches the detection test images (dog.jpg, person.jpg, horses.jpg, giraffe.jpg) from Debian's
+# darknet package:
 # downloads the .deb with apt and extracts only those files into the cache directory, without
 # installing darknet (which would pull OpenCV's runtime libraries). Idempotent. The tests look for
 # them in $SIGHTLINE_TEST_IMAGES, else $XDG_CACHE_HOME/sightline/test-images (~/.cache/...), and
@@ -8,7 +9,7 @@
 set -euo pipefail
 
 dir="${SIGHTLINE_TEST_IMAGES:-${XDG_CACHE_HOME:-$HOME/.cache}/sightline/test-images}"
-images=(dog.jpg person.jpg horses.jpg)
+images=(dog.jpg person.jpg horses.jpg giraffe.jpg)
 
 if [ "${1:-}" = "--print-path" ]; then echo "$dir"; exit 0; fi
 have_all=1

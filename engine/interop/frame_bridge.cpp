@@ -1,4 +1,5 @@
 #include "interop/frame_bridge.h"
+#include "interop/gl_texture_format.h"
 
 #include <string>
 
@@ -300,11 +301,13 @@ ClFrame FrameBridge::clFrameFor(cl_mem mem, cl_event ready) const {
 
 namespace {
 
-GLenum internalFormatOf(const PlaneLayout& p) {
-    return p.bytesPerSample == 2 ? GL_RG8 : GL_R8;
-}
-GLenum formatOf(const PlaneLayout& p) {
-    return p.bytesPerSample == 2 ? GL_RG : GL_RED;
+// interop/gl_texture_format.h, as GL enums.
+struct TexFormat {
+    GLenum internal, format, type;
+};
+TexFormat texFormatOf(media::PixelFormat f, int i) {
+    const GlTextureFormat t = glTextureFormat(f, i);
+    return {GLenum(t.internalFormat), GLenum(t.format), GLenum(t.type)};
 }
 
 }  // namespace
@@ -323,8 +326,9 @@ Status FrameBridge::makeTextures() {
             gl_.TexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
             gl_.TexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
             gl_.TexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-            gl_.TexImage2D(GL_TEXTURE_2D, 0, GLint(internalFormatOf(p)), p.width, p.height, 0,
-                           formatOf(p), GL_UNSIGNED_BYTE, nullptr);
+            const TexFormat tf = texFormatOf(layout_.format, i);
+            gl_.TexImage2D(GL_TEXTURE_2D, 0, GLint(tf.internal), p.width, p.height, 0, tf.format,
+                           tf.type, nullptr);
         }
     }
     gl_.BindTexture(GL_TEXTURE_2D, 0);
@@ -347,7 +351,8 @@ Status FrameBridge::uploadTexturesFrom(int slot, GLuint buffer) {
         gl_.PixelStorei(GL_UNPACK_ROW_LENGTH, p.stride / p.bytesPerSample);
         gl_.BindTexture(GL_TEXTURE_2D, t.textures[i]);
         // With an unpack buffer bound, the "pointer" is a byte offset into it.
-        gl_.TexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, p.width, p.height, formatOf(p), GL_UNSIGNED_BYTE,
+        const TexFormat tf = texFormatOf(layout_.format, i);
+        gl_.TexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, p.width, p.height, tf.format, tf.type,
                           reinterpret_cast<const void*>(p.offset));
     }
     // Leave GL's defaults behind for the host's own uploads (Qt assumes them).
@@ -366,8 +371,8 @@ Status FrameBridge::packTexturesInto(int slot, GLuint buffer) {
         const PlaneLayout& p = layout_.planes[i];
         gl_.PixelStorei(GL_PACK_ROW_LENGTH, p.stride / p.bytesPerSample);
         gl_.BindTexture(GL_TEXTURE_2D, t.textures[i]);
-        gl_.GetTexImage(GL_TEXTURE_2D, 0, formatOf(p), GL_UNSIGNED_BYTE,
-                        reinterpret_cast<void*>(p.offset));
+        const TexFormat tf = texFormatOf(layout_.format, i);
+        gl_.GetTexImage(GL_TEXTURE_2D, 0, tf.format, tf.type, reinterpret_cast<void*>(p.offset));
     }
     gl_.PixelStorei(GL_PACK_ROW_LENGTH, 0);
     gl_.PixelStorei(GL_PACK_ALIGNMENT, 4);

@@ -1,5 +1,5 @@
 #pragma once
-// FrameBridge: how one decoded YUV frame is seen by OpenGL (display) and by OpenCL (inference).
+// FrameBridge: how one decoded frame (any media::PixelFormat) is seen by OpenGL (display) and by OpenCL (inference).
 // Three strategies, one file each (mpv hwdec_*.c style), chosen at run time from what the CL device
 // reports (DESIGN.md "The frame path"):
 //
@@ -130,7 +130,9 @@ struct ClFrame {
 
 struct GlFrame {
     int planeCount = 0;
-    GLuint textures[3] = {0, 0, 0};   // GL_TEXTURE_2D: GL_R8 planes, NV12 UV GL_RG8
+    // GL_TEXTURE_2D per plane: GL_R8 / GL_R16 planes, semi-planar UV GL_RG8 / GL_RG16, packed
+    // RGB(A) GL_RGB8 / GL_RGBA8 holding R, G, B in .rgb whatever the byte order.
+    GLuint textures[3] = {0, 0, 0};
     int widths[3] = {0, 0, 0};
     int heights[3] = {0, 0, 0};
 };

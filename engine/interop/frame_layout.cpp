@@ -27,17 +27,10 @@ Expected<FrameLayout> FrameLayout::make(media::PixelFormat format, int width, in
     l.format = format;
     l.width = width;
     l.height = height;
-    const int cw = (width + 1) / 2;
-    const int ch = (height + 1) / 2;
-    if (format == media::PixelFormat::Yuv420p) {
-        l.planeCount = 3;
-        l.planes[0] = {0, 0, width, height, 1};
-        l.planes[1] = {0, 0, cw, ch, 1};
-        l.planes[2] = {0, 0, cw, ch, 1};
-    } else {
-        l.planeCount = 2;
-        l.planes[0] = {0, 0, width, height, 1};
-        l.planes[1] = {0, 0, cw, ch, 2};
+    l.planeCount = media::describe(format).planeCount;
+    for (int i = 0; i < l.planeCount; ++i) {
+        l.planes[i] = {0, 0, media::planeWidth(format, i, width),
+                       media::planeHeight(format, i, height), media::planeSampleBytes(format, i)};
     }
     const int aw = std::max(width, allocWidth);
     const int ah = std::max(height, allocHeight);
@@ -46,11 +39,13 @@ Expected<FrameLayout> FrameLayout::make(media::PixelFormat format, int width, in
     size_t offset = 0;
     for (int i = 0; i < l.planeCount; ++i) {
         PlaneLayout& p = l.planes[i];
-        const bool chroma = i > 0;
-        const int allocSamples = chroma ? (aw + 1) / 2 : aw;
-        p.allocatedRows = chroma ? (ah + 1) / 2 : ah;
+        const int allocSamples = media::planeWidth(format, i, aw);
+        p.allocatedRows = media::planeHeight(format, i, ah);
         p.offset = offset;
-        p.stride = int(alignUp(size_t(allocSamples * p.bytesPerSample), kRowAlignment));
+        // GL_UNPACK_ROW_LENGTH counts samples, so a row must hold whole ones: 3-byte RGB rows
+        // align to 192 bytes (still 64-aligned for FFmpeg's SIMD).
+        const size_t rowAlign = p.bytesPerSample == 3 ? 3 * kRowAlignment : kRowAlignment;
+        p.stride = int(alignUp(size_t(allocSamples * p.bytesPerSample), rowAlign));
         offset = alignUp(offset + size_t(p.stride) * size_t(p.allocatedRows) + slack,
                          kPlaneAlignment);
     }

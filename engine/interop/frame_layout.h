@@ -1,5 +1,5 @@
 #pragma once
-// FrameLayout: where the planes of one YUV frame lie inside a FrameBridge slot's single linear
+// FrameLayout: where the planes of one frame (any media::PixelFormat) lie inside a FrameBridge slot's single linear
 // buffer. One layout serves GL (pixel-unpack offsets + GL_UNPACK_ROW_LENGTH), CL (PlaneView
 // offsets, interop/plane_view.h) and the decoder (AVFrame data[]/linesize[] for a future get_buffer2 allocator), so all
 // three agree on the bytes without any repacking.
@@ -15,9 +15,9 @@ namespace sl::interop {
 struct PlaneLayout {
     size_t offset = 0;        // from the start of the slot buffer; kPlaneAlignment-aligned
     int stride = 0;           // bytes per row; kRowAlignment-aligned
-    int width = 0;            // samples per row (NV12 UV: pairs)
+    int width = 0;            // samples per row (semi-planar UV: pairs; packed RGB: pixels)
     int height = 0;           // rows
-    int bytesPerSample = 1;   // 1 (R8 planes), 2 (NV12 interleaved UV, RG8)
+    int bytesPerSample = 1;   // media::planeSampleBytes: 1 (R8), 2 (RG8, R16), 3, 4 (RGB(A)8)
     int allocatedRows = 0;    // rows the slot has room for (>= height: a decoder's padding)
     int rowBytes() const { return width * bytesPerSample; }
 };
@@ -37,8 +37,8 @@ struct FrameLayout {
     PlaneLayout planes[3];
     size_t byteSize = 0;   // the whole slot buffer
 
-    // yuv420p: Y w x h, U and V ceil(w/2) x ceil(h/2); nv12: Y, then UV ceil(w/2) pairs x
-    // ceil(h/2).
+    // Plane geometry per media/pixel_format.h (yuv420p: Y w x h, U and V ceil(w/2) x ceil(h/2);
+    // nv12: Y, then UV ceil(w/2) pairs x ceil(h/2); rgb24: one plane of w x h pixels).
     // allocWidth/allocHeight (0: width/height) reserve room for a decoder writing its padded
     // picture in place (get_buffer2: avcodec_align_dimensions2 size); strides and plane spacing
     // follow them, plus AV_INPUT_BUFFER_PADDING_SIZE slack after each plane, while the visible

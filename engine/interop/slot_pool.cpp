@@ -20,10 +20,11 @@ int alignUp(int v, int a) {
     return (v + a - 1) / a * a;
 }
 
+// Every native format may be decoded into a slot: the layout follows media/pixel_format.h, as
+// FFmpeg's own planes do (yuvj* share their yuv twin's layout).
 bool layoutFormatMatches(media::PixelFormat f, int avFormat) {
-    if (f == media::PixelFormat::Yuv420p)
-        return avFormat == AV_PIX_FMT_YUV420P || avFormat == AV_PIX_FMT_YUVJ420P;
-    return avFormat == AV_PIX_FMT_NV12;
+    media::PixelFormat native;
+    return media::nativePixelFormat(avFormat, &native) && native == f;
 }
 
 }  // namespace
@@ -124,8 +125,8 @@ AVBufferRef* SlotPool::allocate(const AVCodecContext& codec, const AVFrame& want
                 want.height >= l.height;
     for (int i = 0; fits && i < l.planeCount; ++i) {
         const PlaneLayout& p = l.planes[i];
-        const int samples = i == 0 ? w : (w + 1) / 2;
-        const int rows = i == 0 ? h : (h + 1) / 2;
+        const int samples = media::planeWidth(l.format, i, w);
+        const int rows = media::planeHeight(l.format, i, h);
         fits = p.stride >= samples * p.bytesPerSample && p.allocatedRows >= rows &&
                (strideAlign[i] <= 0 || p.stride % strideAlign[i] == 0);
     }

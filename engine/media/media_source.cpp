@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -386,17 +387,22 @@ struct MediaSource::Impl {
             av_frame_move_ref(src.get(), in);
         }
         const auto f = AVPixelFormat(src->format);
-        if (f == AV_PIX_FMT_YUV420P || f == AV_PIX_FMT_YUVJ420P) {
-            out = PixelFormat::Yuv420p;
-            return src;
-        }
-        if (f == AV_PIX_FMT_NV12) {
-            out = PixelFormat::Nv12;
-            return src;
-        }
+        if (nativePixelFormat(f, &out)) return src;
+        // Not native: convert to the native format that keeps every sample (never squeeze
+        // chroma): RGB-like to rgb24, gray to gray, other YUV to 4:4:4 at 8 or 10 bits.
+        const AVPixFmtDescriptor* fd = av_pix_fmt_desc_get(f);
+        const bool deep = fd && fd->comp[0].depth > 8;
+        const bool rgb = fd && (fd->flags & AV_PIX_FMT_FLAG_RGB);
+        const bool gray = fd && fd->nb_components <= 2 && !rgb;
+        out = rgb    ? PixelFormat::Rgb24
+              : gray ? (deep ? PixelFormat::Gray10 : PixelFormat::Gray)
+                     : (deep ? PixelFormat::Yuv444p10 : PixelFormat::Yuv444p);
+        const auto target = AVPixelFormat(describe(out).avFormat);
         SwsContext* ctx = sws_getCachedContext(sws.release(), src->width, src->height, f,
-                                               src->width, src->height, AV_PIX_FMT_YUV420P,
-                                               SWS_BILINEAR, nullptr, nullptr, nullptr);
+                                               src->width, src->height, target,
+                                               SWS_BILINEAR | SWS_ACCURATE_RND |
+                                                   SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP,
+                                               nullptr, nullptr, nullptr);
         sws.reset(ctx);
         if (!ctx)
             return Status(StatusCode::Unsupported,
@@ -404,14 +410,25 @@ struct MediaSource::Impl {
                               (av_get_pix_fmt_name(f) ? av_get_pix_fmt_name(f) : "?"));
         AvFramePtr dst(av_frame_alloc());
         if (!dst) return Status(StatusCode::Internal, "media: out of memory");
-        dst->format = AV_PIX_FMT_YUV420P;
+        dst->format = target;
         dst->width = src->width;
         dst->height = src->height;
         if (av_frame_get_buffer(dst.get(), 0) < 0)
             return Status(StatusCode::Internal, "media: out of memory");
         av_frame_copy_props(dst.get(), src.get());
+        // Keep the range (swscale would move yuvj*/gray to limited): the frame's colour_range
+        // tag, which VideoFrame::colorRange() reads, must describe the converted samples.
+        const bool full = src->color_range == AVCOL_RANGE_JPEG ||
+                          (src->color_range == AVCOL_RANGE_UNSPECIFIED && fd &&
+                           (std::string_view(fd->name).substr(0, 4) == "yuvj" || gray));
+        if (!rgb) {
+            const int* coeffs = sws_getCoefficients(src->colorspace == AVCOL_SPC_BT709
+                                                        ? SWS_CS_ITU709
+                                                        : SWS_CS_ITU601);
+            sws_setColorspaceDetails(ctx, coeffs, full, coeffs, full, 0, 1 << 16, 1 << 16);
+            dst->color_range = full ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
+        }
         sws_scale(ctx, src->data, src->linesize, 0, src->height, dst->data, dst->linesize);
-        out = PixelFormat::Yuv420p;
         return dst;
     }
 };

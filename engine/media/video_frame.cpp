@@ -7,14 +7,6 @@
 
 namespace sl::media {
 
-const char* pixelFormatName(PixelFormat f) {
-    switch (f) {
-    case PixelFormat::Yuv420p: return "yuv420p";
-    case PixelFormat::Nv12: return "nv12";
-    }
-    return "unknown";
-}
-
 VideoFrame::VideoFrame(const AVFrame* frame, PixelFormat format, int64_t index, int timeBaseNum,
                        int timeBaseDen, int64_t startPts)
     : format_(format), index_(index), startPts_(startPts), tbNum_(timeBaseNum),
@@ -52,9 +44,25 @@ ColorMatrix VideoFrame::colorMatrix() const {
 ColorRange VideoFrame::colorRange() const {
     if (!frame_) return ColorRange::Limited;
     if (frame_->color_range == AVCOL_RANGE_JPEG) return ColorRange::Full;
-    // yuvj420p is FFmpeg's old way of saying "full range" without setting color_range.
-    if (frame_->format == AV_PIX_FMT_YUVJ420P) return ColorRange::Full;
+    // yuvj* is FFmpeg's old way of saying "full range" without setting color_range.
+    switch (frame_->format) {
+    case AV_PIX_FMT_YUVJ420P:
+    case AV_PIX_FMT_YUVJ422P:
+    case AV_PIX_FMT_YUVJ440P:
+    case AV_PIX_FMT_YUVJ444P: return ColorRange::Full;
+    default: break;
+    }
+    // R'G'B' is full range by definition (it reaches the kernel and shader untouched anyway).
+    if (describe(format_).family == FormatFamily::Rgb) return ColorRange::Full;
+    // Untagged gray is full range, as swscale assumes (its handle_jpeg() lists the gray formats).
+    if (describe(format_).family == FormatFamily::Gray &&
+        frame_->color_range == AVCOL_RANGE_UNSPECIFIED)
+        return ColorRange::Full;
     return ColorRange::Limited;
+}
+
+ChromaLocation VideoFrame::chromaLocation() const {
+    return media::chromaLocation(frame_ ? int(frame_->chroma_location) : 0);
 }
 
 const uint8_t* VideoFrame::plane(int i) const {
@@ -69,12 +77,12 @@ int VideoFrame::stride(int i) const {
 
 int VideoFrame::planeWidth(int i) const {
     if (!frame_ || i < 0 || i >= planeCount()) return 0;
-    return i == 0 ? frame_->width : (frame_->width + 1) / 2;
+    return media::planeWidth(format_, i, frame_->width);
 }
 
 int VideoFrame::planeHeight(int i) const {
     if (!frame_ || i < 0 || i >= planeCount()) return 0;
-    return i == 0 ? frame_->height : (frame_->height + 1) / 2;
+    return media::planeHeight(format_, i, frame_->height);
 }
 
 size_t VideoFrame::byteSize() const {

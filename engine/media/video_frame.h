@@ -9,19 +9,13 @@
 #include <cstdint>
 #include <memory>
 
+#include "media/pixel_format.h"
+
 extern "C" {
 struct AVFrame;
 }
 
 namespace sl::media {
-
-// The formats the display and the compute bridge take natively; the decoder converts any other
-// software format (and downloads hardware frames) into one of these.
-enum class PixelFormat { Yuv420p, Nv12 };
-const char* pixelFormatName(PixelFormat f);
-
-enum class ColorMatrix { Bt601, Bt709 };
-enum class ColorRange { Limited, Full };
 
 class VideoFrame {
 public:
@@ -36,11 +30,12 @@ public:
     PixelFormat format() const { return format_; }
     ColorMatrix colorMatrix() const;
     ColorRange colorRange() const;
+    ChromaLocation chromaLocation() const;   // media::chromaLocation() of the frame's tag
 
-    int planeCount() const { return format_ == PixelFormat::Yuv420p ? 3 : 2; }
+    int planeCount() const { return describe(format_).planeCount; }
     const uint8_t* plane(int i) const;
     int stride(int i) const;          // bytes per row (may exceed the visible width)
-    int planeWidth(int i) const;      // in samples of that plane (NV12 UV: pairs)
+    int planeWidth(int i) const;      // in samples of that plane (media/pixel_format.h)
     int planeHeight(int i) const;
     size_t byteSize() const;          // bytes held by the planes (for cache budgets)
 

@@ -18,6 +18,7 @@ extern "C" {
 #include <libavformat/avformat.h>
 #include <libavutil/frame.h>
 #include <libavutil/opt.h>
+#include <libswscale/swscale.h>
 }
 
 #include "media/media_source.h"
@@ -52,9 +53,20 @@ struct PacketFree {
     void operator()(AVPacket* p) const { av_packet_free(&p); }
 };
 
-// Fills a yuv420p AVFrame from a decoded frame (yuv420p copied, nv12 de-interleaved).
+// Fills a yuv420p AVFrame from a decoded frame (yuv420p copied, nv12 de-interleaved, any other
+// format converted by swscale: the export is 4:2:0 H.264 whatever the source was).
 void copyToYuv420p(const media::VideoFrame& src, AVFrame* dst) {
     const int w = src.width(), h = src.height();
+    if (src.format() != media::PixelFormat::Yuv420p && src.format() != media::PixelFormat::Nv12) {
+        const AVFrame* in = src.avFrame();
+        SwsContext* sws = sws_getContext(w, h, AVPixelFormat(in->format), w, h,
+                                         AV_PIX_FMT_YUV420P, SWS_BILINEAR | SWS_ACCURATE_RND,
+                                         nullptr, nullptr, nullptr);
+        if (!sws) return;
+        sws_scale(sws, in->data, in->linesize, 0, h, dst->data, dst->linesize);
+        sws_freeContext(sws);
+        return;
+    }
     for (int y = 0; y < h; ++y)
         std::memcpy(dst->data[0] + ptrdiff_t(y) * dst->linesize[0],
                     src.plane(0) + ptrdiff_t(y) * src.stride(0), size_t(w));

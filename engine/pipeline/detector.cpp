@@ -197,6 +197,7 @@ Expected<FrameDetections> Detector::detectOnHost(const media::VideoFrame& frame)
     host.height = frame.height();
     host.matrix = frame.colorMatrix();
     host.range = frame.colorRange();
+    host.chroma = frame.chromaLocation();
     for (int i = 0; i < frame.planeCount(); ++i)
         host.planes[size_t(i)] = {frame.plane(i), frame.stride(i), frame.planeWidth(i),
                                   frame.planeHeight(i)};
@@ -238,6 +239,7 @@ Expected<FrameDetections> Detector::detect(const media::VideoFrame& frame) {
     dev.height = frame.height();
     dev.matrix = frame.colorMatrix();
     dev.range = frame.colorRange();
+    dev.chroma = frame.chromaLocation();
     for (int i = 0; i < frame.planeCount(); ++i) {
         const size_t bytes = size_t(frame.stride(i)) * size_t(frame.planeHeight(i));
         // Non-blocking: the frame keeps its buffers alive until detect() returns, and the

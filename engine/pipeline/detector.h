@@ -112,7 +112,7 @@ public:
     Detector(const Detector&) = delete;
     Detector& operator=(const Detector&) = delete;
 
-    // A decoded frame (Yuv420p or Nv12, any size). The frame's index and pts label the result.
+    // A decoded frame (any media::PixelFormat, any size). The frame's index and pts label the result.
     Expected<FrameDetections> detect(const media::VideoFrame& frame);
     // A frame already in device memory of compute()'s context (a FrameBridge slot: its
     // ClFrame::planes are the frame's planes). The kernel waits for `waitList` (the bridge's ready event); when

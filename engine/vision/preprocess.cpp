@@ -5,6 +5,7 @@
 #include "vision/preprocess_reference.h"
 
 #include <string>
+#include <utility>
 
 namespace sl::vision {
 namespace {
@@ -56,13 +57,18 @@ cl_float4 f4(float a, float b, float c, float d) {
 Expected<Preprocessor> Preprocessor::create(const compute::ComputeContext& ctx) {
     Preprocessor p;
     p.ctx_ = &ctx;
-    auto f32 = ctx.programs().kernel(ctx, kFile, "preprocess_yuv420_f32");
-    if (!f32) return f32.status().withContext("vision/preprocess");
-    p.f32_ = std::move(*f32);
     // Half output is stored with vstore_half_rte: core OpenCL, no cl_khr_fp16 needed.
-    auto f16 = ctx.programs().kernel(ctx, kFile, "preprocess_yuv420_f16");
-    if (!f16) return f16.status().withContext("vision/preprocess");
-    p.f16_ = std::move(*f16);
+    const std::pair<compute::ClKernel*, const char*> kernels[] = {
+        {&p.u8f32_, "preprocess_uchar_f32"},
+        {&p.u8f16_, "preprocess_uchar_f16"},
+        {&p.u16f32_, "preprocess_ushort_f32"},
+        {&p.u16f16_, "preprocess_ushort_f16"},
+    };
+    for (const auto& [slot, name] : kernels) {
+        auto k = ctx.programs().kernel(ctx, kFile, name);
+        if (!k) return k.status().withContext("vision/preprocess");
+        *slot = std::move(*k);
+    }
     return p;
 }
 
@@ -79,16 +85,15 @@ Status Preprocessor::run(const DeviceYuvFrame& src, const PreprocessParams& para
         if (s == 0.0f) return invalid("std of 0");
     if (!output) return invalid("no output buffer");
 
-    const bool nv12 = src.format == media::PixelFormat::Nv12;
-    const int cW = (src.width + 1) / 2;
-    const int cH = (src.height + 1) / 2;
-    SL_TRY(checkPlane(src.planes[0], "Y", src.width, src.height, 1));
-    if (nv12) {
-        SL_TRY(checkPlane(src.planes[1], "UV", cW, cH, 2));
-    } else {
-        SL_TRY(checkPlane(src.planes[1], "U", cW, cH, 1));
-        SL_TRY(checkPlane(src.planes[2], "V", cW, cH, 1));
-    }
+    const media::PixelFormatDesc& desc = media::describe(src.format);
+    const SampleGrids g = sampleGrids(src.format, src.width, src.height);
+    const char* const yuvNames[3] = {"Y", desc.semiPlanar ? "UV" : "U", "V"};
+    for (int i = 0; i < desc.planeCount; ++i)
+        SL_TRY(checkPlane(src.planes[size_t(i)],
+                          desc.family == media::FormatFamily::Rgb ? "RGB" : yuvNames[i],
+                          media::planeWidth(src.format, i, src.width),
+                          media::planeHeight(src.format, i, src.height),
+                          media::planeSampleBytes(src.format, i)));
     const size_t outBytes = preprocessOutputBytes(params);
     auto outSize = memSize(output);
     if (!outSize) return outSize.status();
@@ -101,18 +106,29 @@ Status Preprocessor::run(const DeviceYuvFrame& src, const PreprocessParams& para
     if ((outputOffsetBytes + outBytes) / elem > size_t(INT32_MAX))
         return invalid("output lies beyond 2^31 elements of its buffer");
 
-    const PreprocessConstants c =
-        preprocessConstants(src.width, src.height, src.matrix, src.range, params);
-    const interop::PlaneView& y = src.planes[0];
-    const interop::PlaneView& u = src.planes[1];
-    const interop::PlaneView& v = nv12 ? src.planes[1] : src.planes[2];
-    const cl_int yOff = cl_int(y.offset), yStride = y.stride;
-    const cl_int uOff = cl_int(u.offset), vOff = cl_int(v.offset + (nv12 ? 1 : 0));
-    const cl_int cStride = u.stride, cStep = nv12 ? 2 : 1;
-    if (!nv12 && v.stride != u.stride)
-        return invalid("U and V planes have different strides (" + std::to_string(u.stride) +
-                       ", " + std::to_string(v.stride) + ")");
-    const cl_int srcW = src.width, srcH = src.height, chromaW = cW, chromaH = cH;
+    const PreprocessConstants c = preprocessConstants(src.width, src.height, src.format,
+                                                      src.matrix, src.range, src.chroma, params);
+    // Offsets, strides and steps go to the kernel in elements of its sample type.
+    const size_t eb = size_t(g.elementBytes);
+    cl_mem mem[3];
+    cl_int off[3], stride[3];
+    for (int i = 0; i < 3; ++i) {
+        const interop::PlaneView& pv = src.planes[size_t(g.plane[i])];
+        if (pv.offset % eb != 0 || size_t(pv.stride) % eb != 0)
+            return invalid("16-bit plane at an odd offset or stride");
+        mem[i] = pv.mem;
+        off[i] = cl_int(pv.offset / eb) + g.first[i];
+        stride[i] = cl_int(size_t(pv.stride) / eb);
+    }
+    if (stride[1] != stride[2])
+        return invalid("U and V planes have different strides (" +
+                       std::to_string(src.planes[size_t(g.plane[1])].stride) + ", " +
+                       std::to_string(src.planes[size_t(g.plane[2])].stride) + ")");
+    const cl_int yStep = g.step[0], cStep = g.step[1], shift = g.shift;
+    const cl_int srcW = src.width, srcH = src.height;
+    const cl_int chromaW = g.chromaWidth, chromaH = g.chromaHeight;
+    const cl_float cSx = g.chromaScaleX, cSy = g.chromaScaleY, cOff = c.chromaOffset;
+    const cl_float cPx = c.chromaPosX, cPy = c.chromaPosY;
     const cl_int dstW = params.dstWidth, dstH = params.dstHeight;
     const cl_int ox = c.box.offsetX, oy = c.box.offsetY, rw = c.box.width, rh = c.box.height;
     const cl_float invSx = c.invScaleX, invSy = c.invScaleY, scale = c.scale;
@@ -124,25 +140,33 @@ Status Preprocessor::run(const DeviceYuvFrame& src, const PreprocessParams& para
     const cl_float4 pad = f4(c.pad[0], c.pad[1], c.pad[2], 0.0f);
     const cl_int outOff = cl_int(outputOffsetBytes / elem);
 
-    cl_kernel k = params.type == TensorType::Float16 ? f16_.get() : f32_.get();
+    const bool wide = g.elementBytes == 2;
+    cl_kernel k = params.type == TensorType::Float16 ? (wide ? u16f16_ : u8f16_).get()
+                                                     : (wide ? u16f32_ : u8f32_).get();
     cl_uint i = 0;
     auto arg = [&](size_t size, const void* value) {
         return clSetKernelArg(k, i++, size, value);
     };
     // Argument order is PREPROCESS_ARGS in kernels/preprocess.cl, then the output.
-    SL_CL_TRY(arg(sizeof(cl_mem), &y.mem));
-    SL_CL_TRY(arg(sizeof yOff, &yOff));
-    SL_CL_TRY(arg(sizeof yStride, &yStride));
-    SL_CL_TRY(arg(sizeof(cl_mem), &u.mem));
-    SL_CL_TRY(arg(sizeof uOff, &uOff));
-    SL_CL_TRY(arg(sizeof(cl_mem), &v.mem));
-    SL_CL_TRY(arg(sizeof vOff, &vOff));
-    SL_CL_TRY(arg(sizeof cStride, &cStride));
+    SL_CL_TRY(arg(sizeof(cl_mem), &mem[0]));
+    SL_CL_TRY(arg(sizeof(cl_int), &off[0]));
+    SL_CL_TRY(arg(sizeof(cl_int), &stride[0]));
+    SL_CL_TRY(arg(sizeof yStep, &yStep));
+    SL_CL_TRY(arg(sizeof(cl_mem), &mem[1]));
+    SL_CL_TRY(arg(sizeof(cl_int), &off[1]));
+    SL_CL_TRY(arg(sizeof(cl_mem), &mem[2]));
+    SL_CL_TRY(arg(sizeof(cl_int), &off[2]));
+    SL_CL_TRY(arg(sizeof(cl_int), &stride[1]));
     SL_CL_TRY(arg(sizeof cStep, &cStep));
+    SL_CL_TRY(arg(sizeof shift, &shift));
     SL_CL_TRY(arg(sizeof srcW, &srcW));
     SL_CL_TRY(arg(sizeof srcH, &srcH));
     SL_CL_TRY(arg(sizeof chromaW, &chromaW));
     SL_CL_TRY(arg(sizeof chromaH, &chromaH));
+    SL_CL_TRY(arg(sizeof cSx, &cSx));
+    SL_CL_TRY(arg(sizeof cSy, &cSy));
+    SL_CL_TRY(arg(sizeof cPx, &cPx));
+    SL_CL_TRY(arg(sizeof cPy, &cPy));
     SL_CL_TRY(arg(sizeof dstW, &dstW));
     SL_CL_TRY(arg(sizeof dstH, &dstH));
     SL_CL_TRY(arg(sizeof ox, &ox));
@@ -152,6 +176,7 @@ Status Preprocessor::run(const DeviceYuvFrame& src, const PreprocessParams& para
     SL_CL_TRY(arg(sizeof invSx, &invSx));
     SL_CL_TRY(arg(sizeof invSy, &invSy));
     for (const cl_float4& r : rows) SL_CL_TRY(arg(sizeof r, &r));
+    SL_CL_TRY(arg(sizeof cOff, &cOff));
     SL_CL_TRY(arg(sizeof scale, &scale));
     SL_CL_TRY(arg(sizeof mean, &mean));
     SL_CL_TRY(arg(sizeof invStd, &invStd));

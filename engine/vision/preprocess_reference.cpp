@@ -7,8 +7,8 @@
 namespace sl::vision {
 namespace {
 
-// Mirrors bilinear/rowDot in kernels/preprocess.cl (split here into taps + bilinear so luma and
-// chroma share code); keep the operation order identical.
+// Mirrors sample/bilinear/rgb8/lerp2 in kernels/preprocess.cl (the clamp and floor of a
+// position split out here as taps); keep the operation order identical.
 struct Tap {
     int x0, y0, x1, y1;
     float fx, fy;
@@ -27,21 +27,89 @@ Tap taps(float sx, float sy, int w, int h) {
     return t;
 }
 
-float bilinear(const uint8_t* p, int stride, int step, const Tap& t) {
-    const uint8_t* r0 = p + ptrdiff_t(t.y0) * stride;
-    const uint8_t* r1 = p + ptrdiff_t(t.y1) * stride;
-    const float a = float(r0[t.x0 * step]);
-    const float b = float(r0[t.x1 * step]);
-    const float c = float(r1[t.x0 * step]);
-    const float d = float(r1[t.x1 * step]);
+// p, stride and step in elements of T (uint8_t or little-endian uint16_t words).
+template <class T>
+float sample(const T* p, int stride, int step, int shift, int x, int y) {
+    return float(p[ptrdiff_t(y) * stride + x * step] >> shift);
+}
+
+// p, stride and step in elements of T (uint8_t or little-endian uint16_t words).
+template <class T>
+float bilinear(const T* p, int stride, int step, int shift, const Tap& t) {
+    const float a = sample(p, stride, step, shift, t.x0, t.y0);
+    const float b = sample(p, stride, step, shift, t.x1, t.y0);
+    const float c = sample(p, stride, step, shift, t.x0, t.y1);
+    const float d = sample(p, stride, step, shift, t.x1, t.y1);
     const float top = a + (b - a) * t.fx;
     const float bot = c + (d - c) * t.fx;
     return top + (bot - top) * t.fy;
 }
 
-float rowDot(const std::array<float, 4>& m, float y, float u, float v) {
-    const float r = m[0] * (y - m[3]) + m[1] * (u - 128.0f) + m[2] * (v - 128.0f);
-    return std::fmin(std::fmax(r, 0.0f), 255.0f);
+// Rounded to an 8-bit code value after the clamp, as rgb8 in the kernel.
+float rgb8(const std::array<float, 4>& m, float cOff, float y, float u, float v) {
+    const float r = m[0] * (y - m[3]) + m[1] * (u - cOff) + m[2] * (v - cOff);
+    return float(int(std::fmin(std::fmax(r, 0.0f), 255.0f) + 0.5f));
+}
+
+float lerp2(float a, float b, float c, float d, float fx, float fy) {
+    const float top = a + (b - a) * fx;
+    const float bot = c + (d - c) * fx;
+    return top + (bot - top) * fy;
+}
+
+template <class T>
+void preprocessGrids(const HostYuvFrame& src, const PreprocessParams& p,
+                     const PreprocessConstants& c, const SampleGrids& g, float* out) {
+    const T* grid[3];
+    int stride[3];
+    for (int i = 0; i < 3; ++i) {
+        const HostPlane& hp = src.planes[size_t(g.plane[i])];
+        grid[i] = reinterpret_cast<const T*>(hp.data) + g.first[i];
+        stride[i] = hp.stride / int(sizeof(T));
+    }
+    const size_t plane = size_t(p.dstWidth) * size_t(p.dstHeight);
+    const Letterbox& b = c.box;
+    for (int dy = 0; dy < p.dstHeight; ++dy) {
+        for (int dx = 0; dx < p.dstWidth; ++dx) {
+            float o[3];
+            if (dx < b.offsetX || dy < b.offsetY || dx >= b.offsetX + b.width ||
+                dy >= b.offsetY + b.height) {
+                o[0] = c.pad[0];
+                o[1] = c.pad[1];
+                o[2] = c.pad[2];
+            } else {
+                // Four luma taps, each made an 8-bit RGB pixel with its own sited chroma, then
+                // interpolated (the kernel's PREPROCESS_PIXEL explains why).
+                const Tap t = taps((float(dx - b.offsetX) + 0.5f) * c.invScaleX - 0.5f,
+                                   (float(dy - b.offsetY) + 0.5f) * c.invScaleY - 0.5f,
+                                   src.width, src.height);
+                const int xs[4] = {t.x0, t.x1, t.x0, t.x1};
+                const int ys[4] = {t.y0, t.y0, t.y1, t.y1};
+                float yv[4], uv[4], vv[4];
+                for (int k = 0; k < 4; ++k) {
+                    yv[k] = sample(grid[0], stride[0], g.step[0], g.shift, xs[k], ys[k]);
+                    const Tap ct = taps(float(xs[k]) * g.chromaScaleX - c.chromaPosX,
+                                        float(ys[k]) * g.chromaScaleY - c.chromaPosY,
+                                        g.chromaWidth, g.chromaHeight);
+                    uv[k] = bilinear(grid[1], stride[1], g.step[1], g.shift, ct);
+                    vv[k] = bilinear(grid[2], stride[2], g.step[2], g.shift, ct);
+                }
+                for (int ch = 0; ch < 3; ++ch) {
+                    const auto& m = c.rows[size_t(ch)];
+                    const float cOff = c.chromaOffset;
+                    const float v = lerp2(rgb8(m, cOff, yv[0], uv[0], vv[0]),
+                                          rgb8(m, cOff, yv[1], uv[1], vv[1]),
+                                          rgb8(m, cOff, yv[2], uv[2], vv[2]),
+                                          rgb8(m, cOff, yv[3], uv[3], vv[3]), t.fx, t.fy);
+                    o[ch] = (v * c.scale - c.mean[size_t(ch)]) * c.invStd[size_t(ch)];
+                }
+            }
+            const size_t at = size_t(dy) * p.dstWidth + dx;
+            out[at] = o[0];
+            out[at + plane] = o[1];
+            out[at + 2 * plane] = o[2];
+        }
+    }
 }
 
 }  // namespace
@@ -64,28 +132,68 @@ size_t preprocessOutputBytes(const PreprocessParams& p) {
     return size_t(3) * size_t(std::max(0, p.dstWidth)) * size_t(std::max(0, p.dstHeight)) * elem;
 }
 
-PreprocessConstants preprocessConstants(int srcWidth, int srcHeight, media::ColorMatrix matrix,
-                                        media::ColorRange range, const PreprocessParams& p) {
+SampleGrids sampleGrids(media::PixelFormat format, int width, int height) {
+    const media::PixelFormatDesc& d = media::describe(format);
+    SampleGrids g;
+    g.elementBytes = d.componentBytes;
+    g.shift = d.valueShift;
+    g.chromaWidth = width;
+    g.chromaHeight = height;
+    switch (d.family) {
+    case media::FormatFamily::Yuv:
+        g.chromaWidth = media::planeWidth(format, 1, width);
+        g.chromaHeight = media::planeHeight(format, 1, height);
+        g.chromaScaleX = 1.0f / float(1 << d.chromaShiftX);
+        g.chromaScaleY = 1.0f / float(1 << d.chromaShiftY);
+        if (d.semiPlanar) {
+            g.plane = {0, 1, 1};
+            g.first = {0, 0, 1};
+            g.step = {1, 2, 2};
+        }
+        break;
+    case media::FormatFamily::Gray:
+        // U and V read Y again (in bounds, and multiplied by 0): one code path, no branch.
+        g.plane = {0, 0, 0};
+        break;
+    case media::FormatFamily::Rgb:
+        g.plane = {0, 0, 0};
+        g.first = d.rgbAt;
+        g.step = {d.pixelBytes, d.pixelBytes, d.pixelBytes};
+        break;
+    }
+    return g;
+}
+
+PreprocessConstants preprocessConstants(int srcWidth, int srcHeight, media::PixelFormat format,
+                                        media::ColorMatrix matrix, media::ColorRange range,
+                                        media::ChromaLocation chroma,
+                                        const PreprocessParams& p) {
     PreprocessConstants c;
     c.box = computeLetterbox(srcWidth, srcHeight, p);
     c.invScaleX = float(srcWidth) / float(c.box.width);
     c.invScaleY = float(srcHeight) / float(c.box.height);
 
-    // R = ys*(Y-yo) + cs*2(1-Kr)*V';  B = ys*(Y-yo) + cs*2(1-Kb)*U';
-    // G = ys*(Y-yo) - cs*2Kb(1-Kb)/Kg*U' - cs*2Kr(1-Kr)/Kg*V'   (U' = U-128, V' = V-128)
-    const double kr = matrix == media::ColorMatrix::Bt709 ? 0.2126 : 0.299;
-    const double kb = matrix == media::ColorMatrix::Bt709 ? 0.0722 : 0.114;
-    const double kg = 1.0 - kr - kb;
-    const bool limited = range == media::ColorRange::Limited;
-    const double ys = limited ? 255.0 / 219.0 : 1.0;
-    const double cs = limited ? 255.0 / 224.0 : 1.0;
-    const float yo = limited ? 16.0f : 0.0f;
-    const std::array<float, 4> r = {float(ys), 0.0f, float(cs * 2 * (1 - kr)), yo};
-    const std::array<float, 4> g = {float(ys), float(-cs * 2 * kb * (1 - kb) / kg),
-                                    float(-cs * 2 * kr * (1 - kr) / kg), yo};
-    const std::array<float, 4> b = {float(ys), float(cs * 2 * (1 - kb)), 0.0f, yo};
+    const media::PixelFormatDesc& d = media::describe(format);
+    // Siting only where the format subsamples: a full-resolution axis has chroma at luma.
+    const std::array<float, 2> site = media::chromaSiteOffset(chroma);
+    const bool yuv = d.family == media::FormatFamily::Yuv;
+    c.chromaPosX = yuv && d.chromaShiftX ? site[0] / float(1 << d.chromaShiftX) : 0.0f;
+    c.chromaPosY = yuv && d.chromaShiftY ? site[1] / float(1 << d.chromaShiftY) : 0.0f;
+    std::array<std::array<float, 4>, 3> rgb{};
+    if (d.family == media::FormatFamily::Rgb) {
+        // Identity: 1 * (R - 0) + 0 * G + 0 * B is R exactly in float.
+        rgb = {{{1.0f, 0.0f, 0.0f, 0.0f}, {0.0f, 1.0f, 0.0f, 0.0f}, {0.0f, 0.0f, 1.0f, 0.0f}}};
+        c.chromaOffset = 0.0f;
+    } else {
+        const media::YuvToRgb t = media::yuvToRgb(matrix, range, d.bitDepth);
+        const bool gray = d.family == media::FormatFamily::Gray;
+        for (int i = 0; i < 3; ++i)
+            rgb[size_t(i)] = {float(t.m[size_t(i)][0]), gray ? 0.0f : float(t.m[size_t(i)][1]),
+                              gray ? 0.0f : float(t.m[size_t(i)][2]), float(t.yOffset)};
+        c.chromaOffset = float(t.cOffset);
+    }
     const bool bgr = p.order == ChannelOrder::Bgr;
-    c.rows = {bgr ? b : r, g, bgr ? r : b};
+    c.rows = {bgr ? rgb[2] : rgb[0], rgb[1], bgr ? rgb[0] : rgb[2]};
 
     c.scale = p.scale;
     for (int i = 0; i < 3; ++i) {
@@ -98,44 +206,13 @@ PreprocessConstants preprocessConstants(int srcWidth, int srcHeight, media::Colo
 
 void preprocessReference(const HostYuvFrame& src, const PreprocessParams& p, float* out) {
     const PreprocessConstants c =
-        preprocessConstants(src.width, src.height, src.matrix, src.range, p);
-    const bool nv12 = src.format == media::PixelFormat::Nv12;
-    const HostPlane& yp = src.planes[0];
-    const HostPlane& up = src.planes[1];
-    const HostPlane& vp = nv12 ? src.planes[1] : src.planes[2];
-    const uint8_t* uData = up.data;
-    const uint8_t* vData = nv12 ? up.data + 1 : vp.data;
-    const int cStep = nv12 ? 2 : 1;
-    const int cW = (src.width + 1) / 2;
-    const int cH = (src.height + 1) / 2;
-    const size_t plane = size_t(p.dstWidth) * size_t(p.dstHeight);
-    const Letterbox& b = c.box;
-
-    for (int dy = 0; dy < p.dstHeight; ++dy) {
-        for (int dx = 0; dx < p.dstWidth; ++dx) {
-            float o[3];
-            if (dx < b.offsetX || dy < b.offsetY || dx >= b.offsetX + b.width ||
-                dy >= b.offsetY + b.height) {
-                o[0] = c.pad[0];
-                o[1] = c.pad[1];
-                o[2] = c.pad[2];
-            } else {
-                const float sx = (float(dx - b.offsetX) + 0.5f) * c.invScaleX - 0.5f;
-                const float sy = (float(dy - b.offsetY) + 0.5f) * c.invScaleY - 0.5f;
-                const float yv =
-                    bilinear(yp.data, yp.stride, 1, taps(sx, sy, src.width, src.height));
-                const Tap ct = taps((sx + 0.5f) * 0.5f - 0.5f, (sy + 0.5f) * 0.5f - 0.5f, cW, cH);
-                const float uv = bilinear(uData, up.stride, cStep, ct);
-                const float vv = bilinear(vData, nv12 ? up.stride : vp.stride, cStep, ct);
-                for (int ch = 0; ch < 3; ++ch)
-                    o[ch] = (rowDot(c.rows[ch], yv, uv, vv) * c.scale - c.mean[ch]) * c.invStd[ch];
-            }
-            const size_t at = size_t(dy) * p.dstWidth + dx;
-            out[at] = o[0];
-            out[at + plane] = o[1];
-            out[at + 2 * plane] = o[2];
-        }
-    }
+        preprocessConstants(src.width, src.height, src.format, src.matrix, src.range,
+                            src.chroma, p);
+    const SampleGrids g = sampleGrids(src.format, src.width, src.height);
+    if (g.elementBytes == 2)
+        preprocessGrids<uint16_t>(src, p, c, g, out);
+    else
+        preprocessGrids<uint8_t>(src, p, c, g, out);
 }
 
 uint16_t floatToHalf(float f) {

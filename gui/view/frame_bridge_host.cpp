@@ -411,7 +411,7 @@ bool FrameBridgeHost::lendShownForInference(const media::VideoFrame& frame,
         return false;
     }
     job->frame = {cl->format, cl->width, cl->height, cl->planes, frame.colorMatrix(),
-                  frame.colorRange()};
+                  frame.colorRange(), frame.chromaLocation()};
     job->ready = cl->ready;
     d_->lent.push_back(slot);
     *lease = InferenceLease{slot, d_->bridgeId};

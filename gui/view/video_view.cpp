@@ -7,6 +7,7 @@
 
 #include <QGenericMatrix>
 #include <QVector3D>
+#include <QVector4D>
 
 #include <algorithm>
 #include <cmath>
@@ -16,6 +17,7 @@
 #include "controller/engine_controller.h"
 #include "controller/track_controller.h"
 #include "core/log.h"
+#include "interop/gl_texture_format.h"
 #include "pipeline/class_color.h"
 
 // Resources live in the static sightline_gui library; referencing the initialiser keeps the linker
@@ -32,35 +34,56 @@ constexpr size_t kPlaneAlign = 64;   // start each plane on a cache line inside 
 struct PlaneLayout {
     int width = 0;          // in texels
     int height = 0;
-    int bytesPerTexel = 1;  // R8 = 1, RG8 = 2
+    int bytesPerTexel = 1;  // media::planeSampleBytes: R8 1, RG8 / R16 2, RGB8 3, RGBA8 / RG16 4
     int rowLength = 0;      // texels per row in the PBO (GL_UNPACK_ROW_LENGTH)
     size_t offset = 0;      // in the PBO
     size_t bytes = 0;
 };
 
-int bytesPerTexel(media::PixelFormat format, int plane) {
-    return (format == media::PixelFormat::Nv12 && plane == 1) ? 2 : 1;
+// The shader's planeLayout uniform (resources/shaders/yuv.frag).
+int shaderLayout(media::PixelFormat f) {
+    const media::PixelFormatDesc& d = media::describe(f);
+    switch (d.family) {
+    case media::FormatFamily::Yuv: return d.semiPlanar ? 1 : 0;
+    case media::FormatFamily::Gray: return 2;
+    case media::FormatFamily::Rgb: return 3;
+    }
+    return 0;
 }
 
-// Row-major 3x3 that maps (Y, Cb, Cr) - offset to RGB, folding in the range expansion.
-QMatrix3x3 yuvMatrix(media::ColorMatrix matrix, media::ColorRange range) {
-    const double kr = matrix == media::ColorMatrix::Bt709 ? 0.2126 : 0.299;
-    const double kb = matrix == media::ColorMatrix::Bt709 ? 0.0722 : 0.114;
-    const double kg = 1.0 - kr - kb;
-    const bool limited = range == media::ColorRange::Limited;
-    const double ys = limited ? 255.0 / 219.0 : 1.0;
-    const double cs = limited ? 255.0 / 224.0 : 1.0;
-    const float m[9] = {
-        float(ys), 0.0f, float(cs * 2.0 * (1.0 - kr)),
-        float(ys), float(-cs * 2.0 * kb * (1.0 - kb) / kg), float(-cs * 2.0 * kr * (1.0 - kr) / kg),
-        float(ys), float(cs * 2.0 * (1.0 - kb)), 0.0f,
-    };
+// Row-major 3x3 that maps (Y, Cb, Cr) - offset, in sample units, to RGB 0..1: media::yuvToRgb,
+// the preprocess kernel's own constants, so the picture shown is the picture detected.
+QMatrix3x3 yuvMatrix(media::PixelFormat f, media::ColorMatrix matrix, media::ColorRange range) {
+    const media::YuvToRgb t = media::yuvToRgb(matrix, range, media::describe(f).bitDepth);
+    float m[9];
+    for (int r = 0; r < 3; ++r)
+        for (int c = 0; c < 3; ++c) m[r * 3 + c] = float(t.m[size_t(r)][size_t(c)] / 255.0);
     return QMatrix3x3(m);
 }
 
-QVector3D yuvOffset(media::ColorRange range) {
-    const float y = range == media::ColorRange::Limited ? 16.0f / 255.0f : 0.0f;
-    return {y, 128.0f / 255.0f, 128.0f / 255.0f};
+QVector3D yuvOffset(media::PixelFormat f, media::ColorRange range) {
+    const media::YuvToRgb t =
+        media::yuvToRgb(media::ColorMatrix::Bt601, range, media::describe(f).bitDepth);
+    return {float(t.yOffset), float(t.cOffset), float(t.cOffset)};
+}
+
+// Luma texture coordinate -> chroma texture coordinate (yuv.frag's chromaMap). Luma sample x
+// (at t = (x + 0.5) / w) has chroma at c = (x - site) * 2^-shift in chroma samples, as in the
+// preprocess kernel (preprocess.h); GL puts chroma sample c at (c + 0.5) / cw. Solving for t
+// gives a scale and an offset per axis (identity on an axis that is not subsampled).
+QVector4D chromaMap(media::PixelFormat f, media::ChromaLocation loc, int width, int height) {
+    const media::PixelFormatDesc& d = media::describe(f);
+    if (d.family != media::FormatFamily::Yuv || width <= 0 || height <= 0) return {1, 1, 0, 0};
+    const std::array<float, 2> site = media::chromaSiteOffset(loc);
+    const auto axis = [](int shift, float siteOffset, int size, int chromaSize) {
+        const double s = 1.0 / double(1 << shift);
+        const double p = shift ? double(siteOffset) : 0.0;
+        return std::pair<float, float>(float(size * s / chromaSize),
+                                       float(((-0.5 - p) * s + 0.5) / chromaSize));
+    };
+    const auto [sx, ox] = axis(d.chromaShiftX, site[0], width, media::planeWidth(f, 1, width));
+    const auto [sy, oy] = axis(d.chromaShiftY, site[1], height, media::planeHeight(f, 1, height));
+    return {sx, sy, ox, oy};
 }
 
 }  // namespace
@@ -497,10 +520,11 @@ void VideoView::ensureTextures(const media::VideoFrame& frame) {
         sizes[size_t(i)] = QSize(frame.planeWidth(i), frame.planeHeight(i));
     if (haveTexture_ && sizes == planeSizes_ && frame.format() == texFormat_) return;
     for (int i = 0; i < frame.planeCount(); ++i) {
-        const bool rg = bytesPerTexel(frame.format(), i) == 2;
+        // The bridge's table (interop/gl_texture_format.h): one shader for both paths.
+        const interop::GlTextureFormat tf = interop::glTextureFormat(frame.format(), i);
         glBindTexture(GL_TEXTURE_2D, textures_[size_t(i)]);
-        glTexImage2D(GL_TEXTURE_2D, 0, rg ? GL_RG8 : GL_R8, sizes[size_t(i)].width(),
-                     sizes[size_t(i)].height(), 0, rg ? GL_RG : GL_RED, GL_UNSIGNED_BYTE, nullptr);
+        glTexImage2D(GL_TEXTURE_2D, 0, GLint(tf.internalFormat), sizes[size_t(i)].width(),
+                     sizes[size_t(i)].height(), 0, tf.format, tf.type, nullptr);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
@@ -519,7 +543,7 @@ bool VideoView::uploadFrame(const media::VideoFrame& frame) {
         PlaneLayout& p = layout[size_t(i)];
         p.width = frame.planeWidth(i);
         p.height = frame.planeHeight(i);
-        p.bytesPerTexel = bytesPerTexel(frame.format(), i);
+        p.bytesPerTexel = media::planeSampleBytes(frame.format(), i);
         const int stride = frame.stride(i);
         const size_t rowBytes = size_t(p.width) * size_t(p.bytesPerTexel);
         if (p.width <= 0 || p.height <= 0 || !frame.plane(i)) return false;
@@ -573,8 +597,8 @@ bool VideoView::uploadFrame(const media::VideoFrame& frame) {
         const PlaneLayout& p = layout[size_t(i)];
         glBindTexture(GL_TEXTURE_2D, textures_[size_t(i)]);
         glPixelStorei(GL_UNPACK_ROW_LENGTH, p.rowLength);
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, p.width, p.height,
-                        p.bytesPerTexel == 2 ? GL_RG : GL_RED, GL_UNSIGNED_BYTE,
+        const interop::GlTextureFormat tf = interop::glTextureFormat(frame.format(), i);
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, p.width, p.height, tf.format, tf.type,
                         reinterpret_cast<const void*>(p.offset));
     }
     glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
@@ -587,6 +611,7 @@ bool VideoView::uploadFrame(const media::VideoFrame& frame) {
     texSar_ = double(frame.sarNum()) / frame.sarDen();
     matrix_ = frame.colorMatrix();
     range_ = frame.colorRange();
+    chroma_ = frame.chromaLocation();
     drawTextures_ = textures_;
     haveTexture_ = true;
     return true;
@@ -603,6 +628,7 @@ void VideoView::presentFrame(const media::VideoFrame& frame) {
         texFormat_ = frame.format();
         matrix_ = frame.colorMatrix();
         range_ = frame.colorRange();
+        chroma_ = frame.chromaLocation();
         haveTexture_ = true;
         ok = true;
     } else if (bridge_.mode() == FrameBridgeHost::Mode::DisplayOnly) {
@@ -747,9 +773,11 @@ void VideoView::paintGL() {
     const float quad[16] = {x0, y0, 0, 0, x0, y1, 0, 1, x1, y0, 1, 0, x1, y1, 1, 1};
 
     program_->bind();
-    program_->setUniformValue("nv12", texFormat_ == media::PixelFormat::Nv12);
-    program_->setUniformValue("yuvToRgb", yuvMatrix(matrix_, range_));
-    program_->setUniformValue("yuvOffset", yuvOffset(range_));
+    program_->setUniformValue("planeLayout", shaderLayout(texFormat_));
+    program_->setUniformValue("sampleScale", interop::displaySampleScale(texFormat_));
+    program_->setUniformValue("chromaMap", chromaMap(texFormat_, chroma_, texWidth_, texHeight_));
+    program_->setUniformValue("yuvToRgb", yuvMatrix(texFormat_, matrix_, range_));
+    program_->setUniformValue("yuvOffset", yuvOffset(texFormat_, range_));
     for (int i = 0; i < 3; ++i) {
         glActiveTexture(GLenum(GL_TEXTURE0 + i));
         glBindTexture(GL_TEXTURE_2D, drawTextures_[size_t(i)]);

@@ -4,8 +4,11 @@
 // Upload: each plane is copied once into a pixel-unpack buffer (a ring of three PBOs, orphaned
 // before every fill so the driver never stalls on a buffer the GPU still reads), then
 // glTexSubImage2D copies PBO -> texture with GL_UNPACK_ROW_LENGTH set to the plane's stride.
-// yuv420p uses three R8 textures, nv12 an R8 and an RG8; the fragment shader converts to RGB with
-// the frame's matrix (BT.601/709) and range (limited/full).
+// Every native pixel format is drawn as it is (no squeeze to 4:2:0): its planes are textures of
+// the FrameBridge's own table (interop/gl_texture_format.h: R8/R16 planes, RG8/RG16 for NV12 /
+// P010, RGB8/RGBA8 for packed RGB), and the fragment shader (resources/shaders/yuv.frag)
+// converts to RGB with the frame's matrix, range, bit depth and chroma siting, from the same
+// constants as the preprocess kernel (media::yuvToRgb, media::chromaSiteOffset).
 //
 // Pacing: while playing, a 4 ms precise timer asks the controller for the frame due now and
 // repaints only when it changed; while paused, the controller's frameReady signal triggers the
@@ -188,6 +191,7 @@ private:
     media::PixelFormat texFormat_ = media::PixelFormat::Yuv420p;
     media::ColorMatrix matrix_ = media::ColorMatrix::Bt709;
     media::ColorRange range_ = media::ColorRange::Limited;
+    media::ChromaLocation chroma_ = media::ChromaLocation::Left;
     std::array<QSize, 3> planeSizes_{};
 
     // View transform: zoom 1 = fit; pan in widget pixels, relative to the centred position.

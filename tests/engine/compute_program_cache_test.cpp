@@ -181,7 +181,7 @@ TEST_F(ProgramCacheTest, DiskCacheCanBeDisabled) {
 
 TEST(EmbeddedKernels, PreprocessIsEmbedded) {
     EXPECT_FALSE(embeddedKernelSource("preprocess.cl").empty());
-    EXPECT_NE(embeddedKernelSource("preprocess.cl").find("preprocess_yuv420_f32"),
+    EXPECT_NE(embeddedKernelSource("preprocess.cl").find("PREPROCESS_KERNEL_F32(uchar)"),
               std::string::npos);
     EXPECT_TRUE(embeddedKernelSource("no_such.cl").empty());
 }

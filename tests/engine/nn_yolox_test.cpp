@@ -149,6 +149,7 @@ TEST(NnYolox, OpenClMatchesReferenceOnDecodedFrame) {
     host.height = frame->height();
     host.matrix = frame->colorMatrix();
     host.range = frame->colorRange();
+    host.chroma = frame->chromaLocation();
     for (int i = 0; i < frame->planeCount(); ++i)
         host.planes[size_t(i)] = {frame->plane(i), frame->stride(i), frame->planeWidth(i),
                                   frame->planeHeight(i)};

@@ -126,6 +126,7 @@ void toDevice(const compute::ComputeContext& ctx, const media::VideoFrame& f, De
     out->frame.height = f.height();
     out->frame.matrix = f.colorMatrix();
     out->frame.range = f.colorRange();
+    out->frame.chroma = f.chromaLocation();
 }
 
 // Device frames (the zero-copy hand-off): counted apart from host uploads, `done` runs once per

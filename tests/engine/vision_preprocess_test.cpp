@@ -1,7 +1,8 @@
-// Preprocess kernel vs the CPU reference on random frames: odd sizes, both formats, both matrices
-// and ranges, RGB/BGR, both placements, planes at odd offsets and strides within one buffer.
-// Tolerances: float32 max abs diff <= 1e-4 (values normalised, up to 255 with scale 1);
-// float16: the device result must equal the reference rounded to half within 1 ulp of half.
+// Preprocess kernel vs the CPU reference on random frames: odd sizes, every native pixel format,
+// both matrices and ranges, RGB/BGR, both placements, planes at odd offsets and strides within
+// one buffer. EveryFormatBitExact demands identical float32 bits (the kernel and the reference
+// run the same float operations in the same order); the older sweeps keep their named
+// tolerances: float32 max abs diff <= 1e-4, float16 within 1 ulp of half.
 #include "compute/cl_context.h"
 #include "vision/preprocess.h"
 #include "vision/preprocess_reference.h"
@@ -35,22 +36,38 @@ struct TestFrame {
 std::unique_ptr<TestFrame> makeFrame(const compute::ComputeContext& ctx, PixelFormat fmt, int w,
                                      int h, ColorMatrix m, ColorRange r, std::mt19937& rng) {
     auto f = std::make_unique<TestFrame>();
-    const int cw = (w + 1) / 2, ch = (h + 1) / 2;
-    const int nPlanes = fmt == PixelFormat::Nv12 ? 2 : 3;
-    int widths[3] = {w, cw, cw}, heights[3] = {h, ch, ch},
-        steps[3] = {1, fmt == PixelFormat::Nv12 ? 2 : 1, 1};
+    const media::PixelFormatDesc& desc = media::describe(fmt);
+    const int nPlanes = desc.planeCount;
+    const int eb = desc.componentBytes;
+    int widths[3] = {}, heights[3] = {}, steps[3] = {};
+    for (int i = 0; i < nPlanes; ++i) {
+        widths[i] = media::planeWidth(fmt, i, w);
+        heights[i] = media::planeHeight(fmt, i, h);
+        steps[i] = media::planeSampleBytes(fmt, i);
+    }
     size_t offsets[3] = {};
     int strides[3] = {};
-    size_t at = 37;   // odd start: kernels must not assume alignment
-    const int chromaPad = 5;
+    // Odd start, row pads and gaps (even for 16-bit words): kernels must not assume alignment.
+    size_t at = size_t(37 * eb);
     for (int i = 0; i < nPlanes; ++i) {
-        strides[i] = widths[i] * steps[i] + (i == 0 ? 13 : chromaPad);
+        strides[i] = widths[i] * steps[i] + (i == 0 ? 13 : 5) * eb;
         offsets[i] = at;
-        at += size_t(strides[i]) * heights[i] + 11;
+        at += size_t(strides[i]) * heights[i] + size_t(11 * eb);
     }
     f->bytes.resize(at);
-    std::uniform_int_distribution<int> byte(0, 255);
-    for (auto& b : f->bytes) b = uint8_t(byte(rng));
+    std::uniform_int_distribution<int> word(0, 65535);
+    if (eb == 1) {
+        for (auto& b : f->bytes) b = uint8_t(word(rng));
+    } else {
+        // Words in the format's range: 10 bits low (yuv*p10) or high (P010, low bits random
+        // too: the kernel must drop them).
+        const int mask = desc.valueShift ? 0xffff : (1 << desc.bitDepth) - 1;
+        for (size_t i = 0; i + 1 < f->bytes.size(); i += 2) {
+            const int v = word(rng) & mask;
+            f->bytes[i] = uint8_t(v & 0xff);
+            f->bytes[i + 1] = uint8_t(v >> 8);
+        }
+    }
     f->host.format = f->device.format = fmt;
     f->host.width = f->device.width = w;
     f->host.height = f->device.height = h;
@@ -127,7 +144,7 @@ protected:
 
 std::string describe(PixelFormat fmt, int w, int h, const PreprocessParams& p, ColorMatrix m,
                      ColorRange r) {
-    return std::string(fmt == PixelFormat::Nv12 ? "nv12 " : "yuv420p ") + std::to_string(w) + "x" +
+    return std::string(media::pixelFormatName(fmt)) + " " + std::to_string(w) + "x" +
            std::to_string(h) + " -> " + std::to_string(p.dstWidth) + "x" +
            std::to_string(p.dstHeight) + (m == ColorMatrix::Bt709 ? " bt709" : " bt601") +
            (r == ColorRange::Full ? " full" : " limited") +
@@ -186,6 +203,118 @@ TEST_F(PreprocessTest, MatchesReferenceFloat32) {
                 kFp32Tolerance);
 }
 
+// Every native format, bit for bit: odd sizes (chroma grids of ceil(w/2)), down- and upscaling,
+// both matrices and ranges, both channel orders and placements, every chroma siting, a
+// normalisation.
+TEST_F(PreprocessTest, EveryFormatBitExact) {
+    std::mt19937 rng(2024);
+    const std::pair<int, int> sizes[] = {{1, 1}, {17, 9}, {641, 359}};
+    const std::pair<int, int> dsts[] = {{416, 416}, {13, 7}, {640, 640}};
+    int runs = 0;
+    for (PixelFormat fmt : media::kPixelFormats) {
+        for (int combo = 0; combo < 6; ++combo) {
+            const auto [w, h] = sizes[combo % 3];
+            const ColorMatrix m = combo & 1 ? ColorMatrix::Bt709 : ColorMatrix::Bt601;
+            const ColorRange r = combo & 2 ? ColorRange::Full : ColorRange::Limited;
+            auto f = makeFrame(*ctx_, fmt, w, h, m, r, rng);
+            ASSERT_TRUE(f);
+            // Each combination another chroma siting (all six over the combinations).
+            f->host.chroma = f->device.chroma = media::ChromaLocation(combo);
+            PreprocessParams p;
+            p.dstWidth = dsts[combo % 3].first;
+            p.dstHeight = dsts[combo % 3].second;
+            p.order = combo & 4 ? ChannelOrder::Rgb : ChannelOrder::Bgr;
+            p.placement = combo & 1 ? Placement::Centre : Placement::TopLeft;
+            if (combo == 3) {
+                p.scale = 1.0f / 255.0f;
+                p.mean = {0.485f, 0.456f, 0.406f};
+                p.std = {0.229f, 0.224f, 0.225f};
+            }
+            const std::string what = describe(fmt, w, h, p, m, r);
+            const size_t n = size_t(3) * p.dstWidth * p.dstHeight;
+            auto out = ctx_->createBuffer(CL_MEM_READ_WRITE, preprocessOutputBytes(p));
+            ASSERT_TRUE(out);
+            const Status st = pre_->run(f->device, p, out->get());
+            ASSERT_TRUE(st) << what << ": " << st.message();
+            std::vector<float> ref(n), dev(n);
+            preprocessReference(f->host, p, ref.data());
+            ASSERT_TRUE(ctx_->read(out->get(), 0, n * 4, dev.data()));
+            size_t differ = 0, first = n;
+            for (size_t i = 0; i < n; ++i) {
+                if (std::memcmp(&ref[i], &dev[i], 4) != 0) {
+                    if (first == n) first = i;
+                    ++differ;
+                }
+            }
+            EXPECT_EQ(differ, 0u) << what << ": first at " << first << " ref "
+                                  << (first < n ? ref[first] : 0) << " dev "
+                                  << (first < n ? dev[first] : 0);
+            ++runs;
+        }
+    }
+    std::printf("[ info     ] %d runs over %zu formats, all bit-identical\n", runs,
+                std::size(media::kPixelFormats));
+}
+
+// Known values per family: 10-bit limited white (940, 512, 512) is 255, P010 keeps only its high
+// bits, gray has neutral chroma, packed BGR lands in the right channels unchanged.
+TEST_F(PreprocessTest, KnownValuesPerFamily) {
+    struct Case {
+        PixelFormat fmt;
+        ColorRange range;
+        std::vector<uint16_t> sample;   // per plane, one sample's components (words or bytes)
+        std::array<float, 3> rgb;       // expected R, G, B
+    };
+    const Case cases[] = {
+        {PixelFormat::Yuv444p10, ColorRange::Limited, {940, 512, 512}, {255, 255, 255}},
+        {PixelFormat::Yuv422p10, ColorRange::Limited, {64, 512, 512}, {0, 0, 0}},
+        {PixelFormat::P010, ColorRange::Limited, {940 << 6 | 0x3f, 512 << 6, 512 << 6},
+         {255, 255, 255}},
+        {PixelFormat::Gray, ColorRange::Full, {77}, {77, 77, 77}},
+        {PixelFormat::Gray10, ColorRange::Full, {1023}, {255, 255, 255}},
+        {PixelFormat::Bgr24, ColorRange::Full, {10, 20, 30}, {30, 20, 10}},
+        {PixelFormat::Rgba, ColorRange::Full, {10, 20, 30, 40}, {10, 20, 30}},
+    };
+    for (const Case& c : cases) {
+        std::mt19937 rng(3);
+        auto f = makeFrame(*ctx_, c.fmt, 6, 4, ColorMatrix::Bt601, c.range, rng);
+        ASSERT_TRUE(f);
+        const media::PixelFormatDesc& d = media::describe(c.fmt);
+        size_t k = 0;   // next value of c.sample
+        for (int i = 0; i < d.planeCount; ++i) {
+            const HostPlane& hp = f->host.planes[size_t(i)];
+            const int comps = media::planeComponents(c.fmt, i);
+            for (int y = 0; y < hp.height; ++y) {
+                auto* row = const_cast<uint8_t*>(hp.data) + size_t(y) * hp.stride;
+                for (int x = 0; x < hp.width; ++x)
+                    for (int cc = 0; cc < comps; ++cc) {
+                        const uint16_t v = c.sample[k + size_t(cc)];
+                        if (d.componentBytes == 2) {
+                            std::memcpy(row + (size_t(x) * comps + cc) * 2, &v, 2);
+                        } else {
+                            row[size_t(x) * comps + cc] = uint8_t(v);
+                        }
+                    }
+            }
+            k += size_t(comps);
+        }
+        ASSERT_TRUE(ctx_->write(f->mem.get(), 0, f->bytes.size(), f->bytes.data()));
+        PreprocessParams p;
+        p.dstWidth = 6;
+        p.dstHeight = 4;
+        p.order = ChannelOrder::Rgb;
+        auto out = ctx_->createBuffer(CL_MEM_READ_WRITE, preprocessOutputBytes(p));
+        ASSERT_TRUE(out);
+        ASSERT_TRUE(pre_->run(f->device, p, out->get()));
+        std::vector<float> dev(3 * 24);
+        ASSERT_TRUE(ctx_->read(out->get(), 0, dev.size() * 4, dev.data()));
+        for (int ch = 0; ch < 3; ++ch)
+            for (int i = 0; i < 24; ++i)
+                EXPECT_NEAR(dev[size_t(ch) * 24 + i], c.rgb[size_t(ch)], 1e-3f)
+                    << media::pixelFormatName(c.fmt) << " channel " << ch;
+    }
+}
+
 TEST_F(PreprocessTest, YoloxDefaultsLetterboxAndPad) {
     std::mt19937 rng(7);
     auto f = makeFrame(*ctx_, PixelFormat::Nv12, 1920, 1080, ColorMatrix::Bt709,
@@ -234,6 +363,64 @@ TEST_F(PreprocessTest, KnownColoursConvertExactly) {
         std::vector<float> dev(3 * 24);
         ASSERT_TRUE(ctx_->read(out->get(), 0, dev.size() * 4, dev.data()));
         for (float v : dev) EXPECT_NEAR(v, c.expect, 1e-3f);
+    }
+}
+
+// Chroma siting, by hand: full-range BT.601 (R = Y + 1.402 (V - 128)), Y and U flat at 128 and
+// V alternating 128, 178 along the subsampled axis, at the frame's own size (taps on samples).
+// Left / TopLeft sites chroma sample k on luma 2k (x = 2k reads V_k, odd x the mean of two);
+// Centre on 2k + 0.5 (weights 3/4 and 1/4, the edges clamped). R rounds to 8 bits: 163.05 ->
+// 163, 198.1 -> 198, 145.525 -> 146, 180.575 -> 181. Vertically (4:4:0) Left sits between lines
+// like Centre, TopLeft on them.
+TEST_F(PreprocessTest, ChromaSitingMovesChromaByHalfASample) {
+    const std::array<float, 8> cosited{128, 163, 198, 163, 128, 163, 198, 198};
+    const std::array<float, 8> centred{128, 146, 181, 181, 146, 146, 181, 198};
+    struct Case {
+        PixelFormat fmt;
+        media::ChromaLocation loc;
+        const std::array<float, 8>& expect;
+    };
+    const Case cases[] = {
+        {PixelFormat::Yuv422p, media::ChromaLocation::Left, cosited},
+        {PixelFormat::Yuv422p, media::ChromaLocation::TopLeft, cosited},
+        {PixelFormat::Yuv422p, media::ChromaLocation::Centre, centred},
+        {PixelFormat::Yuv440p, media::ChromaLocation::Left, centred},
+        {PixelFormat::Yuv440p, media::ChromaLocation::Centre, centred},
+        {PixelFormat::Yuv440p, media::ChromaLocation::TopLeft, cosited},
+    };
+    for (const Case& c : cases) {
+        const bool across = c.fmt == PixelFormat::Yuv422p;   // subsampled along x, else y
+        const int w = across ? 8 : 2, h = across ? 2 : 8;
+        std::mt19937 rng(5);
+        auto f = makeFrame(*ctx_, c.fmt, w, h, ColorMatrix::Bt601, ColorRange::Full, rng);
+        ASSERT_TRUE(f);
+        f->host.chroma = f->device.chroma = c.loc;
+        for (int i = 0; i < 3; ++i) {
+            const HostPlane& hp = f->host.planes[size_t(i)];
+            for (int y = 0; y < hp.height; ++y)
+                for (int x = 0; x < hp.width; ++x)
+                    const_cast<uint8_t*>(hp.data)[size_t(y) * hp.stride + x] =
+                        i < 2 ? 128 : ((across ? x : y) % 2 ? 178 : 128);
+        }
+        ASSERT_TRUE(ctx_->write(f->mem.get(), 0, f->bytes.size(), f->bytes.data()));
+        PreprocessParams p;
+        p.dstWidth = w;
+        p.dstHeight = h;
+        p.order = ChannelOrder::Rgb;
+        auto out = ctx_->createBuffer(CL_MEM_READ_WRITE, preprocessOutputBytes(p));
+        ASSERT_TRUE(out);
+        ASSERT_TRUE(pre_->run(f->device, p, out->get()));
+        std::vector<float> dev(size_t(3) * w * h), ref(dev.size());
+        ASSERT_TRUE(ctx_->read(out->get(), 0, dev.size() * 4, dev.data()));
+        preprocessReference(f->host, p, ref.data());
+        for (int y = 0; y < h; ++y)
+            for (int x = 0; x < w; ++x) {
+                const size_t at = size_t(y) * w + x;   // channel 0: R
+                const float want = c.expect[size_t(across ? x : y)];
+                EXPECT_EQ(dev[at], want) << media::pixelFormatName(c.fmt) << " site "
+                                         << int(c.loc) << " at " << x << "," << y;
+                EXPECT_EQ(ref[at], want) << "reference, site " << int(c.loc);
+            }
     }
 }
 
