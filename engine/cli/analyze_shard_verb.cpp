@@ -151,9 +151,13 @@ int runAnalyzeManifest(std::span<const std::string> args, std::ostream& out, std
                                "'" + outDir + "' holds another run's " + name +
                                    " (another manifest or other options): use an empty folder"));
     }
-    if (Status st = writeFileAtomic(pipeline::planFile(outDir, *plan), plan->toJson(), "shard");
-        !st)
-        return fail(st);
+    // The first shard writes the plan; the others find the same one (fewer writes to a shared
+    // volume; concurrent writers are still safe, their temporary names differ per host).
+    if (!fs::exists(pipeline::planFile(outDir, *plan)))
+        if (Status st =
+                writeFileAtomic(pipeline::planFile(outDir, *plan), plan->toJson(), "shard");
+            !st)
+            return fail(st);
 
     const std::vector<pipeline::ShardPlan::Unit> mine = plan->unitsOf(*shard);
     const std::string me = "shard " + shardText;
