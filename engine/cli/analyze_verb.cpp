@@ -7,6 +7,7 @@
 // drawn in (pipeline/burn_in_exporter.h, the GUI's export), over the same frames (--frames), with
 // its own progress bar; frames skipped by --every are written without boxes.
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -45,7 +46,9 @@ constexpr const char* kUsage =
     "                  (at least one --out or --burn-in; --streams: frames in flight, 1-8,\n"
     "                  default 2; --track: ByteTrack ids on the detections, --zones / --events\n"
     "                  imply it and count zone entries and line crossings; with --track the\n"
-    "                  detection threshold defaults to 0.1, the tracker's low-score stage)";
+    "                  detection threshold defaults to 0.1, the tracker's low-score stage)\n"
+    "       sightline analyze --manifest videos.txt --shard K/N --out DIR ... (an archive over\n"
+    "                  N machines; `sightline analyze --manifest` prints its options)";
 
 void drawBar(const char* what, int64_t done, int64_t total, double fps) {
     if (total > 0) {
@@ -73,7 +76,12 @@ void drawBurnInProgress(const pipeline::BurnInProgress& p) {
 
 }  // namespace
 
+// cli/analyze_shard_verb.cpp: `analyze --manifest` (an archive, or one shard of it).
+int runAnalyzeManifest(std::span<const std::string> args, std::ostream& out, std::ostream& err);
+
 int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+    if (std::find(args.begin(), args.end(), "--manifest") != args.end())
+        return runAnalyzeManifest(args, out, err);
     DetectorArgs d;
     pipeline::AnalyzeOptions options;
     std::vector<std::string> outputs;

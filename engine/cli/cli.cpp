@@ -16,6 +16,7 @@ int runProject(std::span<const std::string> args);      // cli/project_verb.cpp
 int runConvert(std::span<const std::string> args);      // cli/convert_verb.cpp
 int runEval(std::span<const std::string> args);         // cli/eval_verb.cpp
 int runPrepare(std::span<const std::string> args);      // cli/prepare_verb.cpp
+int runMerge(std::span<const std::string> args);        // cli/merge_verb.cpp
 int runBuildKernels(std::span<const std::string> args);  // cli/build_kernels_verb.cpp
 
 namespace {
@@ -45,8 +46,12 @@ const std::array kVerbs = {
     Verb{"analyze", "run detection over a whole video and write results (JSON, CSV, burned-in MP4)",
          "sightline analyze VIDEO --out results.json|results.csv [--burn-in boxes.mp4] "
          "[--every N] [--model M] [--threshold T] [--streams N] [--track] [--zones Z.json] "
-         "[--events E.jsonl] [--project P.slproj]",
+         "[--events E.jsonl] [--project P.slproj]\n"
+         "  sightline analyze --manifest videos.txt --shard K/N --out DIR [--segment-frames F] "
+         "[analyze's detection and tracking options]",
          &runAnalyze},
+    Verb{"merge", "join the shards' results of `analyze --manifest`: one result per video",
+         "sightline merge DIR [--out results.json] [--project P.slproj]", &runMerge},
     Verb{"track", "ByteTrack identities over a video, detections JSON or a MOT det.txt",
          "sightline track INPUT --out tracks.txt|tracks.json [--preset reference|ncnn] "
          "[--track-thresh T] [--match-thresh M] [--track-buffer B] [--fps F] "

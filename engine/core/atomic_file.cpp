@@ -21,9 +21,15 @@ Status ioError(std::string_view component, const std::string& what, const fs::pa
 
 // Unique per process and per call: two threads may save the same file (two compute contexts
 // caching one kernel), and each must rename a complete file of its own.
+// Unique per writer: cluster shards on several machines write into one shared folder, where the
+// pid alone repeats (every container's first process is pid 1), so the host name goes in too.
 fs::path tempPathFor(const fs::path& path) {
     static std::atomic<unsigned> counter{0};
-    return path.parent_path() / ("." + path.filename().string() + ".tmp-" +
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    for (char* c = host; *c; ++c)
+        if (*c == '/') *c = '_';
+    return path.parent_path() / ("." + path.filename().string() + ".tmp-" + host + "-" +
                                  std::to_string(::getpid()) + "-" + std::to_string(counter++));
 }
 

@@ -111,6 +111,7 @@ Expected<RunSummary> runAnalyze(const AnalyzeOptions& options,
     std::atomic<int64_t> decoded{0};
     Status decodeStatus;   // written by the decode thread before finish(), read after join()
     const auto t0 = Clock::now();
+    const int64_t origin = options.everyOrigin >= 0 ? options.everyOrigin : options.firstFrame;
     std::thread decoder([&] {
         int64_t n = 0;
         for (;;) {
@@ -130,7 +131,7 @@ Expected<RunSummary> runAnalyze(const AnalyzeOptions& options,
             if (options.lastFrame >= 0 && index > options.lastFrame) break;
             ++n;
             decoded.store(n);
-            if ((index - options.firstFrame) % options.every != 0) continue;
+            if ((index - origin) % options.every != 0) continue;
             if (!queue.push(std::move(*frame))) break;
         }
         queue.finish();

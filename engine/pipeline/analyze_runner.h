@@ -31,6 +31,9 @@ struct AnalyzeOptions {
     // firstFrame > 0 needs a seekable input (exact seek); `every` counts from firstFrame.
     int64_t firstFrame = 0;
     int64_t lastFrame = -1;
+    // The frame `every` counts from (-1: firstFrame). A shard analysing a segment of a video
+    // counts from 0, so it picks the same frames as one run over the whole video.
+    int64_t everyOrigin = -1;
     size_t queueCapacity = 8;     // decoded frames waiting for inference
 };
 
