@@ -65,6 +65,17 @@ struct DetectorWorkerStats {
     int64_t failed = 0;
     int64_t deviceJobs = 0;   // processed from device frames (zero-copy)
     int64_t hostJobs = 0;     // processed from VideoFrames (planes uploaded by the detector)
+
+    DetectorWorkerStats& operator+=(const DetectorWorkerStats& o) {
+        submitted += o.submitted;
+        processed += o.processed;
+        dropped += o.dropped;
+        skipped += o.skipped;
+        failed += o.failed;
+        deviceJobs += o.deviceJobs;
+        hostJobs += o.hostJobs;
+        return *this;
+    }
 };
 
 class DetectorWorker {

@@ -54,6 +54,7 @@ void DetectionController::setModel(const QString& name) {
     model_ = name;
     stopPreparation();
     upgrading_ = false;
+    keepStats(worker_.get());
     worker_.reset();
     ++epoch_;   // another model: live results so far are stale
     submittedAt_.clear();
@@ -135,8 +136,14 @@ void DetectionController::startLoad() {
     });
 }
 
+void DetectionController::keepStats(const pipeline::DetectorWorker* worker) {
+    if (!worker) return;
+    pastStats_ += worker->stats();
+}
+
 void DetectionController::retire(std::unique_ptr<pipeline::DetectorWorker> worker) {
     if (!worker) return;
+    keepStats(worker.get());
     retired_.emplace_back([w = std::move(worker)]() mutable { w.reset(); });
 }
 
@@ -316,6 +323,7 @@ void DetectionController::setSharedCompute(const compute::ComputeContext* comput
         loading_ = false;
         loadDeferred_ = false;
         upgrading_ = false;
+        keepStats(worker_.get());
         worker_.reset();
         for (std::thread& t : retired_) t.join();   // retired workers may borrow it too
         retired_.clear();
@@ -359,7 +367,9 @@ void DetectionController::notePainted(int64_t frameIndex) {
 }
 
 pipeline::DetectorWorkerStats DetectionController::stats() const {
-    return worker_ ? worker_->stats() : pipeline::DetectorWorkerStats{};
+    pipeline::DetectorWorkerStats s = pastStats_;
+    if (worker_) s += worker_->stats();
+    return s;
 }
 
 double DetectionController::inferenceFps() const {

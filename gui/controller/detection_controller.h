@@ -178,6 +178,10 @@ private:
     int preparationGeneration_ = 0;
     QString preparationStatus_;
     std::vector<std::thread> retired_;   // old workers finishing their last frame
+    // Counts of the workers replaced so far (a reload, an upgrade to measured kernels), so that
+    // stats() never goes backwards. A retired worker's last frame is not counted.
+    pipeline::DetectorWorkerStats pastStats_;
+    void keepStats(const pipeline::DetectorWorker* worker);
     std::vector<std::thread> retiredPreparations_;   // cancelled preparations ending
 
     // Latency: when each submitted frame was decoded, until the paint that first showed its

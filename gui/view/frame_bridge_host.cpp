@@ -387,6 +387,10 @@ const compute::ComputeContext* FrameBridgeHost::computeContext() const {
     return mode_ == Mode::Bridge && d_->bridge ? d_->compute.get() : nullptr;
 }
 
+bool FrameBridgeHost::shownIsLent() const {
+    return d_->shownSlot >= 0 &&
+           std::find(d_->lent.begin(), d_->lent.end(), d_->shownSlot) != d_->lent.end();
+}
 int FrameBridgeHost::lentSlots() const { return int(d_->lent.size() + d_->returning.size()); }
 int FrameBridgeHost::returningSlots() const { return int(d_->returning.size()); }
 

@@ -116,6 +116,7 @@ public:
     // total ms and calls. Waiting on CL there stalls painting.
     double handoffMs() const { return handoffMs_; }
     int64_t handoffCalls() const { return handoffCalls_; }
+    bool shownIsLent() const;     // the shown frame's slot is in inference now
     int lentSlots() const;        // lent to inference or their map-back still pending
     int returningSlots() const;   // map-back pending
     // Called before the bridge (contextToo: and its CL context) is destroyed, so the owner can

@@ -10,6 +10,7 @@
 #include <QVector4D>
 
 #include <algorithm>
+#include <utility>
 #include <cmath>
 #include <cstring>
 
@@ -168,6 +169,13 @@ void VideoView::submitForInference(const media::VideoFrame& frame) {
         if (!wasCurrent) makeCurrent();
         const bool lent = bridge_.lendShownForInference(frame, &job, &lease);
         if (!wasCurrent) doneCurrent();
+        if (!lent && bridge_.shownIsLent()) {
+            // This very frame is in inference (a reload asked for it again meanwhile): a host
+            // upload of it would be a copy for nothing. It is submitted again once its slot
+            // comes back (endInference).
+            resubmitWhenReturned_ = true;
+            return;
+        }
         if (lent) {
             job.meta = pipeline::FrameMeta{frame.index(), frame.pts(), frame.seconds()};
             // Runs on the inference thread (or here when refused): the bridge is only touched
@@ -192,6 +200,9 @@ void VideoView::endInference(InferenceLease lease) {
     bridge_.endInference(lease);
     if (!wasCurrent) doneCurrent();
     if (bridge_.returningSlots() > 0 && !returnPoll_.isActive()) returnPoll_.start();
+    if (std::exchange(resubmitWhenReturned_, false) && shownFrame_ && detection_ &&
+        detection_->isReady())
+        submitForInference(*shownFrame_);
 }
 
 void VideoView::pollBridgeReturns() {

@@ -219,6 +219,7 @@ private:
     bool destroying_ = false;
     // The frame most recently presented (kept for a paused submit once a model is ready).
     std::optional<media::VideoFrame> shownFrame_;
+    bool resubmitWhenReturned_ = false;   // the shown frame was wanted while lent to inference
     int64_t overlayPaintedIndex_ = -1;
 
     QPointer<TrackController> tracks_;
