@@ -138,6 +138,7 @@ struct MediaSource::Impl {
     AVRational timeBase{1, 1};
     int64_t startPts = 0;
     bool demuxEof = false;
+    std::string liveEnd;   // why a live input stopped (set at its demuxer's end, before draining)
     int consecutiveErrors = 0;
     int64_t liveCounter = 0;
 
@@ -242,15 +243,19 @@ struct MediaSource::Impl {
         auto* self = static_cast<Impl*>(opaque);
         if (self->interrupted.load()) return 1;
         const int64_t deadline = self->deadlineNs.load();
-        return deadline != 0 &&
-               SteadyClock::now().time_since_epoch().count() > deadline;
+        if (deadline != 0 && SteadyClock::now().time_since_epoch().count() > deadline) return 1;
+        return self->options.interruptPoll && self->options.interruptPoll() ? 1 : 0;
     }
 
     // Network and device I/O gets a deadline per blocking call; local files never block long.
-    void armDeadline() {
+    void armDeadline(int timeoutMs) {
         if (!network && !device) return;
-        const auto ms = std::chrono::milliseconds(std::max(1, options.networkTimeoutMs));
+        const auto ms = std::chrono::milliseconds(std::max(1, timeoutMs));
         deadlineNs = (SteadyClock::now() + ms).time_since_epoch().count();
+    }
+    void armDeadline() { armDeadline(options.networkTimeoutMs); }
+    int openTimeoutMs() const {
+        return options.openTimeoutMs > 0 ? options.openTimeoutMs : options.networkTimeoutMs;
     }
     void disarmDeadline() { deadlineNs = 0; }
 
@@ -280,22 +285,30 @@ struct MediaSource::Impl {
         if (!raw) return Status(StatusCode::Internal, "media: out of memory opening '" + url + "'");
         raw->interrupt_callback = {&Impl::interruptCallback, this};
         AVDictionary* dict = makeDictionary();
-        armDeadline();
+        armDeadline(openTimeoutMs());
         int err = avformat_open_input(&raw, url.c_str(), ifmt, &dict);   // frees raw on failure
         av_dict_free(&dict);
         if (err < 0) {
             disarmDeadline();
             std::string why = avErrorText(err);
             if (err == AVERROR_EXIT && !interrupted) why = "timed out";
-            return Status(interrupted ? StatusCode::Cancelled : codeForAvError(err),
+            return Status(interrupted ? StatusCode::Cancelled
+                          : err == AVERROR_EXIT ? StatusCode::Io
+                                                : codeForAvError(err),
                           "media: cannot open '" + url + "': " + why);
         }
         AvFormatInputPtr ctx(raw);
+        armDeadline(openTimeoutMs());   // probing waits for packets: the open budget again
         err = avformat_find_stream_info(ctx.get(), nullptr);
         disarmDeadline();
-        if (err < 0)
-            return Status(interrupted ? StatusCode::Cancelled : codeForAvError(err),
-                          "media: cannot read stream info of '" + url + "': " + avErrorText(err));
+        if (err < 0) {
+            std::string why = avErrorText(err);
+            if (err == AVERROR_EXIT && !interrupted) why = "timed out";
+            return Status(interrupted ? StatusCode::Cancelled
+                          : err == AVERROR_EXIT ? StatusCode::Io
+                                                : codeForAvError(err),
+                          "media: cannot read stream info of '" + url + "': " + why);
+        }
         return ctx;
     }
 
@@ -572,6 +585,12 @@ Expected<VideoFrame> MediaSource::readFrame() {
             return vf;
         }
         if (err == AVERROR_EOF) {
+            // A camera or stream has no end of file: the server went away or stopped sending.
+            // Callers must not take that for a finished recording (analyze would exit 0).
+            if (!d.liveEnd.empty())
+                return Status(StatusCode::Io, "media: live stream '" + d.url + "' ended after " +
+                                                  std::to_string(decoded_.load()) +
+                                                  " frames: " + d.liveEnd);
             nextIndex_ = index_ ? index_->frameCount() : nextIndex_;
             return Status(StatusCode::EndOfStream, "media: end of '" + d.url + "'");
         }
@@ -607,6 +626,9 @@ Expected<VideoFrame> MediaSource::readFrame() {
                 // A damaged file past its first frames: play what was readable.
                 logWarning("media", "'" + d.url + "': read error, ending: " + avErrorText(err));
             }
+            if (info_.live)
+                d.liveEnd = err == AVERROR_EOF ? "the connection was closed"
+                                               : "end of input (" + avErrorText(err) + ")";
             d.demuxEof = true;
             avcodec_send_packet(d.codec.get(), nullptr);   // drain the delayed pictures
             continue;
