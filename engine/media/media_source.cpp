@@ -123,6 +123,7 @@ struct MediaSource::Impl {
     OpenOptions options;
     bool network = false;
     bool device = false;
+    bool live = false;
 
     // Interrupt state read by FFmpeg's I/O loops (AVIOInterruptCB) on whatever thread blocks.
     std::atomic<bool> interrupted{false};
@@ -242,9 +243,11 @@ struct MediaSource::Impl {
     static int interruptCallback(void* opaque) {
         auto* self = static_cast<Impl*>(opaque);
         if (self->interrupted.load()) return 1;
+        // The caller's watchdog first: it must see the moment it gives up, even when this
+        // call's own deadline expires in the same poll.
+        if (self->options.interruptPoll && self->options.interruptPoll()) return 1;
         const int64_t deadline = self->deadlineNs.load();
-        if (deadline != 0 && SteadyClock::now().time_since_epoch().count() > deadline) return 1;
-        return self->options.interruptPoll && self->options.interruptPoll() ? 1 : 0;
+        return deadline != 0 && SteadyClock::now().time_since_epoch().count() > deadline;
     }
 
     // Network and device I/O gets a deadline per blocking call; local files never block long.
@@ -289,9 +292,16 @@ struct MediaSource::Impl {
         int err = avformat_open_input(&raw, url.c_str(), ifmt, &dict);   // frees raw on failure
         av_dict_free(&dict);
         if (err < 0) {
+            // Demuxers report an aborted handshake in their own words ("Invalid data found"
+            // from RTSP): when the deadline passed, the truth is that it timed out.
+            const bool late = deadlineNs != 0 &&
+                              SteadyClock::now().time_since_epoch().count() > deadlineNs;
             disarmDeadline();
             std::string why = avErrorText(err);
-            if (err == AVERROR_EXIT && !interrupted) why = "timed out";
+            if ((err == AVERROR_EXIT || late) && !interrupted) {
+                why = "timed out after " + std::to_string(openTimeoutMs()) + " ms";
+                err = AVERROR_EXIT;
+            }
             return Status(interrupted ? StatusCode::Cancelled
                           : err == AVERROR_EXIT ? StatusCode::Io
                                                 : codeForAvError(err),
@@ -332,7 +342,11 @@ struct MediaSource::Impl {
                           "media: cannot set up decoder for '" + url + "': " + avErrorText(err));
         codec->pkt_timebase = st->time_base;
         codec->thread_count = options.decoderThreads;
-        codec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+        // Frame threading holds back (threads - 1) pictures: throughput for a file, but for a
+        // live input that is latency, and pictures still inside when the stream stops or times
+        // out would never come out. Live input decodes with slice threads only (as ffplay's
+        // low-latency setups and OBS's media source do).
+        codec->thread_type = live ? FF_THREAD_SLICE : FF_THREAD_FRAME | FF_THREAD_SLICE;
         // Direct rendering into an allocator's memory needs a decoder that supports custom
         // buffers (DR1); the others keep the default and their frames are copied downstream.
         codec->opaque = this;
@@ -522,6 +536,7 @@ Status MediaSource::open(const OpenOptions& options, Mode mode) {
     // The decoder only needs the video stream's packets.
     for (unsigned i = 0; i < fmt->nb_streams; ++i)
         if (int(i) != d.stream) fmt->streams[i]->discard = AVDISCARD_ALL;
+    d.live = info_.live;
     SL_TRY(d.openDecoder(decodeMode_));
     d.pkt.reset(av_packet_alloc());
     d.frame.reset(av_frame_alloc());
