@@ -163,7 +163,8 @@ bool LiveSource::watchdog() {
         stalled_ = true;
         setState(LiveState::Stalled, "no frame for " + secondsText(quiet));
     }
-    return now - progressAt_ >= options_.readTimeout;
+    if (now - progressAt_ >= options_.readTimeout) aborting_ = true;
+    return aborting_;
 }
 
 void LiveSource::pace(const VideoFrame& frame, double fps) {
@@ -206,6 +207,8 @@ LiveSource::SessionEnd LiveSource::session(bool& delivered) {
     o.interruptPoll = [this] { return watchdog(); };
     reading_ = false;
     stalled_ = false;
+    framesWhileStalled_ = 0;
+    aborting_ = false;
 
     MediaSource src;
     if (Status st = src.open(o); !st) {
@@ -220,7 +223,7 @@ LiveSource::SessionEnd LiveSource::session(bool& delivered) {
     const double fps = video ? (video->nominalFps > 0 ? video->nominalFps : video->averageFps) : 0;
     progressAt_ = Clock::now();
     reading_ = true;
-    int64_t sessionId = 0;
+    bool gotFrame = false;   // in this pass (a loop restarts the file, not the session)
     for (;;) {
         Expected<VideoFrame> f = src.readFrame();
         if (stopRequested_) return {Ended::Stop, Status()};
@@ -228,7 +231,7 @@ LiveSource::SessionEnd LiveSource::session(bool& delivered) {
             reading_ = false;
             Status why = f.status();
             if (why.code() == StatusCode::EndOfStream) {
-                if (options_.paceToRealTime && options_.loop && delivered) {
+                if (options_.paceToRealTime && options_.loop && gotFrame) {
                     loopOffset_ += lastSeconds_;
                     return {Ended::Loop, why};
                 }
@@ -237,8 +240,7 @@ LiveSource::SessionEnd LiveSource::session(bool& delivered) {
                 why = Status(StatusCode::Io, "media: simulated camera '" + name_ +
                                                  "' ended after " +
                                                  std::to_string(src.decodedFrames()) + " frames");
-            } else if (why.code() == StatusCode::Io && stalled_ &&
-                       why.message().find("timed out") != std::string::npos) {
+            } else if (why.code() == StatusCode::Io && stalled_ && aborting_) {
                 why = Status(StatusCode::Io, "media: no frame from '" + name_ + "' for " +
                                                  secondsText(secondsBetween(progressAt_,
                                                                             Clock::now())) +
@@ -249,24 +251,33 @@ LiveSource::SessionEnd LiveSource::session(bool& delivered) {
         }
         if (options_.paceToRealTime) pace(*f, fps);
         if (stopRequested_) return {Ended::Stop, Status()};
+        gotFrame = true;
         if (!delivered) {
             delivered = true;
-            sessionId = ++sessions_;
-            {
-                std::lock_guard lk(mutex_);
-                snap_.stats.sessions = sessions_;
-            }
+            currentSession_ = ++sessions_;
+            std::lock_guard lk(mutex_);
+            snap_.stats.sessions = sessions_;
         }
         const bool wasStalled = stalled_;
         const double quiet = secondsBetween(progressAt_, Clock::now());
+        if (aborting_ || (stalled_ && ++framesWhileStalled_ < 2)) {
+            // One picture after a silence is often the input's last, pushed out by the wait
+            // itself (RTP's reorder queue, MPEG-TS's pending PES): deliver it, but the stream
+            // has not recovered, and the watchdog's clock keeps running from the last good frame.
+            // Once the watchdog gave up, whatever the demuxer flushes out is delivered and the
+            // connection still dropped.
+            deliver(std::move(*f), currentSession_);
+            continue;
+        }
         progressAt_ = Clock::now();
         stalled_ = false;
+        framesWhileStalled_ = 0;
         const LiveState now = state();
-        deliver(std::move(*f), sessionId);
+        deliver(std::move(*f), currentSession_);
         if (now != LiveState::Live)
             setState(LiveState::Live, wasStalled ? "frames again after " + secondsText(quiet)
                                                  : "receiving (session " +
-                                                       std::to_string(sessionId) + ")");
+                                                       std::to_string(currentSession_) + ")");
     }
 }
 
@@ -276,10 +287,8 @@ void LiveSource::run() {
     for (;;) {
         bool delivered = false;
         SessionEnd end = session(delivered);
-        while (end.how == Ended::Loop) {   // a looping simulated camera goes on seamlessly
-            delivered = false;
-            end = session(delivered);
-        }
+        // A looping simulated camera goes on seamlessly: same session, no state change.
+        while (end.how == Ended::Loop) end = session(delivered);
         if (end.how == Ended::Stop || stopRequested_) break;
         if (delivered) failures = 0;
         const std::string why = end.why.message();
@@ -296,11 +305,12 @@ void LiveSource::run() {
         const ReconnectPolicy& p = options_.reconnect;
         if (p.maxAttempts >= 0 && failures > p.maxAttempts) {
             failCode_ = end.why.code();
+            const std::string n = std::to_string(p.maxAttempts);
             setState(LiveState::Failed,
-                     p.maxAttempts == 0
-                         ? why + " (reconnecting is off)"
-                         : why + " (gave up after " + std::to_string(p.maxAttempts) +
-                               (p.maxAttempts == 1 ? " reconnect attempt)" : " reconnect attempts)"));
+                     p.maxAttempts == 0 ? why + " (reconnecting is off)"
+                     : p.maxAttempts == 1
+                         ? why + " (gave up after 1 reconnect attempt)"
+                         : why + " (gave up after " + n + " reconnect attempts)");
             break;
         }
         const milliseconds delay = backoffDelay(p, failures, rng_);

@@ -5,7 +5,7 @@
 // reconnects with exponential backoff and jitter, reporting each step as a state with a reason,
 // the way GStreamer's rtspsrc / uridecodebin report theirs:
 //
-//   Connecting --first frame--> Live --no frame for stallTimeout--> Stalled --frame--> Live
+//   Connecting --first frame--> Live --no frame for stallTimeout--> Stalled --2 frames--> Live
 //       |                         |                                   | no frame for readTimeout
 //       | open failed             | read failed, stream ended         v
 //       +-----------------------> +------> Stalled (the reason) --> Reconnecting
@@ -78,7 +78,8 @@ struct LiveSourceOptions {
     std::string name;   // in logs and reasons; empty = open.url
     std::chrono::milliseconds openTimeout{10000};    // connect + probe, per attempt
     std::chrono::milliseconds readTimeout{5000};     // no frame this long: drop the connection
-    std::chrono::milliseconds stallTimeout{0};       // no frame this long: Stalled; 0 = readTimeout/2
+    std::chrono::milliseconds stallTimeout{0};       // no frame this long: Stalled (0: half
+                                                     // of readTimeout)
     ReconnectPolicy reconnect;
     // Simulated camera: a local file delivered at its real-time pace (the wall clock paces the
     // frames by their pts), optionally looping; without loop its end counts as the stream ending.
@@ -151,7 +152,9 @@ private:
         Status why;   // Retry / Fatal: what stopped it
     };
     void run();
-    SessionEnd session(bool& delivered);   // one connection: open, read until it stops
+    // One connection: open, read until it stops. `delivered`: a frame came in this session
+    // (kept true over a simulated camera's loops, which continue the session).
+    SessionEnd session(bool& delivered);
     void pace(const VideoFrame& frame, double fps);
     bool sleepUnlessStopped(std::chrono::milliseconds d);
     void setState(LiveState state, std::string reason);
@@ -175,8 +178,11 @@ private:
     std::chrono::steady_clock::time_point progressAt_{};   // last frame, or the session start
     bool reading_ = false;                                 // past open: the stall clock runs
     bool stalled_ = false;
+    int framesWhileStalled_ = 0;   // a stall ends with the second frame, not the first
+    bool aborting_ = false;        // the watchdog gave up on this connection
     int64_t nextIndex_ = 0;
     int64_t sessions_ = 0;
+    int64_t currentSession_ = 0;
     // Simulated camera: wall time of media second 0 and the media time earlier loops took.
     std::optional<std::chrono::steady_clock::time_point> paceStart_;
     double loopOffset_ = 0;
