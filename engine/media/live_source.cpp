@@ -235,11 +235,14 @@ LiveSource::SessionEnd LiveSource::session(bool& delivered) {
                     loopOffset_ += lastSeconds_;
                     return {Ended::Loop, why};
                 }
-                // Only a file reaches here (live input ends with an Io status): as a camera,
-                // its end is the stream going away, not a finished recording.
-                why = Status(StatusCode::Io, "media: simulated camera '" + name_ +
-                                                 "' ended after " +
-                                                 std::to_string(src.decodedFrames()) + " frames");
+                // Only seekable input reaches here (live input ends with an Io status): a file
+                // as a simulated camera, or a recording on a server. Supervised as live, its end
+                // is the stream going away, not a finished recording.
+                why = Status(StatusCode::Io,
+                             std::string("media: ") +
+                                 (options_.paceToRealTime ? "simulated camera '" : "stream '") +
+                                 name_ + "' ended after " +
+                                 std::to_string(src.decodedFrames()) + " frames");
             } else if (why.code() == StatusCode::Io && stalled_ && aborting_) {
                 why = Status(StatusCode::Io, "media: no frame from '" + name_ + "' for " +
                                                  secondsText(secondsBetween(progressAt_,

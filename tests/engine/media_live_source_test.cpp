@@ -419,13 +419,25 @@ TEST_F(LiveSourceTest, SimulatedCameraEndIsReportedNotClean) {
 // Runs a command line through /bin/sh; true when it exits 0.
 bool shell(const std::string& cmd) { return std::system(cmd.c_str()) == 0; }
 
-// An MPEG-TS file over HTTP streams to its end; that end is reported, never a clean EOF.
-TEST_F(LiveSourceTest, HttpMpegTsStreamEndIsReported) {
+// An MPEG-TS file over HTTP (and HTTPS, a self-signed certificate: FFmpeg does not verify by
+// default) streams to its end; that end is reported, never a clean EOF.
+class LiveSourceHttp : public LiveSourceTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(LiveSourceHttp, MpegTsStreamEndIsReported) {
     video("clip.ts", 30);
-    HttpServer http(dir_.path().string());
+    std::string cert, key;
+    if (GetParam()) {
+        cert = dir_.file("cert.pem").string();
+        key = dir_.file("key.pem").string();
+        ASSERT_TRUE(shell("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                          "-keyout '" + key + "' -out '" + cert + "' 2>/dev/null"))
+            << "the openssl CLI is needed";
+    }
+    HttpServer http(dir_.path().string(), 0, cert, key);
     ASSERT_TRUE(http.ok()) << http.error();
     LiveSourceOptions o = tight(http.url("/clip.ts"));
     o.reconnect.maxAttempts = 0;
+    o.queueCapacity = 256;   // loopback outruns this reader: keep every frame to check them
     LiveSource src(o);
     src.start();
     int got = 0;
@@ -440,8 +452,46 @@ TEST_F(LiveSourceTest, HttpMpegTsStreamEndIsReported) {
         ++got;
     }
     EXPECT_EQ(got, 30);
+    EXPECT_EQ(src.snapshot().stats.dropped, 0);
     EXPECT_EQ(end.code(), StatusCode::Io) << end.message();
     EXPECT_NE(end.message().find("ended after 30 frames"), std::string::npos) << end.message();
+}
+
+INSTANTIATE_TEST_SUITE_P(HttpAndHttps, LiveSourceHttp, ::testing::Bool(),
+                         [](const auto& p) { return p.param ? "https" : "http"; });
+
+// HLS: a playlist of 1 s MPEG-TS segments (written by the ffmpeg CLI) over HTTP; every picture
+// of every segment arrives in order, and the playlist's end is reported as the stream ending.
+TEST_F(LiveSourceTest, HlsOverHttpDeliversEverySegmentThenReportsTheEnd) {
+    const std::string v = video("hls-src.ts", 75);
+    ASSERT_TRUE(shell("ffmpeg -nostdin -loglevel error -y -i '" + v +
+                      "' -c copy -f hls -hls_time 1 -hls_list_size 0 -hls_playlist_type vod "
+                      "-hls_segment_filename '" + dir_.file("seg%02d.ts").string() + "' '" +
+                      dir_.file("index.m3u8").string() + "'"))
+        << "the ffmpeg CLI is needed";
+    HttpServer http(dir_.path().string());
+    ASSERT_TRUE(http.ok()) << http.error();
+    LiveSourceOptions o = tight(http.url("/index.m3u8"));
+    o.reconnect.maxAttempts = 0;
+    o.queueCapacity = 256;
+    LiveSource src(o);
+    src.start();
+    int got = 0;
+    Status end;
+    for (;;) {
+        auto f = src.next(5s);
+        if (!f) {
+            end = f.status();
+            break;
+        }
+        EXPECT_EQ(patternOf(f->frame), got);
+        ++got;
+    }
+    EXPECT_EQ(got, 75);
+    EXPECT_EQ(src.snapshot().stats.dropped, 0);
+    EXPECT_EQ(src.snapshot().info->container, "hls");
+    EXPECT_EQ(end.code(), StatusCode::Io) << end.message();
+    EXPECT_NE(end.message().find("ended after 75 frames"), std::string::npos) << end.message();
 }
 
 // An endless MJPEG stream (multipart/x-mixed-replace); the server dies, comes back on the same

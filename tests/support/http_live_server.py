@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """Test HTTP server on 127.0.0.1: GET /NAME serves file NAME of DIR whole (no Accept-Ranges, so
-FFmpeg reads it as a stream); GET /mjpeg serves DIR/stream.mjpg (an FFmpeg mpjpeg file, boundary
+FFmpeg reads it as a stream; .m3u8 as an HLS playlist, anything else as MPEG-TS); GET /mjpeg serves DIR/stream.mjpg (an FFmpeg mpjpeg file, boundary
 "ffmpeg") as multipart/x-mixed-replace, one part every 40 ms, looping until the client leaves.
-usage: http_live_server.py DIR [PORT]   Prints the bound port on the first line of stdout."""
+usage: http_live_server.py DIR [PORT [CERT KEY]]   (CERT KEY: HTTPS with that PEM pair)
+Prints the bound port on the first line of stdout."""
 import http.server
 import os
 import socketserver
+import ssl
 import sys
 import time
 
@@ -26,7 +28,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with open(path, "rb") as f:
             data = f.read()
         self.send_response(200)
-        self.send_header("Content-Type", "video/mp2t")
+        kind = "application/vnd.apple.mpegurl" if path.endswith(".m3u8") else "video/mp2t"
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -56,6 +59,10 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 def main():
     server = Server(("127.0.0.1", int(sys.argv[2]) if len(sys.argv) > 2 else 0), Handler)
+    if len(sys.argv) > 4:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[3], sys.argv[4])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print(server.server_address[1], flush=True)
     server.serve_forever()
 

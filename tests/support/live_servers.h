@@ -49,11 +49,18 @@ private:
 // Serves DIR: GET /NAME a file of it, GET /mjpeg DIR/stream.mjpg as a paced endless MJPEG stream.
 class HttpServer {
 public:
-    explicit HttpServer(const std::string& dir, int port = 0) {
-        proc_ = std::make_unique<ChildProcess>(std::vector<std::string>{
-            systemPython(),
-            std::string(SL_SOURCE_DIR) + "/tests/support/http_live_server.py", dir,
-            std::to_string(port)});
+    // cert, key: PEM files for HTTPS (empty: plain HTTP).
+    explicit HttpServer(const std::string& dir, int port = 0, const std::string& cert = {},
+                        const std::string& key = {})
+        : https_(!cert.empty()) {
+        std::vector<std::string> argv = {
+            systemPython(), std::string(SL_SOURCE_DIR) + "/tests/support/http_live_server.py",
+            dir, std::to_string(port)};
+        if (https_) {
+            argv.push_back(cert);
+            argv.push_back(key);
+        }
+        proc_ = std::make_unique<ChildProcess>(std::move(argv));
         const auto line = proc_->readLine(std::chrono::seconds(10));
         port_ = line ? std::atoi(line->c_str()) : 0;
         if (port_ <= 0) error_ = "HTTP server did not start: " + proc_->stderrText();
@@ -61,12 +68,14 @@ public:
     bool ok() const { return port_ > 0; }
     const std::string& error() const { return error_; }
     std::string url(const std::string& path) const {
-        return "http://127.0.0.1:" + std::to_string(port_) + path;
+        return (https_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) +
+               path;
     }
     int port() const { return port_; }
     void kill() { proc_->kill(); }
 
 private:
+    bool https_ = false;
     std::unique_ptr<ChildProcess> proc_;
     int port_ = 0;
     std::string error_;
