@@ -558,5 +558,37 @@ TEST_F(LiveSourceTest, UdpMpegTsPushedByFfmpeg) {
     EXPECT_EQ(r.frames.back().pattern, 49);   // to the last picture the sender sent
 }
 
+// TCP MPEG-TS from an encoder that listens (ffmpeg ... -f mpegts tcp://...?listen=1): the source
+// connects (retrying until the encoder is up), the encoder dies mid-stream, a new one starts on
+// the port, and the source is live again in a second session.
+TEST_F(LiveSourceTest, TcpMpegTsFromAListeningEncoderReconnects) {
+    const std::string v = video("tcp.ts", 250);
+    const int port = sl::testing::freeLoopbackPort(false);
+    const auto encoder = [&] {
+        return std::make_unique<ChildProcess>(std::vector<std::string>{
+            "ffmpeg", "-nostdin", "-loglevel", "error", "-re", "-i", v, "-c", "copy", "-f",
+            "mpegts", "tcp://127.0.0.1:" + std::to_string(port) + "?listen=1"});
+    };
+    Recorder r;
+    LiveSource src(tight("tcp://127.0.0.1:" + std::to_string(port)), r.callbacks());
+    src.start();
+    auto ffmpeg = encoder();
+    ASSERT_TRUE(ffmpeg->started()) << "the ffmpeg CLI is needed";
+    ASSERT_TRUE(waitFor([&] { return r.frameCount() >= 20; }, 8s))
+        << r.history() << ffmpeg->stderrText();
+    const auto killedAt = Clock::now();
+    ffmpeg->kill();
+    ASSERT_TRUE(waitFor([&] { return r.firstAfter(LiveState::Reconnecting, killedAt); }, 3s))
+        << r.history();
+    EXPECT_TRUE(r.firstAfter(LiveState::Stalled, killedAt)) << r.history();
+    const size_t before = r.frameCount();
+    ffmpeg = encoder();
+    ASSERT_TRUE(waitFor([&] { return r.frameCount() >= before + 20; }, 8s))
+        << r.history() << ffmpeg->stderrText();
+    src.stop();
+    expectContiguous(r, "tcp");
+    EXPECT_EQ(src.snapshot().stats.sessions, 2);
+}
+
 }  // namespace
 }  // namespace sl::media
