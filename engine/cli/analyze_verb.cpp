@@ -5,7 +5,9 @@
 // flight fill the device's idle time, pipeline/analyze_runner.h), a progress bar on a terminal, results written
 // atomically, a summary at the end. --burn-in then writes the video with the boxes and labels
 // drawn in (pipeline/burn_in_exporter.h, the GUI's export), over the same frames (--frames), with
-// its own progress bar; frames skipped by --every are written without boxes.
+// its own progress bar; frames skipped by --every are written without boxes. A live input that is
+// lost fails the run with its reason (exit 1), unless --reconnect lets a media::LiveSource
+// reconnect it.
 
 #include <algorithm>
 #include <chrono>

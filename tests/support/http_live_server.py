@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Test HTTP server on 127.0.0.1: GET /NAME serves file NAME of DIR whole (no Accept-Ranges, so
-FFmpeg reads it as a stream; .m3u8 as an HLS playlist, anything else as MPEG-TS); GET /mjpeg serves DIR/stream.mjpg (an FFmpeg mpjpeg file, boundary
-"ffmpeg") as multipart/x-mixed-replace, one part every 40 ms, looping until the client leaves.
+FFmpeg reads it as a stream; .m3u8 as an HLS playlist, anything else as MPEG-TS); GET /mjpeg
+serves DIR/stream.mjpg (an FFmpeg mpjpeg file, boundary "ffmpeg") as multipart/x-mixed-replace,
+one part every 40 ms, looping until the client leaves.
 usage: http_live_server.py DIR [PORT [CERT KEY]]   (CERT KEY: HTTPS with that PEM pair)
 Prints the bound port on the first line of stdout."""
 import http.server
