@@ -90,7 +90,10 @@ void LiveSource::stop() {
     changed_.notify_all();
     // The thread notices within one interrupt-callback period (~100 ms) even inside a blocked
     // FFmpeg call: watchdog() returns true once stopRequested_ is set.
-    if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+    {
+        std::lock_guard join(joinMutex_);   // two threads stopping at once: one joins
+        if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+    }
     std::lock_guard lk(mutex_);
     if (started_ && snap_.state != LiveState::Stopped) {
         snap_.state = LiveState::Stopped;

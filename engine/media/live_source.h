@@ -133,7 +133,7 @@ public:
 
     // Starts the source's thread and returns at once (Connecting). Once only.
     void start();
-    // Stops the thread (any state, any thread but the callbacks'); idempotent.
+    // Stops the thread (any state, any thread but the callbacks', several at once); idempotent.
     void stop();
 
     LiveSnapshot snapshot() const;
@@ -172,6 +172,7 @@ private:
     std::deque<LiveFrame> queue_;
     std::atomic<bool> stopRequested_{false};   // set under mutex_ (for changed_), read anywhere
     bool started_ = false;
+    std::mutex joinMutex_;
     std::thread thread_;
 
     // The source thread's own (run, session, watchdog and deliver all run on it): no lock.

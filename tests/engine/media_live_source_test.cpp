@@ -346,9 +346,14 @@ TEST_F(LiveSourceTest, StopNeverWaitsForADeadSource) {
     std::this_thread::sleep_for(300ms);
     EXPECT_EQ(src.state(), LiveState::Connecting);
     const auto t0 = Clock::now();
+    std::thread other([&] { src.stop(); });   // two owners stopping at once
     src.stop();
+    other.join();
     EXPECT_LT(Clock::now() - t0, 600ms);
     EXPECT_EQ(src.state(), LiveState::Stopped);
+    auto f = src.next(10ms);
+    ASSERT_FALSE(f);
+    EXPECT_EQ(f.status().code(), StatusCode::Cancelled) << f.status().message();
 }
 
 // Sources added and removed while another runs: its pictures keep coming in order.
