@@ -95,7 +95,8 @@ void LiveSource::stop() {
         if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
     }
     std::lock_guard lk(mutex_);
-    if (started_ && snap_.state != LiveState::Stopped) {
+    // Failed is final and keeps its reason (what a monitor shows for a removed dead camera).
+    if (started_ && snap_.state != LiveState::Stopped && snap_.state != LiveState::Failed) {
         snap_.state = LiveState::Stopped;
         snap_.reason = "stopped";
         snap_.since = Clock::now();
@@ -331,7 +332,7 @@ void LiveSource::run() {
         paceStart_.reset();
         loopOffset_ = 0;
     }
-    if (stopRequested_) setState(LiveState::Stopped, "stopped");
+    if (stopRequested_ && state() != LiveState::Failed) setState(LiveState::Stopped, "stopped");
 }
 
 }  // namespace sl::media

@@ -12,7 +12,7 @@
 //   Reconnecting: backoff, then open again; the first frame -> Live, a failure -> Reconnecting
 //   (next attempt) or, when the policy gives up or the input can never work (no such protocol
 //   or codec), Failed.
-//   stop() -> Stopped from any state.
+//   stop() -> Stopped from any state but Failed (which keeps its reason).
 //
 // Every blocking FFmpeg call runs under a watchdog (AVIOInterruptCB, see OpenOptions::
 // interruptPoll): opening and probing give up after openTimeout, a read after readTimeout, and a

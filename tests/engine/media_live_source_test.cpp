@@ -324,6 +324,31 @@ TEST_F(LiveSourceTest, GivesUpAfterMaxAttemptsWithReason) {
     EXPECT_EQ(s.stats.frames, 0);
 }
 
+// A V4L2 camera that is unplugged (no /dev/video* on the CI machine: a real capture is not
+// tested here) is retried like any lost camera, through libavdevice's v4l2 input, and its reason
+// names the device.
+TEST_F(LiveSourceTest, UnpluggedV4l2CameraIsRetriedThenFails) {
+    EXPECT_TRUE(looksLive("/dev/video0"));
+    EXPECT_TRUE(looksLive("rtsp://cam/stream"));
+    EXPECT_FALSE(looksLive("/videos/a.mp4"));
+    EXPECT_FALSE(looksLive("file:///videos/a.mp4"));
+    LiveSourceOptions o = tight("/dev/video97");
+    o.reconnect.initialDelay = 20ms;
+    o.reconnect.maxAttempts = 1;
+    LiveSource src(o);
+    src.start();
+    auto f = src.next(3s);
+    ASSERT_FALSE(f);
+    EXPECT_EQ(f.status().code(), StatusCode::NotFound) << f.status().message();
+    EXPECT_NE(f.status().message().find("/dev/video97"), std::string::npos)
+        << f.status().message();
+    EXPECT_NE(f.status().message().find("gave up after 1 reconnect attempt"), std::string::npos)
+        << f.status().message();
+    EXPECT_EQ(src.snapshot().stats.reconnects, 1);
+    src.stop();
+    EXPECT_EQ(src.state(), LiveState::Failed);   // removing a dead camera keeps why it died
+}
+
 TEST_F(LiveSourceTest, AnInputThatCanNeverWorkFailsAtOnce) {
     LiveSourceOptions o = tight("nosuchproto://127.0.0.1/x");
     LiveSource src(o);
