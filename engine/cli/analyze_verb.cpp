@@ -205,9 +205,34 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
     const std::vector<pipeline::Detector*>& detectors = det->all;
     pipeline::ResultsStore store;
     const bool tty = ::isatty(2) == 1;
+    pipeline::AnalyzeProgress last;   // the runner reports once more at the end, even failing
     auto summary = pipeline::runAnalyze(options, detectors, store,
-                                        tty ? std::function(drawProgress) : nullptr);
+                                        [&](const pipeline::AnalyzeProgress& p) {
+                                            last = p;
+                                            if (tty) drawProgress(p);
+                                        });
     if (tty) std::fprintf(stderr, "\n");
+    if (!summary && media::looksLive(options.input) &&
+        summary.status().code() == StatusCode::Io && store.size() > 0 && !outputs.empty()) {
+        // A live input lost mid-run: the frames analysed so far are the user's, and a camera
+        // cannot be replayed. Write them (the header counts what was done), then fail anyway.
+        pipeline::RunSummary partial;
+        partial.framesDecoded = last.decoded;
+        partial.framesAnalysed = int64_t(store.size());
+        partial.seconds = last.elapsedSeconds;
+        partial.fps = partial.seconds > 0 ? double(partial.framesAnalysed) / partial.seconds : 0;
+        partial.countsPerClass = store.countsPerClass();
+        for (const pipeline::FrameDetections& f : store.snapshot())
+            partial.framesWithDetections += f.detections.empty() ? 0 : 1;
+        pipeline::ExportHeader header{options.input, det->first->model().name, partial};
+        for (const std::string& file : outputs)
+            if (Status st = store.save(file, header); !st) return fail(st);
+        err << "sightline analyze: " << summary.status().message() << "\n";
+        for (const std::string& file : outputs)
+            err << "sightline analyze: wrote the " << partial.framesAnalysed
+                << " frames analysed before that to " << file << "\n";
+        return kExitFailure;
+    }
     if (!summary) return fail(summary.status());
     std::optional<pipeline::TrackAnalysis> analysis;
     if (tracking) {

@@ -9,9 +9,12 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "pipeline/analyze_runner.h"
 #include "support/live_servers.h"
@@ -55,6 +58,21 @@ TEST(AnalyzeLive, RtspStreamEndIsAnErrorNotACleanEnd) {
     EXPECT_EQ(rc, 1) << out.str() << err.str();
     EXPECT_NE(err.str().find("live stream '" + server.url() + "' ended after"), std::string::npos)
         << err.str();
+    // What was analysed before the loss is written all the same (a camera cannot be replayed).
+    EXPECT_NE(err.str().find("frames analysed before that to " + dir.file("r.json").string()),
+              std::string::npos)
+        << err.str();
+    std::ifstream in(dir.file("r.json"));
+    ASSERT_TRUE(in) << "no partial results";
+    const auto j = nlohmann::json::parse(in, nullptr, false);
+    ASSERT_FALSE(j.is_discarded());
+    EXPECT_EQ(j["source"], server.url());
+    ASSERT_TRUE(j["frames"].is_array());
+    // The server played its 40 frames; every 5th was analysed (frame 0, 5, ... 35).
+    EXPECT_EQ(j["frames"].size(), 8u) << j.dump();
+    EXPECT_EQ(j["summary"]["frames_analysed"], j["frames"].size());
+    EXPECT_EQ(j["summary"]["frames_decoded"], 40);
+    for (const auto& f : j["frames"]) EXPECT_EQ(f["frame"].get<int64_t>() % 5, 0) << f.dump();
 }
 
 // --reconnect N on a camera that is down: the verb does not fail at its probe, the supervisor
