@@ -5,9 +5,12 @@
 // flight fill the device's idle time, pipeline/analyze_runner.h), a progress bar on a terminal, results written
 // atomically, a summary at the end. --burn-in then writes the video with the boxes and labels
 // drawn in (pipeline/burn_in_exporter.h, the GUI's export), over the same frames (--frames), with
-// its own progress bar; frames skipped by --every are written without boxes.
+// its own progress bar; frames skipped by --every are written without boxes. A live input that is
+// lost fails the run with its reason (exit 1), unless --reconnect lets a media::LiveSource
+// reconnect it.
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -24,6 +27,7 @@
 #include "cli/cli.h"
 #include "cli/detector_args.h"
 #include "cli/tracker_args.h"
+#include "media/live_source.h"
 #include "media/media_source.h"
 #include "pipeline/analyze_runner.h"
 #include "pipeline/burn_in_exporter.h"
@@ -42,9 +46,13 @@ constexpr const char* kUsage =
     "                  [--track] [--zones zones.json] [--events events.jsonl] [--preset P]\n"
     "                  [--project P.slproj] (a model run into the project, created if new)\n"
     "                  [--track-thresh T] [--match-thresh M] [--track-buffer B] [--fps F]\n"
-    "                  [--class-agnostic]\n"
+    "                  [--class-agnostic] [--reconnect N|forever] [--live-timeout S]\n"
     "                  (at least one --out or --burn-in; --streams: frames in flight, 1-8,\n"
-    "                  default 2; --track: ByteTrack ids on the detections, --zones / --events\n"
+    "                  default 2; --reconnect: a live input (rtsp://, http://, udp://,\n"
+    "                  /dev/video0) lost or down at start-up is tried again N times (or\n"
+    "                  forever) with backoff; without it losing one is an error; --live-timeout:\n"
+    "                  seconds without a frame before a live input counts as lost, default 5;\n"
+    "                  --track: ByteTrack ids on the detections, --zones / --events\n"
     "                  imply it and count zone entries and line crossings; with --track the\n"
     "                  detection threshold defaults to 0.1, the tracker's low-score stage)\n"
     "       sightline analyze --manifest videos.txt --shard K/N --out DIR ... (an archive over\n"
@@ -132,6 +140,23 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
         } else if (a == "--streams" && hasValue) {
             streams = std::atoi(args[++i].c_str());
             if (streams < 1 || streams > 8) return usage("--streams needs a count from 1 to 8");
+        } else if (a == "--reconnect" && hasValue) {
+            const std::string& v = args[++i];
+            media::ReconnectPolicy policy;
+            if (v == "forever") {
+                policy.maxAttempts = -1;
+            } else {
+                char* end = nullptr;
+                const long n = std::strtol(v.c_str(), &end, 10);
+                if (v.empty() || *end || n < 0)
+                    return usage("--reconnect needs a count of attempts or 'forever'");
+                policy.maxAttempts = int(n);
+            }
+            options.reconnect = policy;
+        } else if (a == "--live-timeout" && hasValue) {
+            const double sec = std::atof(args[++i].c_str());
+            if (!(sec > 0)) return usage("--live-timeout needs a positive number of seconds");
+            options.liveReadTimeout = std::chrono::milliseconds(int64_t(sec * 1000));
         } else if (a == "--frames" && hasValue) {
             options.maxFrames = std::atoll(args[++i].c_str());
             if (options.maxFrames < 1) return usage("--frames needs a positive count");
@@ -155,9 +180,16 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
         media::OpenOptions probe;
         probe.url = options.input;
         probe.buildIndex = false;
+        probe.networkTimeoutMs = int(options.liveOpenTimeout.count());
         auto info = media::probeMedia(probe);
-        if (!info) return fail(info.status());
-        if (const media::StreamInfo* v = info->video()) mediaFps = v->nominalFps;
+        // With --reconnect, a camera that is down now is the supervisor's business, not an error.
+        const bool waitForIt = options.reconnect && media::looksLive(options.input) && !info &&
+                               info.status().code() == StatusCode::Io;
+        if (!info && !waitForIt) return fail(info.status());
+        if (waitForIt)
+            err << "sightline analyze: " << info.status().message() << "; reconnecting\n";
+        else if (const media::StreamInfo* v = info->video())
+            mediaFps = v->nominalFps;
     }
     analytics::Scene scene;
     if (tracking) {   // a bad zones file fails before the run, too
@@ -173,9 +205,34 @@ int runAnalyze(std::span<const std::string> args, std::ostream& out, std::ostrea
     const std::vector<pipeline::Detector*>& detectors = det->all;
     pipeline::ResultsStore store;
     const bool tty = ::isatty(2) == 1;
+    pipeline::AnalyzeProgress last;   // the runner reports once more at the end, even failing
     auto summary = pipeline::runAnalyze(options, detectors, store,
-                                        tty ? std::function(drawProgress) : nullptr);
+                                        [&](const pipeline::AnalyzeProgress& p) {
+                                            last = p;
+                                            if (tty) drawProgress(p);
+                                        });
     if (tty) std::fprintf(stderr, "\n");
+    if (!summary && media::looksLive(options.input) &&
+        summary.status().code() == StatusCode::Io && store.size() > 0 && !outputs.empty()) {
+        // A live input lost mid-run: the frames analysed so far are the user's, and a camera
+        // cannot be replayed. Write them (the header counts what was done), then fail anyway.
+        pipeline::RunSummary partial;
+        partial.framesDecoded = last.decoded;
+        partial.framesAnalysed = int64_t(store.size());
+        partial.seconds = last.elapsedSeconds;
+        partial.fps = partial.seconds > 0 ? double(partial.framesAnalysed) / partial.seconds : 0;
+        partial.countsPerClass = store.countsPerClass();
+        for (const pipeline::FrameDetections& f : store.snapshot())
+            partial.framesWithDetections += f.detections.empty() ? 0 : 1;
+        pipeline::ExportHeader header{options.input, det->first->model().name, partial};
+        for (const std::string& file : outputs)
+            if (Status st = store.save(file, header); !st) return fail(st);
+        err << "sightline analyze: " << summary.status().message() << "\n";
+        for (const std::string& file : outputs)
+            err << "sightline analyze: wrote the " << partial.framesAnalysed
+                << " frames analysed before that to " << file << "\n";
+        return kExitFailure;
+    }
     if (!summary) return fail(summary.status());
     std::optional<pipeline::TrackAnalysis> analysis;
     if (tracking) {

@@ -123,6 +123,7 @@ struct MediaSource::Impl {
     OpenOptions options;
     bool network = false;
     bool device = false;
+    bool live = false;
 
     // Interrupt state read by FFmpeg's I/O loops (AVIOInterruptCB) on whatever thread blocks.
     std::atomic<bool> interrupted{false};
@@ -138,6 +139,7 @@ struct MediaSource::Impl {
     AVRational timeBase{1, 1};
     int64_t startPts = 0;
     bool demuxEof = false;
+    std::string liveEnd;   // why a live input stopped (set at its demuxer's end, before draining)
     int consecutiveErrors = 0;
     int64_t liveCounter = 0;
 
@@ -241,16 +243,22 @@ struct MediaSource::Impl {
     static int interruptCallback(void* opaque) {
         auto* self = static_cast<Impl*>(opaque);
         if (self->interrupted.load()) return 1;
+        // The caller's watchdog first: it must see the moment it gives up, even when this
+        // call's own deadline expires in the same poll.
+        if (self->options.interruptPoll && self->options.interruptPoll()) return 1;
         const int64_t deadline = self->deadlineNs.load();
-        return deadline != 0 &&
-               SteadyClock::now().time_since_epoch().count() > deadline;
+        return deadline != 0 && SteadyClock::now().time_since_epoch().count() > deadline;
     }
 
     // Network and device I/O gets a deadline per blocking call; local files never block long.
-    void armDeadline() {
+    void armDeadline(int timeoutMs) {
         if (!network && !device) return;
-        const auto ms = std::chrono::milliseconds(std::max(1, options.networkTimeoutMs));
+        const auto ms = std::chrono::milliseconds(std::max(1, timeoutMs));
         deadlineNs = (SteadyClock::now() + ms).time_since_epoch().count();
+    }
+    void armDeadline() { armDeadline(options.networkTimeoutMs); }
+    int openTimeoutMs() const {
+        return options.openTimeoutMs > 0 ? options.openTimeoutMs : options.networkTimeoutMs;
     }
     void disarmDeadline() { deadlineNs = 0; }
 
@@ -280,22 +288,37 @@ struct MediaSource::Impl {
         if (!raw) return Status(StatusCode::Internal, "media: out of memory opening '" + url + "'");
         raw->interrupt_callback = {&Impl::interruptCallback, this};
         AVDictionary* dict = makeDictionary();
-        armDeadline();
+        armDeadline(openTimeoutMs());
         int err = avformat_open_input(&raw, url.c_str(), ifmt, &dict);   // frees raw on failure
         av_dict_free(&dict);
         if (err < 0) {
+            // Demuxers report an aborted handshake in their own words ("Invalid data found"
+            // from RTSP): when the deadline passed, the truth is that it timed out.
+            const bool late = deadlineNs != 0 &&
+                              SteadyClock::now().time_since_epoch().count() > deadlineNs;
             disarmDeadline();
             std::string why = avErrorText(err);
-            if (err == AVERROR_EXIT && !interrupted) why = "timed out";
-            return Status(interrupted ? StatusCode::Cancelled : codeForAvError(err),
+            if ((err == AVERROR_EXIT || late) && !interrupted) {
+                why = "timed out after " + std::to_string(openTimeoutMs()) + " ms";
+                err = AVERROR_EXIT;
+            }
+            return Status(interrupted ? StatusCode::Cancelled
+                          : err == AVERROR_EXIT ? StatusCode::Io
+                                                : codeForAvError(err),
                           "media: cannot open '" + url + "': " + why);
         }
         AvFormatInputPtr ctx(raw);
+        armDeadline(openTimeoutMs());   // probing waits for packets: the open budget again
         err = avformat_find_stream_info(ctx.get(), nullptr);
         disarmDeadline();
-        if (err < 0)
-            return Status(interrupted ? StatusCode::Cancelled : codeForAvError(err),
-                          "media: cannot read stream info of '" + url + "': " + avErrorText(err));
+        if (err < 0) {
+            std::string why = avErrorText(err);
+            if (err == AVERROR_EXIT && !interrupted) why = "timed out";
+            return Status(interrupted ? StatusCode::Cancelled
+                          : err == AVERROR_EXIT ? StatusCode::Io
+                                                : codeForAvError(err),
+                          "media: cannot read stream info of '" + url + "': " + why);
+        }
         return ctx;
     }
 
@@ -319,7 +342,11 @@ struct MediaSource::Impl {
                           "media: cannot set up decoder for '" + url + "': " + avErrorText(err));
         codec->pkt_timebase = st->time_base;
         codec->thread_count = options.decoderThreads;
-        codec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+        // Frame threading holds back (threads - 1) pictures: throughput for a file, but for a
+        // live input that is latency, and pictures still inside when the stream stops or times
+        // out would never come out. Live input decodes with slice threads only (as ffplay's
+        // low-latency setups and OBS's media source do).
+        codec->thread_type = live ? FF_THREAD_SLICE : FF_THREAD_FRAME | FF_THREAD_SLICE;
         // Direct rendering into an allocator's memory needs a decoder that supports custom
         // buffers (DR1); the others keep the default and their frames are copied downstream.
         codec->opaque = this;
@@ -509,6 +536,7 @@ Status MediaSource::open(const OpenOptions& options, Mode mode) {
     // The decoder only needs the video stream's packets.
     for (unsigned i = 0; i < fmt->nb_streams; ++i)
         if (int(i) != d.stream) fmt->streams[i]->discard = AVDISCARD_ALL;
+    d.live = info_.live;
     SL_TRY(d.openDecoder(decodeMode_));
     d.pkt.reset(av_packet_alloc());
     d.frame.reset(av_frame_alloc());
@@ -572,6 +600,12 @@ Expected<VideoFrame> MediaSource::readFrame() {
             return vf;
         }
         if (err == AVERROR_EOF) {
+            // A camera or stream has no end of file: the server went away or stopped sending.
+            // Callers must not take that for a finished recording (analyze would exit 0).
+            if (!d.liveEnd.empty())
+                return Status(StatusCode::Io, "media: live stream '" + d.url + "' ended after " +
+                                                  std::to_string(decoded_.load()) +
+                                                  " frames: " + d.liveEnd);
             nextIndex_ = index_ ? index_->frameCount() : nextIndex_;
             return Status(StatusCode::EndOfStream, "media: end of '" + d.url + "'");
         }
@@ -607,6 +641,9 @@ Expected<VideoFrame> MediaSource::readFrame() {
                 // A damaged file past its first frames: play what was readable.
                 logWarning("media", "'" + d.url + "': read error, ending: " + avErrorText(err));
             }
+            if (info_.live)
+                d.liveEnd = err == AVERROR_EOF ? "the connection was closed"
+                                               : "end of input (" + avErrorText(err) + ")";
             d.demuxEof = true;
             avcodec_send_packet(d.codec.get(), nullptr);   // drain the delayed pictures
             continue;

@@ -49,6 +49,9 @@ struct Player::Impl {
     std::deque<VideoFrame> queue;      // playback frames, in order
     std::optional<VideoFrame> still;   // a seek/step result, delivered once even when paused
     bool eos = false;
+    // A live input that ended or broke: its decoded pictures still play out, then the player
+    // fails with this (a camera has no clean end, media_source.h).
+    std::optional<Status> liveLoss;
     int64_t playPos = 0;               // index of the next frame playback decodes
     int64_t position = -1;             // logical position: last delivered still or displayed frame
     int64_t currentIndex = -1;
@@ -142,6 +145,11 @@ void Player::Impl::run() {
             runDecode(lk);
             continue;
         }
+        if (reachedEnd() && liveLoss) {
+            const Status st = *std::exchange(liveLoss, std::nullopt);
+            fail(lk, st);
+            continue;
+        }
         if (reachedEnd()) {
             state = PlaybackState::Ended;
             clock.pause(SteadyClock::now());
@@ -181,6 +189,7 @@ void Player::Impl::runOpen(std::unique_lock<std::mutex>& lk) {
     frameCount = index ? index->frameCount() : -1;
     state = PlaybackState::Paused;
     eos = false;
+    liveLoss.reset();
     playPos = 0;
     position = -1;
     clock = PlaybackClock();
@@ -243,6 +252,9 @@ void Player::Impl::runDecode(std::unique_lock<std::mutex>& lk) {
         const StatusCode code = f.status().code();
         if (code == StatusCode::EndOfStream) {
             eos = true;
+        } else if (live && code == StatusCode::Io && state == PlaybackState::Playing) {
+            eos = true;
+            liveLoss = f.status();
         } else if (code != StatusCode::Cancelled) {
             fail(lk, f.status());
         }

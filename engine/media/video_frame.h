@@ -41,6 +41,8 @@ public:
 
     int64_t pts() const { return pts_; }            // stream time base
     int64_t index() const { return index_; }        // presentation order, from 0; -1 if unknown
+    // A live supervisor numbers frames across reconnects (each session's decoder counts from 0).
+    void setIndex(int64_t index) { index_ = index; }
     double seconds() const;                         // (pts - stream start) in seconds
     int timeBaseNum() const { return tbNum_; }
     int timeBaseDen() const { return tbDen_; }

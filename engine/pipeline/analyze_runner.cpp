@@ -4,11 +4,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
 
+#include "core/log.h"
 #include "media/media_source.h"
 
 namespace sl::pipeline {
@@ -79,7 +81,37 @@ Expected<RunSummary> runAnalyze(const AnalyzeOptions& options,
     media::MediaSource source;
     media::OpenOptions open;
     open.url = options.input;
-    SL_TRY(source.open(open));
+    std::unique_ptr<media::LiveSource> live;
+    if (options.reconnect && media::looksLive(options.input)) {
+        if (options.firstFrame > 0 || options.lastFrame >= 0)
+            return Status(StatusCode::Unsupported, "pipeline: '" + options.input +
+                                                       "' is live; it has no frame range");
+        media::LiveSourceOptions lo;
+        lo.open = open;
+        lo.reconnect = *options.reconnect;
+        lo.openTimeout = options.liveOpenTimeout;
+        lo.readTimeout = options.liveReadTimeout;
+        lo.queueCapacity = std::max<size_t>(1, options.queueCapacity);
+        live = std::make_unique<media::LiveSource>(lo);
+        live->start();   // returns at once: a camera still down is only "connecting"
+    } else {
+        SL_TRY(source.open(open));
+    }
+    // The decode thread's producer: the supervisor's frames, or the source's own.
+    const auto readNext = [&]() -> Expected<media::VideoFrame> {
+        if (!live) return source.readFrame();
+        for (;;) {
+            if (cancel && cancel->load())
+                return Status(StatusCode::Cancelled, "pipeline: cancelled");
+            auto f = live->next(std::chrono::milliseconds(200));
+            if (f) return std::move(f->frame);
+            if (f.status().code() != StatusCode::Unavailable) return f.status();
+        }
+    };
+    const auto interruptSource = [&] {
+        if (live) live->stop();
+        else source.interrupt();
+    };
     store.setLabels(detectors[0]->manifest().labels);
     if (options.firstFrame < 0 ||
         (options.lastFrame >= 0 && options.lastFrame < options.firstFrame))
@@ -99,7 +131,7 @@ Expected<RunSummary> runAnalyze(const AnalyzeOptions& options,
     }
 
     AnalyzeProgress p;
-    if (source.index()) {
+    if (!live && source.index()) {
         int64_t last = source.index()->frameCount() - 1;
         if (options.lastFrame >= 0) last = std::min(last, options.lastFrame);
         p.total = std::max<int64_t>(0, last - options.firstFrame + 1);
@@ -119,7 +151,7 @@ Expected<RunSummary> runAnalyze(const AnalyzeOptions& options,
             if (options.maxFrames >= 0 && n >= options.maxFrames) break;
             Expected<media::VideoFrame> frame = firstDecoded ? Expected<media::VideoFrame>(
                                                                    std::move(*firstDecoded))
-                                                             : source.readFrame();
+                                                             : readNext();
             firstDecoded.reset();
             if (!frame) {
                 if (frame.status().code() != StatusCode::EndOfStream)
@@ -148,7 +180,7 @@ Expected<RunSummary> runAnalyze(const AnalyzeOptions& options,
             if (status) status = std::move(st);
         }
         queue.abort();
-        source.interrupt();
+        interruptSource();
     };
     auto lastReport = Clock::now() - std::chrono::seconds(1);
     const auto stream = [&](Detector& detector, bool reports) {
@@ -189,6 +221,14 @@ Expected<RunSummary> runAnalyze(const AnalyzeOptions& options,
     stream(*detectors[0], true);
     for (std::thread& t : others) t.join();
     decoder.join();
+    if (live) {
+        const media::LiveStats ls = live->snapshot().stats;
+        live->stop();
+        if (ls.dropped > 0 || ls.reconnects > 0)
+            logWarning("pipeline", "'" + options.input + "': " + std::to_string(ls.dropped) +
+                                       " live frames dropped (analysis slower than the stream), " +
+                                       std::to_string(ls.reconnects) + " reconnect attempts");
+    }
     if (cancel && cancel->load() && status)
         status = Status(StatusCode::Cancelled,
                         "pipeline: analysis of '" + options.input + "' cancelled");

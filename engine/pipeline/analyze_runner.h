@@ -14,10 +14,12 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 
 #include "core/status.h"
+#include "media/live_source.h"
 #include "pipeline/detector.h"
 #include "pipeline/results_store.h"
 
@@ -35,6 +37,14 @@ struct AnalyzeOptions {
     // counts from 0, so it picks the same frames as one run over the whole video.
     int64_t everyOrigin = -1;
     size_t queueCapacity = 8;     // decoded frames waiting for inference
+    // Live input (a network URL or a camera): without a policy, losing it ends the run with an
+    // error that names the stream and how many frames it gave (never a clean end). With one, a
+    // media::LiveSource supervises it: a camera down at start-up or lost mid-run is reconnected
+    // with backoff, frames are numbered on across reconnects (no result is stored twice), and
+    // the run fails only when the policy gives up. The timeouts are that supervisor's watchdog.
+    std::optional<media::ReconnectPolicy> reconnect;
+    std::chrono::milliseconds liveOpenTimeout{10000};
+    std::chrono::milliseconds liveReadTimeout{5000};
 };
 
 struct AnalyzeProgress {

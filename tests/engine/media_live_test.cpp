@@ -1,6 +1,7 @@
 // Live input: an MPEG-TS stream served over a local TCP socket is not seekable, gets no index,
 // labels frames with a running counter, and the player drops (and counts) the oldest frames
-// instead of blocking the source.
+// instead of blocking the source. When the server closes the stream, that is reported as the live
+// stream ending (an Io failure naming it), never as a clean end of file.
 
 #include <gtest/gtest.h>
 
@@ -92,7 +93,11 @@ TEST_F(MediaLive, TcpStreamIsLiveWithRunningIndex) {
     for (;; ++n) {
         auto f = src.readFrame();
         if (!f) {
-            EXPECT_EQ(f.status().code(), StatusCode::EndOfStream) << f.status().message();
+            EXPECT_EQ(f.status().code(), StatusCode::Io) << f.status().message();
+            EXPECT_NE(f.status().message().find("live stream '" + server.url() +
+                                                "' ended after 80 frames"),
+                      std::string::npos)
+                << f.status().message();
             break;
         }
         EXPECT_EQ(f->index(), n);
@@ -106,10 +111,15 @@ TEST_F(MediaLive, TcpStreamIsLiveWithRunningIndex) {
 
 TEST_F(MediaLive, PlayerDropsOldestWhenTheDisplayLags) {
     OneShotServer server(path_);
-    std::atomic<int> opened{0}, ended{0};
+    std::atomic<int> opened{0}, ended{0}, failed{0};
+    std::string failure;
     PlayerCallbacks cb;
     cb.opened = [&](const MediaInfo&) { ++opened; };
     cb.endOfStream = [&] { ++ended; };
+    cb.failed = [&](const Status& st) {
+        failure = st.message();
+        ++failed;
+    };
     PlayerConfig config;
     config.queueCapacity = 4;
     Player player(config, cb);
@@ -131,12 +141,15 @@ TEST_F(MediaLive, PlayerDropsOldestWhenTheDisplayLags) {
     ASSERT_TRUE(f);
     EXPECT_EQ(f->index(), 79);   // live shows the newest picture
     EXPECT_GE(player.stats().skippedFrames, 79 - 4);
-    while (ended == 0 && std::chrono::steady_clock::now() < deadline) {
+    while (failed == 0 && std::chrono::steady_clock::now() < deadline) {
         player.takeFrameForDisplay();
         std::this_thread::sleep_for(1ms);
     }
-    EXPECT_EQ(ended, 1);
-    EXPECT_EQ(player.state(), PlaybackState::Ended);
+    // The server closing a live stream is a failure the user must see, not the end of a file.
+    EXPECT_EQ(failed, 1);
+    EXPECT_EQ(ended, 0);
+    EXPECT_NE(failure.find("ended after 80 frames"), std::string::npos) << failure;
+    EXPECT_EQ(player.state(), PlaybackState::Failed);
 }
 
 }  // namespace
