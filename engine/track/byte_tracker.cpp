@@ -60,6 +60,7 @@ public:
           maxTimeLost_(static_cast<int>(p.fps / 30.0 * p.trackBuffer)) {}
 
     std::vector<TrackedObject> update(const std::vector<vision::Detection>& dets);
+    std::vector<TrackedObject> coast();
     void reset() {
         slots_.clear();
         free_.clear();
@@ -369,6 +370,52 @@ std::vector<TrackedObject> Tracker<S>::update(const std::vector<vision::Detectio
     return out;
 }
 
+// A frame without detections that is not evidence of absence: every track the next update()
+// would predict (confirmed tracked ones and lost ones) is predicted one frame on, exactly as
+// step 2 does, so k-1 coasts and one update advance the filter k frames. No association, no
+// state change, except that lost tracks past the buffer are removed as update() would.
+template <class S>
+std::vector<TrackedObject> Tracker<S>::coast() {
+    ++frame_;
+    std::vector<TrackedObject> out;
+    out.reserve(tracked_.size());
+    auto predict = [](Track& t) {
+        if (t.state != TrackState::Tracked) t.mean(7) = 0;
+        KalmanFilter<S>::predict(t.mean, t.cov);
+    };
+    for (int s : tracked_) {
+        Track& t = slots_[s];
+        if (!t.activated) continue;
+        predict(t);
+        S x1, y1, x2, y2;
+        t.meanBox(x1, y1, x2, y2);
+        TrackedObject o;
+        o.trackId = t.id;
+        o.classId = t.classId;
+        o.score = t.score;
+        o.box = {static_cast<float>(x1), static_cast<float>(y1), static_cast<float>(x2),
+                 static_cast<float>(y2)};
+        o.detectionIndex = -1;
+        out.push_back(o);
+    }
+    // Step 5 of update(): a lost track past the buffer goes now, not at the next detection
+    // (which would otherwise find it again in the lost list).
+    keep_.clear();
+    for (int s : lost_) {
+        Track& t = slots_[s];
+        if (frame_ - t.frameId > maxTimeLost_) {
+            t.state = TrackState::Removed;
+            t.removedBefore = true;
+            free_.push_back(s);
+        } else {
+            predict(t);
+            keep_.push_back(s);
+        }
+    }
+    lost_.swap(keep_);
+    return out;
+}
+
 }  // namespace
 
 struct ByteTracker::Impl {
@@ -390,6 +437,10 @@ ByteTracker& ByteTracker::operator=(ByteTracker&&) noexcept = default;
 
 std::vector<TrackedObject> ByteTracker::update(const std::vector<vision::Detection>& detections) {
     return std::visit([&](auto& t) { return t.update(detections); }, impl_->tracker);
+}
+
+std::vector<TrackedObject> ByteTracker::coast() {
+    return std::visit([](auto& t) { return t.coast(); }, impl_->tracker);
 }
 
 void ByteTracker::reset() {

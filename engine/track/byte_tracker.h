@@ -64,6 +64,11 @@ public:
     // One frame, in order. Returns the activated tracked objects of this frame (state Tracked),
     // in the order the official implementations output them.
     std::vector<TrackedObject> update(const std::vector<vision::Detection>& detections);
+    // One frame that was not detected (adaptive detection runs the detector on every k-th frame
+    // only): tracks are predicted one frame on and reported at their predicted boxes
+    // (detectionIndex -1); nothing is associated, started, lost or removed. Frame counts (the
+    // lost buffer) advance as with update().
+    std::vector<TrackedObject> coast();
     // Forgets every track; ids start at 1 again (a seek in live tracking, a new run).
     void reset();
     const TrackerParams& params() const;

@@ -304,3 +304,66 @@ TEST(TrackLinearAssignment, ExactNotGreedy) {
     const auto& c = la.solve({}, 0, 3, 0.8);
     EXPECT_EQ(c.unmatchedCols.size(), 3u);
 }
+
+// Adaptive detection: a box moving 4 px / frame right and 2 px / frame down, detected on frames
+// 1-10, then coasted over frames 11-13 (not detected), then detected again on frame 14. After
+// ten updates the constant-velocity filter's velocity is close to (4, 2) px / frame, so each
+// coast moves the reported box by about that much; the box never left, so the detection of
+// frame 14 continues the same track (same id), and coasting did not lose or remove it.
+TEST(ByteTrackerCoast, CarriesBoxesAlongTheirVelocityAndKeepsIds) {
+    for (Preset preset : {Preset::Reference, Preset::Ncnn}) {
+        ByteTracker tracker(TrackerParams::forPreset(preset));
+        auto det = [](int frame) {
+            const float x = 100 + 4.0f * frame, y = 50 + 2.0f * frame;
+            return std::vector<sl::vision::Detection>{{0, 0.9f, {x, y, x + 40, y + 80}}};
+        };
+        int64_t id = 0;
+        for (int f = 1; f <= 10; ++f) {
+            const auto out = tracker.update(det(f));
+            if (f >= 2) {
+                ASSERT_EQ(out.size(), 1u) << sl::track::presetName(preset) << " frame " << f;
+                id = out[0].trackId;
+            }
+        }
+        float lastX = 0;
+        for (int f = 11; f <= 13; ++f) {
+            const auto out = tracker.coast();
+            ASSERT_EQ(out.size(), 1u) << sl::track::presetName(preset) << " coast " << f;
+            EXPECT_EQ(out[0].trackId, id);
+            EXPECT_EQ(out[0].detectionIndex, -1);
+            const sl::vision::Box want = det(f)[0].box;
+            // Within 1.5 px of the true path after 1-3 predictions (the filter's velocity has
+            // not fully converged after ten frames).
+            EXPECT_NEAR(out[0].box.x1, want.x1, 1.5f) << sl::track::presetName(preset) << " coast " << f;
+            EXPECT_NEAR(out[0].box.y1, want.y1, 1.5f) << sl::track::presetName(preset) << " coast " << f;
+            EXPECT_NEAR(out[0].box.x2 - out[0].box.x1, 40.0f, 1.0f);
+            if (f > 11) EXPECT_GT(out[0].box.x1, lastX + 3.0f);   // it moves every frame
+            lastX = out[0].box.x1;
+        }
+        EXPECT_EQ(tracker.frameCount(), 13);
+        const auto back = tracker.update(det(14));
+        ASSERT_EQ(back.size(), 1u) << sl::track::presetName(preset);
+        EXPECT_EQ(back[0].trackId, id) << sl::track::presetName(preset);
+        EXPECT_EQ(back[0].detectionIndex, 0);
+    }
+}
+
+// Coasting counts frames: a track lost (no detection) is removed after the lost buffer whether
+// the frames in between were updates without it or coasts. trackBuffer 30 at 30 fps: a track
+// last matched on frame 2 is removed once frame - 2 > 30; a detection at the same place on
+// frame 40 then starts a new id.
+TEST(ByteTrackerCoast, LostBufferCountsCoastedFrames) {
+    ByteTracker tracker(TrackerParams::forPreset(Preset::Ncnn));
+    const std::vector<sl::vision::Detection> d{{0, 0.9f, {10, 10, 50, 90}}};
+    tracker.update(d);
+    const auto first = tracker.update(d);
+    ASSERT_EQ(first.size(), 1u);
+    tracker.update({});                                  // frame 3: lost
+    for (int f = 4; f <= 39; ++f) tracker.coast();       // frames 4..39: not detected
+    const auto again = tracker.update(d);                // frame 40
+    EXPECT_TRUE(again.empty() || again[0].trackId != first[0].trackId);
+    tracker.update(d);
+    const auto later = tracker.update(d);
+    ASSERT_EQ(later.size(), 1u);
+    EXPECT_NE(later[0].trackId, first[0].trackId);
+}
