@@ -262,7 +262,8 @@ Status validateScene(const Scene& s) {
     return {};
 }
 
-Expected<Scene> parseSceneJson(const std::string& textIn, const std::string& sourceName) {
+Expected<Scene> parseSceneJson(const std::string& textIn, const std::string& sourceName,
+                               const std::string& pointerPrefix) {
     const std::string prefix = "analytics: " + sourceName + ": ";
     json root;
     try {
@@ -285,12 +286,15 @@ Expected<Scene> parseSceneJson(const std::string& textIn, const std::string& sou
         s = parse(root);
     } catch (const Bad& b) {
         return Status(StatusCode::InvalidData,
-                      prefix + (b.pointer.empty() ? std::string("/") : b.pointer) + ": " + b.what);
+                      prefix + pointerPrefix +
+                          (b.pointer.empty() && pointerPrefix.empty() ? std::string("/")
+                                                                      : b.pointer) +
+                          ": " + b.what);
     } catch (const json::exception& e) {
         return Status(StatusCode::InvalidData, prefix + e.what());
     }
     if (Status st = validateScene(s); !st)
-        return Status(StatusCode::InvalidData, prefix + st.message());
+        return Status(StatusCode::InvalidData, prefix + pointerPrefix + st.message());
     return s;
 }
 

@@ -83,7 +83,10 @@ struct Scene {
 // Validates names (unique, non-empty), geometry (polygon >= 3 points, line a != b, finite
 // coordinates), rule targets; InvalidData naming the JSON pointer.
 Status validateScene(const Scene& scene);
-Expected<Scene> parseSceneJson(const std::string& text, const std::string& sourceName);
+// pointerPrefix: where the scene sits in a larger document ("/sources/2/scene" of a monitor
+// config); errors then carry the whole pointer.
+Expected<Scene> parseSceneJson(const std::string& text, const std::string& sourceName,
+                               const std::string& pointerPrefix = {});
 Expected<Scene> loadScene(const std::filesystem::path& path);
 std::string sceneToJson(const Scene& scene);
 Status saveScene(const std::filesystem::path& path, const Scene& scene);   // atomic

@@ -18,6 +18,7 @@ int runEval(std::span<const std::string> args);         // cli/eval_verb.cpp
 int runPrepare(std::span<const std::string> args);      // cli/prepare_verb.cpp
 int runMerge(std::span<const std::string> args);        // cli/merge_verb.cpp
 int runBuildKernels(std::span<const std::string> args);  // cli/build_kernels_verb.cpp
+int runMonitor(std::span<const std::string> args);       // cli/monitor_verb.cpp
 
 namespace {
 
@@ -50,6 +51,10 @@ const std::array kVerbs = {
          "  sightline analyze --manifest videos.txt --shard K/N --out DIR [--segment-frames F] "
          "[analyze's detection and tracking options]",
          &runAnalyze},
+    Verb{"monitor", "watch live sources: detection, tracking, zones and lines, status table",
+         "sightline monitor SRC... [--config monitor.json] [--events events.jsonl] "
+         "[--record DIR] [--duration S] [--json] [--target-fps F] [--streams N] [--batch N]",
+         &runMonitor},
     Verb{"merge", "join the shards' results of `analyze --manifest`: one result per video",
          "sightline merge DIR [--out results.json] [--project P.slproj]", &runMerge},
     Verb{"track", "ByteTrack identities over a video, detections JSON or a MOT det.txt",

@@ -184,6 +184,9 @@ void LiveSource::pace(const VideoFrame& frame, double fps) {
 
 void LiveSource::deliver(VideoFrame&& frame, int64_t session) {
     frame.setIndex(nextIndex_++);
+    // A simulated camera's frame "arrives" when its pace releases it, not when it was decoded
+    // ahead: latencies measured downstream start here, as they would for a real camera.
+    if (options_.paceToRealTime) frame.setDecodedAt(Clock::now());
     LiveFrame lf{std::move(frame), session};
     {
         std::lock_guard lk(mutex_);
