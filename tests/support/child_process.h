@@ -29,6 +29,9 @@ public:
     std::optional<std::string> readLine(std::chrono::milliseconds timeout);
     bool running();                 // not exited yet
     void kill();                    // SIGKILL and reap; idempotent
+    // SIGTERM, then waits up to `timeout` for it to exit: its exit code, 128 + N when a signal
+    // N ended it, or -1 when it did not end in time (then it is killed).
+    int terminate(std::chrono::milliseconds timeout);
     // SIGSTOP / SIGCONT: a frozen server keeps its sockets open but sends nothing (a hung
     // camera), which only a watchdog notices.
     void freeze();
