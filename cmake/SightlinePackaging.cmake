@@ -46,6 +46,9 @@ install(FILES ${SL_PKG_OUT}/sightline.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/m
 # The package's name, not the project's (CMAKE_INSTALL_DOCDIR would say "Sightline").
 install(FILES ${SL_PKG_OUT}/changelog.gz ${SL_PKG_DIR}/copyright
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/sightline)
+# The references the man page points at.
+install(FILES ${PROJECT_SOURCE_DIR}/docs/monitor.md ${PROJECT_SOURCE_DIR}/docs/formats.md
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/sightline)
 
 set(CPACK_PACKAGE_NAME sightline)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
