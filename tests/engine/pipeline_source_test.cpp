@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -119,6 +120,29 @@ void expectOrderedAndOwnBoxes(Results& r, const std::string& what, int loop = 0)
         (void)sessionStart;
     }
 }
+
+// For inputs joined mid-stream (UDP) or looping servers: within a session, two detected frames
+// i < j carry pictures whose numbers differ by j - i (mod loop), i.e. every box belongs to the
+// picture of its own frame.
+void expectOwnBoxesBySession(Results& r, const std::string& what, int loop) {
+    std::lock_guard lk(r.m);
+    ASSERT_FALSE(r.all.empty()) << what;
+    const SourceFrameResult* prev = nullptr;
+    for (size_t i = 0; i < r.all.size(); ++i) {
+        const SourceFrameResult& x = r.all[i];
+        ASSERT_EQ(x.frameIndex, int64_t(i)) << what;
+        if (!x.detected) continue;
+        ASSERT_EQ(x.detections.size(), 1u) << what << " frame " << i;
+        if (prev && prev->session == x.session) {
+            const int a = int(prev->detections[0].box.x2) - 20, b = int(x.detections[0].box.x2) - 20;
+            EXPECT_EQ(((b - a) % loop + loop) % loop, int((x.frameIndex - prev->frameIndex) % loop))
+                << what << " frames " << prev->frameIndex << " -> " << x.frameIndex;
+        }
+        prev = &x;
+    }
+}
+
+bool shell(const std::string& cmd) { return std::system(cmd.c_str()) == 0; }
 
 class SourcePipelineTest : public ::testing::Test {
 protected:
@@ -278,6 +302,60 @@ TEST_F(SourcePipelineTest, CyclesFiftyAddRemoveOthersKeepFlowing) {
         EXPECT_LT(steadyResults[i]->longestGap(from, to), 250ms) << "steady " << i;
         expectOrderedAndOwnBoxes(*steadyResults[i], "steady " + std::to_string(i), 50);
     }
+}
+
+// Four kinds of live input on one scheduler: RTSP, HTTP MJPEG, UDP MPEG-TS pushed by ffmpeg,
+// and a simulated camera. All four deliver; the UDP one is removed and another simulated camera
+// added while the rest run; nobody's results stop, and every box belongs to its own picture.
+TEST_F(SourcePipelineTest, FourKindsOfSourceRemoveOneAddOne) {
+    const std::string clip = video("clip.mp4", 50), ts = video("push.ts", 50);
+    ASSERT_TRUE(shell("ffmpeg -nostdin -loglevel error -y -i '" + clip +
+                      "' -c:v mjpeg -q:v 3 -f mpjpeg '" + dir_.file("stream.mjpg").string() + "'"))
+        << "the ffmpeg CLI is needed";
+    sl::testing::RtspServer rtsp(video("rtsp.mp4", 250));
+    ASSERT_TRUE(rtsp.ok()) << rtsp.error();
+    sl::testing::HttpServer http(dir_.path().string());
+    ASSERT_TRUE(http.ok()) << http.error();
+    const int port = sl::testing::freeLoopbackPort(true);
+    Scheduler sched(patternStreams(2, 5ms));
+    Results rr, rh, ru, rf, rg;
+    auto udpOpt = camera("udp", "udp://127.0.0.1:" + std::to_string(port), false);
+    udpOpt.live.openTimeout = 5s;
+    auto cRtsp = std::make_unique<SourcePipeline>(sched, camera("rtsp", rtsp.url(), false),
+                                                  rr.callbacks());
+    auto cHttp = std::make_unique<SourcePipeline>(sched, camera("http", http.url("/mjpeg"), false),
+                                                  rh.callbacks());
+    auto cUdp = std::make_unique<SourcePipeline>(sched, udpOpt, ru.callbacks());
+    auto cFile = std::make_unique<SourcePipeline>(sched, camera("file", clip, true, true),
+                                                  rf.callbacks());
+    for (auto* c : {cRtsp.get(), cHttp.get(), cUdp.get(), cFile.get()}) c->start();
+    std::this_thread::sleep_for(200ms);   // the UDP source binds its port first
+    sl::testing::ChildProcess push({"ffmpeg", "-nostdin", "-loglevel", "error", "-re",
+                                    "-stream_loop", "-1", "-i", ts, "-c", "copy", "-f", "mpegts",
+                                    "udp://127.0.0.1:" + std::to_string(port) + "?pkt_size=1316"});
+    ASSERT_TRUE(push.started());
+    ASSERT_TRUE(waitFor([&] {
+        return rr.size() >= 20 && rh.size() >= 20 && ru.size() >= 20 && rf.size() >= 20;
+    }, 10s)) << rr.size() << " " << rh.size() << " " << ru.size() << " " << rf.size()
+             << push.stderrText();
+    const auto removedAt = Clock::now();
+    cUdp->stop();
+    cUdp.reset();
+    push.kill();
+    auto cAdded = std::make_unique<SourcePipeline>(sched, camera("added", clip, true, true),
+                                                   rg.callbacks());
+    cAdded->start();
+    ASSERT_TRUE(waitFor([&] { return rg.size() >= 20; }, 5s));
+    const auto until = Clock::now();
+    for (Results* r : {&rr, &rh, &rf})
+        EXPECT_LT(r->longestGap(removedAt, until), 250ms);
+    for (auto* c : {cRtsp.get(), cHttp.get(), cFile.get(), cAdded.get()}) c->stop();
+    EXPECT_EQ(sched.stats().sources.size(), 0u);
+    expectOrderedAndOwnBoxes(rr, "rtsp");
+    expectOwnBoxesBySession(rh, "http", 50);
+    expectOwnBoxesBySession(ru, "udp", 50);
+    expectOrderedAndOwnBoxes(rf, "file", 50);
+    expectOrderedAndOwnBoxes(rg, "added", 50);
 }
 
 }  // namespace
