@@ -7,6 +7,7 @@
 //   node bench/ort_streams.mjs --check [--sightline BIN | --reference detect.json]
 //   node bench/ort_streams.mjs --streams N | --sweep  [--seconds S] [--warmup W] [--video PATH]
 //                              [--model FILE.onnx] [--threads T] [--json]
+//   node bench/ort_streams.mjs --make-video OUT.mp4   (1080p30 H.264 made from vtest.avi)
 //
 // Model contract (YOLOX-Nano, as engine/vision/yolox_decoder.h): input "images" 1x3x416x416 float,
 // BGR 0..255 not normalised, letterboxed top-left with pad 114; output 1x3549x85, grids 52/26/13
@@ -33,7 +34,7 @@
 //   --sweep tries N = 1, 2, ... while N holds and reports the largest N that held.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -543,14 +544,33 @@ async function check(opts, video) {
                   comparisonResampled);
 }
 
+// --make-video: a 1080p30 H.264 source made from the demo video, so the peer also pays for
+// decoding and scaling a camera-sized stream (vtest.avi is 768x576 at 10 fps). 20 s of it: the
+// sources loop. Kept if it exists.
+const MADE_SECONDS = 20;
+
+function makeVideo(out, from) {
+  if (existsSync(out)) { console.log(`${out}: exists, kept`); return; }
+  const tmp = `${out}.tmp${path.extname(out) || '.mp4'}`;
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', from,
+    '-t', String(MADE_SECONDS), '-vf', 'scale=1920:1080:flags=bicubic,fps=30,format=yuv420p',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-g', '60', '-an', tmp],
+    { stdio: 'inherit' });
+  renameSync(tmp, out);
+  const v = probe(out);
+  console.log(`${out}: ${v.codec} ${v.width}x${v.height} @ ${v.fps} fps, ${MADE_SECONDS} s ` +
+              `from ${path.basename(from)}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 
-const USAGE = `usage: node bench/ort_streams.mjs (--streams N | --sweep | --check) [options]
+const USAGE = `usage: node bench/ort_streams.mjs (--streams N | --sweep | --check | --make-video OUT) [options]
   --streams N          run N real-time sources once
   --sweep              N = 1, 2, ... while N holds; report the largest N that holds
   --max-streams M      stop a sweep at M (default 32)
   --check              detect frame 0 and print the boxes (with --sightline BIN or
                        --reference FILE: compare with \`sightline detect --frames 1 --json\`)
+  --make-video OUT     write a 1080p30 H.264 clip made from --video, for --video OUT
   --seconds S          measured seconds per N (default 15)
   --warmup W           seconds before measuring (default 5)
   --video PATH         default ~/.cache/sightline/vtest.avi (packaging/fetch-demo.sh)
@@ -565,7 +585,7 @@ function parseArgs(argv) {
                  maxStreams: 32, threads: os.availableParallelism(),
                  video: path.join(cache, 'sightline', 'vtest.avi'),
                  model: process.env.SIGHTLINE_MODEL || '/work/shared/models/yolox_nano.onnx',
-                 sightline: null, reference: null };
+                 sightline: null, reference: null, makeVideo: null };
   const num = (name, v, min) => {
     const x = Number(v);
     if (!Number.isFinite(x) || x < min) throw new Error(`ort_streams: ${name} wants a number >= ${min}, got '${v}'`);
@@ -590,12 +610,15 @@ function parseArgs(argv) {
       case '--sightline': opts.sightline = value(); break;
       case '--reference': opts.reference = value(); break;
       case '--json': opts.json = true; break;
+      case '--make-video': opts.makeVideo = value(); break;
       case '-h': case '--help': console.log(USAGE); process.exit(0);
       default: throw new Error(`ort_streams: unknown argument '${a}'\n${USAGE}`);
     }
   }
-  if ([opts.streams !== null, opts.sweep, opts.check].filter(Boolean).length !== 1)
-    throw new Error(`ort_streams: give exactly one of --streams N, --sweep, --check\n${USAGE}`);
+  const modes = [opts.streams !== null, opts.sweep, opts.check, opts.makeVideo !== null];
+  if (modes.filter(Boolean).length !== 1)
+    throw new Error('ort_streams: give exactly one of --streams N, --sweep, --check, ' +
+                    `--make-video OUT\n${USAGE}`);
   for (const [what, p] of [['video', opts.video], ['model', opts.model]])
     if (!existsSync(p)) throw new Error(`ort_streams: ${what} ${p} not found`);
   return opts;
@@ -603,6 +626,7 @@ function parseArgs(argv) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.makeVideo) { makeVideo(opts.makeVideo, opts.video); return; }
   const video = probe(opts.video);
   if (opts.check) { await check(opts, video); return; }
 
