@@ -197,6 +197,10 @@ class InferenceWorker {
       this.worker.once('error', reject);
       this.worker.once('message', resolve);
     });
+    this.worker.on('error', (e) => {   // a lost worker would leave run() waiting for ever
+      console.error(`ort_streams: inference worker failed: ${e.stack || e}`);
+      process.exit(1);
+    });
     this.worker.on('message', (m) => {
       if ('ready' in m) return;
       const w = this.waiting;
