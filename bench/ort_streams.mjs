@@ -578,7 +578,7 @@ const USAGE = `usage: node bench/ort_streams.mjs (--streams N | --sweep | --chec
   --seconds S          measured seconds per N (default 15)
   --warmup W           seconds before measuring (default 5)
   --video PATH         default ~/.cache/sightline/vtest.avi (packaging/fetch-demo.sh)
-  --model FILE.onnx    default $SIGHTLINE_MODEL or /work/shared/models/yolox_nano.onnx
+  --model FILE.onnx    default $SIGHTLINE_MODEL or ../shared/models/yolox_nano.onnx beside the repository
   --threads T          intra-op threads (default: the number of cores, ${os.availableParallelism()})
   --json               one JSON object per N on stdout
 holds: every source processes >= ${HOLD_FRACTION * 100}% of its frames with p95 latency <= ${HOLD_P95_MS} ms`;
@@ -588,7 +588,8 @@ function parseArgs(argv) {
   const opts = { streams: null, sweep: false, check: false, seconds: 15, warmup: 5, json: false,
                  maxStreams: 32, threads: os.availableParallelism(),
                  video: path.join(cache, 'sightline', 'vtest.avi'),
-                 model: process.env.SIGHTLINE_MODEL || '/work/shared/models/yolox_nano.onnx',
+                 model: process.env.SIGHTLINE_MODEL ||
+                   path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../shared/models/yolox_nano.onnx'),
                  sightline: null, reference: null, makeVideo: null };
   const num = (name, v, min) => {
     const x = Number(v);
