@@ -80,8 +80,9 @@ struct DetectorOptions {
     // second session of the model at this batch (nn::SessionOptions::batch; a model that is not
     // batch-agnostic fails create() with the node and the reason) beside the batch-1 one that
     // detect() keeps using, plus one input slot per frame. Extra device memory: the batch
-    // session's activations (about batch x the batch-1 arena) and its own copy of the weights,
-    // and batch x 3 x H x W input elements (2 MiB per slot for YOLOX-Nano at fp32).
+    // session's activations (batch x the batch-1 arena: 4.6 MiB per slot for YOLOX-Nano at
+    // fp32), its own copy of the weights (3.5 MiB), batch x 3 x H x W input elements (2 MiB
+    // per slot at fp32) and, for host frames, one upload buffer per slot (the frame's planes).
     int batch = 1;
     // A partial batch (fewer frames than `batch`): Pad runs the batch session with the unused
     // slots left as they are (their outputs ignored: the ops are per sample); Singles runs the
