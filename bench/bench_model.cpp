@@ -7,17 +7,23 @@
 //
 // usage: bench_model [MODEL.onnx] [--runs N] [--warmup N] [--no-reference] [--no-opencv]
 //                    [--opencv-opencl] [--tune-budget MS] [--no-blk] [--dw-ab]
+//                    [--batch-sweep [--fp16] [--profile]]
 //   --tune-budget: the sessions' kernel tuning budget (SessionOptions::tuningBudgetMs), so a
 //   benchmark after a kernel edit can measure every layer in one session on a loaded machine.
 //   --no-blk: without the packed-weight 1x1 kernel conv1x1_blk (ConvTuning::blk), to compare.
 //   --dw-ab: instead, the OpenCL sessions with and without conv_dw_plane (ConvTuning::dwPlane)
 //   side by side, runs alternating between them (both storages), medians and ratios.
+//   --batch-sweep: instead, OpenCL sessions at batch 1, 2 and 4 (SessionOptions::batch, fp32
+//   storage; --fp16 for half) side by side, runs alternating between them: per-frame medians,
+//   their ratios to batch 1, the device memory of each, and what a partial batch costs;
+//   --profile adds per-op-type device time per frame at each batch.
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -108,12 +114,91 @@ int dwAb(const fs::path& model, int warmup, int runs, double tuneBudgetMs) {
     return 0;
 }
 
+// Sessions at batch 1, 2, 4 prepared one after the other, then run in rounds (one run of each per
+// round) so that all see the same machine load; per-frame time = run time / batch.
+int batchSweep(const fs::path& model, int warmup, int runs, double tuneBudgetMs,
+               nn::Storage storage, bool profile) {
+    const int batches[] = {1, 2, 4};
+    std::unique_ptr<nn::Session> s[3];
+    std::vector<nn::Tensor> in[3];
+    for (int i = 0; i < 3; ++i) {
+        nn::SessionOptions o;
+        o.storage = storage;
+        o.batch = batches[i];
+        o.profile = profile;
+        if (tuneBudgetMs >= 0) o.tuningBudgetMs = tuneBudgetMs;
+        auto loaded = nn::Session::load(model, o);
+        if (!loaded) {
+            std::cerr << "bench_model: " << loaded.status().message() << "\n";
+            return 1;
+        }
+        s[i] = std::move(*loaded);
+        in[i] = {nn::randomTensor(s[i]->inputs()[0].info, 42, 0.f, 255.f)};
+    }
+    std::vector<double> ms[3];
+    std::vector<nn::Profile> profiles[3];
+    bool failed = false;
+    for (int r = 0; r < warmup + runs; ++r)
+        for (int i = 0; i < 3; ++i) {
+            const auto t = bench::timeRuns(0, 1, [&] {
+                if (!s[i]->run(in[i])) failed = true;
+            });
+            if (r >= warmup) ms[i].push_back(t[0]);
+            if (r >= warmup && profile) profiles[i].push_back(s[i]->lastProfile());
+        }
+    if (failed) {
+        std::cerr << "bench_model: a run failed\n";
+        return 1;
+    }
+    std::printf("batch sweep, opencl %s storage (medians of %d runs each, interleaved)\n",
+                nn::storageName(storage), runs);
+    bench::printRow({"batch", "run ms", "per-frame ms", "min/frame", "ratio/frame", "arena MiB",
+                     "weights MiB"},
+                    {8, 12, 14, 12, 13, 12, 12});
+    bench::Stats st[3];
+    for (int i = 0; i < 3; ++i) st[i] = bench::summarize(ms[i]);
+    for (int i = 0; i < 3; ++i) {
+        const double n = batches[i];
+        const nn::MemoryStats m = s[i]->memory();
+        bench::printRow({std::to_string(batches[i]), bench::fixed(st[i].median),
+                         bench::fixed(st[i].median / n), bench::fixed(st[i].min / n),
+                         bench::fixed((st[i].median / n) / st[0].median, 3),
+                         bench::fixed(m.arenaBytes / 1048576.0),
+                         bench::fixed(m.weightsBytes / 1048576.0)},
+                        {8, 12, 14, 12, 13, 12, 12});
+    }
+    if (profile) {
+        // Per op type, device ms per frame (medians per node), batch N against batch 1.
+        std::map<std::string, double> perType[3];
+        for (int i = 0; i < 3; ++i)
+            for (const nn::NodeTiming& t : nn::medianProfile(profiles[i]).nodes)
+                perType[i][t.opType] += t.ms / batches[i];
+        std::printf("  per op type, ms per frame (profiled runs: markers after every node)\n");
+        for (const auto& [type, ms1] : perType[0])
+            std::printf("  %-14s %8.2f %8.2f %8.2f\n", type.c_str(), ms1, perType[1][type],
+                        perType[2][type]);
+        for (const auto& [type, ms4] : perType[2])
+            if (!perType[0].count(type))
+                std::printf("  %-14s %8s %8.2f %8.2f\n", type.c_str(), "-", perType[1][type],
+                            ms4);
+    }
+    // A partial batch of k frames: one padded batch-4 run, or k batch-1 runs.
+    for (int k = 1; k < 4; ++k)
+        std::printf("  partial batch of %d: padded batch-4 run %.2f ms, %d batch-1 runs %.2f ms "
+                    "(%s)\n",
+                    k, st[2].median, k, k * st[0].median,
+                    st[2].median <= k * st[0].median ? "pad" : "singles");
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     fs::path model = fs::path(SL_BENCH_SHARED_DIR) / "models" / "yolox_nano.onnx";
     int runs = 20, warmup = 3;
     bool reference = true, opencv = true, opencvOpenCl = false, dwAbMode = false;
+    bool sweepMode = false, sweepProfile = false;
+    nn::Storage sweepStorage = nn::Storage::Fp32;
     double tuneBudgetMs = -1;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -123,18 +208,22 @@ int main(int argc, char** argv) {
         else if (a == "--no-opencv") opencv = false;
         else if (a == "--opencv-opencl") opencvOpenCl = true;
         else if (a == "--dw-ab") dwAbMode = true;
+        else if (a == "--batch-sweep") sweepMode = true;
+        else if (a == "--fp16") sweepStorage = nn::Storage::Fp16;
+        else if (a == "--profile") sweepProfile = true;
         else if (a == "--tune-budget" && i + 1 < argc) tuneBudgetMs = std::atof(argv[++i]);
         else if (a == "--no-blk") nn::convTuning().blk = false;
         else if (a[0] != '-') model = a;
         else {
             std::cerr << "usage: bench_model [MODEL.onnx] [--runs N] [--warmup N] "
                          "[--no-reference] [--no-opencv] [--opencv-opencl] "
-                         "[--tune-budget MS] [--no-blk] [--dw-ab]\n";
+                         "[--tune-budget MS] [--no-blk] [--dw-ab] [--batch-sweep [--fp16] [--profile]]\n";
             return 2;
         }
     }
     std::printf("model %s, input 1x3x416x416, %d warm-up + %d timed runs\n",
                 model.filename().string().c_str(), warmup, runs);
+    if (sweepMode) return batchSweep(model, warmup, runs, tuneBudgetMs, sweepStorage, sweepProfile);
     const std::vector<int> widths = {34, 12, 12, 12};
     bench::printRow({"path", "median ms", "min ms", "max ms"}, widths);
     if (dwAbMode) return dwAb(model, warmup, runs, tuneBudgetMs);

@@ -1,4 +1,5 @@
-// `sightline __build-kernels MODEL --cl-device N --storage fp32|fp16 --from K/N --parent PID`:
+// `sightline __build-kernels MODEL --cl-device N --storage fp32|fp16 --from K/N --parent PID
+// [--batch B]`:
 // a kernel build helper (nn/runtime/build_helpers.h), started by a session whose kernels are not
 // cached yet. Not listed in the usage: nobody types it. It loads MODEL as the parent does, with
 // nothing measured, preparing the nodes from K/N of the way along, which compiles their programs
@@ -35,6 +36,9 @@ int runBuildKernels(std::span<const std::string> args) {
         } else if (key == "--from") {
             if (std::sscanf(value.c_str(), "%d/%d", &so.prepareFromK, &so.prepareFromN) != 2 ||
                 so.prepareFromN < 1 || so.prepareFromK < 0)
+                return kExitUsage;
+        } else if (key == "--batch") {
+            if (std::sscanf(value.c_str(), "%d", &so.batch) != 1 || so.batch < 1)
                 return kExitUsage;
         } else if (key == "--parent") {
             parent = std::stol(value);

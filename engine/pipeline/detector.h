@@ -76,13 +76,30 @@ struct DetectorOptions {
     // Progress of the load (kernels built, layers prepared); called on the loading thread.
     std::function<void(const nn::PrepareProgress&)> onProgress;
     const std::atomic<bool>* cancel = nullptr;   // stops the load with Cancelled
+    // Frames per inference for detectBatch() (the Scheduler's batch across sources): > 1 loads a
+    // second session of the model at this batch (nn::SessionOptions::batch; a model that is not
+    // batch-agnostic fails create() with the node and the reason) beside the batch-1 one that
+    // detect() keeps using, plus one input slot per frame. Extra device memory: the batch
+    // session's activations (batch x the batch-1 arena: 4.6 MiB per slot for YOLOX-Nano at
+    // fp32), its own copy of the weights (3.5 MiB), batch x 3 x H x W input elements (2 MiB
+    // per slot at fp32) and, for host frames, one upload buffer per slot (the frame's planes).
+    int batch = 1;
+    // A partial batch (fewer frames than `batch`): Pad runs the batch session with the unused
+    // slots left as they are (their outputs ignored: the ops are per sample); Singles runs the
+    // frames one by one on the batch-1 session; Auto picks, per call, whichever the measured
+    // run times (moving averages of this detector's own runs) say is cheaper: one batch run or
+    // k single runs. Results are the same either way (up to float rounding of the kernels'
+    // choices).
+    enum class PartialBatch { Auto, Pad, Singles };
+    PartialBatch partialBatch = PartialBatch::Auto;
 };
 
-// Wall-clock milliseconds of the last detect() call, by stage.
+// Wall-clock milliseconds of the last detect() or detectBatch() call (all its frames), by stage.
 struct DetectorTimings {
     double uploadMs = 0;       // host planes -> device (0 for bridged frames)
     double inferenceMs = 0;    // preprocess + network + output readback
     double decodeMs = 0;       // YOLOX grid decode + NMS on the host
+    int runs = 0;              // network runs (detectBatch: 1 per batch, or k for Singles)
 };
 
 // Identity of a frame handed over as device memory.
@@ -90,6 +107,15 @@ struct FrameMeta {
     int64_t frameIndex = -1;
     int64_t pts = 0;
     double seconds = 0;
+};
+
+// One frame of a device batch (detectBatch): the frame in device memory of compute()'s context,
+// its identity, and the events its planes are ready after (the bridge's; may be empty). The
+// planes and events must stay valid until detectBatch returns.
+struct DeviceBatchFrame {
+    vision::DeviceYuvFrame frame;
+    FrameMeta meta;
+    std::span<const cl_event> waitList;
 };
 
 class Detector {
@@ -121,6 +147,21 @@ public:
     Expected<FrameDetections> detect(const vision::DeviceYuvFrame& frame, const FrameMeta& meta,
                                      std::span<const cl_event> waitList = {});
 
+    // Several frames (of any sizes and pixel formats, e.g. one per source), one network run per
+    // batch() of them: each frame is preprocessed into its own slot of the batch input tensor,
+    // and each slot's output is decoded with its own frame size and identity. Results in frame
+    // order, each as detect() would give for that frame (same boxes up to float rounding).
+    // More than batch() frames: run in chunks of batch(); a last partial chunk as
+    // DetectorOptions::partialBatch says. Empty: an empty result. batch() == 1: detect() per
+    // frame. Blocks like detect(); on return the device is done with every frame's memory.
+    Expected<std::vector<FrameDetections>> detectBatch(std::span<const media::VideoFrame> frames);
+    // Device frames (OpenCL detectors only), as detect(frame, meta, waitList) per frame.
+    Expected<std::vector<FrameDetections>> detectBatch(std::span<const DeviceBatchFrame> frames);
+    // Frames per network run in detectBatch (DetectorOptions::batch).
+    int batch() const { return batch_; }
+    // The batch session's device memory (activations + weights), 0 without one (batch 1).
+    nn::MemoryStats batchMemory() const;
+
     void setSettings(const DetectorSettings& settings);   // any thread
     DetectorSettings settings() const;
     // Parses "person,car" (labels, or numeric ids) into class ids; InvalidArgument naming an
@@ -141,9 +182,17 @@ public:
 
 private:
     Detector() = default;
-    Expected<FrameDetections> decode(const nn::Tensor& output, int srcWidth, int srcHeight,
+    // `output` is one frame's rows x columns floats.
+    Expected<FrameDetections> decode(std::span<const float> output, int srcWidth, int srcHeight,
                                      const FrameMeta& meta);
     Expected<FrameDetections> detectOnHost(const media::VideoFrame& frame);
+    // One chunk of at most batch_ frames (detectBatch).
+    Expected<std::vector<FrameDetections>> runHostBatch(std::span<const media::VideoFrame> frames);
+    Expected<std::vector<FrameDetections>> runDeviceBatch(
+        std::span<const DeviceBatchFrame> frames);
+    // Partial chunk of k frames: the batch session (padded) rather than k batch-1 runs?
+    bool padPartial(size_t k) const;
+    void recordRun(bool batched, double ms);
 
     models::InstalledModel model_;
     DetectorOptions options_;   // as created (createSibling)
@@ -151,6 +200,9 @@ private:
     struct Cl;
     std::unique_ptr<Cl> cl_;
     std::unique_ptr<nn::Session> session_;
+    int batch_ = 1;
+    std::unique_ptr<nn::Session> batchSession_;   // batch_ > 1
+    double singleMs_ = -1, batchMs_ = -1;   // moving averages of inference times (< 0: none yet)
     mutable std::mutex settingsMutex_;
     DetectorSettings settings_;
     DetectorTimings timings_;

@@ -48,6 +48,12 @@ TEST(NnOpConcat, DeviceVsReference) {
     EXPECT_EQ(testOp(makeNode("Concat", axisAttr(0)), {in(iota64({3})), in(iota64({0})),
                                                        in(iota64({2}))}),
               OpTestResult::Passed);
+    // YOLOX's head at batch 3 (SessionOptions::batch): [N,85,a|b|c] on the last axis, not in
+    // place (every dim before the axis would have to be 1).
+    EXPECT_EQ(testOp(makeNode("Concat", axisAttr(2)),
+                     {in(randomTensor({3, 85, 40}, rng)), in(randomTensor({3, 85, 10}, rng)),
+                      in(randomTensor({3, 85, 3}, rng))}),
+              OpTestResult::Passed);
 }
 
 TEST(NnOpSplit, ReferenceAndDevice) {
@@ -136,6 +142,10 @@ TEST(NnOpTranspose, ReferenceAndDevice) {
         EXPECT_EQ(testOp(makeNode("Transpose", a), {in(randomTensor({13, 12, 7}, rng))}),
                   OpTestResult::Passed);
     }
+    Attributes head;
+    head.set("perm", std::vector<int64_t>{0, 2, 1});   // YOLOX's output at batch 3
+    EXPECT_EQ(testOp(makeNode("Transpose", head), {in(randomTensor({3, 85, 53}, rng))}),
+              OpTestResult::Passed);
     Attributes p4;
     p4.set("perm", std::vector<int64_t>{0, 2, 3, 1});   // NCHW -> NHWC
     EXPECT_EQ(testOp(makeNode("Transpose", p4), {in(randomTensor({1, 24, 5, 7}, rng))}),

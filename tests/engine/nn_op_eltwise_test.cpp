@@ -108,6 +108,8 @@ TEST(NnOpBinary, DeviceVsReference) {
              {{1, 13, 7, 9}, {1, 13, 7, 9}},     // same shape (SiLU's Mul, residual Add)
              {{1, 13, 7, 9}, {1, 13, 1, 1}},     // per channel
              {{2, 12, 5, 3}, {12, 1, 1}},
+             {{3, 13, 7, 9}, {1, 13, 1, 1}},     // per channel at batch 3
+             {{3, 13, 7, 9}, {3, 13, 7, 9}},
              {{1, 24, 5, 5}, {1}},               // scalar
              {{1, 3549, 2}, {1, 3549, 2}},
              {{1, 3549, 2}, {2}},

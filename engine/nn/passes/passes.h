@@ -70,6 +70,25 @@ Status cascadePools(Graph& g, PassReport& report);
 // Exact (pure data movement).
 Status transposeBeforeConcat(Graph& g, PassReport& report);
 
+// Batch rewrite (nn/passes/batch_rewrite.cpp; SessionOptions::batch runs it before the others):
+// a model whose inputs all have the static leading dim B runs at batch `batch` instead. Every
+// node that reads a batched value must be batch-agnostic (a rule per op: no Concat, Split,
+// Gather, Slice, Softmax or Reduce along dim 0, no Transpose moving it, no Flatten at axis 0,
+// no Reshape whose target shape folds the batch into another dim, no batched weights, no
+// training-mode BatchNorm; an op without a rule is refused); the constants that spell the batch
+// out (a Reshape's target shape led by B, a Resize's sizes) are replaced with N-led copies;
+// then the shapes are inferred again at batch N and each batched value must have its batch-B
+// shape with dim 0 = N (every other value its batch-B shape). Anything else is Unsupported
+// naming the model, the node and the reason, and leaves `g` unchanged. The intermediates'
+// shapes become the batch-N ones. B == batch: nothing to do. Precondition: the inputs' shapes
+// are resolved. Shape/Size of a batched value are fine: the folding that follows recomputes
+// the subgraphs they feed at batch N.
+struct BatchRewrite {
+    int64_t from = 0, to = 0;   // the model's batch and the new one
+    int constants = 0;          // batch-carrying constants replaced
+};
+Status setBatch(Graph& g, int64_t batch, BatchRewrite* report = nullptr);
+
 // All of the above per `options`, then Graph::compact().
 Status optimizeGraph(Graph& g, const PassOptions& options, PassReport* report = nullptr);
 

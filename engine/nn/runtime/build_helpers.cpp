@@ -55,7 +55,8 @@ fs::path BuildHelpers::executable() {
     return {};
 }
 
-int BuildHelpers::start(const fs::path& model, int deviceIndex, Storage storage, int count) {
+int BuildHelpers::start(const fs::path& model, int deviceIndex, Storage storage, int count,
+                        int batch) {
     const fs::path exe = executable();
     if (exe.empty()) {
         logDebug("nn", "no sightline executable for kernel build helpers (not running as "
@@ -83,6 +84,10 @@ int BuildHelpers::start(const fs::path& model, int deviceIndex, Storage storage,
                                           std::to_string(k) + "/" + std::to_string(count + 1),
                                           "--parent",
                                           parent};
+        if (batch > 0) {
+            args.push_back("--batch");
+            args.push_back(std::to_string(batch));
+        }
         std::vector<char*> argv;
         for (std::string& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);

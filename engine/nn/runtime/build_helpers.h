@@ -35,8 +35,10 @@ public:
 
     // Starts `count` helpers for `model` on the device with global index `deviceIndex`
     // (platform.h) and the given storage (fp32 or fp16, already resolved). Helper k of count
-    // starts at k+1 of count+1 of the node list. Returns how many started; failures are logged.
-    int start(const std::filesystem::path& model, int deviceIndex, Storage storage, int count);
+    // starts at k+1 of count+1 of the node list; batch > 0: the model runs at that batch
+    // (SessionOptions::batch). Returns how many started; failures are logged.
+    int start(const std::filesystem::path& model, int deviceIndex, Storage storage, int count,
+              int batch = 0);
     // SIGTERM to each helper still running, then waits for all of them.
     void stop();
     int started() const { return int(pids_.size()); }

@@ -161,6 +161,12 @@ Status Session::Impl::resolveInputs() {
         v.info.shape = shape;
         v.shapeKnown = true;
     }
+    // A dynamic leading dim is the batch when one is asked for (setBatch does the rest).
+    for (ValueId id : graph.inputs()) {
+        Value& v = graph.value(id);
+        if (options.batch > 0 && v.shapeKnown && !v.info.shape.empty() && v.info.shape[0] < 0)
+            v.info.shape[0] = options.batch;
+    }
     for (ValueId id : graph.inputs()) {
         const Value& v = graph.value(id);
         if (!v.shapeKnown || !resolved(v.info.shape))
@@ -229,6 +235,7 @@ Status Session::Impl::createSteps() {
 
 Status Session::Impl::prepare() {
     SL_TRY(resolveInputs());
+    if (options.batch > 0) SL_TRY(setBatch(graph, options.batch));
     if (options.optimize) SL_TRY(optimizeGraph(graph, options.passes, &passReport));
     SL_TRY(createSteps());
     half = options.device == Device::OpenCL && options.storage == Storage::Fp16;
@@ -394,8 +401,8 @@ Status Session::Impl::prepareOpenCl() {
             const int n = options.buildHelpers < 0 ? BuildHelpers::defaultCount()
                                                    : options.buildHelpers;
             if (n > 0)
-                helpersStarted =
-                    helpers.start(options.modelFile, cl->info().index, storageChoice.storage, n);
+                helpersStarted = helpers.start(options.modelFile, cl->info().index,
+                                               storageChoice.storage, n, options.batch);
         }
         if (options.onProgress) {
             const compute::ProgramCacheStats now = cl->programs().stats();
@@ -872,6 +879,9 @@ Expected<std::unique_ptr<Session::Impl>> Session::Impl::createAuto(Graph graph,
     // The decision is about this model on these kernels: a kernel edit can shift the balance,
     // so every embedded nn kernel source is part of the key (as for the conv tuning file).
     uint64_t checksum = modelChecksum(graph);
+    // The graph is still at the model's batch here: another batch is another decision.
+    if (options.batch > 0)
+        checksum = compute::fnv1a64("batch " + std::to_string(options.batch), checksum);
     for (std::string_view name : compute::embeddedKernelNames())
         if (name.substr(0, 3) == "nn_")
             checksum = compute::fnv1a64(compute::embeddedKernelSource(name), checksum);

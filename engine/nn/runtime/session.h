@@ -75,6 +75,11 @@ struct SessionOptions {
     const std::atomic<bool>* cancel = nullptr;
     PassOptions passes;
     std::map<std::string, Shape> inputShapes;      // resolves dynamic input dims, by input name
+    // > 0: run the model at this batch (nn/passes setBatch, before the other passes): the
+    // inputs' leading dim (static B, or dynamic) becomes `batch`, and what spells B out in the
+    // graph is rewritten; a model that is not batch-agnostic is refused (Unsupported, naming
+    // the node and the reason). 0: the model's own batch.
+    int batch = 0;
     // Inputs bound to fixed values: they become constants (and may be folded away) and are no
     // longer session inputs. For shape-carrying inputs (a Reshape's shape fed as an input).
     std::map<std::string, Tensor> constantInputs;
