@@ -262,6 +262,9 @@ int runMonitor(std::span<const std::string> args) {
     }
 
     const int streamCount = config.streams > 0 ? config.streams : 2;
+    // Batch N: the detector loads a batch-N session beside its batch-1 one (refused, naming the
+    // node, for a model that is not batch-agnostic).
+    d.options.batch = config.batch;
     auto loaded = loadDetectorStreams(d, streamCount);
     if (!loaded) {
         std::fprintf(stderr, "sightline monitor: %s\n", loaded.status().message().c_str());

@@ -17,21 +17,27 @@ using Clock = std::chrono::steady_clock;
 class DetectorStream final : public InferenceStream {
 public:
     explicit DetectorStream(Detector& d) : detector_(d) {}
-    int maxBatch() const override { return 1; }
+    int maxBatch() const override { return std::max(1, detector_.batch()); }
     Expected<std::vector<FrameDetections>> run(
         std::span<const media::VideoFrame* const> frames) override {
-        std::vector<FrameDetections> out;
-        out.reserve(frames.size());
-        for (const media::VideoFrame* f : frames) {
-            auto r = detector_.detect(*f);
+        if (frames.size() == 1) {
+            auto r = detector_.detect(*frames[0]);
             if (!r) return r.status();
+            std::vector<FrameDetections> out;
             out.push_back(std::move(*r));
+            return out;
         }
-        return out;
+        // Several sources' frames in one network run (copies share the pixels).
+        batch_.clear();
+        for (const media::VideoFrame* f : frames) batch_.push_back(*f);
+        auto r = detector_.detectBatch(batch_);
+        batch_.clear();
+        return r;
     }
 
 private:
     Detector& detector_;
+    std::vector<media::VideoFrame> batch_;
 };
 
 }  // namespace
@@ -96,51 +102,95 @@ void Scheduler::removeSource(SourceId id) {
     // The frames are released here, outside the lock (an AVFrame unref may return a bridge slot).
 }
 
-int Scheduler::strideLocked(const Source& s, int level) const {
-    if (level <= 1) return 1;
-    const int k = static_cast<int>(std::ceil(level / s.options.weight - 1e-9));
-    return std::clamp(k, 1, std::max(1, options_.maxStride));
-}
-
-double Scheduler::demandLocked(int level) const {
-    double d = 0;
-    for (const auto& [id, s] : sources_)
-        if (!s->removing) d += s->stats.rateFps / strideLocked(*s, level);
-    return d;
+std::map<Scheduler::SourceId, int> Scheduler::allocateLocked(double budget) const {
+    // Weighted max-min fairness (water-filling): each source may detect min(rate_i, lambda x
+    // weight_i) frames per second, lambda chosen so the total is the budget. A source slower
+    // than its share gets every frame; the others split what is left by weight.
+    struct Entry {
+        SourceId id;
+        double rate, weight;
+    };
+    std::vector<Entry> e;
+    double total = 0;
+    for (const auto& [id, src] : sources_)
+        if (!src->removing) {
+            e.push_back({id, src->stats.rateFps, src->options.weight});
+            total += src->stats.rateFps;
+        }
+    std::map<SourceId, int> out;
+    if (total <= budget) {
+        for (const Entry& x : e) out[x.id] = 1;
+        return out;
+    }
+    std::sort(e.begin(), e.end(), [](const Entry& a, const Entry& b) {
+        return a.rate / a.weight < b.rate / b.weight;
+    });
+    double left = budget, weights = 0;
+    for (const Entry& x : e) weights += x.weight;
+    for (const Entry& x : e) {
+        const double share = weights > 0 ? left / weights * x.weight : 0;
+        const double allowed = std::min(x.rate, share);
+        left -= allowed;
+        weights -= x.weight;
+        const int k = allowed > 0 ? static_cast<int>(std::ceil(x.rate / allowed - 1e-9))
+                                  : options_.maxStride;
+        out[x.id] = std::clamp(k, 1, std::max(1, options_.maxStride));
+    }
+    return out;
 }
 
 void Scheduler::controlLocked(Clock::time_point now) {
     const double dt = std::chrono::duration<double>(now - periodStart_).count();
     if (dt * 1000 < static_cast<double>(options_.controlPeriod.count())) return;
     periodStart_ = now;
-    // Arrival rates: a moving average over periods, so one burst does not swing the level.
+    // Arrival rates: a moving average over periods, so one burst does not swing the strides.
     for (auto& [id, s] : sources_) {
         const double r = static_cast<double>(s->admittedInPeriod) / dt;
         s->stats.rateFps = s->stats.rateFps == 0 ? r : 0.6 * s->stats.rateFps + 0.4 * r;
         s->admittedInPeriod = 0;
     }
     const int64_t dropped = std::exchange(droppedInPeriod_, 0);
-    if (!options_.adaptive || frameMs_ <= 0) return;
+    if (!options_.adaptive || frameMs_ <= 0) {
+        for (auto& [id, s] : sources_) s->droppedInPeriod = 0;
+        return;
+    }
     const double capacity = static_cast<double>(streams_.size()) * 1000.0 / frameMs_;
-    const double budget = options_.targetLoad * capacity;
-    int fit = 1;
-    while (fit < options_.maxStride && demandLocked(fit) > budget) ++fit;
-    int next = level_;
-    if (fit > level_) next = fit;
-    else if (fit < level_) {
-        // Come down one step at a time, and only with room to spare.
-        if (demandLocked(level_ - 1) <= 0.85 * budget) next = level_ - 1;
+    // Drops mean the capacity estimate was optimistic this period: plan with less.
+    const double budget = options_.targetLoad * capacity * (dropped > 0 ? 0.75 : 1.0);
+    const auto up = allocateLocked(budget);
+    // Strides come down one step at a time, and only with 15% to spare.
+    const auto down = allocateLocked(0.85 * budget);
+    int maxStride = 1;
+    for (auto& [id, s] : sources_) {
+        const int cur = s->stride;
+        int next = up.count(id) ? up.at(id) : cur;
+        if (next <= cur) {
+            const int relaxed = down.count(id) ? down.at(id) : cur;
+            next = std::max(std::min(cur, relaxed), cur - 1);
+        }
+        if (s->droppedInPeriod > 0) next = std::max(next, std::min(options_.maxStride, cur + 1));
+        s->droppedInPeriod = 0;
+        if (next != cur) {
+            char msg[200];
+            std::snprintf(msg, sizeof msg,
+                          "%s: detect every %d -> %d frames (%.1f fps in, device %.1f fps, "
+                          "%lld dropped)",
+                          s->options.name.c_str(), cur, next, s->stats.rateFps, capacity,
+                          static_cast<long long>(dropped));
+            logDebug("scheduler", msg);
+        }
+        s->stride = next;
+        s->stats.stride = next;
+        maxStride = std::max(maxStride, next);
     }
-    if (dropped > 0 && next <= level_) next = std::min(options_.maxStride, level_ + 1);
-    if (next != level_) {
-        char msg[160];
-        std::snprintf(msg, sizeof msg,
-                      "load level %d -> %d (demand %.1f fps, capacity %.1f fps, %lld dropped)",
-                      level_, next, demandLocked(level_), capacity, static_cast<long long>(dropped));
-        logDebug("scheduler", msg);
-    }
-    level_ = next;
-    for (auto& [id, s] : sources_) s->stats.stride = strideLocked(*s, level_);
+    level_ = maxStride;
+}
+
+double Scheduler::demandLocked() const {
+    double d = 0;
+    for (const auto& [id, s] : sources_)
+        if (!s->removing) d += s->stats.rateFps / s->stride;
+    return d;
 }
 
 Admission Scheduler::admit(SourceId id) {
@@ -151,8 +201,7 @@ Admission Scheduler::admit(SourceId id) {
     Source& s = *it->second;
     ++s.stats.admitted;
     ++s.admittedInPeriod;
-    const int k = strideLocked(s, level_);
-    s.stats.stride = k;
+    const int k = s.stride;
     if (++s.sinceSubmit >= k) {
         s.sinceSubmit = 0;
         return Admission::Submit;
@@ -174,6 +223,7 @@ void Scheduler::submit(SourceId id, media::VideoFrame frame) {
             pushedOut = std::move(s.queue.front());
             s.queue.pop_front();
             ++s.stats.dropped;
+            ++s.droppedInPeriod;
             ++droppedInPeriod_;
             onDropped = s.callbacks.onDropped;
             // The callback runs outside the lock; a removal waits for it like for an inference.
@@ -285,12 +335,12 @@ SchedulerStats Scheduler::stats() const {
     st.frameMs = frameMs_;
     st.streams = static_cast<int>(streams_.size());
     st.capacityFps = frameMs_ > 0 ? st.streams * 1000.0 / frameMs_ : 0;
-    st.demandFps = demandLocked(level_);
+    st.demandFps = demandLocked();
     st.level = level_;
     for (const auto& [id, s] : sources_) {
         SchedulerSourceStats ss = s->stats;
         ss.queued = s->queue.size();
-        ss.stride = strideLocked(*s, level_);
+        ss.stride = s->stride;
         st.sources.push_back(std::move(ss));
     }
     return st;
@@ -299,7 +349,7 @@ SchedulerStats Scheduler::stats() const {
 int Scheduler::stride(SourceId id) const {
     std::lock_guard lock(mutex_);
     auto it = sources_.find(id);
-    return it == sources_.end() ? 1 : strideLocked(*it->second, level_);
+    return it == sources_.end() ? 1 : it->second->stride;
 }
 
 int Scheduler::level() const {

@@ -21,14 +21,16 @@
 //
 // Degrading evenly (dynamic load balancing): the scheduler measures each source's frame rate
 // (from admit()) and the device's time per frame (from its inferences), and every controlPeriod
-// picks the smallest load level L whose demand fits targetLoad x capacity:
-//   stride_i(L) = clamp(ceil(L / weight_i), 1, maxStride),  demand(L) = sum_i rate_i / stride_i(L)
-// admit() then says Submit for every stride_i-th frame of source i and Skip for the rest, which
-// the source's tracker carries (ByteTracker::coast). Every source is slowed by the same factor
-// (less for heavier weights) instead of one queue overflowing while another is served. Frames
-// dropped in a period push L up at once (the model was too optimistic); L comes down only when
-// the lower level fits with 15% to spare, so it does not oscillate. With adaptive off, L stays 1
-// and an overloaded device shows up as drops.
+// shares targetLoad x capacity between the sources by weighted max-min fairness (water-filling):
+// source i may detect min(rate_i, lambda x weight_i) frames per second, lambda chosen so that the
+// total fits. Its stride k_i = ceil(rate_i / allowed_i): admit() says Submit for every k_i-th
+// frame and Skip for the rest, which the source's tracker carries (ByteTracker::coast). So every
+// source is slowed by the same factor where it matters, and a slow source (a 2 fps camera among
+// 25 fps ones) keeps all its frames instead of being cut like the rest. Drops in a period mean
+// the estimate was optimistic: that period plans with 75% of it, and a source that dropped goes
+// up one stride at once. Strides come down one step at a time, only with 15% to spare, so they
+// do not oscillate. With adaptive off every stride stays 1 and an overloaded device shows up as
+// drops. level() is the largest stride, for display.
 //
 // Threads: one thread per inference stream. admit / submit / stats from any thread; callbacks run
 // on a stream thread and must not call removeSource() (it waits for them).
@@ -112,7 +114,7 @@ struct SchedulerStats {
     double frameMs = 0;            // device time per frame per stream (moving average)
     double capacityFps = 0;        // streams / frameMs
     double demandFps = 0;          // at the current level
-    int level = 1;
+    int level = 1;                 // the largest stride
     int streams = 0;
     std::vector<SchedulerSourceStats> sources;
 };
@@ -155,13 +157,15 @@ private:
         int sinceSubmit = 0;       // frames admitted since the last Submit
         int inFlight = 0;
         bool removing = false;
-        int64_t admittedInPeriod = 0;
+        int stride = 1;            // detect every stride-th frame
+        int64_t admittedInPeriod = 0, droppedInPeriod = 0;
         SchedulerSourceStats stats;
     };
     void runStream(size_t streamIndex);
     void controlLocked(std::chrono::steady_clock::time_point now);
-    int strideLocked(const Source& s, int level) const;
-    double demandLocked(int level) const;
+    // Each source's stride when `budget` detections per second are shared by weighted max-min.
+    std::map<SourceId, int> allocateLocked(double budget) const;
+    double demandLocked() const;   // detections per second at the current strides
 
     const SchedulerOptions options_;
     std::vector<std::unique_ptr<InferenceStream>> streams_;

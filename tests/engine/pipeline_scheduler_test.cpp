@@ -329,5 +329,51 @@ TEST(Scheduler, AdaptiveLevelDegradesEveryoneEvenly) {
     }
 }
 
+// A slow source among fast ones keeps every frame: three cameras at 20 fps and one at 4 fps on
+// a stream needing 20 ms a frame (capacity 50, budget 42.5 fps; demand 64). Water-filling gives
+// the slow one all of its 4 fps (below its share of 10.6) and the fast ones (42.5 - 4) / 3 =
+// 12.8 fps each: stride ceil(20 / 12.8) = 2. A common level would have cut the slow one too.
+TEST(Scheduler, ASlowSourceKeepsItsFramesUnderLoad) {
+    ScriptedStream* stream = nullptr;
+    Scheduler sched(one(stream, 1, 20ms), {.maxBatch = 1, .adaptive = true,
+                                           .controlPeriod = 250ms});
+    stream->open();
+    Counter c;
+    std::vector<Scheduler::SourceId> ids;
+    for (int t = 0; t < 4; ++t)
+        ids.push_back(sched.addSource({.name = std::to_string(t), .capacity = 2}, c.callbacks(t)));
+    std::atomic<bool> stop{false};
+    std::atomic<int> submittedLate[4] = {0, 0, 0, 0}, admittedLate[4] = {0, 0, 0, 0};
+    const auto start = Clock::now();
+    std::vector<std::thread> cams;
+    for (int t = 0; t < 4; ++t)
+        cams.emplace_back([&, t] {
+            const auto period = t == 3 ? 250ms : 50ms;
+            auto next = Clock::now();
+            for (int64_t i = 0; !stop; ++i) {
+                const bool late = Clock::now() - start > 2500ms;
+                const bool sub = sched.admit(ids[t]) == Admission::Submit;
+                if (late) {
+                    ++admittedLate[t];
+                    submittedLate[t] += sub;
+                }
+                if (sub) sched.submit(ids[t], makeFrame(t, i));
+                next += period;
+                std::this_thread::sleep_until(next);
+            }
+        });
+    std::this_thread::sleep_for(5000ms);
+    stop = true;
+    for (auto& th : cams) th.join();
+    const auto st = sched.stats();
+    for (int t = 0; t < 3; ++t) {
+        EXPECT_EQ(st.sources[t].stride, 2) << "fast source " << t;
+        EXPECT_NEAR(double(submittedLate[t]) / std::max(1, admittedLate[t].load()), 0.5, 0.08);
+    }
+    EXPECT_EQ(st.sources[3].stride, 1) << "the slow source";
+    EXPECT_EQ(submittedLate[3].load(), admittedLate[3].load());
+    EXPECT_EQ(st.level, 2);
+}
+
 }  // namespace
 }  // namespace sl::pipeline

@@ -177,9 +177,11 @@ protected:
     sl::testing::TempDir dir_{"source-pipeline"};
 };
 
-// A 25 fps simulated camera on a device needing 60 ms a frame (16.7 fps): the scheduler's level
-// must rise to 2 (25 / 2 = 12.5 fps fits 0.85 x 16.7 = 14.2), so about half the frames are
-// carried. Whatever the split, all 75 frames get one result each, in order.
+// A 25 fps simulated camera on a device needing 60 ms a frame (16.7 fps): the stride must rise
+// to 2 (25 / 2 = 12.5 fps fits 0.85 x 16.7 = 14.2), or to 3 when the first frames overflowed the
+// queue (a period with drops plans with 75% of the budget; coming back to 2 needs 15% to spare,
+// 12.5 > 0.85 x 14.2). So half or two thirds of the frames are carried. Whatever the split,
+// all 75 frames get one result each, in order.
 TEST_F(SourcePipelineTest, EveryFrameGetsOneResultInOrderUnderLoad) {
     const std::string file = video("cam.mp4", 75);
     Scheduler sched(patternStreams(1, 60ms), {.controlPeriod = 250ms});
@@ -200,7 +202,8 @@ TEST_F(SourcePipelineTest, EveryFrameGetsOneResultInOrderUnderLoad) {
     EXPECT_EQ(s.detected + s.skipped + s.rateLimited + s.dropped + s.failed, s.frames);
     EXPECT_GT(s.skipped, 0) << "the device cannot do 25 fps: some frames must be carried";
     EXPECT_GT(s.detected, 20);
-    EXPECT_EQ(maxStride, 2);
+    EXPECT_GE(maxStride, 2);
+    EXPECT_LE(maxStride, 3);
     // Carried frames still carry the track.
     std::lock_guard lk(r.m);
     int carriedWithBox = 0;
