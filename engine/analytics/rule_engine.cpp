@@ -307,7 +307,7 @@ std::vector<Alert> RuleEngine::update(const TrackedFrame& frame, const std::vect
                     slot.startSeconds = now;
                     // In a zone: from the earliest dated enter reported now that is still inside.
                     for (const Event* e : enters) {
-                        if (e->target != rule.target || !wants(rule, e->label) ||
+                        if (slot.zone < 0 || e->target != rule.target || !wants(rule, e->label) ||
                             s.members[static_cast<size_t>(slot.zone)].count(e->trackId) == 0 ||
                             e->seconds >= slot.startSeconds)
                             continue;
