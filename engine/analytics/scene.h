@@ -62,8 +62,7 @@ std::optional<RuleKind> parseRuleKind(const std::string& name);
 struct Rule {
     std::string name;
     RuleKind kind = RuleKind::LineCross;
-    std::string target;                  // zone or line name; class-present and count-above:
-                                         // '' = the whole frame
+    std::string target;                  // zone / line; '' = whole frame (ClassPresent, CountAbove)
     std::set<std::string> classes;
     double seconds = 0;                  // ClassPresent / Loiter: for how long
     int count = 0;                       // CountAbove: threshold
