@@ -156,7 +156,9 @@ Scene parse(const json& root) {
         const auto k = parseRuleKind(kind);
         if (!k) throw Bad{ptr(at, "kind"), "unknown rule kind '" + kind + "'"};
         r.kind = *k;
-        r.target = text(rules[i], "target", at, r.kind != RuleKind::ClassPresent);
+        // class-present and count-above without a target look at the whole frame.
+        const bool wholeFrame = r.kind == RuleKind::ClassPresent || r.kind == RuleKind::CountAbove;
+        r.target = text(rules[i], "target", at, !wholeFrame);
         r.classes = classes(rules[i], at);
         r.seconds = num(rules[i], "seconds", at, 0, 0, 1e7);
         r.count = static_cast<int>(num(rules[i], "count", at, 0, 0, 1e6));
@@ -250,8 +252,9 @@ Status validateScene(const Scene& s) {
         const bool lineRule = r.kind == RuleKind::LineCross;
         if (lineRule && !isLine(r.target))
             return bad(ptr(at, "target"), "no line named '" + r.target + "'");
-        if (!lineRule && !(r.kind == RuleKind::ClassPresent && r.target.empty()) &&
-            !isZone(r.target))
+        const bool wholeFrame = (r.kind == RuleKind::ClassPresent ||
+                                 r.kind == RuleKind::CountAbove) && r.target.empty();
+        if (!lineRule && !wholeFrame && !isZone(r.target))
             return bad(ptr(at, "target"), "no zone named '" + r.target + "'");
         if (r.severity != "info" && r.severity != "warning" && r.severity != "critical")
             return bad(ptr(at, "severity"), "must be info, warning or critical, not '" +

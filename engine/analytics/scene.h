@@ -54,7 +54,7 @@ struct Line {
     bool operator==(const Line&) const = default;
 };
 
-// Alert rules (the monitoring wall evaluates them; analytics only stores and validates them).
+// Alert rules, evaluated by analytics/rule_engine.h (semantics there).
 enum class RuleKind { ZoneEnter, ZoneExit, LineCross, ClassPresent, CountAbove, Loiter };
 const char* ruleKindName(RuleKind k);                    // "zone-enter", "line-cross", ...
 std::optional<RuleKind> parseRuleKind(const std::string& name);
@@ -62,7 +62,7 @@ std::optional<RuleKind> parseRuleKind(const std::string& name);
 struct Rule {
     std::string name;
     RuleKind kind = RuleKind::LineCross;
-    std::string target;                  // zone or line name
+    std::string target;                  // zone / line; '' = whole frame (ClassPresent, CountAbove)
     std::set<std::string> classes;
     double seconds = 0;                  // ClassPresent / Loiter: for how long
     int count = 0;                       // CountAbove: threshold

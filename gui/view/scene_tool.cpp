@@ -115,10 +115,13 @@ bool SceneTool::deleteSelected() {
     else
         return false;
     // Rules aimed at the removed shape would make the scene invalid (validateScene): drop them.
+    // A rule with no target (class-present, count-above over the whole frame) stays.
     std::set<std::string> names;
     for (const auto& z : s.zones) names.insert(z.name);
     for (const auto& l : s.lines) names.insert(l.name);
-    std::erase_if(s.rules, [&](const analytics::Rule& r) { return !names.count(r.target); });
+    std::erase_if(s.rules, [&](const analytics::Rule& r) {
+        return !r.target.empty() && !names.count(r.target);
+    });
     select({});
     commit(std::move(s), true);
     return true;

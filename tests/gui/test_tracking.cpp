@@ -348,12 +348,27 @@ void TestTracking::sceneFileRoundTripAndBadFile() {
     QVERIFY2(loaded.hasValue(), loaded.status().message().c_str());
     QVERIFY(*loaded == tracks_->scene());
 
-    // Delete removes the selected shape (and saves).
+    // Delete removes the selected shape (and saves), with the rules aimed at it; a rule over the
+    // whole frame (no target) stays.
+    sl::analytics::Scene withRules = tracks_->scene();
+    sl::analytics::Rule enter;
+    enter.name = "enter";
+    enter.kind = sl::analytics::RuleKind::ZoneEnter;
+    enter.target = withRules.zones.at(0).name;
+    sl::analytics::Rule crowd;
+    crowd.name = "crowd";
+    crowd.kind = sl::analytics::RuleKind::CountAbove;
+    crowd.count = 5;
+    withRules.rules = {enter, crowd};
+    QVERIFY(tracks_->setScene(withRules).isEmpty());
     view_->sceneTool()->select({SceneTool::Kind::Zone, 0});
     QVERIFY(view_->sceneTool()->deleteSelected());
     QVERIFY(tracks_->scene().zones.empty());
+    QCOMPARE(tracks_->scene().rules.size(), size_t(1));
+    QVERIFY(tracks_->scene().rules[0].name == "crowd");
     loaded = sl::analytics::loadScene(path.toStdString());
     QVERIFY(loaded.hasValue() && loaded->zones.empty() && loaded->lines.size() == 1);
+    QVERIFY(loaded->rules.size() == 1 && loaded->rules[0].name == "crowd");
 
     QFile bad(path);
     QVERIFY(bad.open(QIODevice::WriteOnly | QIODevice::Truncate));
