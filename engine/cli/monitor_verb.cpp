@@ -7,7 +7,8 @@
 // and a summary at the end). SIGINT / SIGTERM (or --duration) stop every source, flush the
 // files and print the summary; exit 0, or 1 when every source failed for good.
 //
-// --events FILE: JSON lines of state changes, analytics events and alerts, flushed per line.
+// --events FILE: JSON lines of state changes, analytics events and rule alerts
+// (analytics::alertJsonLine), flushed per line.
 // --record DIR: per source DIR/<name>.results.jsonl (every frame: detected or carried, the
 // tracked objects with ids and boxes in source pixels), flushed per line, and DIR/summary.json
 // (written atomically at the end). Details in docs/monitor.md.
@@ -31,6 +32,7 @@
 #include "cli/detector_args.h"
 #include "core/atomic_file.h"
 #include "core/log.h"
+#include "analytics/rule_engine.h"
 #include "pipeline/monitor.h"
 
 namespace sl::cli {
@@ -83,6 +85,8 @@ json statusJson(const pipeline::SourceStatus& s) {
     j["latency_p50_ms"] = round2(s.latencyP50Ms);
     j["latency_p95_ms"] = round2(s.latencyP95Ms);
     j["stride"] = s.stride;
+    j["events"] = s.events;
+    j["alerts"] = s.alerts;
     j["sessions"] = s.live.stats.sessions;
     j["reconnects"] = s.live.stats.reconnects;
     if (!s.lastError.empty()) j["last_error"] = s.lastError;
@@ -99,19 +103,21 @@ std::string tableText(const std::vector<pipeline::SourceStatus>& all,
                   "level %d\n",
                   elapsed, sched.frameMs, sched.streams, sched.capacityFps, sched.level);
     out += line;
-    std::snprintf(line, sizeof line, "%-18s %-12s %7s %9s %8s %8s %9s %9s  %s\n", "SOURCE",
+    std::snprintf(line, sizeof line, "%-18s %-12s %7s %9s %8s %8s %9s %9s %7s  %s\n", "SOURCE",
                   "STATE", "FPS IN", "ANALYSED", "CARRIED", "DROPPED", "P50 MS", "P95 MS",
-                  "REASON");
+                  "ALERTS", "REASON");
     out += line;
     for (const auto& s : all) {
         std::string reason =
             s.live.state == media::LiveState::Live ? std::string() : s.live.reason;
         if (reason.size() > 40) reason = reason.substr(0, 37) + "...";
         const int64_t carried = s.skipped + s.rateLimited + s.dropped + s.failed;
-        std::snprintf(line, sizeof line, "%-18.18s %-12s %7.1f %9.1f %8lld %8lld %9.0f %9.0f  %s\n",
+        std::snprintf(line, sizeof line,
+                      "%-18.18s %-12s %7.1f %9.1f %8lld %8lld %9.0f %9.0f %7lld  %s\n",
                       s.name.c_str(), media::liveStateName(s.live.state), s.inFps, s.analysedFps,
                       static_cast<long long>(carried), static_cast<long long>(s.dropped),
-                      s.latencyP50Ms, s.latencyP95Ms, reason.c_str());
+                      s.latencyP50Ms, s.latencyP95Ms, static_cast<long long>(s.alerts),
+                      reason.c_str());
         out += line;
     }
     return out;
@@ -130,9 +136,10 @@ public:
         if (!f_) return Status(StatusCode::Io, "monitor: cannot write '" + p.string() + "'");
         return {};
     }
-    void write(const json& j) {
+    void write(const json& j) { writeLine(j.dump()); }
+    void writeLine(const std::string& line) {
         if (!f_) return;
-        const std::string s = j.dump() + "\n";
+        const std::string s = line + "\n";
         std::lock_guard lock(m_);
         std::fwrite(s.data(), 1, s.size(), f_);
         std::fflush(f_);
@@ -276,12 +283,13 @@ int runMonitor(std::span<const std::string> args) {
     };
 
     std::mutex outMutex;   // stdout lines from callbacks and the main loop
+    std::string lastAlert; // under outMutex
     const bool tty = !jsonOut && ::isatty(1) == 1;
     pipeline::SourcePipelineCallbacks cb;
     cb.onState = [&](const std::string& name, const media::LiveSnapshot& s) {
         json j;
         j["type"] = "state";
-        j["time"] = wallTime();
+        j["wall_time"] = wallTime();
         j["source"] = name;
         j["state"] = media::liveStateName(s.state);
         j["reason"] = s.reason;
@@ -318,7 +326,7 @@ int runMonitor(std::span<const std::string> args) {
         for (const auto& e : r.events) {
             json j;
             j["type"] = "event";
-            j["time"] = wallTime();
+            j["wall_time"] = wallTime();
             j["source"] = r.source;
             j["kind"] = analytics::eventKindName(e.kind);
             j["target"] = e.target;
@@ -334,6 +342,17 @@ int runMonitor(std::span<const std::string> args) {
                 std::lock_guard lock(outMutex);
                 std::printf("%s\n", j.dump().c_str());
             }
+        }
+        for (const auto& a : r.alerts) {
+            // The analytics alert line ("time" is the stream's seconds), plus when it fired.
+            json aj = json::parse(analytics::alertJsonLine(a, r.source));
+            aj["wall_time"] = wallTime();
+            const std::string line = aj.dump();
+            events.writeLine(line);
+            std::lock_guard lock(outMutex);
+            lastAlert = r.source + ": " + a.severity + ": " + a.message;
+            if (jsonOut) std::printf("%s\n", line.c_str());
+            else if (!tty) std::printf("%s ALERT %s\n", wallTime().c_str(), lastAlert.c_str());
         }
     };
 
@@ -371,8 +390,9 @@ int runMonitor(std::span<const std::string> args) {
         if (allFailed) break;
         if (tty && now - lastDraw >= std::chrono::milliseconds(500)) {
             lastDraw = now;
-            const std::string t = tableText(st, monitor.schedulerStats(), elapsed);
             std::lock_guard lock(outMutex);
+            std::string t = tableText(st, monitor.schedulerStats(), elapsed);
+            if (!lastAlert.empty()) t += "last alert: " + lastAlert.substr(0, 110) + "\n";
             if (drawnLines > 0) std::printf("\033[%zuA", drawnLines);
             size_t lines = 0;
             for (size_t p = 0; p < t.size(); ++p) lines += t[p] == '\n';
@@ -389,7 +409,7 @@ int runMonitor(std::span<const std::string> args) {
             lastJson = now;
             json j;
             j["type"] = "status";
-            j["time"] = wallTime();
+            j["wall_time"] = wallTime();
             j["elapsed_s"] = round2(elapsed);
             j["level"] = monitor.schedulerStats().level;
             j["sources"] = json::array();
@@ -409,7 +429,7 @@ int runMonitor(std::span<const std::string> args) {
 
     json summary;
     summary["type"] = "summary";
-    summary["time"] = wallTime();
+    summary["wall_time"] = wallTime();
     summary["elapsed_s"] = round2(elapsed);
     summary["stopped_by"] = interrupted ? "signal" : allFailed ? "all sources failed" : "duration";
     summary["device_ms_per_frame"] = round2(sched.frameMs);

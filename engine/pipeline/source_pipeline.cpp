@@ -83,7 +83,10 @@ void SourcePipeline::resetAnalysisLocked(int64_t session) {
                 if (fps > 0 && fps < 1000) tp.fps = fps;
             }
     tracker_.emplace(tp);
-    if (options_.scene) analytics_.emplace(*options_.scene, options_.labels);
+    if (options_.scene) {
+        analytics_.emplace(*options_.scene, options_.labels);
+        if (!options_.scene->rules.empty()) rules_.emplace(*options_.scene, options_.labels);
+    }
     nextDueSeconds_ = -1;
 }
 
@@ -184,7 +187,13 @@ void SourcePipeline::emitLocked(Pending& p) {
     } else {
         r.objects = tracker_->coast();
     }
-    if (analytics_) r.events = analytics_->update({p.index, p.pts, p.seconds, r.objects});
+    if (analytics_) {
+        const analytics::TrackedFrame tf{p.index, p.pts, p.seconds, r.objects};
+        r.events = analytics_->update(tf);
+        if (rules_) r.alerts = rules_->update(tf, r.events);
+        counts_.events += static_cast<int64_t>(r.events.size());
+        counts_.alerts += static_cast<int64_t>(r.alerts.size());
+    }
     const auto now = Clock::now();
     r.latencyMs = std::chrono::duration<double, std::milli>(now - p.decodedAt).count();
     ++counts_.frames;

@@ -22,8 +22,8 @@
 // detections) and is bounded by the same, times the largest stride. Latency percentiles use a
 // fixed ring of the last 512 results.
 //
-// A new connection (LiveFrame::session changes) restarts the tracker and the analytics: the
-// stream's clock may start again and old tracks are stale.
+// A new connection (LiveFrame::session changes) restarts the tracker, the analytics and the
+// rules (their cooldowns too): the stream's clock may start again and old tracks are stale.
 
 #include <chrono>
 #include <cstdint>
@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "analytics/analytics_engine.h"
+#include "analytics/rule_engine.h"
 #include "analytics/scene.h"
 #include "media/live_source.h"
 #include "pipeline/frame_detections.h"
@@ -51,7 +52,7 @@ struct SourcePipelineOptions {
     double weight = 1;                      // share of the device (Scheduler weight)
     size_t queueCapacity = 2;               // frames waiting for inference
     track::TrackerParams tracker;           // fps: taken from the stream when it opens
-    std::optional<analytics::Scene> scene;  // zones and lines (events in the results)
+    std::optional<analytics::Scene> scene;  // zones, lines and rules (events, alerts)
     std::vector<std::string> labels;        // class names (the model's), for analytics filters
 };
 
@@ -67,6 +68,7 @@ struct SourceFrameResult {
     std::vector<vision::Detection> detections;    // detected frames only
     std::vector<track::TrackedObject> objects;    // the tracker's output for this frame
     std::vector<analytics::Event> events;
+    std::vector<analytics::Alert> alerts;   // the scene's rules that fired on this frame
     double latencyMs = 0;                   // decoded -> this result
 };
 
@@ -80,6 +82,7 @@ struct SourceStatus {
     int64_t rateLimited = 0;                // carried because of targetFps
     int64_t dropped = 0;                    // carried because the queue overflowed
     int64_t failed = 0;                     // inference failures (carried)
+    int64_t events = 0, alerts = 0;         // zone / line events and rule alerts so far
     double inFps = 0;                       // decoded frames per second, last 2 s
     double analysedFps = 0;                 // detected frames per second, last 2 s
     double latencyP50Ms = 0, latencyP95Ms = 0;
@@ -139,6 +142,7 @@ private:
     std::deque<Pending> pending_;
     std::optional<track::ByteTracker> tracker_;
     std::optional<analytics::AnalyticsEngine> analytics_;
+    std::optional<analytics::RuleEngine> rules_;
     int64_t session_ = 0;
     double nextDueSeconds_ = -1;            // targetFps gate
     bool stopped_ = false;
