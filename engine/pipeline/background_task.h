@@ -13,7 +13,8 @@
 // callback is handed to the host's hook as a closure; the workstation's hook posts it to the Qt
 // thread as a queued call (gui/app/ui_task_hook.h), a null hook runs it at once on the thread that
 // produced it (the lane's worker for headless callers). The hook must be callable from any thread
-// and must run (or drop) each closure once; closures handed to one hook run in the order given.
+// and must run (or drop) each closure once, one at a time, in the order given (Qt queued calls
+// to one object do).
 //
 // Progress is coalesced: a task may report a million steps, yet at most one progress closure per
 // task is ever waiting in the hook; when it runs it delivers the latest value, so a fast task
@@ -145,8 +146,8 @@ public:
     TaskHandle start(TaskSpec spec, std::function<Status(TaskContext&)> fn,
                      std::function<void(const Status&)> onDone = {});
 
-    // The same for a function returning Expected<T>: `onDone(Expected<T>)` gets the value, or
-    // the final Status as start() reports it. A value that is never delivered (the hook dropped
+    // The same for a function returning Expected<T>: `onDone(Expected<T>&)` gets the value (to
+    // move out), or the final Status as start() reports it. A value that is never delivered (the hook dropped
     // the closure) is destroyed with the closure.
     template <class Fn, class Done>
     TaskHandle startWithResult(TaskSpec spec, Fn fn, Done onDone) {
@@ -162,11 +163,15 @@ public:
                 return Status::ok();
             },
             [slot, onDone = std::move(onDone)](const Status& st) mutable {
+                // Built in place and passed by reference: the callee moves out what it keeps
+                // (no variant move, which also trips GCC 12's -Wmaybe-uninitialized).
+                std::optional<Expected<T>> result;
                 if (st && slot->has_value())
-                    onDone(Expected<T>(std::move(**slot)));
+                    result.emplace(std::move(**slot));
                 else
-                    onDone(Expected<T>(st ? Status(StatusCode::Internal, "task: no value") : st));
+                    result.emplace(st ? Status(StatusCode::Internal, "task: no value") : st);
                 slot->reset();
+                onDone(*result);
             });
     }
 

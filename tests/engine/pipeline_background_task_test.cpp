@@ -284,7 +284,7 @@ TEST(BackgroundTask, ExpectedValueReachesCompletion) {
     TaskHandle ok = runner.startWithResult(
         TaskSpec{"load", "model"},
         [](TaskContext&) -> Expected<std::unique_ptr<int>> { return std::make_unique<int>(42); },
-        [&](Expected<std::unique_ptr<int>> r) {
+        [&](Expected<std::unique_ptr<int>>& r) {
             ASSERT_TRUE(r.hasValue());
             value = **r;
         });
@@ -294,7 +294,7 @@ TEST(BackgroundTask, ExpectedValueReachesCompletion) {
         [](TaskContext&) -> Expected<std::unique_ptr<int>> {
             return Status(StatusCode::NotFound, "models: 'x' is not installed");
         },
-        [&](Expected<std::unique_ptr<int>> r) { error = r.status(); });
+        [&](Expected<std::unique_ptr<int>>& r) { error = r.status(); });
     bad.wait();
     EXPECT_EQ(value, 42);
     EXPECT_EQ(error.code(), StatusCode::NotFound);
