@@ -147,8 +147,8 @@ public:
                      std::function<void(const Status&)> onDone = {});
 
     // The same for a function returning Expected<T>: `onDone(Expected<T>&)` gets the value (to
-    // move out), or the final Status as start() reports it. A value that is never delivered (the hook dropped
-    // the closure) is destroyed with the closure.
+    // move out), or the final Status as start() reports it. A value that is never delivered (the
+    // hook dropped the closure) is destroyed with the closure.
     template <class Fn, class Done>
     TaskHandle startWithResult(TaskSpec spec, Fn fn, Done onDone) {
         using R = std::invoke_result_t<Fn&, TaskContext&>;

@@ -130,8 +130,8 @@ void DetectionController::startLoad() {
             const bool upgrade = std::exchange(upgrading_, false);
             if (!det) {
                 // The runner names the task ("load model: ..."); the banner names the feature.
-                emit errorOccurred(
-                    QStringLiteral("detection: %1").arg(QString::fromStdString(det.status().message())));
+                emit errorOccurred(QStringLiteral("detection: %1")
+                                       .arg(QString::fromStdString(det.status().message())));
                 emit stateChanged();
                 return;
             }

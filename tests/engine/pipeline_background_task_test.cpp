@@ -319,7 +319,7 @@ TEST(BackgroundTask, DestructionCompletesQueuedAndRunningTasksExactlyOnce) {
     std::atomic<int> completions[4] = {0, 0, 0, 0};
     std::atomic<int> ran{0};
     std::vector<TaskHandle> handles;
-    const size_t before = threadsSettlingAt(1, std::chrono::seconds(1));   // gtest's, unless others stay
+    const size_t before = threadsSettlingAt(1, std::chrono::seconds(1));   // gtest's thread
     {
         TaskRunner runner;
         std::promise<void> started;

@@ -388,7 +388,9 @@ void TestDetectionsPanel::analyseRangeCancelWhileRunning() {
     QString model = qEnvironmentVariable("SL_TEST_MODEL");
     if (model.isEmpty())
         model = QString::fromStdString(
-            (std::filesystem::path(SL_SHARED_DIR) / "models/yolox_nano.onnx").lexically_normal().string());
+            (std::filesystem::path(SL_SHARED_DIR) / "models/yolox_nano.onnx")
+                .lexically_normal()
+                .string());
     if (!QFile::exists(model)) QSKIP(qPrintable("no default detector at " + model));
     auto& store = tools_->store();
     store.clear();
