@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "app/ui_task_hook.h"
 #include "compute/cl_context.h"
 #include "compute/platform.h"
 #include "models/model_store.h"
@@ -28,13 +29,23 @@ DetectionController::DetectionController(std::shared_ptr<pipeline::ResultsStore>
 }
 
 DetectionController::~DetectionController() {
-    // The worker, the loader, the preparation and retired workers post to this object; all end
-    // before it does.
+    // The worker, the loads, the preparation and retired workers post to this object or borrow
+    // a context it was lent; all end before it does.
     preparation_.reset();
     worker_.reset();
-    if (loader_.joinable()) loader_.join();
-    for (std::thread& t : retired_) t.join();
-    for (std::thread& t : retiredPreparations_) t.join();
+    waitForLoads();
+    waitAll(retired_);
+    waitAll(retiredPreparations_);
+}
+
+void DetectionController::waitAll(std::vector<pipeline::TaskHandle>& tasks) {
+    for (const auto& t : tasks) t.wait();
+    tasks.clear();
+}
+
+void DetectionController::waitForLoads() {
+    for (const auto& t : loads_) t.cancel();   // a queued one never starts; a running one ends
+    waitAll(loads_);
 }
 
 QStringList DetectionController::installedModels() {
@@ -68,9 +79,13 @@ void DetectionController::setAwaitingCompute(bool awaiting) {
 }
 
 void DetectionController::startLoad() {
-    if (loader_.joinable()) loader_.join();   // at most one load at a time (a previous one ended)
     loading_ = true;
     const int generation = ++loadGeneration_;
+    // Loads run one at a time on their lane; older ones are superseded by this one: a queued
+    // one never starts, a running one stops at its next kernel (Detector::load polls the flag)
+    // and its completion is dropped by generation.
+    std::erase_if(loads_, [](const pipeline::TaskHandle& t) { return t.finished(); });
+    for (const auto& t : loads_) t.cancel();
     if (awaitingCompute_ && !sharedCompute_) {
         // The bridge's context is about to come: loading on our own first would build every
         // kernel twice.
@@ -81,59 +96,56 @@ void DetectionController::startLoad() {
     loadDeferred_ = false;
     if (!upgrading_) ++loadsStarted_;   // an upgrade is counted apart (upgrades())
     emit stateChanged();
-    loader_ = std::thread([this, name = model_.toStdString(), generation,
-                           shared = sharedCompute_] {
-        // The bridge's CL context when there is one (bridged frames live there), else its own
-        // ($SIGHTLINE_CL_DEVICE or automatic). On the bridge's, its own queue: inference must
-        // not sit in front of the bridge's slot maps.
-        pipeline::DetectorOptions options;
-        options.compute = shared;
-        options.ownQueue = shared != nullptr;
-        options.onProgress = [this, generation](const nn::PrepareProgress& p) {
-            const QString text = QStringLiteral("layer %1 of %2, %3 kernels built")
-                                     .arg(p.layers)
-                                     .arg(p.layersTotal)
-                                     .arg(p.kernelsBuilt);
-            QMetaObject::invokeMethod(
-                this,
-                [this, text, generation] {
-                    if (generation != loadGeneration_ || !loading_) return;
-                    loadStatus_ = text;
-                    emit stateChanged();
-                },
-                Qt::QueuedConnection);
-        };
-        auto det = pipeline::Detector::load(name, options);
-        // Moved through a shared holder: a posted call that Qt discards still frees it.
-        auto holder = std::make_shared<std::unique_ptr<pipeline::Detector>>(
-            det.hasValue() ? std::move(det).value() : nullptr);
-        const QString error =
-            det.hasValue() ? QString() : QString::fromStdString(det.status().message());
-        QMetaObject::invokeMethod(
-            this,
-            [this, holder, error, generation, shared] {
-                if (generation != loadGeneration_) return;   // superseded
-                loading_ = false;
-                loadStatus_.clear();
-                const bool upgrade = std::exchange(upgrading_, false);
-                if (!*holder) {
-                    emit errorOccurred(QStringLiteral("detection: %1").arg(error));
-                    emit stateChanged();
-                    return;
-                }
-                // A worker on another context, or on the untuned kernels, makes way; it
-                // finishes its frame on a thread of its own, not on this one.
-                retire(std::move(worker_));
-                if (upgrade) ++upgrades_;
-                const bool measureLater = !(*holder)->fullyPrepared() && !upgrade;
-                startWorker(std::move(*holder));
-                if (measureLater) startPreparation(worker_->detector());
-                // The bridge's context arrived while this loaded: load again on it (this
-                // worker serves through host uploads meanwhile).
-                if (shared != sharedCompute_ && enabled_) startLoad();
-            },
-            Qt::QueuedConnection);
-    });
+    const compute::ComputeContext* shared = sharedCompute_;
+    pipeline::TaskSpec spec("load model", "model",
+                            [this, generation](const pipeline::TaskProgress& p) {
+                                if (generation != loadGeneration_ || !loading_) return;
+                                loadStatus_ = QString::fromStdString(p.text);
+                                emit stateChanged();
+                            });
+    loads_.push_back(startUiTaskWithResult(
+        this, std::move(spec),
+        [name = model_.toStdString(), shared](pipeline::TaskContext& ctx) {
+            // The bridge's CL context when there is one (bridged frames live there), else its
+            // own ($SIGHTLINE_CL_DEVICE or automatic). On the bridge's, its own queue: inference
+            // must not sit in front of the bridge's slot maps.
+            pipeline::DetectorOptions options;
+            options.compute = shared;
+            options.ownQueue = shared != nullptr;
+            // A superseded load stops at its next kernel (Cancelled, dropped by generation).
+            // Both are only used during load() (createSibling() clears them).
+            options.cancel = ctx.cancelFlag();
+            options.onProgress = [&ctx](const nn::PrepareProgress& p) {
+                ctx.progress(p.layers, p.layersTotal,
+                             "layer " + std::to_string(p.layers) + " of " +
+                                 std::to_string(p.layersTotal) + ", " +
+                                 std::to_string(p.kernelsBuilt) + " kernels built");
+            };
+            return pipeline::Detector::load(name, options);
+        },
+        [this, generation, shared](Expected<std::unique_ptr<pipeline::Detector>>& det) {
+            if (generation != loadGeneration_) return;   // superseded
+            loading_ = false;
+            loadStatus_.clear();
+            const bool upgrade = std::exchange(upgrading_, false);
+            if (!det) {
+                // The runner names the task ("load model: ..."); the banner names the feature.
+                emit errorOccurred(QStringLiteral("detection: %1")
+                                       .arg(QString::fromStdString(det.status().message())));
+                emit stateChanged();
+                return;
+            }
+            // A worker on another context, or on the untuned kernels, makes way; it finishes
+            // its frame on the retire lane, not on this thread.
+            retire(std::move(worker_));
+            if (upgrade) ++upgrades_;
+            const bool measureLater = !(*det)->fullyPrepared() && !upgrade;
+            startWorker(std::move(*det));
+            if (measureLater) startPreparation(worker_->detector());
+            // The bridge's context arrived while this loaded: load again on it (this worker
+            // serves through host uploads meanwhile).
+            if (shared != sharedCompute_ && enabled_) startLoad();
+        }));
 }
 
 void DetectionController::keepStats(const pipeline::DetectorWorker* worker) {
@@ -144,7 +156,14 @@ void DetectionController::keepStats(const pipeline::DetectorWorker* worker) {
 void DetectionController::retire(std::unique_ptr<pipeline::DetectorWorker> worker) {
     if (!worker) return;
     keepStats(worker.get());
-    retired_.emplace_back([w = std::move(worker)]() mutable { w.reset(); });
+    std::erase_if(retired_, [](const pipeline::TaskHandle& t) { return t.finished(); });
+    retired_.push_back(uiTaskRunner().start(
+        pipeline::TaskSpec("retire detector worker", "retire"),
+        [w = std::shared_ptr<pipeline::DetectorWorker>(std::move(worker))](
+            pipeline::TaskContext&) mutable {
+            w.reset();
+            return Status::ok();
+        }));
 }
 
 void DetectionController::startPreparation(const pipeline::Detector& detector) {
@@ -200,8 +219,17 @@ void DetectionController::stopPreparation() {
     ++preparationGeneration_;
     preparationStatus_.clear();
     // Its destructor cancels and joins, which can take a kernel build (a second): not here.
-    if (preparation_)
-        retiredPreparations_.emplace_back([p = std::move(preparation_)]() mutable { p.reset(); });
+    if (!preparation_) return;
+    std::erase_if(retiredPreparations_, [](const pipeline::TaskHandle& t) { return t.finished(); });
+    // A lane of its own: a retiring worker (which setSharedCompute waits for) never queues
+    // behind a kernel build.
+    retiredPreparations_.push_back(uiTaskRunner().start(
+        pipeline::TaskSpec("stop kernel measurement", "retire preparation"),
+        [p = std::shared_ptr<nn::BackgroundPreparation>(std::move(preparation_))](
+            pipeline::TaskContext&) mutable {
+            p.reset();
+            return Status::ok();
+        }));
 }
 
 void DetectionController::startWorker(std::unique_ptr<pipeline::Detector> detector) {
@@ -318,15 +346,14 @@ void DetectionController::setSharedCompute(const compute::ComputeContext* comput
     if (oldBorrowed) {
         // That context is about to go: nothing may keep borrowing it (the worker's detector, a
         // load on it in progress).
-        if (loader_.joinable()) loader_.join();
+        waitForLoads();
         ++loadGeneration_;
         loading_ = false;
         loadDeferred_ = false;
         upgrading_ = false;
         keepStats(worker_.get());
         worker_.reset();
-        for (std::thread& t : retired_) t.join();   // retired workers may borrow it too
-        retired_.clear();
+        waitAll(retired_);   // retired workers may borrow it too
     }
     if (!enabled_ || !reload) {
         emit stateChanged();

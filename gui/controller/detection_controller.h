@@ -11,7 +11,9 @@
 // completion hands the slot back to the view on the GL thread. Host upload (display only, no
 // bridge yet, the model still on another context): submit() a VideoFrame, the detector uploads it.
 //
-// Model loading (kernel builds take seconds) runs on a loader thread; the GUI stays responsive.
+// Model loading (kernel builds take seconds) is a background task on the "model" lane of the UI
+// task runner (app/ui_task_hook.h; its long-lived thread keeps the kernel-build helpers alive);
+// the GUI stays responsive.
 // It loads once, on the right context: while the view says its bridge is still to come
 // (setAwaitingCompute), an enabled detector waits for that context instead of loading on its own
 // first and again on the bridge's. On the bridge's context the detector gets its own CL queue
@@ -22,8 +24,8 @@
 // reports "layer n of N, k kernels built" (loadStatus()). What it left on defaults (conv kernel
 // choices, fp32 vs fp16 storage) is measured by an nn::BackgroundPreparation on a context of its
 // own at the lowest priority, and when it is done the model is loaded again from the caches and
-// the new worker replaces the old one between frames (the old one is retired on a thread of its
-// own: its last frame never stalls the GUI). preparationStatus() says where that is.
+// the new worker replaces the old one between frames (the old one is retired by a task on the
+// "retire" lane: its last frame never stalls the GUI). preparationStatus() says where that is.
 // ($SIGHTLINE_KERNEL_TUNING=off leaves only the storage to measure.)
 //
 // The store is shared with the window (EngineController::sharedResults(): the detections list,
@@ -44,11 +46,11 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <vector>
 
 #include "media/video_frame.h"
 #include "nn/runtime/preparation.h"
+#include "pipeline/background_task.h"
 #include "pipeline/detector_worker.h"
 #include "pipeline/results_store.h"
 
@@ -146,7 +148,8 @@ private:
     void startPreparation(const pipeline::Detector& detector);
     void stopPreparation();
     void retire(std::unique_ptr<pipeline::DetectorWorker> worker);
-    void startLoad();   // model_ on sharedCompute_ (or its own context), on the loader thread
+    void startLoad();   // model_ on sharedCompute_ (or its own context), as a "model" task
+    void waitForLoads();   // cancels queued loads, waits for a running one (it borrows contexts)
     void onResult(int64_t frameIndex);
     void applySettings();
     bool isCurrent(int64_t frameIndex) const;   // stored, and not stale live inference
@@ -169,7 +172,7 @@ private:
     std::map<int64_t, int> submittedEpoch_;   // in flight: the epoch it was submitted under
     std::map<int64_t, int> liveEpoch_;        // computed by live inference, under that epoch
     std::unique_ptr<pipeline::DetectorWorker> worker_;
-    std::thread loader_;
+    std::vector<pipeline::TaskHandle> loads_;   // unfinished loads (a newer one cancels older)
     int loadGeneration_ = 0;
     QString loadStatus_;
     bool upgrading_ = false;   // the load in progress follows a background preparation
@@ -177,12 +180,13 @@ private:
     std::unique_ptr<nn::BackgroundPreparation> preparation_;
     int preparationGeneration_ = 0;
     QString preparationStatus_;
-    std::vector<std::thread> retired_;   // old workers finishing their last frame
+    std::vector<pipeline::TaskHandle> retired_;   // old workers finishing their last frame
     // Counts of the workers replaced so far (a reload, an upgrade to measured kernels), so that
     // stats() never goes backwards. A retired worker's last frame is not counted.
     pipeline::DetectorWorkerStats pastStats_;
     void keepStats(const pipeline::DetectorWorker* worker);
-    std::vector<std::thread> retiredPreparations_;   // cancelled preparations ending
+    std::vector<pipeline::TaskHandle> retiredPreparations_;   // cancelled preparations ending
+    static void waitAll(std::vector<pipeline::TaskHandle>& tasks);
 
     // Latency: when each submitted frame was decoded, until the paint that first showed its
     // boxes.

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "app/ui_task_hook.h"
 #include "controller/engine_controller.h"
 #include "pipeline/results_annotations.h"
 #include "pipeline/track_analysis.h"
@@ -21,14 +22,14 @@ using Continuation = std::function<void()>;
 
 }  // namespace
 
-ProjectController::ProjectController(QObject* parent) : QObject(parent) {
-    pool_.setMaxThreadCount(1);   // one worker: jobs run in the order posted
-}
+ProjectController::ProjectController(QObject* parent) : QObject(parent) {}
 
 ProjectController::~ProjectController() {
     ++generation_;
     *cancel_ = true;
-    pool_.waitForDone();
+    // Not cancelled: a queued job (a scene save) still runs, on its own connection; the jobs
+    // post to this object, so they end before it does.
+    for (const auto& job : jobs_) job.wait();
 }
 
 annotate::MediaInfo ProjectController::mediaInfoOf(const QString& url, const MediaSummary& s) {
@@ -64,13 +65,31 @@ void ProjectController::onGui(int generation, F&& f) {
         Qt::QueuedConnection);
 }
 
+void ProjectController::startJob(std::function<void()> job) {
+    std::erase_if(jobs_, [](const pipeline::TaskHandle& t) { return t.finished(); });
+    jobs_.push_back(uiTaskRunner().start(pipeline::TaskSpec("project", "project"),
+                                         [job = std::move(job)](pipeline::TaskContext&) {
+                                             job();
+                                             return Status::ok();
+                                         }));
+}
+
 void ProjectController::post(std::function<void()> job) {
     ++pending_;
-    pool_.start([this, job = std::move(job)] {
-        job();
-        QMetaObject::invokeMethod(
-            this, [this] { if (--pending_ == 0) emit jobsFinished(); }, Qt::QueuedConnection);
-    });
+    std::erase_if(jobs_, [](const pipeline::TaskHandle& t) { return t.finished(); });
+    // The job posts its continuation to this object first; the completion comes after it (one
+    // thread's queued calls run in the order posted), so jobsFinished() follows every answer.
+    // A job that threw is reported like a failed one.
+    jobs_.push_back(startUiTask(
+        this, pipeline::TaskSpec("project", "project"),
+        [job = std::move(job)](pipeline::TaskContext&) {
+            job();
+            return Status::ok();
+        },
+        [this](const Status& st) {
+            if (!st) emit failed(QString::fromStdString(st.message()));
+            if (--pending_ == 0) emit jobsFinished();
+        }));
 }
 
 // Every job: open the project (its own connection), run WORK on it, hand WORK's continuation
@@ -96,7 +115,7 @@ void ProjectController::open(const QString& path, bool create) {
     const QString absolute = QFileInfo(path).absoluteFilePath();
     const int generation = ++generation_;
     ++pending_;
-    pool_.start([this, generation, create, absolute] {
+    startJob([this, generation, create, absolute] {
         const std::string p = absolute.toStdString();
         const bool exists = std::filesystem::exists(p);
         auto project = create && !exists ? store::ProjectStore::create(p)

@@ -3,8 +3,9 @@
 // it analyses: the stored detections and tracks go into a project as a model run and come back
 // from one, and the media's zones and lines live in it once a project is open.
 //
-// Threads: every SQLite call runs on one worker (a QThreadPool of one thread, so jobs run in the
-// order given: a scene saved after a results save lands after it). Each job opens its own
+// Threads: every SQLite call runs as a task on the "project" lane of the UI task runner
+// (app/ui_task_hook.h: one thread, so jobs run in the order given: a scene saved after a results
+// save lands after it). Each job opens its own
 // connection (0.5 ms; one connection per thread, as SQLite advises) and closes it, so the GUI
 // never holds the write lock between jobs and a CLI on the same project is never shut out; a
 // CLI import holding the lock makes a job wait up to the busy timeout (5 s), never the GUI thread.
@@ -17,7 +18,6 @@
 
 #include <QObject>
 #include <QString>
-#include <QThreadPool>
 
 #include <atomic>
 #include <cstdint>
@@ -28,6 +28,7 @@
 
 #include "analytics/scene.h"
 #include "annotate/annotation.h"
+#include "pipeline/background_task.h"
 #include "pipeline/results_store.h"
 #include "track/byte_tracker.h"
 
@@ -108,6 +109,8 @@ signals:
 private:
     // JOB on the worker; jobsFinished() when the queue is empty again.
     void post(std::function<void()> job);
+    // JOB on the worker; its own continuation counts it done (open()).
+    void startJob(std::function<void()> job);
     // WORK (ProjectStore&) -> Expected<continuation> on the worker with its own connection; the
     // continuation runs on the GUI thread, a failure becomes failed().
     template <typename Work>
@@ -117,7 +120,7 @@ private:
     void onGui(int generation, F&& f);
     void findMedia();   // mediaReady() for media_
 
-    QThreadPool pool_;
+    std::vector<pipeline::TaskHandle> jobs_;   // unfinished jobs (the destructor waits)
     QString path_;
     annotate::MediaInfo media_;
     int64_t mediaId_ = 0;   // 0 until mediaReady()

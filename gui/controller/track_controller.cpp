@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "app/ui_task_hook.h"
+
 namespace sl::gui {
 
 TrackController::TrackController(std::shared_ptr<pipeline::ResultsStore> store, QObject* parent)
@@ -17,8 +19,10 @@ TrackController::TrackController(std::shared_ptr<pipeline::ResultsStore> store, 
 }
 
 TrackController::~TrackController() {
-    // The job's queued result is dropped with this object; its thread must end first.
-    if (worker_.joinable()) worker_.join();
+    // The job's queued result is dropped with this object; the job reads the store, which
+    // only outlives this object, so it ends first.
+    job_.cancel();
+    job_.wait();
 }
 
 QString TrackController::openMedia(const QString& mediaPath, int frameWidth, int frameHeight) {
@@ -114,20 +118,31 @@ bool TrackController::refresh() {
     if (running_ || (seenVersion_ && *seenVersion_ == version)) return false;
     seenVersion_ = version;
     running_ = true;
-    if (worker_.joinable()) worker_.join();   // the previous job has returned (running_ false)
     const int generation = generation_;
-    worker_ = std::thread([this, generation, store = store_, params = analysis_.params(),
-                           scene = analysis_.scene()]() mutable {
-        const auto t0 = std::chrono::steady_clock::now();
-        auto result = std::make_shared<pipeline::TrackAnalysis>(params, std::move(scene),
-                                                               store->labels());
-        result->recompute(store->snapshot());
-        const double ms = std::chrono::duration<double, std::milli>(
-                              std::chrono::steady_clock::now() - t0).count();
-        QMetaObject::invokeMethod(
-            this, [this, generation, result, ms] { onRecomputed(generation, result, ms); },
-            Qt::QueuedConnection);
-    });
+    struct Recomputed {
+        std::shared_ptr<pipeline::TrackAnalysis> analysis;
+        double ms = 0;
+    };
+    job_ = startUiTaskWithResult(
+        this, pipeline::TaskSpec("re-track", "tracks"),
+        [store = store_, params = analysis_.params(),
+         scene = analysis_.scene()](pipeline::TaskContext&) mutable -> Expected<Recomputed> {
+            const auto t0 = std::chrono::steady_clock::now();
+            auto result = std::make_shared<pipeline::TrackAnalysis>(params, std::move(scene),
+                                                                   store->labels());
+            result->recompute(store->snapshot());
+            const double ms = std::chrono::duration<double, std::milli>(
+                                  std::chrono::steady_clock::now() - t0).count();
+            return Recomputed{std::move(result), ms};
+        },
+        [this, generation](Expected<Recomputed>& r) {
+            if (!r) {   // an exception in the tracker, caught by the runner
+                running_ = false;
+                emit errorOccurred(QString::fromStdString(r.status().message()));
+                return;
+            }
+            onRecomputed(generation, std::move(r->analysis), r->ms);
+        });
     return true;
 }
 

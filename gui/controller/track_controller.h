@@ -2,9 +2,10 @@
 // TrackController: tracking and analytics for the workstation (issue "Tracking and analytics").
 // Owns a pipeline::TrackAnalysis fed from the window's ResultsStore: the store's version is polled
 // (debounced: at most one recompute per poll tick, 200 ms), and a change re-tracks the whole
-// stored sequence on a worker thread: measured ~10 ms for 795 frames x 8 objects on the shared
-// 2-core CI machine, over the 5 ms the GUI thread may spend. The worker builds a fresh
-// TrackAnalysis from a snapshot and hands it back as a queued call; the GUI thread swaps it in
+// stored sequence as a background task (lane "tracks" of the UI task runner, app/ui_task_hook.h):
+// measured ~10 ms for 795 frames x 8 objects on the shared 2-core CI machine, over the 5 ms the
+// GUI thread may spend. The task builds a fresh TrackAnalysis from a snapshot and hands it back
+// through the hook; the GUI thread swaps it in
 // (re-applying a scene edited meanwhile), so panels never see a half-built result. One job at a
 // time; a newer store version starts the next job when the current one is back.
 //
@@ -25,9 +26,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <thread>
 
 #include "analytics/scene.h"
+#include "pipeline/background_task.h"
 #include "pipeline/results_store.h"
 #include "pipeline/track_analysis.h"
 
@@ -110,7 +111,7 @@ private:
     uint64_t tracksSerial_ = 0;
     bool running_ = false;
     int generation_ = 0;    // bumped by a new source: older jobs' results are dropped
-    std::thread worker_;
+    pipeline::TaskHandle job_;
 };
 
 }  // namespace sl::gui

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 
+#include "app/ui_task_hook.h"
 #include "models/model_store.h"
 #include "pipeline/analyze_runner.h"
 #include "pipeline/detector.h"
@@ -73,8 +74,9 @@ AnalyseRangeDialog::AnalyseRangeDialog(QString input, int64_t frameCount,
 }
 
 AnalyseRangeDialog::~AnalyseRangeDialog() {
-    cancel_ = true;
-    if (thread_.joinable()) thread_.join();
+    // The task borrows the store (a non-owning alias in WorkstationTools): it ends first.
+    task_.cancel();
+    task_.wait();
 }
 
 void AnalyseRangeDialog::setRange(int64_t first, int64_t last) {
@@ -94,9 +96,7 @@ void AnalyseRangeDialog::start() {
         onFinished(false, tr("No model installed: install one with `sightline models install`"));
         return;
     }
-    if (thread_.joinable()) thread_.join();
     running_ = true;
-    cancel_ = false;
     startButton_->setEnabled(false);
     cancelButton_->setEnabled(true);
     result_->setText(tr("Loading the model..."));
@@ -106,50 +106,58 @@ void AnalyseRangeDialog::start() {
     options.lastFrame = std::max(from_->value(), to_->value());
     options.every = every_->value();
     const std::string model = model_->currentText().trimmed().toStdString();
-    thread_ = std::thread([this, options, model, store = store_] {
-        // All signals are queued onto this dialog: dropped if it is gone (its destructor joins
-        // this thread before the QObject dies, so `this` stays valid in here).
-        const auto post = [this](bool ok, QString message) {
-            QMetaObject::invokeMethod(
-                this, [this, ok, message] { onFinished(ok, message); }, Qt::QueuedConnection);
-        };
-        // No usable OpenCL device: the CPU reference still works, slowly, and the result says
-        // so. Any other failure (a bad model, a kernel error) is reported as it is.
+    struct Outcome {
+        pipeline::RunSummary summary;
         QString fallback;
-        auto detector = pipeline::Detector::load(model);
-        if (!detector && detector.status().code() == StatusCode::Unavailable) {
-            fallback = tr(" on the CPU reference (%1)")
-                           .arg(QString::fromStdString(detector.status().message()));
-            pipeline::DetectorOptions cpu;
-            cpu.device = nn::Device::CpuReference;
-            detector = pipeline::Detector::load(model, cpu);
-        }
-        if (!detector) return post(false, QString::fromStdString(detector.status().message()));
-        // A second stream keeps two frames in flight (pipeline/analyze_runner.h).
-        auto sibling = (*detector)->createSibling();
-        if (!sibling) return post(false, QString::fromStdString(sibling.status().message()));
-        if (cancel_) return post(false, tr("Analysis cancelled"));
-        pipeline::Detector* const streams[] = {detector->get(), sibling->get()};
-        auto summary = pipeline::runAnalyze(
-            options, streams, *store,
-            [this](const pipeline::AnalyzeProgress& p) {
-                QMetaObject::invokeMethod(
-                    this, [this, d = p.decoded, t = p.total] { emit progress(d, t); },
-                    Qt::QueuedConnection);
-            },
-            &cancel_);
-        if (!summary) return post(false, QString::fromStdString(summary.status().message()));
-        post(true, tr("Analysed %1 frames in %2 s (%3 fps), %4 with detections%5")
-                       .arg(summary->framesAnalysed)
-                       .arg(summary->seconds, 0, 'f', 1)
-                       .arg(summary->fps, 0, 'f', 1)
-                       .arg(summary->framesWithDetections)
-                       .arg(fallback));
+    };
+    pipeline::TaskSpec spec("analyse range", "analyse", [this](const pipeline::TaskProgress& p) {
+        emit progress(p.done, p.total);
     });
+    task_ = startUiTaskWithResult(
+        this, std::move(spec),
+        [options, model, store = store_](pipeline::TaskContext& ctx) -> Expected<Outcome> {
+            // No usable OpenCL device: the CPU reference still works, slowly, and the result
+            // says so. Any other failure (a bad model, a kernel error) is reported as it is,
+            // unless the analyst cancelled meanwhile (then the failure is no news).
+            QString fallback;
+            auto detector = pipeline::Detector::load(model);
+            if (!detector && detector.status().code() == StatusCode::Unavailable &&
+                !ctx.cancelled()) {
+                fallback = tr(" on the CPU reference (%1)")
+                               .arg(QString::fromStdString(detector.status().message()));
+                pipeline::DetectorOptions cpu;
+                cpu.device = nn::Device::CpuReference;
+                detector = pipeline::Detector::load(model, cpu);
+            }
+            if (ctx.cancelled()) return ctx.cancelledStatus();
+            if (!detector) return detector.status();
+            // A second stream keeps two frames in flight (pipeline/analyze_runner.h).
+            auto sibling = (*detector)->createSibling();
+            if (!sibling) return sibling.status();
+            pipeline::Detector* const streams[] = {detector->get(), sibling->get()};
+            auto summary = pipeline::runAnalyze(
+                options, streams, *store,
+                [&ctx](const pipeline::AnalyzeProgress& p) { ctx.progress(p.decoded, p.total); },
+                ctx.cancelFlag());
+            if (!summary) return summary.status();
+            return Outcome{*summary, fallback};
+        },
+        [this](Expected<Outcome>& r) {
+            if (r)
+                onFinished(true, tr("Analysed %1 frames in %2 s (%3 fps), %4 with detections%5")
+                                     .arg(r->summary.framesAnalysed)
+                                     .arg(r->summary.seconds, 0, 'f', 1)
+                                     .arg(r->summary.fps, 0, 'f', 1)
+                                     .arg(r->summary.framesWithDetections)
+                                     .arg(r->fallback));
+            else if (r.status().code() == StatusCode::Cancelled)
+                onFinished(false, tr("Analysis cancelled"));
+            else
+                onFinished(false, QString::fromStdString(r.status().message()));
+        });
 }
 
 void AnalyseRangeDialog::onFinished(bool ok, const QString& message) {
-    if (thread_.joinable()) thread_.join();
     running_ = false;
     startButton_->setEnabled(true);
     cancelButton_->setEnabled(false);

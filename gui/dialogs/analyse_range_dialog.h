@@ -1,17 +1,17 @@
 #pragma once
 // AnalyseRangeDialog: "Analyse range" — runs the headless analyze pipeline (pipeline::runAnalyze:
-// decode thread + detector at full speed) over frames [from, to] on a worker thread, filling the
-// same ResultsStore the live view and the detections panel use. Modeless; the GUI never waits:
-// progress arrives as queued calls, Cancel sets the runner's cancel flag. The range defaults to
+// decode thread + detector at full speed) over frames [from, to] as a background task (lane
+// "analyse" of the UI task runner, app/ui_task_hook.h), filling the same ResultsStore the live
+// view and the detections panel use. Modeless; the GUI never waits: progress arrives as queued
+// calls (coalesced), Cancel cancels the task (runAnalyze polls its flag). The range defaults to
 // the whole file or to the in/out marks (Shift+I / Shift+O in the main window).
 
 #include <QDialog>
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
-#include <thread>
 
+#include "pipeline/background_task.h"
 #include "pipeline/results_store.h"
 
 class QComboBox;
@@ -27,16 +27,18 @@ class AnalyseRangeDialog : public QDialog {
 public:
     AnalyseRangeDialog(QString input, int64_t frameCount,
                        std::shared_ptr<pipeline::ResultsStore> store, QWidget* parent = nullptr);
-    ~AnalyseRangeDialog() override;   // cancels and joins a running analysis
+    ~AnalyseRangeDialog() override;   // cancels a running analysis and waits for it
 
     void setRange(int64_t first, int64_t last);
     // An installed model name or an .onnx path (the combo lists the installed ones).
     void setModel(const QString& nameOrPath);
     void setEvery(int every);   // analyse every n-th frame of the range
     void start();
-    void cancel() { cancel_ = true; }
+    void cancel() { task_.cancel(); }
     bool running() const { return running_; }
     QString resultText() const;
+    // The latest analysis task: queued, running, or how it ended (Cancelled before any start).
+    pipeline::TaskState taskState() const { return task_.state(); }
 
 signals:
     void progress(qint64 done, qint64 total);
@@ -56,9 +58,8 @@ private:
     QLabel* result_;
     QPushButton* startButton_;
     QPushButton* cancelButton_;
-    std::atomic<bool> cancel_{false};
-    bool running_ = false;
-    std::thread thread_;
+    bool running_ = false;   // from start() until the completion has been shown
+    pipeline::TaskHandle task_;
 };
 
 }  // namespace sl::gui

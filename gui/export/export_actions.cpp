@@ -7,6 +7,8 @@
 #include <QProgressDialog>
 #include <QSaveFile>
 
+#include "app/ui_task_hook.h"
+
 namespace sl::gui {
 
 QString exportResults(const pipeline::ResultsStore& store, const QString& path,
@@ -33,41 +35,40 @@ BurnInTask::BurnInTask(pipeline::BurnInOptions options,
     : QObject(parent), options_(std::move(options)), store_(std::move(store)) {}
 
 BurnInTask::~BurnInTask() {
-    cancel_ = true;
-    if (thread_.joinable()) thread_.join();
+    // The run borrows the store (a non-owning alias in WorkstationTools): it ends first.
+    task_.cancel();
+    task_.wait();
 }
 
 void BurnInTask::start() {
     if (running_) return;
     running_ = true;
-    cancel_ = false;
-    thread_ = std::thread([this] {
-        // Queued onto this object: dropped by Qt if the task is gone by then (the destructor
-        // joins this thread first, so `this` is valid while the lambda body runs here).
-        auto result = pipeline::burnIn(
-            options_, *store_,
-            [this](const pipeline::BurnInProgress& p) {
-                QMetaObject::invokeMethod(
-                    this, [this, f = p.frames, t = p.total] { emit progress(f, t); },
-                    Qt::QueuedConnection);
-            },
-            &cancel_);
-        const bool ok = result.hasValue();
-        const QString message =
-            ok ? tr("Wrote %1 frames (%2 with boxes) to %3")
-                     .arg(result->frames)
-                     .arg(result->framesWithBoxes)
-                     .arg(QString::fromStdString(options_.output.string()))
-               : QString::fromStdString(result.status().message());
-        QMetaObject::invokeMethod(
-            this,
-            [this, ok, message] {
-                if (thread_.joinable()) thread_.join();
-                running_ = false;
-                emit finished(ok, message);
-            },
-            Qt::QueuedConnection);
+    pipeline::TaskSpec spec("export video", "export", [this](const pipeline::TaskProgress& p) {
+        emit progress(p.done, p.total);
     });
+    task_ = startUiTaskWithResult(
+        this, std::move(spec),
+        [options = options_, store = store_](pipeline::TaskContext& ctx) {
+            return pipeline::burnIn(
+                options, *store,
+                [&ctx](const pipeline::BurnInProgress& p) { ctx.progress(p.frames, p.total); },
+                ctx.cancelFlag());
+        },
+        [this](Expected<pipeline::BurnInSummary>& result) {
+            running_ = false;
+            const bool ok = result.hasValue();
+            QString message;
+            if (ok)
+                message = tr("Wrote %1 frames (%2 with boxes) to %3")
+                              .arg(result->frames)
+                              .arg(result->framesWithBoxes)
+                              .arg(QString::fromStdString(options_.output.string()));
+            else if (result.status().code() == StatusCode::Cancelled)
+                message = tr("Export cancelled");
+            else
+                message = QString::fromStdString(result.status().message());
+            emit finished(ok, message);
+        });
 }
 
 void runBurnInWithProgress(QWidget* parent, BurnInTask* task) {
@@ -91,7 +92,7 @@ void runBurnInWithProgress(QWidget* parent, BurnInTask* task) {
                          if (!owner) return;
                          if (ok)
                              QMessageBox::information(owner, QObject::tr("Export video"), message);
-                         else if (!message.contains(QLatin1String("cancelled")))
+                         else if (task->taskState() != pipeline::TaskState::Cancelled)
                              QMessageBox::warning(owner, QObject::tr("Export video"), message);
                      });
     dialog->show();

@@ -3,7 +3,8 @@
 // following new results); clicking a row seeks the player to that exact frame (read back from the
 // rendered pixels) and publishes the highlight; results export to JSON/CSV and parse back; the
 // snapshot PNG has the view's size; the burn-in task writes a video; "Analyse Range" reports a
-// bad model without blocking.
+// bad model without blocking, and a cancelled analysis (queued, or running with the default
+// detector) reports Cancelled while the event loop keeps running.
 
 #include <QApplication>
 #include <QFile>
@@ -16,12 +17,15 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTest>
+#include <QTimer>
 
 #include <cmath>
 #include <filesystem>
+#include <future>
 #include <memory>
 
 #include "app/main_window.h"
+#include "app/ui_task_hook.h"
 #include "controller/engine_controller.h"
 #include "dialogs/analyse_range_dialog.h"
 #include "export/export_actions.h"
@@ -74,6 +78,8 @@ private slots:
     void burnInTaskWritesVideo();
     void analyseRangeReportsBadModel();
     void analyseRangeFillsStore();
+    void analyseRangeCancelWhileQueued();
+    void analyseRangeCancelWhileRunning();
 
 private:
     std::unique_ptr<sl::testing::TempDir> dir_;
@@ -327,6 +333,93 @@ void TestDetectionsPanel::analyseRangeFillsStore() {
     QCOMPARE(frames[1].frameIndex, 22);
     QCOMPARE(frames[2].frameIndex, 24);
     QCOMPARE(store.labels().size(), size_t(80));
+}
+
+// The analyse lane is held by another task, so the dialog's analysis is still queued when it is
+// cancelled: deterministic, and needs no model.
+void TestDetectionsPanel::analyseRangeCancelWhileQueued() {
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    sl::pipeline::TaskHandle blocker = sl::gui::uiTaskRunner().start(
+        sl::pipeline::TaskSpec("hold the analyse lane", "analyse"),
+        [released](sl::pipeline::TaskContext&) {
+            released.wait();
+            return sl::Status::ok();
+        });
+    auto* dialog = tools_->openAnalyseDialog();
+    QVERIFY(dialog);
+    dialog->setModel(QString::fromStdString(dir_->file("missing-model.onnx").string()));
+    QSignalSpy finished(dialog, &sl::gui::AnalyseRangeDialog::finished);
+    int ticks = 0;
+    QTimer timer;
+    timer.setInterval(5);
+    connect(&timer, &QTimer::timeout, this, [&ticks] { ++ticks; });
+    timer.start();
+    dialog->start();
+    QCOMPARE(dialog->taskState(), sl::pipeline::TaskState::Queued);
+    QVERIFY(dialog->running());
+    // The event loop runs while the analysis waits: start() returned without blocking.
+    QTRY_VERIFY_WITH_TIMEOUT(ticks >= 3, kTimeoutMs);
+    QCOMPARE(finished.count(), 0);
+    dialog->cancel();
+    QCOMPARE(dialog->taskState(), sl::pipeline::TaskState::Cancelled);   // at once: never ran
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);   // a queued call, as always
+    QCOMPARE(finished.first().at(0).toBool(), false);
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("Analysis cancelled"));
+    QCOMPARE(dialog->resultText(), QStringLiteral("Analysis cancelled"));
+    QVERIFY(!dialog->running());
+    QVERIFY(!blocker.finished());   // the task holding the lane is not touched
+    release.set_value();
+    blocker.wait();
+    QCOMPARE(blocker.state(), sl::pipeline::TaskState::Succeeded);
+    // The lane serves the next analysis: the bad model is reported as before.
+    dialog->start();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 20000);
+    QCOMPARE(finished.at(1).at(0).toBool(), false);
+    QVERIFY2(finished.at(1).at(1).toString().contains(QStringLiteral("missing-model")),
+             qPrintable(finished.at(1).at(1).toString()));
+    QCOMPARE(dialog->taskState(), sl::pipeline::TaskState::Failed);
+}
+
+// Cancel in the middle of real inference over the whole clip (skipped without the default
+// detector: analyseRangeFillsStore already fails for that): Cancelled, frames analysed so far
+// stay in the store, and the GUI thread kept serving its timer throughout.
+void TestDetectionsPanel::analyseRangeCancelWhileRunning() {
+    QString model = qEnvironmentVariable("SL_TEST_MODEL");
+    if (model.isEmpty())
+        model = QString::fromStdString(
+            (std::filesystem::path(SL_SHARED_DIR) / "models/yolox_nano.onnx")
+                .lexically_normal()
+                .string());
+    if (!QFile::exists(model)) QSKIP(qPrintable("no default detector at " + model));
+    auto& store = tools_->store();
+    store.clear();
+    auto* dialog = tools_->openAnalyseDialog();
+    QVERIFY(dialog);
+    dialog->setModel(model);
+    dialog->setRange(0, kFrames - 1);
+    dialog->setEvery(1);
+    QSignalSpy finished(dialog, &sl::gui::AnalyseRangeDialog::finished);
+    QSignalSpy progress(dialog, &sl::gui::AnalyseRangeDialog::progress);
+    int ticks = 0;
+    QTimer timer;
+    timer.setInterval(5);
+    connect(&timer, &QTimer::timeout, this, [&ticks] { ++ticks; });
+    timer.start();
+    dialog->start();
+    // Mid-run: the first frames have been decoded (model loaded, analysis under way).
+    QTRY_VERIFY_WITH_TIMEOUT(progress.count() >= 1 || finished.count() == 1, 50000);
+    QCOMPARE(finished.count(), 0);
+    QCOMPARE(dialog->taskState(), sl::pipeline::TaskState::Running);
+    const int ticksBefore = ticks;
+    dialog->cancel();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+    QCOMPARE(finished.first().at(0).toBool(), false);
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("Analysis cancelled"));
+    QCOMPARE(dialog->taskState(), sl::pipeline::TaskState::Cancelled);
+    QVERIFY(!dialog->running());
+    QVERIFY(ticksBefore > 0);
+    QVERIFY(store.snapshot().size() < size_t(kFrames));   // stopped before the end
 }
 
 QTEST_MAIN(TestDetectionsPanel)
