@@ -246,7 +246,14 @@ int runMonitor(std::span<const std::string> args) {
     if (!config.classes.empty() && d.classes.empty())
         for (const auto& c : config.classes) d.classes += (d.classes.empty() ? "" : ",") + c;
 
-    // Files first: a typo in a path must not cost a model load.
+    // Files first: a typo in a path must not cost a model load (a missing file is not a camera
+    // that may come back).
+    for (const auto& s : config.sources)
+        if (!media::looksLive(s.url) && !std::filesystem::exists(s.url)) {
+            std::fprintf(stderr, "sightline monitor: %s: '%s': no such file\n", s.name.c_str(),
+                         s.url.c_str());
+            return kExitUsage;
+        }
     LineFile events;
     if (!eventsPath.empty())
         if (Status st = events.open(eventsPath); !st) {
