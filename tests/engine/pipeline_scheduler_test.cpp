@@ -153,8 +153,8 @@ std::vector<std::unique_ptr<InferenceStream>> one(ScriptedStream*& raw, int batc
 // where the window cuts a round).
 TEST(Scheduler, WeightedFairShareUnderContention) {
     ScriptedStream* stream = nullptr;
+    Counter c;   // declared first: it outlives the scheduler's threads
     Scheduler sched(one(stream), {.maxBatch = 1, .adaptive = false});
-    Counter c;
     std::vector<Scheduler::SourceId> ids;
     const double weights[] = {1, 1, 2};
     for (int t = 0; t < 3; ++t)
@@ -186,8 +186,8 @@ TEST(Scheduler, WeightedFairShareUnderContention) {
 // pass 0: it does not get 40 frames in a row, the two alternate.
 TEST(Scheduler, ALateSourceSharesInsteadOfCatchingUp) {
     ScriptedStream* stream = nullptr;
+    Counter c;   // declared first: it outlives the scheduler's threads
     Scheduler sched(one(stream), {.maxBatch = 1, .adaptive = false});
-    Counter c;
     const auto a = sched.addSource({.name = "a", .capacity = 100}, c.callbacks(0));
     stream->open();
     for (int i = 0; i < 40; ++i) {
@@ -218,8 +218,8 @@ TEST(Scheduler, ALateSourceSharesInsteadOfCatchingUp) {
 // pushes the oldest out. Dropped: 1..7; inferred: 0, 8, 9.
 TEST(Scheduler, FullQueueDropsTheOldestAndSaysSo) {
     ScriptedStream* stream = nullptr;
+    Counter c;   // declared first: it outlives the scheduler's threads
     Scheduler sched(one(stream), {.maxBatch = 1, .adaptive = false});
-    Counter c;
     const auto s = sched.addSource({.name = "cam", .capacity = 2}, c.callbacks(0));
     sched.submit(s, makeFrame(0, 0));
     ASSERT_TRUE(stream->waitEntered(1));
@@ -240,9 +240,9 @@ TEST(Scheduler, FullQueueDropsTheOldestAndSaysSo) {
 // takes all four, one per source, in pass order (all equal: the order added).
 TEST(Scheduler, BatchesFramesOfDifferentSources) {
     ScriptedStream* stream = nullptr;
+    Counter c;   // declared first: it outlives the scheduler's threads
     Scheduler sched(one(stream, 4), {.maxBatch = 4, .adaptive = false});
     EXPECT_EQ(sched.maxBatch(), 4);
-    Counter c;
     std::vector<Scheduler::SourceId> ids;
     for (int t = 0; t < 5; ++t)
         ids.push_back(sched.addSource({.name = std::to_string(t), .capacity = 4}, c.callbacks(t)));
@@ -263,8 +263,8 @@ TEST(Scheduler, BatchesFramesOfDifferentSources) {
 // the source runs, and its queued frames are gone without results.
 TEST(Scheduler, RemoveWaitsForTheFrameInFlight) {
     ScriptedStream* stream = nullptr;
+    Counter c;   // declared first: it outlives the scheduler's threads
     Scheduler sched(one(stream), {.maxBatch = 1, .adaptive = false});
-    Counter c;
     const auto s = sched.addSource({.name = "cam", .capacity = 4}, c.callbacks(0));
     sched.submit(s, makeFrame(0, 0));
     ASSERT_TRUE(stream->waitEntered(1));
@@ -290,10 +290,10 @@ TEST(Scheduler, RemoveWaitsForTheFrameInFlight) {
 // source is then submitted every third frame: about a third of its frames, the same for all.
 TEST(Scheduler, AdaptiveLevelDegradesEveryoneEvenly) {
     ScriptedStream* stream = nullptr;
+    Counter c;   // declared first: it outlives the scheduler's threads
     Scheduler sched(one(stream, 1, 20ms), {.maxBatch = 1, .adaptive = true,
                                            .controlPeriod = 250ms});
     stream->open();
-    Counter c;
     std::vector<Scheduler::SourceId> ids;
     for (int t = 0; t < 4; ++t)
         ids.push_back(sched.addSource({.name = std::to_string(t), .capacity = 2}, c.callbacks(t)));
@@ -335,10 +335,10 @@ TEST(Scheduler, AdaptiveLevelDegradesEveryoneEvenly) {
 // 12.8 fps each: stride ceil(20 / 12.8) = 2. A common level would have cut the slow one too.
 TEST(Scheduler, ASlowSourceKeepsItsFramesUnderLoad) {
     ScriptedStream* stream = nullptr;
+    Counter c;   // declared first: it outlives the scheduler's threads
     Scheduler sched(one(stream, 1, 20ms), {.maxBatch = 1, .adaptive = true,
                                            .controlPeriod = 250ms});
     stream->open();
-    Counter c;
     std::vector<Scheduler::SourceId> ids;
     for (int t = 0; t < 4; ++t)
         ids.push_back(sched.addSource({.name = std::to_string(t), .capacity = 2}, c.callbacks(t)));
