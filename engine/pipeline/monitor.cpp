@@ -22,6 +22,7 @@ Status Monitor::add(const MonitorConfig& config, const MonitorSourceConfig& sour
     o.weight = source.priority;
     o.scene = source.scene;
     o.labels = labels_;
+    o.keepFrames = keepFrames_;
     std::unique_ptr<SourcePipeline> p;
     {
         std::lock_guard lock(mutex_);
@@ -37,16 +38,19 @@ Status Monitor::add(const MonitorConfig& config, const MonitorSourceConfig& sour
     return {};
 }
 
+std::unique_ptr<SourcePipeline> Monitor::detach(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    auto it = std::find_if(sources_.begin(), sources_.end(),
+                           [&](const auto& e) { return e.first == name; });
+    if (it == sources_.end()) return nullptr;
+    std::unique_ptr<SourcePipeline> gone = std::move(it->second);
+    sources_.erase(it);
+    return gone;
+}
+
 bool Monitor::remove(const std::string& name) {
-    std::unique_ptr<SourcePipeline> gone;
-    {
-        std::lock_guard lock(mutex_);
-        auto it = std::find_if(sources_.begin(), sources_.end(),
-                               [&](const auto& e) { return e.first == name; });
-        if (it == sources_.end()) return false;
-        gone = std::move(it->second);
-        sources_.erase(it);
-    }
+    std::unique_ptr<SourcePipeline> gone = detach(name);
+    if (!gone) return false;
     gone->stop();   // outside the lock: the others' status() must not wait for it
     return true;
 }

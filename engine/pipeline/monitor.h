@@ -37,7 +37,14 @@ public:
     Status add(const MonitorConfig& config, const MonitorSourceConfig& source);
     // Stops and frees it; false when there is no such source.
     bool remove(const std::string& name);
+    // Takes it off the list at once (the name is free again) without waiting for it; the caller
+    // stops it (SourcePipeline::stop or its destructor, which join its thread), e.g. on a worker
+    // thread so that a GUI never waits. Null when there is no such source.
+    std::unique_ptr<SourcePipeline> detach(const std::string& name);
     void stopAll();
+    // Sources added from now on hand their frames with the results (SourcePipelineOptions::
+    // keepFrames): the monitoring wall shows each frame with its own boxes.
+    void setKeepFrames(bool keep) { keepFrames_ = keep; }
 
     std::vector<std::string> names() const;
     std::vector<SourceStatus> status() const;    // running sources, in the order added
@@ -51,6 +58,7 @@ private:
     mutable std::mutex mutex_;
     std::vector<std::pair<std::string, std::unique_ptr<SourcePipeline>>> sources_;
     std::vector<SourceStatus> stopped_;
+    bool keepFrames_ = false;
 };
 
 }  // namespace sl::pipeline

@@ -118,6 +118,11 @@ void SourcePipeline::onFrame(media::LiveFrame&& lf) {
                                       : nextDueSeconds_ + period;
             }
         }
+        if (options_.keepFrames) {
+            p.frame = f;   // a reference to the same AVFrame
+            ++keptFrames_;
+            releaseOldestKeptLocked();
+        }
         if (!due) {
             p.wait = Wait::Carry;
             ++counts_.rateLimited;
@@ -163,6 +168,15 @@ void SourcePipeline::onDropped(int64_t index) {
     drainLocked();
 }
 
+void SourcePipeline::releaseOldestKeptLocked() {
+    for (Pending& p : pending_) {
+        if (keptFrames_ <= kMaxKeptFrames) return;
+        if (!p.frame.valid()) continue;
+        p.frame = {};   // counted in framesNotKept when its result goes out
+        --keptFrames_;
+    }
+}
+
 void SourcePipeline::drainLocked() {
     while (!pending_.empty() && pending_.front().wait != Wait::Detection) {
         emitLocked(pending_.front());
@@ -181,6 +195,12 @@ void SourcePipeline::emitLocked(Pending& p) {
     r.width = p.width;
     r.height = p.height;
     r.detected = p.wait == Wait::Ready;
+    if (p.frame.valid()) {
+        r.frame = std::move(p.frame);
+        --keptFrames_;
+    } else if (options_.keepFrames) {
+        ++counts_.framesNotKept;
+    }
     if (r.detected) {
         r.objects = tracker_->update(p.detections);
         r.detections = std::move(p.detections);

@@ -54,6 +54,11 @@ struct SourcePipelineOptions {
     track::TrackerParams tracker;           // fps: taken from the stream when it opens
     std::optional<analytics::Scene> scene;  // zones, lines and rules (events, alerts)
     std::vector<std::string> labels;        // class names (the model's), for analytics filters
+    // Hand each result its decoded frame (SourceFrameResult::frame), for a display that shows
+    // frames with their own boxes (the monitoring wall): frames are then held until their result
+    // is out, at most kMaxKeptFrames of them (beyond that the oldest held ones lose their
+    // pixels: framesNotKept counts them).
+    bool keepFrames = false;
 };
 
 // One decoded frame's outcome.
@@ -70,6 +75,7 @@ struct SourceFrameResult {
     std::vector<analytics::Event> events;
     std::vector<analytics::Alert> alerts;   // the scene's rules that fired on this frame
     double latencyMs = 0;                   // decoded -> this result
+    media::VideoFrame frame;                // keepFrames: the frame itself (shared, no copy)
 };
 
 struct SourceStatus {
@@ -82,6 +88,7 @@ struct SourceStatus {
     int64_t rateLimited = 0;                // carried because of targetFps
     int64_t dropped = 0;                    // carried because the queue overflowed
     int64_t failed = 0;                     // inference failures (carried)
+    int64_t framesNotKept = 0;              // keepFrames: results given without their pixels
     int64_t events = 0, alerts = 0;         // zone / line events and rule alerts so far
     double inFps = 0;                       // decoded frames per second, last 2 s
     double analysedFps = 0;                 // detected frames per second, last 2 s
@@ -100,6 +107,10 @@ struct SourcePipelineCallbacks {
 
 class SourcePipeline {
 public:
+    // keepFrames: frames held at most while they wait for their turn in order (about the
+    // latency times the frame rate; 32 frames of 1080p are 100 MB).
+    static constexpr size_t kMaxKeptFrames = 32;
+
     SourcePipeline(Scheduler& scheduler, SourcePipelineOptions options,
                    SourcePipelineCallbacks callbacks = {});
     ~SourcePipeline();   // stop()
@@ -123,11 +134,13 @@ private:
         std::chrono::steady_clock::time_point decodedAt;
         Wait wait = Wait::Carry;
         std::vector<vision::Detection> detections;
+        media::VideoFrame frame;            // keepFrames only
     };
     void onFrame(media::LiveFrame&& lf);
     void onDetections(int64_t index, Expected<FrameDetections> result);
     void onDropped(int64_t index);
     void drainLocked();   // emits every leading entry that is no longer waiting
+    void releaseOldestKeptLocked();   // keepFrames: at most kMaxKeptFrames hold pixels
     void emitLocked(Pending& p);
     void resetAnalysisLocked(int64_t session);
 
@@ -147,6 +160,7 @@ private:
     double nextDueSeconds_ = -1;            // targetFps gate
     bool stopped_ = false;
     SourceStatus counts_;
+    size_t keptFrames_ = 0;                 // pending entries holding pixels
     mutable std::deque<std::chrono::steady_clock::time_point> inTimes_, detectTimes_;   // last 2 s
     std::vector<double> latencies_;         // ring of the last kLatencyRing
     size_t latencyNext_ = 0;

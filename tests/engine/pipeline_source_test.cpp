@@ -232,6 +232,49 @@ TEST_F(SourcePipelineTest, TargetRateDetectsEveryFifthFrame) {
     EXPECT_EQ(cam.status().skipped, 0);
 }
 
+// keepFrames (the wall's display path): every result holds the very frame it was computed for,
+// read back from its pixels (the number drawn into it), including carried ones, under a load
+// that skips frames; with a bound of kMaxKeptFrames nothing is released at this rate.
+TEST_F(SourcePipelineTest, KeptFramesAreTheResultsOwnPictures) {
+    const std::string file = video("cam.mp4", 60);
+    Scheduler sched(patternStreams(1, 60ms), {.controlPeriod = 250ms});
+    Results r;
+    auto opt = camera("cam", file, true);
+    opt.keepFrames = true;
+    SourcePipeline cam(sched, opt, r.callbacks());
+    cam.start();
+    ASSERT_TRUE(waitFor([&] { return cam.status().live.state == media::LiveState::Failed; }, 10s));
+    cam.stop();
+    expectOrderedAndOwnBoxes(r, "cam");
+    const SourceStatus s = cam.status();
+    EXPECT_GT(s.skipped, 0) << "the load must make some frames carried";
+    EXPECT_EQ(s.framesNotKept, 0);
+    std::lock_guard lk(r.m);
+    ASSERT_EQ(r.all.size(), 60u);
+    int carried = 0;
+    for (const auto& x : r.all) {
+        ASSERT_TRUE(x.frame.valid()) << x.frameIndex;
+        EXPECT_EQ(patternOf(x.frame), int(x.frameIndex)) << x.frameIndex;
+        EXPECT_EQ(x.frame.width(), x.width);
+        carried += !x.detected;
+    }
+    EXPECT_GT(carried, 0);
+}
+
+// Without keepFrames no result holds pixels (a headless monitor keeps none beyond inference).
+TEST_F(SourcePipelineTest, FramesAreNotKeptByDefault) {
+    const std::string file = video("cam.mp4", 20);
+    Scheduler sched(patternStreams(1, 1ms));
+    Results r;
+    SourcePipeline cam(sched, camera("cam", file, true), r.callbacks());
+    cam.start();
+    ASSERT_TRUE(waitFor([&] { return cam.status().live.state == media::LiveState::Failed; }, 10s));
+    cam.stop();
+    std::lock_guard lk(r.m);
+    ASSERT_EQ(r.all.size(), 20u);
+    for (const auto& x : r.all) EXPECT_FALSE(x.frame.valid()) << x.frameIndex;
+}
+
 // Two RTSP cameras on one scheduler; A's server is killed and restarted. A goes stalled ->
 // reconnecting -> live and its results run on without a repeat; B keeps producing results
 // throughout. B's longest wait between two results while A is down stays under 250 ms (its
