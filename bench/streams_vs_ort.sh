@@ -22,7 +22,7 @@ done
 vid_args=(); [ -n "$video" ] && vid_args=(--video "$video")
 echo "== onnxruntime-node, every frame" >&2
 ort=$(node "$here/ort_streams.mjs" --sweep --json --seconds "$seconds" --warmup "$warmup" \
-      "${vid_args[@]}" | tee /dev/stderr | python3 -c '
+      "${vid_args[@]}" | tee >(cat >&2) | python3 -c '
 import json, sys
 best = 0
 for line in sys.stdin:
@@ -31,7 +31,7 @@ for line in sys.stdin:
 print(best)')
 echo "== sightline, every frame then adaptive" >&2
 sl=$(SIGHTLINE_LOG=warning "$build/bench/bench_streams" --json --seconds "$seconds" \
-     --warmup "$warmup" "${vid_args[@]}" | tee /dev/stderr | python3 -c '
+     --warmup "$warmup" "${vid_args[@]}" | tee >(cat >&2) | python3 -c '
 import json, sys
 for line in sys.stdin:
     if not line.startswith("{"): continue
