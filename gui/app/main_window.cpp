@@ -13,6 +13,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
 #include <QUrl>
@@ -62,6 +63,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     controller_ = new EngineController(this);
 
+    // The error banner above a stack of two pages: the single view (video + transport) and the
+    // monitoring wall.
     auto* central = new QWidget(this);
     central->setObjectName(QStringLiteral("videoArea"));
     central->setStyleSheet(QStringLiteral("#videoArea { background: #0e0f11; }"));
@@ -70,15 +73,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     layout->setSpacing(0);
     banner_ = new ErrorBanner(central);
     layout->addWidget(banner_);
-    view_ = new VideoView(central);
+    stack_ = new QStackedWidget(central);
+    layout->addWidget(stack_, 1);
+    singlePage_ = new QWidget(stack_);
+    auto* single = new QVBoxLayout(singlePage_);
+    single->setContentsMargins(0, 0, 0, 0);
+    single->setSpacing(0);
+    view_ = new VideoView(singlePage_);
     view_->setController(controller_);
-    layout->addWidget(view_, 1);
+    single->addWidget(view_, 1);
 
     createActions();
     TransportBar::Actions ta{playPause_, stepBack_, stepForward_, back10_, back1_, forward1_,
                              forward10_};
-    transport_ = new TransportBar(ta, central);
-    layout->addWidget(transport_);
+    transport_ = new TransportBar(ta, singlePage_);
+    single->addWidget(transport_);
+    stack_->addWidget(singlePage_);
     setCentralWidget(central);
 
     createMenus();
@@ -87,6 +97,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     createDetection();
     createTracking();
     createProject();
+    createWall();
 
     connect(controller_, &EngineController::opened, this, &MainWindow::onOpened);
     connect(controller_, &EngineController::failed, this, &MainWindow::onFailed);
@@ -407,7 +418,11 @@ void MainWindow::toggleFullScreen() {
 }
 
 void MainWindow::leaveFullScreen() {
-    if (!isFullScreen()) return;
+    if (!isFullScreen()) {
+        // Esc in a single view opened from a wall tile goes back to the wall.
+        if (fromWall_ && !wallShown()) showWall(true);
+        return;
+    }
     menuBar()->show();
     statusBar()->show();
     if (wasMaximized_)

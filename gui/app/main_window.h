@@ -17,6 +17,7 @@
 class QAction;
 class QLabel;
 class QMenu;
+class QStackedWidget;
 
 namespace sl::gui {
 
@@ -30,6 +31,8 @@ class ErrorBanner;
 class TransportBar;
 class WorkstationTools;
 class VideoView;
+class WallController;
+class WallView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -64,6 +67,12 @@ public:
     void saveResultsToProject();          // the shown media's results as a new model run
     void loadResultsFromProject();        // opens the sets dialog
     ProjectSetsDialog* setsDialog() const { return setsDialog_; }
+    // The monitoring wall (main_window_wall.cpp): live cameras as tiles on the engine's pipeline.
+    WallController* wall() const { return wall_; }
+    WallView* wallView() const { return wallView_; }
+    bool wallShown() const;
+    void showWall(bool shown);        // the first showing restores the saved cameras
+    void openFromWall(const QString& name);   // the tile's source in the single view
     QString statusText() const;      // all status-bar fields, for tests and bug reports
     QList<QAction*> allActions() const { return actions_; }
 
@@ -93,6 +102,8 @@ private:
     void createTracking();
     void openTracking(const QString& url, const MediaSummary& summary);
     void createProject();
+    void createWall();
+    void addCameraDialog();
     void newProjectDialog();
     void openProjectDialog();
     void onSetLoaded(const annotate::AnnotationSet& set, const annotate::MediaInfo& media);
@@ -141,6 +152,13 @@ private:
     ProjectController* project_ = nullptr;
     ProjectSetsDialog* setsDialog_ = nullptr;
     QLabel* projectLabel_ = nullptr;
+    QStackedWidget* stack_ = nullptr;
+    QWidget* singlePage_ = nullptr;
+    WallController* wall_ = nullptr;
+    WallView* wallView_ = nullptr;
+    QAction* wallAction_ = nullptr;
+    bool wallRestored_ = false;
+    bool fromWall_ = false;   // the single view was opened from a tile: Esc goes back
 
     QLabel* codecLabel_ = nullptr;
     QLabel* sizeLabel_ = nullptr;

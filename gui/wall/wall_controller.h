@@ -1,0 +1,151 @@
+#pragma once
+// WallController: the monitoring wall's sources (issue 15) on the engine's live pipeline
+// (pipeline::Monitor: one Scheduler over one loaded detector, one SourcePipeline per camera:
+// LiveSource -> shared inference -> ByteTracker -> analytics). The GUI keeps only the glue: this
+// object turns the pipeline's per-frame results into queued signals, and WallView draws them.
+//
+// Frames reach the GUI with their own results (SourcePipelineOptions::keepFrames): a tile shows
+// each frame with the boxes computed (or carried by the tracker) for that very frame, the way
+// DeepStream's OSD draws after nvinfer. Per tile there is a one-result mailbox: the source thread
+// replaces an unshown result (counted in replaced(), the tile's "not shown") and posts one queued
+// frameReady() only when the mailbox was empty, so a slow GUI never queues more than one call
+// per tile and the source threads never wait for the GUI.
+//
+// The model loads once for every tile, as a task on the "model" lane (kernel builds take
+// seconds); sources added meanwhile are listed at once (state "waiting for the model") and start
+// when it is up. A camera that is down never blocks anything: its tile says connecting /
+// reconnecting, with the reason.
+//
+// Persistence: the sources (name, URL) and the layout are saved in QSettings under "wall/" on
+// every change and restored by restoreSources(); unreachable cameras come back as reconnecting.
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/background_task.h"
+#include "pipeline/monitor.h"
+#include "wall/wall_alerts.h"
+
+namespace sl::pipeline {
+class Detector;
+}
+
+namespace sl::gui {
+
+struct WallTileCounts {
+    int64_t delivered = 0;   // results handed to the GUI (taken)
+    int64_t replaced = 0;    // results superseded in the mailbox before the GUI took them
+};
+
+class WallController : public QObject {
+    Q_OBJECT
+public:
+    explicit WallController(QObject* parent = nullptr);
+    ~WallController() override;   // stops every source (their threads end before this does)
+
+    // A camera URL (rtsp, http(s), udp, tcp), /dev/videoN, or a local file played as a simulated
+    // camera (looping). Returns the new tile's name, or an error message (ok false).
+    struct AddResult {
+        bool ok = false;
+        QString nameOrError;
+    };
+    // sceneFile (optional): the camera's zones, lines and rules (engine/analytics/README.md);
+    // a bad file is refused here with its name and the JSON pointer of the problem.
+    AddResult addSource(const QString& url, const QString& name = {},
+                        const QString& sceneFile = {});
+    bool removeSource(const QString& name);
+    QStringList sources() const;                 // names, in the order added
+    QString urlOf(const QString& name) const;
+    QString sceneFileOf(const QString& name) const;
+    // The camera's zones and lines (drawn on its tile), if it has a scene.
+    std::optional<analytics::Scene> scene(const QString& name) const;
+
+    // Alerts raised so far (the newest kMaxAlerts), oldest first; GUI thread.
+    static constexpr size_t kMaxAlerts = 1000;
+    const std::vector<WallAlert>& alerts() const { return alerts_; }
+    int unacknowledged() const;
+    void acknowledge(int64_t alertId);
+    void acknowledgeAll();
+    // Where alerts are appended as JSON lines (the format of `sightline monitor --events`);
+    // default: events.jsonl in the application's data directory. Empty: not written.
+    QString eventsPath() const { return eventsPath_; }
+    void setEventsPath(const QString& path) { eventsPath_ = path; }
+
+    // The newest result of a tile (with its frame) not yet taken; GUI thread.
+    std::optional<pipeline::SourceFrameResult> take(const QString& name);
+    WallTileCounts counts(const QString& name) const;
+    // The pipeline's status of a tile; state "connecting" with reason "waiting for the model"
+    // until the model is up.
+    pipeline::SourceStatus status(const QString& name) const;
+    pipeline::SchedulerStats schedulerStats() const;
+
+    bool isReady() const { return monitor_ != nullptr; }
+    bool isLoading() const { return loading_; }
+    QString modelStatus() const { return modelStatus_; }   // "loading yolox-nano: layer 3 of 120"
+    QString modelName() const { return model_; }
+    std::vector<std::string> labels() const { return labels_; }
+
+    // Layout: columns of the grid; 0 = automatic (ceil(sqrt(n))).
+    int columns() const { return columns_; }
+    void setColumns(int columns);
+
+    // Sources and layout from QSettings ("wall/"); saved on every change.
+    void restoreSources();
+
+signals:
+    void frameReady(const QString& name);
+    void sourcesChanged();
+    void sourceStateChanged(const QString& name);
+    void modelStateChanged();
+    void columnsChanged(int columns);
+    void alertRaised(const sl::gui::WallAlert& alert);
+    void alertsChanged();   // acknowledged
+    void errorOccurred(const QString& message);
+
+private:
+    struct Spec {
+        QString name;
+        QString url;
+        QString sceneFile;
+        std::optional<analytics::Scene> scene;
+    };
+    struct Mailbox {
+        std::optional<pipeline::SourceFrameResult> latest;
+        WallTileCounts counts;
+    };
+    void startLoad();
+    void startSource(const Spec& spec);
+    void save() const;
+    void onAlerts(std::vector<WallAlert> raised);   // GUI thread
+    pipeline::MonitorSourceConfig sourceConfig(const Spec& spec) const;
+
+    QString model_;
+    bool loading_ = false;
+    QString modelStatus_;
+    std::vector<std::string> labels_;
+    pipeline::TaskHandle load_;
+    std::vector<pipeline::TaskHandle> removals_;   // sources stopping on the "retire" lane
+    std::unique_ptr<pipeline::Detector> detector_;
+    std::unique_ptr<pipeline::Monitor> monitor_;
+    pipeline::MonitorConfig config_;
+    std::vector<Spec> specs_;
+    int columns_ = 0;
+    bool restoring_ = false;
+    std::vector<WallAlert> alerts_;
+    int64_t nextAlertId_ = 1;
+    QString eventsPath_;
+
+    mutable std::mutex mailMutex_;
+    std::map<std::string, Mailbox> mail_;
+};
+
+}  // namespace sl::gui
