@@ -32,6 +32,7 @@ class TransportBar;
 class WorkstationTools;
 class VideoView;
 class WallController;
+class AlertsDock;
 class WallView;
 
 class MainWindow : public QMainWindow {
@@ -70,6 +71,7 @@ public:
     // The monitoring wall (main_window_wall.cpp): live cameras as tiles on the engine's pipeline.
     WallController* wall() const { return wall_; }
     WallView* wallView() const { return wallView_; }
+    AlertsDock* alertsDock() const { return alertsDock_; }
     bool wallShown() const;
     void showWall(bool shown);        // the first showing restores the saved cameras
     void openFromWall(const QString& name);   // the tile's source in the single view
@@ -156,6 +158,7 @@ private:
     QWidget* singlePage_ = nullptr;
     WallController* wall_ = nullptr;
     WallView* wallView_ = nullptr;
+    AlertsDock* alertsDock_ = nullptr;
     QAction* wallAction_ = nullptr;
     bool wallRestored_ = false;
     bool fromWall_ = false;   // the single view was opened from a tile: Esc goes back

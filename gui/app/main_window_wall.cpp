@@ -10,6 +10,7 @@
 
 #include "app/main_window.h"
 #include "dialogs/add_camera_dialog.h"
+#include "panels/alerts_dock.h"
 #include "view/video_view.h"
 #include "wall/wall_controller.h"
 #include "wall/wall_view.h"
@@ -26,6 +27,9 @@ void MainWindow::createWall() {
     wallView_->setController(wall_);
     stack_->addWidget(wallView_);
     connect(wall_, &WallController::errorOccurred, banner_, &ErrorBanner::showMessage);
+    alertsDock_ = new AlertsDock(wall_, this);
+    addDockWidget(Qt::RightDockWidgetArea, alertsDock_);
+    alertsDock_->hide();   // shown with the wall
     connect(wallView_, &WallView::tileActivated, this, &MainWindow::openFromWall);
     connect(wallView_, &WallView::addRequested, this, &MainWindow::addCameraDialog);
     connect(wall_, &WallController::modelStateChanged, this, [this] {
@@ -72,6 +76,7 @@ void MainWindow::showWall(bool shown) {
         wall_->restoreSources();
     }
     stack_->setCurrentWidget(shown ? static_cast<QWidget*>(wallView_) : singlePage_);
+    alertsDock_->setVisible(shown);
     wallAction_->setChecked(shown);
     if (shown) {
         fromWall_ = false;

@@ -7,6 +7,9 @@
 // tiles, the layout, and the saved sources coming back in a new controller.
 
 #include <QApplication>
+#include <QComboBox>
+#include <QFile>
+#include <QTableWidget>
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
@@ -17,7 +20,9 @@
 #include <cstdlib>
 #include <memory>
 
+#include "analytics/rule_engine.h"
 #include "app/main_window.h"
+#include "panels/alerts_dock.h"
 #include "pipeline/class_color.h"
 #include "support/live_servers.h"
 #include "support/video_generator.h"
@@ -61,6 +66,7 @@ private slots:
     void fourTilesShowTheirOwnStreams();
     void killedCameraReconnectsOthersPlayOn();
     void simulatedCameraShowsTrackedBoxes();
+    void sceneRuleRaisesAlertWithThumbnail();
     void removeAddLayoutAndRestore();
 
 private:
@@ -204,7 +210,33 @@ void TestWall::killedCameraReconnectsOthersPlayOn() {
 void TestWall::simulatedCameraShowsTrackedBoxes() {
     if (!QFileInfo::exists(vtestPath()))
         QFAIL(qPrintable(vtestPath() + QStringLiteral(" is missing: run packaging/fetch-demo.sh")));
-    const auto r = wall()->addSource(vtestPath(), QStringLiteral("street"));
+    // Its scene: a magenta line across the middle (drawn on the tile) and a rule that fires once
+    // people have been in the picture for half a second (vtest.avi has them from the start).
+    const std::string scene = dir_->file("street.json").string();
+    {
+        QFile f(QString::fromStdString(scene));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"version": 1,
+          "lines": [{"name": "mid", "a": [0, 288], "b": [768, 288], "color": "#ff00ff"}],
+          "rules": [{"name": "people", "kind": "class-present", "classes": ["person"],
+                     "seconds": 0.5, "severity": "critical", "cooldown_seconds": 600}]})");
+    }
+    // A bad scene is refused with the file's name and the JSON pointer.
+    const std::string bad = dir_->file("bad.json").string();
+    {
+        QFile f(QString::fromStdString(bad));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"version": 1, "lines": [{"name": "x", "a": [0, 0], "b": "no"}]})");
+    }
+    const auto refused = wall()->addSource(vtestPath(), QStringLiteral("bad"),
+                                           QString::fromStdString(bad));
+    QVERIFY(!refused.ok);
+    QVERIFY2(refused.nameOrError.contains(QStringLiteral("bad.json")) &&
+                 refused.nameOrError.contains(QStringLiteral("/lines/0/b")),
+             qPrintable(refused.nameOrError));
+    wall()->setEventsPath(QString::fromStdString(dir_->file("events.jsonl").string()));
+    const auto r = wall()->addSource(vtestPath(), QStringLiteral("street"),
+                                     QString::fromStdString(scene));
     QVERIFY2(r.ok, qPrintable(r.nameOrError));
     QCOMPARE(view()->tileNames().size(), 5);
     QCOMPARE(view()->columnsInUse(), 3);
@@ -250,6 +282,68 @@ void TestWall::simulatedCameraShowsTrackedBoxes() {
     QVERIFY(checked > 0);
     const auto s = wall()->status(QStringLiteral("street"));
     QVERIFY(s.detected > 0);
+}
+
+void TestWall::sceneRuleRaisesAlertWithThumbnail() {
+    // The rule fires once (one episode; the cooldown outlasts the test).
+    QTRY_VERIFY_WITH_TIMEOUT(!wall()->alerts().empty(), 30000);
+    QTest::qWait(1500);
+    QCOMPARE(wall()->alerts().size(), size_t(1));
+    const sl::gui::WallAlert a = wall()->alerts().front();
+    QCOMPARE(a.source, QStringLiteral("street"));
+    QCOMPARE(QString::fromStdString(a.alert.rule), QStringLiteral("people"));
+    QCOMPARE(QString::fromStdString(a.alert.severity), QStringLiteral("critical"));
+    QVERIFY(!a.alert.objects.empty());
+    // 768x576 square pixels scaled to 192 wide.
+    QCOMPARE(a.thumbnail.size(), QSize(192, 144));
+
+    // events.jsonl holds it, in the monitor's alert format, with the wall time.
+    QFile f(wall()->eventsPath());
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+    QCOMPARE(lines.size(), 1);
+    QVERIFY(lines[0].contains("\"wall_time\""));
+    auto parsed = sl::analytics::parseAlertJsonLine(lines[0].toStdString());
+    QVERIFY2(bool(parsed), parsed ? "" : parsed.status().message().c_str());
+    QCOMPARE(parsed->source, std::string("street"));
+    QCOMPARE(parsed->alert.rule, a.alert.rule);
+    QCOMPARE(parsed->alert.frameIndex, a.alert.frameIndex);
+
+    // The Alerts panel: one row with the thumbnail; filters; acknowledge.
+    sl::gui::AlertsDock* dock = window_->alertsDock();
+    QVERIFY(dock->isVisible());
+    QCOMPARE(dock->table()->rowCount(), 1);
+    QVERIFY(!dock->table()->item(0, 0)->icon().isNull());
+    QCOMPARE(dock->table()->item(0, 1)->text(), QStringLiteral("street"));
+    QCOMPARE(dock->windowTitle(), QStringLiteral("Alerts (1)"));
+    dock->sourceFilter()->setCurrentIndex(dock->sourceFilter()->findData(QStringLiteral("red")));
+    QCOMPARE(dock->visibleRows(), 0);
+    dock->sourceFilter()->setCurrentIndex(
+        dock->sourceFilter()->findData(QStringLiteral("street")));
+    QCOMPARE(dock->visibleRows(), 1);
+    dock->ruleFilter()->setCurrentIndex(dock->ruleFilter()->findData(QStringLiteral("people")));
+    QCOMPARE(dock->visibleRows(), 1);
+    dock->table()->selectRow(0);
+    dock->acknowledgeSelected();
+    QCOMPARE(wall()->unacknowledged(), 0);
+    QCOMPARE(dock->windowTitle(), QStringLiteral("Alerts"));
+
+    // The scene's line is drawn on the tile: magenta pixels along y = 288 of the picture.
+    const int i = int(view()->tileNames().indexOf(QStringLiteral("street")));
+    const QRectF p = view()->pictureRect(i);
+    const QImage fb = view()->grabFramebuffer();
+    const double dpr = fb.devicePixelRatio();
+    int hits = 0;
+    for (int k = 1; k < 20; ++k) {
+        const double x = p.left() + p.width() * k / 20.0;
+        const double y = p.top() + 288 * p.height() / 576.0;
+        for (int dy = -2; dy <= 2; ++dy)
+            if (near(fb.pixel(int(x * dpr), int(y * dpr) + dy), QColor(255, 0, 255), 40)) {
+                ++hits;
+                break;
+            }
+    }
+    QVERIFY2(hits >= 6, qPrintable(QStringLiteral("%1 of 19 points on the line").arg(hits)));
 }
 
 void TestWall::removeAddLayoutAndRestore() {
