@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
     sl::gui::WallController wall;
     sl::gui::WallView view;
     view.setController(&wall);
-    view.resize(1600, 900);
+    view.resize(std::getenv("SL_WALL_SIZE") ? 800 : 1600, std::getenv("SL_WALL_SIZE") ? 450 : 900);
     view.show();
     if (!QTest::qWaitForWindowExposed(&view)) die("the window was not exposed");
     for (int i = 0; i < tiles; ++i)

@@ -183,14 +183,45 @@ void WallController::onAlerts(std::vector<WallAlert> raised) {
     }
 }
 
-std::optional<pipeline::SourceFrameResult> WallController::take(const QString& name) {
+std::chrono::steady_clock::time_point WallController::Mailbox::due(
+    const pipeline::SourceFrameResult& r, double maxDelayMs) const {
+    const auto decoded = r.frame.decodedAt();
+    if (decoded == std::chrono::steady_clock::time_point{} || latencyMs.empty()) return {};
+    std::vector<double> v(latencyMs.begin(), latencyMs.end());
+    const size_t k = (v.size() - 1) * 9 / 10;
+    std::nth_element(v.begin(), v.begin() + ptrdiff_t(k), v.end());
+    const double delay = std::min(maxDelayMs, v[k]);
+    return decoded + std::chrono::microseconds(int64_t(delay * 1000));
+}
+
+std::optional<pipeline::SourceFrameResult> WallController::take(
+    const QString& name, std::chrono::steady_clock::time_point now) {
     std::lock_guard lock(mailMutex_);
     auto it = mail_.find(name.toStdString());
-    if (it == mail_.end() || !it->second.latest) return std::nullopt;
-    std::optional<pipeline::SourceFrameResult> r = std::move(it->second.latest);
-    it->second.latest.reset();
-    ++it->second.counts.delivered;
+    if (it == mail_.end()) return std::nullopt;
+    Mailbox& m = it->second;
+    std::optional<pipeline::SourceFrameResult> r;
+    while (!m.queue.empty() && m.due(m.queue.front(), maxDelayMs_) <= now) {
+        if (r) ++m.counts.replaced;   // a newer one is due as well: this one is passed over
+        r = std::move(m.queue.front());
+        m.queue.pop_front();
+    }
+    if (r) ++m.counts.delivered;
     return r;
+}
+
+bool WallController::anyDue(std::chrono::steady_clock::time_point now) const {
+    std::lock_guard lock(mailMutex_);
+    for (const auto& [name, m] : mail_)
+        if (!m.queue.empty() && m.due(m.queue.front(), maxDelayMs_) <= now) return true;
+    return false;
+}
+
+bool WallController::anyQueued() const {
+    std::lock_guard lock(mailMutex_);
+    for (const auto& [name, m] : mail_)
+        if (!m.queue.empty()) return true;
+    return false;
 }
 
 WallTileCounts WallController::counts(const QString& name) const {
@@ -209,6 +240,19 @@ pipeline::SourceStatus WallController::status(const QString& name) const {
     s.live.state = media::LiveState::Connecting;
     s.live.reason = loading_ ? "waiting for the model" : "not started";
     return s;
+}
+
+std::vector<pipeline::SourceStatus> WallController::statuses() const {
+    std::vector<pipeline::SourceStatus> running;
+    if (monitor_) running = monitor_->status();
+    std::vector<pipeline::SourceStatus> out;
+    for (const Spec& spec : specs_) {
+        auto it = std::find_if(running.begin(), running.end(), [&](const auto& s) {
+            return s.name == spec.name.toStdString();
+        });
+        out.push_back(it != running.end() ? std::move(*it) : status(spec.name));
+    }
+    return out;
 }
 
 pipeline::SchedulerStats WallController::schedulerStats() const {
@@ -266,9 +310,14 @@ void WallController::startLoad() {
                     auto it = mail_.find(r.source);
                     if (it == mail_.end()) return;   // removed meanwhile
                     Mailbox& m = it->second;
-                    if (m.latest) ++m.counts.replaced;
-                    else notify = true;
-                    m.latest = r;   // shares the frame's pixels; boxes are small
+                    notify = m.queue.empty();
+                    m.queue.push_back(r);   // shares the frame's pixels; boxes are small
+                    if (m.queue.size() > kQueue) {
+                        m.queue.pop_front();
+                        ++m.counts.replaced;
+                    }
+                    m.latencyMs.push_back(r.latencyMs);
+                    if (m.latencyMs.size() > 50) m.latencyMs.pop_front();
                 }
                 if (notify) {
                     const QString name = QString::fromStdString(r.source);

@@ -6,10 +6,15 @@
 //
 // Frames reach the GUI with their own results (SourcePipelineOptions::keepFrames): a tile shows
 // each frame with the boxes computed (or carried by the tracker) for that very frame, the way
-// DeepStream's OSD draws after nvinfer. Per tile there is a one-result mailbox: the source thread
-// replaces an unshown result (counted in replaced(), the tile's "not shown") and posts one queued
-// frameReady() only when the mailbox was empty, so a slow GUI never queues more than one call
-// per tile and the source threads never wait for the GUI.
+// DeepStream's OSD draws after nvinfer. Results come in bursts (a detected frame releases the
+// carried frames queued behind it at once), so each tile has a small jitter buffer: results wait
+// in a queue (at most kQueue; the oldest beyond it is dropped, counted as not shown) and are due
+// for display at their decode time plus a display delay, the tile's recent 90th-percentile
+// result latency, capped at maxDisplayDelayMs. A paint takes the newest due frame of every tile
+// (older due ones are passed over, counted). So frames are shown at their camera's cadence,
+// shifted by a constant delay, instead of several at once and then none. The source threads
+// never wait for the GUI: they only append under a short lock and post one queued frameReady()
+// when a tile's queue was empty.
 //
 // The model loads once for every tile, as a task on the "model" lane (kernel builds take
 // seconds); sources added meanwhile are listed at once (state "waiting for the model") and start
@@ -23,7 +28,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -80,12 +87,23 @@ public:
     QString eventsPath() const { return eventsPath_; }
     void setEventsPath(const QString& path) { eventsPath_ = path; }
 
-    // The newest result of a tile (with its frame) not yet taken; GUI thread.
-    std::optional<pipeline::SourceFrameResult> take(const QString& name);
+    // The newest result of a tile (with its frame) due for display at `now`; older due ones are
+    // passed over (counted as replaced). GUI thread.
+    std::optional<pipeline::SourceFrameResult> take(
+        const QString& name,
+        std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
+    // Whether any tile has a frame due at `now`, and the earliest time one will be (for pacing).
+    bool anyDue(std::chrono::steady_clock::time_point now) const;
+    bool anyQueued() const;
+    static constexpr size_t kQueue = 16;
+    double maxDisplayDelayMs() const { return maxDelayMs_; }
+    void setMaxDisplayDelayMs(double ms) { maxDelayMs_ = ms; }
     WallTileCounts counts(const QString& name) const;
     // The pipeline's status of a tile; state "connecting" with reason "waiting for the model"
     // until the model is up.
     pipeline::SourceStatus status(const QString& name) const;
+    // Every tile's status, in the order of sources() (one read of the pipeline for all).
+    std::vector<pipeline::SourceStatus> statuses() const;
     pipeline::SchedulerStats schedulerStats() const;
 
     bool isReady() const { return monitor_ != nullptr; }
@@ -119,8 +137,11 @@ private:
         std::optional<analytics::Scene> scene;
     };
     struct Mailbox {
-        std::optional<pipeline::SourceFrameResult> latest;
+        std::deque<pipeline::SourceFrameResult> queue;
+        std::deque<double> latencyMs;   // the last results' decode -> result latencies
         WallTileCounts counts;
+        std::chrono::steady_clock::time_point due(const pipeline::SourceFrameResult& r,
+                                                  double maxDelayMs) const;
     };
     void startLoad();
     void startSource(const Spec& spec);
@@ -144,6 +165,7 @@ private:
     int64_t nextAlertId_ = 1;
     QString eventsPath_;
 
+    double maxDelayMs_ = 150;
     mutable std::mutex mailMutex_;
     std::map<std::string, Mailbox> mail_;
 };

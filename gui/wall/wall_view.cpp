@@ -44,6 +44,15 @@ QColor toQColor(int classId) {
     return QColor(c.r, c.g, c.b);
 }
 
+pipeline::SourceStatus statusOf(const QString& name,
+                                const std::vector<pipeline::SourceStatus>& all) {
+    for (const pipeline::SourceStatus& s : all)
+        if (s.name == name.toStdString()) return s;
+    pipeline::SourceStatus s;
+    s.name = name.toStdString();
+    return s;
+}
+
 void keep(std::deque<double>& d, double v) {
     d.push_back(v);
     while (d.size() > kSamples) d.pop_front();
@@ -57,6 +66,15 @@ WallView::WallView(QWidget* parent) : QOpenGLWidget(parent) {
     setAcceptDrops(true);
     setFocusPolicy(Qt::StrongFocus);
     setMouseTracking(true);
+    pace_.setTimerType(Qt::PreciseTimer);
+    pace_.setInterval(5);
+    connect(&pace_, &QTimer::timeout, this, [this] {
+        if (!controller_ || !controller_->anyQueued()) {
+            pace_.stop();
+            return;
+        }
+        if (controller_->anyDue(Clock::now())) update();
+    });
 }
 
 WallView::~WallView() { cleanupGL(); }
@@ -151,11 +169,10 @@ std::vector<track::TrackedObject> WallView::shownObjects(const QString& name) co
 
 void WallView::onFrameReady(const QString& name) {
     if (!controller_) return;
-    auto it = tiles_.find(name);
-    if (it == tiles_.end()) return;
-    // Take it now (the mailbox is free for the next frame); a frame not yet painted is replaced.
-    if (auto r = controller_->take(name)) it->second.pending = std::move(r);
-    update();   // Qt coalesces: one paint for all the tiles that changed
+    if (tiles_.find(name) == tiles_.end()) return;
+    // The frame waits in the tile's jitter buffer until it is due: the pacing timer repaints
+    // then (Qt coalesces the tiles due at once into one paint).
+    if (!pace_.isActive()) pace_.start();
 }
 
 // ---- OpenGL ----------------------------------------------------------------------------------
@@ -286,9 +303,8 @@ void WallView::paintGL() {
         auto it = tiles_.find(names[i]);
         if (it == tiles_.end()) continue;
         Tile& tile = it->second;
-        if (tile.pending) {
-            pipeline::SourceFrameResult r = std::move(*tile.pending);
-            tile.pending.reset();
+        if (auto taken = controller_ ? controller_->take(names[i], now) : std::nullopt) {
+            pipeline::SourceFrameResult r = std::move(*taken);
             if (r.frame.valid() && upload(tile, r.frame)) {
                 ++tile.shown;
                 tile.shownIndex = r.frameIndex;
@@ -339,6 +355,9 @@ void WallView::drawOverlay() {
         return;
     }
     const auto labels = controller_ ? controller_->labels() : std::vector<std::string>{};
+    // One status read per paint for every tile (each builds latency percentiles).
+    const std::vector<pipeline::SourceStatus> statuses =
+        controller_ ? controller_->statuses() : std::vector<pipeline::SourceStatus>{};
     for (int i = 0; i < names.size(); ++i) {
         const QRect t = tileRect(i);
         const Tile& tile = tiles_[names[i]];
@@ -392,8 +411,7 @@ void WallView::drawOverlay() {
             }
         }
         // Name, state badge and counts along the tile's top.
-        const pipeline::SourceStatus s =
-            controller_ ? controller_->status(names[i]) : pipeline::SourceStatus{};
+        const pipeline::SourceStatus s = statusOf(names[i], statuses);
         const QString state = QString::fromLatin1(media::liveStateName(s.live.state));
         const QString head = names[i];
         const QString counts = QStringLiteral("%1 / %2 fps  skipped %3")

@@ -14,6 +14,10 @@
 // right-click: Remove / Open in Single View; drop URLs or files to add cameras; hover: the
 // state's reason and the counts.
 //
+// Pacing: frames wait in the controller's per-tile jitter buffers until due (their decode time
+// plus the tile's display delay); a 5 ms precise timer runs while any is queued and repaints
+// when one is due, so each frame is shown at its camera's cadence.
+//
 // Measured for the bench and tests: GUI-thread time per paint, and decode-to-display latency
 // of every frame shown (from VideoFrame::decodedAt to the paint that first showed it).
 
@@ -23,6 +27,7 @@
 #include <QOpenGLVertexArrayObject>
 #include <QOpenGLWidget>
 #include <QPointer>
+#include <QTimer>
 
 #include <array>
 #include <cstdint>
@@ -86,7 +91,6 @@ private:
         bool hasPicture = false;
         YuvPicture picture;
         double sar = 1;
-        std::optional<pipeline::SourceFrameResult> pending;   // taken, not yet uploaded
         // What is shown: the boxes and ids of the shown frame.
         std::vector<track::TrackedObject> objects;
         int64_t shownIndex = -1;
@@ -107,6 +111,7 @@ private:
     QOpenGLBuffer vbo_{QOpenGLBuffer::VertexBuffer};
     std::vector<uint8_t> packBuffer_;   // rows of a plane whose stride GL cannot describe
     std::deque<double> paintMs_, latencyMs_;
+    QTimer pace_;   // while frames wait in the tiles' jitter buffers: repaint when one is due
 };
 
 }  // namespace sl::gui
