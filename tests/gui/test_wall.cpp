@@ -9,6 +9,8 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QFile>
+#include <QMimeData>
+#include <QSignalSpy>
 #include <QTableWidget>
 #include <QDir>
 #include <QFileInfo>
@@ -22,6 +24,7 @@
 
 #include "analytics/rule_engine.h"
 #include "app/main_window.h"
+#include "controller/engine_controller.h"
 #include "panels/alerts_dock.h"
 #include "pipeline/class_color.h"
 #include "support/live_servers.h"
@@ -67,6 +70,8 @@ private slots:
     void killedCameraReconnectsOthersPlayOn();
     void simulatedCameraShowsTrackedBoxes();
     void sceneRuleRaisesAlertWithThumbnail();
+    void doubleClickOpensSingleViewEscReturns();
+    void droppedUrlAddsACamera();
     void removeAddLayoutAndRestore();
 
 private:
@@ -104,6 +109,8 @@ void TestWall::initTestCase() {
     window_->resize(1200, 800);
     window_->show();
     QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    window_->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(window_.get()));   // window shortcuts (Esc) need it
     window_->showWall(true);
     QVERIFY(window_->wallShown());
 }
@@ -344,6 +351,37 @@ void TestWall::sceneRuleRaisesAlertWithThumbnail() {
             }
     }
     QVERIFY2(hits >= 6, qPrintable(QStringLiteral("%1 of 19 points on the line").arg(hits)));
+}
+
+void TestWall::doubleClickOpensSingleViewEscReturns() {
+    const int i = int(view()->tileNames().indexOf(QStringLiteral("street")));
+    QVERIFY(i >= 0);
+    QSignalSpy opened(window_->controller(), &sl::gui::EngineController::opened);
+    QTest::mouseDClick(view(), Qt::LeftButton, {}, view()->tileRect(i).center());
+    QVERIFY(!window_->wallShown());
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 30000);
+    const auto summary = opened.first().first().value<sl::gui::MediaSummary>();
+    QCOMPARE(QFileInfo(summary.url).fileName(), QStringLiteral("vtest.avi"));
+    // The wall keeps running meanwhile; Esc goes back to it.
+    QTest::keyClick(window_.get(), Qt::Key_Escape);
+    QVERIFY(window_->wallShown());
+    QVERIFY(waitForNewFrames({QStringLiteral("red"), QStringLiteral("street")}, 3, 15000));
+}
+
+void TestWall::droppedUrlAddsACamera() {
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(vtestPath())});
+    const QPoint at = view()->rect().center();
+    QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(view(), &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(at), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(view(), &drop);
+    QCOMPARE(view()->tileNames().size(), 6);
+    const QString added = view()->tileNames().last();
+    QCOMPARE(wall()->urlOf(added), vtestPath());
+    QVERIFY(waitForNewFrames({added}, 3, 30000));
+    QVERIFY(wall()->removeSource(added));
 }
 
 void TestWall::removeAddLayoutAndRestore() {
