@@ -15,6 +15,7 @@
 #include "controller/engine_controller.h"
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QMenu;
 
@@ -23,6 +24,7 @@ namespace sl::gui {
 class DetectionController;
 class ProjectController;
 class ProjectSetsDialog;
+class ReviewController;
 class DetectionDock;
 class AnalyticsDock;
 class TrackController;
@@ -64,6 +66,10 @@ public:
     void saveResultsToProject();          // the shown media's results as a new model run
     void loadResultsFromProject();        // opens the sets dialog
     ProjectSetsDialog* setsDialog() const { return setsDialog_; }
+    // Review edits and their undo history (main_window_review.cpp): Edit > Undo / Redo, the
+    // Undo History dock.
+    ReviewController* review() const { return review_; }
+    QDockWidget* historyDock() const { return historyDock_; }
     QString statusText() const;      // all status-bar fields, for tests and bug reports
     QList<QAction*> allActions() const { return actions_; }
 
@@ -93,6 +99,7 @@ private:
     void createTracking();
     void openTracking(const QString& url, const MediaSummary& summary);
     void createProject();
+    void createReview();
     void newProjectDialog();
     void openProjectDialog();
     void onSetLoaded(const annotate::AnnotationSet& set, const annotate::MediaInfo& media);
@@ -141,6 +148,8 @@ private:
     ProjectController* project_ = nullptr;
     ProjectSetsDialog* setsDialog_ = nullptr;
     QLabel* projectLabel_ = nullptr;
+    ReviewController* review_ = nullptr;
+    QDockWidget* historyDock_ = nullptr;
 
     QLabel* codecLabel_ = nullptr;
     QLabel* sizeLabel_ = nullptr;
