@@ -150,6 +150,7 @@ private:
     QLabel* projectLabel_ = nullptr;
     ReviewController* review_ = nullptr;
     QDockWidget* historyDock_ = nullptr;
+    int64_t shownFrame_ = -1;   // the frame the view shows (the review keys act on it)
 
     QLabel* codecLabel_ = nullptr;
     QLabel* sizeLabel_ = nullptr;

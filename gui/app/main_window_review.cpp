@@ -1,6 +1,7 @@
 // MainWindow: the review wiring (ReviewController): the Edit menu's Undo and Redo (Ctrl+Z,
 // Ctrl+Shift+Z) over the project's durable history, and the undo history panel (a QUndoView in
-// a dock), both following the ReviewController's QUndoStack.
+// a dock), both following the ReviewController's QUndoStack; the frame review keys (R marks the
+// shown frame reviewed, Shift+R flags it, N jumps to the next frame not reviewed yet).
 
 #include <QAction>
 #include <QDockWidget>
@@ -10,8 +11,10 @@
 #include <QUndoView>
 
 #include "app/main_window.h"
+#include "controller/engine_controller.h"
 #include "controller/project_controller.h"
 #include "controller/review_controller.h"
+#include "view/video_view.h"
 #include "widgets/error_banner.h"
 
 namespace sl::gui {
@@ -48,9 +51,28 @@ void MainWindow::createReview() {
     addDockWidget(Qt::RightDockWidgetArea, historyDock_);
     historyDock_->hide();
 
+    connect(view_, &VideoView::frameDisplayed, this,
+            [this](qint64 index, double) { shownFrame_ = index; });
+    QAction* mark = makeAction(tr("Mark Frame &Reviewed"), {Qt::Key_R}, [this] {
+        if (shownFrame_ >= 0) review_->markFrame(shownFrame_, store::FrameReview::Reviewed);
+    });
+    QAction* flag = makeAction(tr("&Flag Frame for Another Look"), {Qt::SHIFT | Qt::Key_R}, [this] {
+        if (shownFrame_ >= 0) review_->markFrame(shownFrame_, store::FrameReview::Flagged);
+    });
+    QAction* next = makeAction(tr("&Next Unreviewed Frame"), {Qt::Key_N},
+                               [this] { review_->findNextUnreviewed(shownFrame_); });
+    connect(review_, &ReviewController::nextUnreviewed, this, [this](qint64 frame) {
+        if (frame >= 0)
+            controller_->seekToIndex(frame);
+        else
+            statusBar()->showMessage(tr("Every frame after this one is reviewed"), 5000);
+    });
+
     QMenu* edit = new QMenu(tr("&Edit"), this);
     edit->addAction(undo);
     edit->addAction(redo);
+    edit->addSeparator();
+    for (QAction* a : {mark, flag, next}) edit->addAction(a);
     edit->addSeparator();
     edit->addAction(historyDock_->toggleViewAction());
     // After File, the first menu.

@@ -6,6 +6,7 @@
 #include "app/ui_task_hook.h"
 #include "controller/project_controller.h"
 #include "store/project_store.h"
+#include "store/review_edits.h"
 
 namespace sl::gui {
 
@@ -38,6 +39,7 @@ ReviewController::ReviewController(ProjectController* project, QObject* parent)
     connect(project_, &ProjectController::opened, this, [this] { reload(); });
     connect(project_, &ProjectController::closed, this, [this] {
         ++generation_;
+        reviewSet_ = 0;
         replaying_ = true;
         stack_->clear();
         replaying_ = false;
@@ -101,6 +103,37 @@ void ReviewController::step(int64_t entryId, bool undoing) {
                 return;
             }
             emit changed(*r);
+        });
+}
+
+void ReviewController::markFrame(int64_t frame, store::FrameReview state) {
+    if (reviewSet_ == 0) {
+        emit failed(tr("Mark frame: no annotation set is under review (Project > Load Results "
+                       "from Project first)"));
+        return;
+    }
+    edit([set = reviewSet_, frame, state](store::ProjectStore& p) {
+        return store::review::setFrameReview(p, set, frame, frame, state);
+    });
+}
+
+void ReviewController::findNextUnreviewed(int64_t after) {
+    if (reviewSet_ == 0) {
+        emit failed(tr("Next unreviewed frame: no annotation set is under review (Project > "
+                       "Load Results from Project first)"));
+        return;
+    }
+    post<int64_t>(
+        "find the next unreviewed frame",
+        [set = reviewSet_, after](store::ProjectStore& p) {
+            return store::review::nextUnreviewedFrame(p, set, after);
+        },
+        [this](Expected<int64_t>& r) {
+            if (!r) {
+                emit failed(QString::fromStdString(r.status().message()));
+                return;
+            }
+            emit nextUnreviewed(*r);
         });
 }
 

@@ -49,12 +49,21 @@ public:
     // The stack rebuilt from the project's history (done on every open); historyLoaded().
     void reload();
 
+    // The set whose frames the review keys mark and search (the set loaded from the project;
+    // 0 = none, then they report failed()).
+    void setReviewSet(int64_t setId) { reviewSet_ = setId; }
+    int64_t reviewSet() const { return reviewSet_; }
+    void markFrame(int64_t frame, store::FrameReview state);   // one undo step
+    void findNextUnreviewed(int64_t after);                     // nextUnreviewed()
+
 signals:
     // An entry was committed, undone or redone: the views redraw from the store.
     void changed(const sl::store::HistoryEntry& entry);
     void failed(const QString& message);
     void historyLoaded(int entries);
     void idle();   // no job left (tests wait on it)
+    // The first frame after the one asked about that is not reviewed; -1 when there is none.
+    void nextUnreviewed(qint64 frame);
 
 private:
     friend class HistoryCommand;
@@ -69,6 +78,7 @@ private:
     QUndoStack* stack_;
     std::vector<pipeline::TaskHandle> jobs_;
     int generation_ = 0;
+    int64_t reviewSet_ = 0;
     int pending_ = 0;
     bool replaying_ = false;   // the stack is being rebuilt: its undo()/redo() calls are not edits
 };

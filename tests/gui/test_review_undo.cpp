@@ -23,10 +23,12 @@
 #include <memory>
 
 #include "app/main_window.h"
+#include "controller/engine_controller.h"
 #include "controller/project_controller.h"
 #include "controller/review_controller.h"
 #include "store/project_store.h"
 #include "store/review_edits.h"
+#include "view/video_view.h"
 #include "widgets/error_banner.h"
 #include "support/video_generator.h"
 
@@ -58,6 +60,7 @@ private slots:
     void undoWaitsOffTheGuiThread();
     void historyComesBackWhenReopened();
     void anotherWritersEntryIsNotUndone();
+    void reviewKeysMarkAndJump();
 
 private:
     void openWindow();
@@ -116,7 +119,11 @@ void TestReviewUndo::openWindow() {
     waitIdle();
 }
 
-void TestReviewUndo::waitIdle() { QTRY_VERIFY_WITH_TIMEOUT(!review_->busy(), kTimeoutMs); }
+void TestReviewUndo::waitIdle() {
+    QSignalSpy failed(review_, &ReviewController::failed);
+    QTRY_VERIFY_WITH_TIMEOUT(!review_->busy(), kTimeoutMs);
+    for (const QList<QVariant>& f : failed) qWarning() << "review:" << f.at(0).toString();
+}
 
 void TestReviewUndo::cleanupTestCase() {
     window_.reset();
@@ -262,6 +269,61 @@ void TestReviewUndo::anotherWritersEntryIsNotUndone() {
     window_->findChild<QAction*>(QStringLiteral("undo"))->trigger();
     waitIdle();
     QVERIFY(objectsOf(project_, set_) == states_[1]);
+}
+
+void TestReviewUndo::reviewKeysMarkAndJump() {
+    // A 50-frame clip shown; the set under review is the project's (as Load Results sets it).
+    sl::testing::VideoSpec spec;
+    spec.path = dir_->file("clip.mp4");
+    spec.frames = 50;
+    spec.fps = 25;
+    auto video = sl::testing::generateVideo(spec);
+    QVERIFY2(video.hasValue(), video.status().message().c_str());
+    qint64 shown = -1;
+    connect(window_->videoView(), &sl::gui::VideoView::frameDisplayed,
+            [&](qint64 index, double) { shown = index; });
+    QSignalSpy opened(window_->controller(), &sl::gui::EngineController::opened);
+    window_->openSource(QString::fromStdString(video->path.string()));
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(shown, qint64(0), kTimeoutMs);
+    waitIdle();   // the project's media lookup for the new video
+    const auto showFrame = [&](qint64 f) {
+        window_->controller()->seekToIndex(f);
+        QTRY_COMPARE_WITH_TIMEOUT(shown, f, kTimeoutMs);
+    };
+    review_->setReviewSet(set_);
+    window_->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(window_.get()));
+    const auto stateOf = [&](int64_t frame) {
+        auto p = sl::store::ProjectStore::open(project_.toStdString(), /*readOnly=*/true);
+        return p ? *(*p)->frameReview(set_, frame) : sl::store::FrameReview::Unreviewed;
+    };
+    // R on frames 0, 1, 2 and 4: the next unreviewed after 0 is 3, after 3 is 5.
+    for (qint64 f : {0, 1, 2, 4}) {
+        showFrame(f);
+        QTest::keyClick(window_.get(), Qt::Key_R);
+        waitIdle();
+        QCOMPARE(stateOf(f), sl::store::FrameReview::Reviewed);
+    }
+    showFrame(0);
+    QTest::keyClick(window_.get(), Qt::Key_N);
+    QTRY_COMPARE_WITH_TIMEOUT(shown, qint64(3), kTimeoutMs);
+    // Shift+R flags 3: flagged frames are still to be reviewed, so N from 2 stops there.
+    QTest::keyClick(window_.get(), Qt::Key_R, Qt::ShiftModifier);
+    waitIdle();
+    QCOMPARE(stateOf(3), sl::store::FrameReview::Flagged);
+    showFrame(2);
+    QTest::keyClick(window_.get(), Qt::Key_N);
+    QTRY_COMPARE_WITH_TIMEOUT(shown, qint64(3), kTimeoutMs);
+    QTest::keyClick(window_.get(), Qt::Key_N);
+    QTRY_COMPARE_WITH_TIMEOUT(shown, qint64(5), kTimeoutMs);
+    // The marks are undo steps like any edit: Ctrl+Z twice takes back the flag and frame 4.
+    QTest::keyClick(window_.get(), Qt::Key_Z, Qt::ControlModifier);
+    QTest::keyClick(window_.get(), Qt::Key_Z, Qt::ControlModifier);
+    waitIdle();
+    QCOMPARE(stateOf(3), sl::store::FrameReview::Unreviewed);
+    QCOMPARE(stateOf(4), sl::store::FrameReview::Unreviewed);
+    QCOMPARE(stateOf(2), sl::store::FrameReview::Reviewed);
 }
 
 QTEST_MAIN(TestReviewUndo)
