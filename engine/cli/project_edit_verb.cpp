@@ -74,7 +74,9 @@ public:
         if (!has(n)) return missing(what), std::string();
         return t_[n];
     }
-    vision::Box box(size_t n) { return {f(n, "X1"), f(n + 1, "Y1"), f(n + 2, "X2"), f(n + 3, "Y2")}; }
+    vision::Box box(size_t n) {
+        return {f(n, "X1"), f(n + 1, "Y1"), f(n + 2, "X2"), f(n + 3, "Y2")};
+    }
     bool ok() const { return status_.isOk(); }
     const Status& status() const { return status_; }
     void fail(Status st) {
@@ -96,7 +98,8 @@ review::PredictionPick pickFrom(const std::vector<std::string>& t, size_t from, 
     for (size_t k = from; k < t.size() && a.ok(); ++k) {
         const std::string& w = t[k];
         const size_t eq = w.find('=');
-        const std::string key = w.substr(0, eq), value = eq == std::string::npos ? "" : w.substr(eq + 1);
+        const std::string key = w.substr(0, eq);
+        const std::string value = eq == std::string::npos ? "" : w.substr(eq + 1);
         if (key == "ids") {
             std::stringstream ss(value);
             for (std::string id; std::getline(ss, id, ',');) {
@@ -111,8 +114,9 @@ review::PredictionPick pickFrom(const std::vector<std::string>& t, size_t from, 
         } else if (key == "frames") {
             const size_t dash = value.find('-');
             auto first = integer(value.substr(0, dash), "the first frame");
-            auto last = dash == std::string::npos ? first
-                                                  : integer(value.substr(dash + 1), "the last frame");
+            auto last = dash == std::string::npos
+                            ? first
+                            : integer(value.substr(dash + 1), "the last frame");
             if (!first) return a.fail(first.status()), pick;
             if (!last) return a.fail(last.status()), pick;
             pick.first = *first, pick.last = *last;
@@ -265,7 +269,8 @@ int undoRedo(std::span<const std::string> rest, bool undoing, std::ostream& out,
     int64_t count = 1;
     if (rest.size() == 2) {
         auto n = integer(rest[1], "COUNT");
-        if (!n || *n < 1) return fail(err, "COUNT must be a positive integer, not '" + rest[1] + "'");
+        if (!n || *n < 1)
+            return fail(err, "COUNT must be a positive integer, not '" + rest[1] + "'");
         count = *n;
     }
     auto project = store::ProjectStore::open(rest[0]);

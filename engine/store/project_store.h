@@ -144,8 +144,8 @@ public:
     Expected<HistoryEntry> redo(int64_t expect = 0);
     // The history, oldest first, without the change sets: done entries, then undone ones.
     Expected<std::vector<HistoryEntry>> history();
-    // The bound: the newest kHistoryEntries (OpenOptions::historyEntries) done entries whose changes take at most
-    // kHistoryBytes of JSON together (the newest entry is always kept, however large).
+    // The bound: the newest kHistoryEntries (OpenOptions::historyEntries) done entries whose
+    // changes take at most kHistoryBytes of JSON together (the newest entry is always kept, however large).
     static constexpr int kHistoryEntries = OpenOptions{}.historyEntries;
     static constexpr int64_t kHistoryBytes = 64 << 20;
 

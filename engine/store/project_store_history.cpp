@@ -28,7 +28,8 @@ std::string objectName(int64_t setId, int64_t id) {
 
 void ProjectStore::prepareReview() {
     sqlite3* db = db_.get();
-    st_->frameState = Statement(db, "SELECT state FROM frame_reviews WHERE set_id = ?1 AND frame = ?2");
+    st_->frameState =
+        Statement(db, "SELECT state FROM frame_reviews WHERE set_id = ?1 AND frame = ?2");
     st_->setFrameState = Statement(
         db, "INSERT OR REPLACE INTO frame_reviews(set_id, frame, state) VALUES(?1, ?2, ?3)");
     st_->clearFrameState =

@@ -454,7 +454,8 @@ std::string PredictionPick::describe() const {
         parts.push_back(s.str());
     }
     if (first != INT64_MIN || last != INT64_MAX)
-        parts.push_back("frames " + (first == INT64_MIN ? std::string("start") : std::to_string(first)) +
+        parts.push_back("frames " +
+                        (first == INT64_MIN ? std::string("start") : std::to_string(first)) +
                         ".." + (last == INT64_MAX ? std::string("end") : std::to_string(last)));
     if (parts.empty()) return "all";
     std::string joined;
@@ -565,10 +566,10 @@ Expected<HistoryEntry> setFrameReview(ProjectStore& p, int64_t setId, int64_t fi
                            frameText(last) + " is past the media's last frame (" +
                                std::to_string(*end) + ")");
         ChangeSet c;
-        c.label = std::string("mark ") +
-                  (first == last ? frameText(first)
-                                 : "frames " + std::to_string(first) + ".." + std::to_string(last)) +
-                  " " + frameReviewName(state);
+        const std::string frames =
+            first == last ? frameText(first)
+                          : "frames " + std::to_string(first) + ".." + std::to_string(last);
+        c.label = "mark " + frames + " " + frameReviewName(state);
         for (int64_t f = first; f <= last; ++f) {
             auto now = s.frameReview(setId, f);
             if (!now) return now.status();

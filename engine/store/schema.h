@@ -11,7 +11,8 @@
 //   objects(set_id -> sets, id, track_id, label, x1, y1, x2, y2, frame, pts, source, score, flags,
 //        visibility, area, attributes JSON, revision, origin_set, origin_id, origin_track;
 //        PRIMARY KEY(set_id, id), WITHOUT ROWID)
-//        index (set_id, frame, track_id) for a frame's objects; index (set_id, track_id, frame) for a track.
+//        index (set_id, frame, track_id) for a frame's objects; index (set_id, track_id, frame)
+//        for a track.
 //   frame_reviews(set_id -> sets, frame, state; PRIMARY KEY(set_id, frame))   no row = unreviewed
 //   edit_history(id, label, created_at_ms, state 0 done | 1 undone, changes JSON)   the undo stack
 // Deleting media deletes its sets, deleting a set its objects (foreign keys with ON DELETE CASCADE;

@@ -129,7 +129,8 @@ TEST(StoreReviewDurability, KillDuringABurstOfEditsLosesNothingCommitted) {
     const int last = applied - 1;
     auto undone = (*p)->undo(h->back().id);
     ASSERT_TRUE(undone) << undone.status().message();
-    const vision::Box before = last >= kObjects ? burstBox(last - kObjects) : vision::Box{0, 0, 1, 1};
+    const vision::Box before =
+        last >= kObjects ? burstBox(last - kObjects) : vision::Box{0, 0, 1, 1};
     EXPECT_EQ((*p)->object(set, last % kObjects + 1)->box, before);
 }
 #endif

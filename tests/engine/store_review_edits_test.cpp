@@ -174,7 +174,9 @@ TEST(StoreReviewEdits, UndoAndRedoRestoreExactRowsAcrossReopen) {
             pick.minScore = 0.5f;
             return review::acceptPredictions(s, run, set, pick);
         },
-        [&](ProjectStore& s) { return review::setFrameReview(s, set, 0, 9, FrameReview::Reviewed); },
+        [&](ProjectStore& s) {
+            return review::setFrameReview(s, set, 0, 9, FrameReview::Reviewed);
+        },
         [&](ProjectStore& s) { return review::rejectPredictions(s, run, {}); },
         [&](ProjectStore& s) { return review::changeTrackId(s, set, 2, 40); },
         [&](ProjectStore& s) { return review::deleteTrack(s, set, 1); },
@@ -187,7 +189,8 @@ TEST(StoreReviewEdits, UndoAndRedoRestoreExactRowsAcrossReopen) {
         ASSERT_TRUE(e) << "edit " << i << ": " << e.status().message();
         entries.push_back(e->id);
         states.push_back(stateOf(*p, {set, run}));
-        ASSERT_FALSE(states.back() == states[states.size() - 2]) << "edit " << i << " changed nothing";
+        ASSERT_FALSE(states.back() == states[states.size() - 2])
+            << "edit " << i << " changed nothing";
     }
     // Undo every edit, half of them after a close and reopen (an autosave, a restart).
     for (size_t k = edits.size(); k-- > 0;) {
@@ -220,8 +223,8 @@ TEST(StoreReviewEdits, UndoAndRedoRestoreExactRowsAcrossReopen) {
     // An undo naming another entry than the next one is refused and changes nothing.
     auto wrong = p->undo(entries[0]);
     ASSERT_FALSE(wrong);
-    EXPECT_NE(wrong.status().message().find("the next to undo is #" + std::to_string(entries.back())),
-              std::string::npos)
+    const std::string next = "the next to undo is #" + std::to_string(entries.back());
+    EXPECT_NE(wrong.status().message().find(next), std::string::npos)
         << wrong.status().message();
     EXPECT_TRUE(stateOf(*p, {set, run}) == states.back());
     // A new edit after undos forgets the undone ones (QUndoStack's push).
