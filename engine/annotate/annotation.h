@@ -25,6 +25,17 @@ std::optional<ObjectSource> parseObjectSource(const std::string& name);
 inline constexpr int64_t kNoTrack = -1;
 inline constexpr int64_t kNoPts = INT64_MIN;   // pts unknown (a format that carries no time)
 
+// Where a reviewed object was accepted from: a prediction's set, id and track in that set. Kept
+// by the project store only (formats neither read nor write it). setId 0 = not accepted from a
+// prediction (drawn or imported).
+struct Origin {
+    int64_t setId = 0;
+    int64_t objectId = 0;
+    int64_t trackId = kNoTrack;
+
+    bool operator==(const Origin&) const = default;
+};
+
 struct Object {
     int64_t id = 0;                 // stable id in its set; 0 = not assigned yet (new)
     int64_t trackId = kNoTrack;     // objects of one track share it; kNoTrack = a lone box
@@ -43,7 +54,8 @@ struct Object {
     float visibility = 1.0f;        // MOT ground truth visibility ratio in [0, 1]
     double area = -1;               // COCO's annotation area (segment area); < 0: the box's area
     std::map<std::string, std::string> attributes;   // free key/value pairs
-    int64_t revision = 0;           // bumped by every stored edit
+    Origin origin;                  // accepted predictions: the prediction it was
+    int64_t revision = 0;           // bumped by every stored edit (an undo restores the old one)
 
     bool operator==(const Object&) const = default;
 };

@@ -63,7 +63,9 @@ const std::array kVerbs = {
          "[--class-agnostic] [--zones Z.json] [--events E.jsonl]",
          &runTrack},
     Verb{"project", "a project store: media, ground truth, model runs and reviewed sets",
-         "sightline project create|add|import|export|list|info PROJECT.slproj ...", &runProject},
+         "sightline project create|add|import|export|list|info|edit|undo|redo|history "
+         "PROJECT.slproj ...",
+         &runProject},
     Verb{"convert", "annotations from one format to another (COCO, MOT, CVAT, YOLO, VOC, JSON)",
          "sightline convert IN OUT [--from F] [--to F] [--video V] [--clip|--skip-bad]",
          &runConvert},

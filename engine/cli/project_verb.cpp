@@ -1,4 +1,4 @@
-// `sightline project create|add|import|export|list|info PROJECT.slproj ...`: the project store
+// `sightline project create|add|import|export|list|info|edit|undo|redo|history PROJECT.slproj ...`: the project store
 // (store/project_store.h) from the command line. Every change is one transaction: an import that
 // fails (or a process killed during it) leaves the project as it was.
 
@@ -13,6 +13,11 @@
 
 namespace sl::cli {
 
+// project_edit_verb.cpp: edit, undo, redo, history.
+int runProjectEdit(const std::string& sub, std::span<const std::string> rest, std::ostream& out,
+                   std::ostream& err);
+const char* projectEditUsage();
+
 namespace {
 
 namespace fmt = annotate::formats;
@@ -23,7 +28,10 @@ constexpr const char* kUsage =
     "       sightline project add PROJECT.slproj VIDEO...\n"
     "       sightline project import PROJECT.slproj FILE [--media ID|PATH] [input options]\n"
     "       sightline project export PROJECT.slproj SET OUT [--to FORMAT] [--keyframes-only]\n"
-    "       sightline project list|info PROJECT.slproj";
+    "       sightline project list|info PROJECT.slproj\n"
+    "       sightline project edit PROJECT.slproj OPERATION... | --script FILE\n"
+    "       sightline project undo|redo PROJECT.slproj [COUNT]\n"
+    "       sightline project history PROJECT.slproj";
 
 struct Out {
     std::ostream& out;
@@ -217,7 +225,8 @@ int runProject(std::span<const std::string> args, std::ostream& out, std::ostrea
     if (args.empty()) return usageError(err, "no sub-command given");
     const std::string& sub = args[0];
     if (sub == "-h" || sub == "--help") {
-        out << "usage: " << kUsage << "\n" << kAnnotationInputUsage << "\n";
+        out << "usage: " << kUsage << "\n" << kAnnotationInputUsage << "\n"
+            << projectEditUsage() << "\n";
         return kExitOk;
     }
     const Out o{out, err};
@@ -228,6 +237,8 @@ int runProject(std::span<const std::string> args, std::ostream& out, std::ostrea
     if (sub == "export") return exportFrom(rest, o);
     if (sub == "list") return list(rest, o, false);
     if (sub == "info") return list(rest, o, true);
+    if (sub == "edit" || sub == "undo" || sub == "redo" || sub == "history")
+        return runProjectEdit(sub, rest, out, err);
     return usageError(err, "unknown sub-command '" + sub + "'");
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "store/project_statements.h"
 #include "store/schema.h"
 
 namespace sl::store {
@@ -55,7 +56,7 @@ std::map<std::string, std::string> parseAttributes(const std::string& text) {
     return out;
 }
 
-// Parameters ?2 .. ?17 of the insert and the update statements: the same order in both; ID and
+// Parameters ?2 .. ?20 of the insert and the update statements: the same order in both; ID and
 // REVISION replace the object's (an import assigns them without copying the object).
 void bindObject(Statement::Use& u, const Object& o, int64_t id, int64_t revision) {
     u.bind(2, id).bind(3, o.trackId).bindStatic(4, o.label);
@@ -75,12 +76,13 @@ void bindObject(Statement::Use& u, const Object& o, int64_t id, int64_t revision
     else
         u.bind(16, attributesJson(o.attributes));
     u.bind(17, revision);
+    u.bind(18, o.origin.setId).bind(19, o.origin.objectId).bind(20, o.origin.trackId);
 }
 
 // The columns every object query reads, in readObjects' order.
 constexpr const char* kObjectColumns =
     "id, track_id, label, x1, y1, x2, y2, frame, pts, source, score, flags, visibility, area, "
-    "attributes, revision";
+    "attributes, revision, origin_set, origin_id, origin_track";
 
 std::string objectQuery(const std::string& where) {
     return std::string("SELECT ") + kObjectColumns + " FROM objects WHERE " + where;
@@ -88,11 +90,6 @@ std::string objectQuery(const std::string& where) {
 
 }  // namespace
 
-// The statements a project runs more than once, prepared when it opens.
-struct ProjectStore::Statements {
-    Statement insertObject, objectsOfSet, objectsInFrame, objectsInFrames, track, count, maxId,
-        revisionOf, updateObject, removeObject, touchSet, setById, setsOfMedia;
-};
 
 ProjectStore::ProjectStore(std::string path, SqliteDb db, bool readOnly)
     : path_(std::move(path)), db_(std::move(db)), readOnly_(readOnly) {}
@@ -160,8 +157,9 @@ void ProjectStore::prepare() {
     st_ = std::make_unique<Statements>();
     st_->insertObject = Statement(
         db, "INSERT INTO objects(set_id, id, track_id, label, x1, y1, x2, y2, frame, pts, source, "
-            "score, flags, visibility, area, attributes, revision) "
-            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+            "score, flags, visibility, area, attributes, revision, origin_set, origin_id, "
+            "origin_track) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+            "?15, ?16, ?17, ?18, ?19, ?20)");
     st_->objectsOfSet = Statement(db, objectQuery("set_id = ?1 ORDER BY frame, track_id, id"));
     st_->objectsInFrame = Statement(db, objectQuery("set_id = ?1 AND frame = ?2 ORDER BY track_id, id"));
     st_->objectsInFrames = Statement(
@@ -170,16 +168,20 @@ void ProjectStore::prepare() {
     st_->count = Statement(db, "SELECT COUNT(*) FROM objects WHERE set_id = ?1");
     st_->maxId = Statement(db, "SELECT COALESCE(MAX(id), 0) FROM objects WHERE set_id = ?1");
     st_->revisionOf = Statement(db, "SELECT revision FROM objects WHERE set_id = ?1 AND id = ?2");
+    st_->objectById = Statement(db, objectQuery("set_id = ?1 AND id = ?2"));
+    st_->maxTrack = Statement(db, "SELECT COALESCE(MAX(track_id), -1) FROM objects WHERE set_id = ?1");
     st_->updateObject = Statement(
         db, "UPDATE objects SET track_id = ?3, label = ?4, x1 = ?5, y1 = ?6, x2 = ?7, y2 = ?8, "
             "frame = ?9, pts = ?10, source = ?11, score = ?12, flags = ?13, visibility = ?14, "
-            "area = ?15, attributes = ?16, revision = ?17 WHERE set_id = ?1 AND id = ?2");
+            "area = ?15, attributes = ?16, revision = ?17, origin_set = ?18, origin_id = ?19, "
+            "origin_track = ?20 WHERE set_id = ?1 AND id = ?2");
     st_->removeObject = Statement(db, "DELETE FROM objects WHERE set_id = ?1 AND id = ?2");
     st_->touchSet = Statement(db, "UPDATE sets SET updated_at_ms = ?2 WHERE id = ?1");
     const char* setColumns =
         "SELECT id, name, kind, labels, model, parameters, created_at_ms FROM sets ";
     st_->setById = Statement(db, std::string(setColumns) + "WHERE id = ?1");
     st_->setsOfMedia = Statement(db, std::string(setColumns) + "WHERE media_id = ?1 ORDER BY id");
+    prepareReview();
 }
 
 Expected<std::unique_ptr<ProjectStore>> ProjectStore::create(const std::string& path) {
@@ -226,6 +228,7 @@ Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const std::string& pa
     sqlite3* raw = p->db_.get();
     try {
         sqlite3_busy_timeout(raw, options.busyTimeoutMs);
+        p->historyEntries_ = std::max(1, options.historyEntries);
         const int64_t appId = pragmaInt(raw, "application_id");
         const int version = schemaVersionOf(raw);
         if (appId != kApplicationId)
@@ -444,6 +447,21 @@ void ProjectStore::insertObject(int64_t setId, const Object& o, int64_t id, int6
     u.run();
 }
 
+void ProjectStore::overwriteObject(int64_t setId, const Object& o) {
+    Statement::Use u(st_->updateObject);
+    u.bind(1, setId);
+    bindObject(u, o, o.id, o.revision);
+    u.run();
+}
+
+std::optional<Object> ProjectStore::storedObject(int64_t setId, int64_t id) {
+    Statement::Use u(st_->objectById);
+    u.bind(1, setId).bind(2, id);
+    std::vector<Object> found = readObjects(u);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+}
+
 std::vector<Object> ProjectStore::readObjects(Statement::Use& u) {
     std::vector<Object> out;
     while (u.step()) {
@@ -469,6 +487,7 @@ std::vector<Object> ProjectStore::readObjects(Statement::Use& u) {
         o.area = u.f64(13);
         if (!u.isNull(14)) o.attributes = parseAttributes(u.text(14));
         o.revision = u.i64(15);
+        o.origin = {u.i64(16), u.i64(17), u.i64(18)};
         out.push_back(std::move(o));
     }
     return out;
@@ -641,16 +660,6 @@ int64_t ProjectStore::nextObjectId(int64_t setId) {
 void ProjectStore::touchSet(int64_t setId) {
     Statement::Use(st_->touchSet).bind(1, setId).bind(2, nowMs()).run();
 }
-
-namespace {
-
-// An edit that cannot apply; applyEdits turns it into a Status (after the rollback).
-struct EditRefused {
-    StatusCode code;
-    std::string message;
-};
-
-}  // namespace
 
 Object ProjectStore::applyOne(int64_t setId, const Edit& e) {
     if (e.kind == Edit::Kind::Add) {

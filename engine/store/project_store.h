@@ -11,6 +11,9 @@
 // second writer waits up to busyTimeoutMs for the lock, then gets a Status naming the project.
 // Edits carry the revision they were made on (Object::revision): an update of an object another
 // process changed since it was read is refused, not silently overwritten.
+// Review edits (store/review_edits.h) go through commit(): one transaction that applies the edit's
+// change set (before and after rows) and appends it to the project's undo history, so the
+// history is exactly as durable as the edits. Undo and redo are transactions of their own.
 // Versions: an older file is upgraded on open (not read-only) after a backup copy
 // (NAME.slproj.v<old>.bak); a file made by a newer Sightline is refused.
 //
@@ -22,10 +25,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "annotate/annotation.h"
 #include "core/status.h"
+#include "store/change_set.h"
 #include "store/sqlite_handles.h"
 
 namespace sl::store {
@@ -33,6 +38,7 @@ namespace sl::store {
 struct OpenOptions {
     bool readOnly = false;
     int busyTimeoutMs = 5000;
+    int historyEntries = 1000;   // the undo history's bound (kHistoryEntries); tests lower it
 };
 
 // One change of a set, for applyEdits (several changes as one transaction: one undo step).
@@ -107,6 +113,42 @@ public:
     Expected<std::vector<annotate::Object>> applyEdits(int64_t setId,
                                                        const std::vector<Edit>& edits);
 
+    // ---- Review (project_store_history.cpp) ----
+    // One stored object; NotFound names it.
+    Expected<annotate::Object> object(int64_t setId, int64_t objectId);
+    // The largest object id / track id of a set (0 / kNoTrack when it has none).
+    Expected<int64_t> maxObjectId(int64_t setId);
+    Expected<int64_t> maxTrackId(int64_t setId);
+    Expected<FrameReview> frameReview(int64_t setId, int64_t frame);
+    // The frames of a set that have a state, in frame order.
+    Expected<std::vector<std::pair<int64_t, FrameReview>>> frameReviews(int64_t setId);
+    // The first frame after AFTER that is not Reviewed (-1 when every frame up to LAST is).
+    Expected<int64_t> nextUnreviewedFrame(int64_t setId, int64_t after, int64_t last);
+
+    // An edit with undo. PLAN runs inside the edit's transaction (BEGIN IMMEDIATE: no other
+    // writer between its reads and the writes) and returns the change set: before rows as read,
+    // after rows as wanted. commit checks that every before row is what is stored (an insert:
+    // that the id is free), writes the after rows (an update gets revision before + 1, an
+    // insert revision 1), appends the change to the history (dropping the redo stack: a new edit
+    // after an undo forgets what was undone, as QUndoStack does), trims the history to its bound
+    // and commits, all or nothing. An empty change set is refused ("changes nothing").
+    using Plan = std::function<Expected<ChangeSet>(ProjectStore&)>;
+    Expected<HistoryEntry> commit(const Plan& plan);
+    // Undo the newest done entry / redo the oldest undone one, in one transaction each: every
+    // row the entry wrote must still be as it left it (else refused, naming the row: something
+    // outside the history changed it), then the rows before it (after it) are written back
+    // exactly, ids and revisions included. EXPECT (0 = any): the entry the caller thinks is
+    // next (the GUI's QUndoStack); another one is refused, so two windows never undo each
+    // other's edits by mistake.
+    Expected<HistoryEntry> undo(int64_t expect = 0);
+    Expected<HistoryEntry> redo(int64_t expect = 0);
+    // The history, oldest first, without the change sets: done entries, then undone ones.
+    Expected<std::vector<HistoryEntry>> history();
+    // The bound: the newest kHistoryEntries (OpenOptions::historyEntries) done entries whose
+    // changes take at most kHistoryBytes of JSON together (the newest entry is always kept, however large).
+    static constexpr int kHistoryEntries = OpenOptions{}.historyEntries;
+    static constexpr int64_t kHistoryBytes = 64 << 20;
+
     ProjectStore(const ProjectStore&) = delete;
     ProjectStore& operator=(const ProjectStore&) = delete;
 
@@ -120,11 +162,23 @@ private:
     void touchSet(int64_t setId);
     annotate::Object applyOne(int64_t setId, const Edit& e);
     std::vector<annotate::Object> readObjects(Statement::Use& u);
+    // Rows as they are (project_store_history.cpp): the object stored under (SET, ID), if any;
+    // O written over the stored row with every field as given, revision included.
+    std::optional<annotate::Object> storedObject(int64_t setId, int64_t id);
+    void overwriteObject(int64_t setId, const annotate::Object& o);
+    FrameReview storedFrameReview(int64_t setId, int64_t frame);
+    void writeFrameReview(int64_t setId, int64_t frame, FrameReview state);
+    // Applies C forwards or backwards inside the caller's transaction; throws EditRefused
+    // (a row is not as C expects) or SqliteError.
+    void applyChanges(ChangeSet& c, bool forward, bool fresh);
+    void prepareReview();
+    Expected<HistoryEntry> step(bool undoing, int64_t expect);
 
     std::string path_;
     SqliteDb db_;
     bool readOnly_;
     int version_ = 0;
+    int historyEntries_ = kHistoryEntries;
     std::string backupPath_;
     std::unique_ptr<Statements> st_;
 };

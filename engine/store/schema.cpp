@@ -65,6 +65,28 @@ const char* const kSteps[] = {
     ALTER TABLE media ADD COLUMN start_pts INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE media ADD COLUMN scene TEXT NOT NULL DEFAULT '';
     )sql",
+    // 4: review (issue 14). An accepted prediction remembers the prediction it came from
+    // (origin_set 0 = none); frames carry a review state (no row = unreviewed); the undo history
+    // is kept in the file, written in the edit's own transaction, so undo survives autosaves,
+    // restarts and a kill -9 (store/edit_history.h).
+    R"sql(
+    ALTER TABLE objects ADD COLUMN origin_set INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE objects ADD COLUMN origin_id INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE objects ADD COLUMN origin_track INTEGER NOT NULL DEFAULT -1;
+    CREATE TABLE frame_reviews(
+        set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
+        frame INTEGER NOT NULL,
+        state INTEGER NOT NULL,
+        PRIMARY KEY(set_id, frame)) WITHOUT ROWID;
+    -- state 0: done (on the undo stack), 1: undone (on the redo stack). changes: the JSON of
+    -- the edit's before and after rows (store/change_set.h).
+    CREATE TABLE edit_history(
+        id INTEGER PRIMARY KEY,
+        label TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        state INTEGER NOT NULL DEFAULT 0,
+        changes TEXT NOT NULL);
+    )sql",
 };
 static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion);
 

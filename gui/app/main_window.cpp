@@ -24,6 +24,7 @@
 
 #include "controller/detection_controller.h"
 #include "controller/project_controller.h"
+#include "controller/review_controller.h"
 #include "controller/track_controller.h"
 #include "dialogs/open_url_dialog.h"
 #include "dialogs/shortcuts_dialog.h"
@@ -98,6 +99,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     createTracking();
     createProject();
     createWall();
+    createReview();
 
     connect(controller_, &EngineController::opened, this, &MainWindow::onOpened);
     connect(controller_, &EngineController::failed, this, &MainWindow::onFailed);
@@ -122,6 +124,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 MainWindow::~MainWindow() {
     delete tools_;   // joins its analysis / export threads while everything they use is alive
     tracks_->setSceneSink({});
+    delete review_;    // waits for its edits in flight (they land)
     delete project_;   // waits for its job in flight (a save rolls back)
 }
 

@@ -15,6 +15,7 @@
 #include "controller/engine_controller.h"
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QStackedWidget;
@@ -24,6 +25,7 @@ namespace sl::gui {
 class DetectionController;
 class ProjectController;
 class ProjectSetsDialog;
+class ReviewController;
 class DetectionDock;
 class AnalyticsDock;
 class TrackController;
@@ -75,6 +77,10 @@ public:
     bool wallShown() const;
     void showWall(bool shown);        // the first showing restores the saved cameras
     void openFromWall(const QString& name);   // the tile's source in the single view
+    // Review edits and their undo history (main_window_review.cpp): Edit > Undo / Redo, the
+    // Undo History dock.
+    ReviewController* review() const { return review_; }
+    QDockWidget* historyDock() const { return historyDock_; }
     QString statusText() const;      // all status-bar fields, for tests and bug reports
     QList<QAction*> allActions() const { return actions_; }
 
@@ -106,6 +112,7 @@ private:
     void createProject();
     void createWall();
     void addCameraDialog();
+    void createReview();
     void newProjectDialog();
     void openProjectDialog();
     void onSetLoaded(const annotate::AnnotationSet& set, const annotate::MediaInfo& media);
@@ -162,6 +169,9 @@ private:
     QAction* wallAction_ = nullptr;
     bool wallRestored_ = false;
     bool fromWall_ = false;   // the single view was opened from a tile: Esc goes back
+    ReviewController* review_ = nullptr;
+    QDockWidget* historyDock_ = nullptr;
+    int64_t shownFrame_ = -1;   // the frame the view shows (the review keys act on it)
 
     QLabel* codecLabel_ = nullptr;
     QLabel* sizeLabel_ = nullptr;

@@ -14,6 +14,7 @@
 #include "app/main_window.h"
 #include "controller/detection_controller.h"
 #include "controller/project_controller.h"
+#include "controller/review_controller.h"
 #include "controller/track_controller.h"
 #include "dialogs/project_sets_dialog.h"
 #include "pipeline/results_annotations.h"
@@ -208,6 +209,7 @@ void MainWindow::onSetLoaded(const annotate::AnnotationSet& set, const annotate:
     pipeline::ResultsStore& results = controller_->results();
     results.clear();
     pipeline::resultsFromAnnotationSet(set, shown, results);
+    review_->setReviewSet(set.id);   // its frames are the ones the review keys mark
     statusBar()->showMessage(tr("Loaded '%1': %2 objects on %3 frames")
                                  .arg(QString::fromStdString(set.name))
                                  .arg(set.objects.size())

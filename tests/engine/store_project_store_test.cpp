@@ -384,8 +384,8 @@ TEST(StoreProject, ReadersWorkWhileAnotherProcessWrites) {
     sqlite3_busy_timeout(raw, 200);
     exec(raw, "BEGIN IMMEDIATE");
     exec(raw, "INSERT INTO objects SELECT set_id, id + 1000, track_id, label, x1, y1, x2, y2, "
-              "frame, pts, source, score, flags, visibility, area, attributes, revision FROM "
-              "objects");
+              "frame, pts, source, score, flags, visibility, area, attributes, revision, "
+              "origin_set, origin_id, origin_track FROM objects");
     // Reads go on (the last committed state); a write waits the busy timeout, then says so.
     auto objects = (*reader)->objects(set);
     ASSERT_TRUE(objects) << objects.status().message();
