@@ -11,7 +11,12 @@
 // (analytics::alertJsonLine), flushed per line.
 // --record DIR: per source DIR/<name>.results.jsonl (every frame: detected or carried, the
 // tracked objects with ids and boxes in source pixels), flushed per line, and DIR/summary.json
-// (written atomically at the end). Details in docs/monitor.md.
+// (written atomically at the end).
+// --clips DIR [--clip-pre S] [--clip-post S] [--clip-quota MB]: on every alert, an event clip
+// of the source (pre + post seconds, remuxed to MP4 without re-encoding) and its sidecar JSON
+// (the alerts, the boxes of its frames) in DIR, oldest deleted first above the quota
+// (pipeline/clip_recorder.h); each clip is an event line {"type": "clip", "path", ...}.
+// Details in docs/monitor.md.
 
 #include <atomic>
 #include <chrono>
@@ -33,6 +38,8 @@
 #include "core/atomic_file.h"
 #include "core/log.h"
 #include "analytics/rule_engine.h"
+#include "pipeline/clip_recorder.h"
+#include "pipeline/clip_store.h"
 #include "pipeline/monitor.h"
 
 namespace sl::cli {
@@ -46,6 +53,7 @@ constexpr const char* kUsage =
     "sightline monitor SRC... [--config monitor.json] [--events events.jsonl] [--record DIR]\n"
     "                  [--duration S] [--json] [--target-fps F] [--no-loop] [--no-adaptive]\n"
     "                  [--streams N] [--batch N] [--model M] [--threshold T] [--classes a,b]\n"
+    "                  [--clips DIR] [--clip-pre S] [--clip-post S] [--clip-quota MB]\n"
     "  SRC: rtsp://, http(s)://, udp://, tcp://, /dev/videoN, or a file (a simulated camera\n"
     "  that loops). --config adds the sources, zones, lines and rules of a monitor.json\n"
     "  (docs/monitor.md).";
@@ -156,8 +164,8 @@ private:
 int runMonitor(std::span<const std::string> args) {
     DetectorArgs d;
     std::vector<std::string> urls;
-    std::string configPath, eventsPath, recordDir;
-    double duration = 0, targetFps = 0;
+    std::string configPath, eventsPath, recordDir, clipsDir;
+    double duration = 0, targetFps = 0, clipPre = -1, clipPost = -1, clipQuota = -1;
     bool jsonOut = false, loop = true, adaptive = true;
     int streams = 0, batch = 0;
     const auto usage = [&](const std::string& problem) {
@@ -191,10 +199,18 @@ int runMonitor(std::span<const std::string> args) {
             loop = false;
         } else if (a == "--no-adaptive") {
             adaptive = false;
-        } else if (a == "--config" || a == "--events" || a == "--record") {
+        } else if (a == "--config" || a == "--events" || a == "--record" || a == "--clips") {
             const std::string* v = value(a.c_str());
-            if (!v) return usage(a + " needs a path");
-            (a == "--config" ? configPath : a == "--events" ? eventsPath : recordDir) = *v;
+            if (!v || v->empty()) return usage(a + " needs a path");
+            (a == "--config" ? configPath
+             : a == "--events" ? eventsPath
+             : a == "--record" ? recordDir
+                               : clipsDir) = *v;
+        } else if (a == "--clip-pre" || a == "--clip-post") {
+            double& out = a == "--clip-pre" ? clipPre : clipPost;
+            if (!number(out, 0) || out > 600) return usage(a + " needs seconds in [0, 600]");
+        } else if (a == "--clip-quota") {
+            if (!number(clipQuota, 0)) return usage("--clip-quota needs megabytes >= 0 (0: none)");
         } else if (a == "--duration") {
             if (!number(duration, 0.001)) return usage("--duration needs seconds > 0");
         } else if (a == "--target-fps") {
@@ -240,6 +256,13 @@ int runMonitor(std::span<const std::string> args) {
     if (!adaptive) config.adaptive = false;
     if (batch > 0) config.batch = batch;
     if (streams > 0) config.streams = streams;
+    if (!clipsDir.empty()) config.clips.dir = clipsDir;
+    if (clipPre >= 0) config.clips.preSeconds = clipPre;
+    if (clipPost >= 0) config.clips.postSeconds = clipPost;
+    if (clipQuota >= 0) config.clips.quotaMb = clipQuota;
+    if (config.clips.dir.empty() && (clipPre >= 0 || clipPost >= 0 || clipQuota >= 0))
+        return usage("--clip-pre, --clip-post and --clip-quota need --clips DIR (or \"clips\" in "
+                     "the config)");
     if (!config.model.empty() && d.model == models::kDefaultModel) d.model = config.model;
     if (config.threshold >= 0 && d.options.settings.confidence < 0)
         d.options.settings.confidence = static_cast<float>(config.threshold);
@@ -275,6 +298,17 @@ int runMonitor(std::span<const std::string> args) {
         }
     }
 
+    // The clips folder before the model: a folder that cannot be made is a bad command line.
+    std::unique_ptr<pipeline::ClipStore> clipStore;
+    if (!config.clips.dir.empty()) {
+        clipStore = std::make_unique<pipeline::ClipStore>(
+            config.clips.dir, static_cast<int64_t>(config.clips.quotaMb * 1024 * 1024));
+        if (Status st = clipStore->open(); !st) {
+            std::fprintf(stderr, "sightline monitor: %s\n", st.message().c_str());
+            return kExitFailure;
+        }
+    }
+
     const int streamCount = config.streams > 0 ? config.streams : 2;
     // Batch N: the detector loads a batch-N session beside its batch-1 one (refused, naming the
     // node, for a model that is not batch-agnostic).
@@ -292,6 +326,55 @@ int runMonitor(std::span<const std::string> args) {
     std::mutex outMutex;   // stdout lines from callbacks and the main loop
     std::string lastAlert; // under outMutex
     const bool tty = !jsonOut && ::isatty(1) == 1;
+
+    // Declared before the monitor: its sources call into them until it is destroyed.
+    std::map<std::string, std::unique_ptr<pipeline::ClipRecorder>> clipRecorders;
+    int64_t clipsWritten = 0, clipErrors = 0;   // under outMutex
+    const auto onClip = [&](const pipeline::ClipReport& c) {
+        json j;
+        j["type"] = c.status ? "clip" : "clip-error";
+        j["wall_time"] = wallTime();
+        j["source"] = c.source;
+        j["alerts"] = c.rules;
+        if (c.status) {
+            j["path"] = c.video.string();
+            j["sidecar"] = c.sidecar.string();
+            j["frames"] = c.frames;
+            j["duration_s"] = round2(c.seconds);
+            j["bytes"] = c.bytes;
+            j["write_ms"] = round2(c.writeMs);
+            j["end"] = c.endReason;
+            if (c.truncated) j["truncated"] = true;
+            if (!c.deletedByQuota.empty()) {
+                j["deleted"] = json::array();
+                for (const auto& p : c.deletedByQuota) j["deleted"].push_back(p.string());
+            }
+        } else {
+            j["error"] = c.status.message();
+        }
+        events.write(j);
+        std::lock_guard lock(outMutex);
+        ++(c.status ? clipsWritten : clipErrors);
+        if (jsonOut) std::printf("%s\n", j.dump().c_str());
+        else if (!tty && c.status)
+            std::printf("%s CLIP %s: %s (%lld frames, %.1f s)\n", wallTime().c_str(),
+                        c.source.c_str(), c.video.string().c_str(),
+                        static_cast<long long>(c.frames), c.seconds);
+        else if (!tty)
+            std::printf("%s CLIP %s: %s\n", wallTime().c_str(), c.source.c_str(),
+                        c.status.message().c_str());
+        std::fflush(stdout);
+    };
+    if (clipStore)
+        for (const auto& s : config.sources) {
+            pipeline::ClipRecorderOptions o;
+            o.source = s.name;
+            o.preSeconds = config.clips.preSeconds;
+            o.postSeconds = config.clips.postSeconds;
+            o.labels = labels;
+            clipRecorders.emplace(
+                s.name, std::make_unique<pipeline::ClipRecorder>(*clipStore, o, onClip));
+        }
     pipeline::SourcePipelineCallbacks cb;
     cb.onState = [&](const std::string& name, const media::LiveSnapshot& s) {
         json j;
@@ -312,6 +395,11 @@ int runMonitor(std::span<const std::string> args) {
             std::fflush(stdout);
         }
     };
+    if (!clipRecorders.empty())
+        cb.onPacket = [&](const std::string& name, const media::LivePacket& p) {
+            if (auto it = clipRecorders.find(name); it != clipRecorders.end())
+                it->second->onPacket(p);
+        };
     cb.onResult = [&](const pipeline::SourceFrameResult& r) {
         if (auto it = records.find(r.source); it != records.end()) {
             json j;
@@ -361,6 +449,9 @@ int runMonitor(std::span<const std::string> args) {
             if (jsonOut) std::printf("%s\n", line.c_str());
             else if (!tty) std::printf("%s ALERT %s\n", wallTime().c_str(), lastAlert.c_str());
         }
+        // After the alert lines: the clip's event line comes when the clip is written.
+        if (auto it = clipRecorders.find(r.source); it != clipRecorders.end())
+            it->second->onResult(r);
     };
 
     pipeline::SchedulerOptions so;
@@ -430,6 +521,8 @@ int runMonitor(std::span<const std::string> args) {
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     const pipeline::SchedulerStats sched = monitor.schedulerStats();
     monitor.stopAll();
+    // Every result is in: the clips in progress end with what they hold.
+    for (auto& [name, rec] : clipRecorders) rec->stop();
     sigaction(SIGINT, &oldInt, nullptr);
     sigaction(SIGTERM, &oldTerm, nullptr);
     const auto final = monitor.finalStatus();
@@ -444,6 +537,11 @@ int runMonitor(std::span<const std::string> args) {
     summary["mean_batch"] = round2(sched.meanBatch);
     summary["sources"] = json::array();
     for (const auto& s : final) summary["sources"].push_back(statusJson(s));
+    if (clipStore) {
+        std::lock_guard lock(outMutex);
+        summary["clips"] = clipsWritten;
+        summary["clip_errors"] = clipErrors;
+    }
     if (!recordDir.empty()) {
         records.clear();   // closed (flushed) before the summary says they are complete
         const auto p = std::filesystem::path(recordDir) / "summary.json";

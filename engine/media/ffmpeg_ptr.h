@@ -34,6 +34,16 @@ struct SwsContextFree {
 struct AvBufferUnref {
     void operator()(AVBufferRef* b) const { av_buffer_unref(&b); }
 };
+struct AvCodecParametersFree {
+    void operator()(AVCodecParameters* p) const { avcodec_parameters_free(&p); }
+};
+// An output (muxing) context: closes its file, if it opened one, then frees the context.
+struct AvFormatOutputFree {
+    void operator()(AVFormatContext* c) const {
+        if (c->oformat && !(c->oformat->flags & AVFMT_NOFILE)) avio_closep(&c->pb);
+        avformat_free_context(c);
+    }
+};
 
 using AvFormatInputPtr = std::unique_ptr<AVFormatContext, AvFormatInputClose>;
 using AvCodecContextPtr = std::unique_ptr<AVCodecContext, AvCodecContextFree>;
@@ -41,6 +51,8 @@ using AvFramePtr = std::unique_ptr<AVFrame, AvFrameFree>;
 using AvPacketPtr = std::unique_ptr<AVPacket, AvPacketFree>;
 using SwsContextPtr = std::unique_ptr<SwsContext, SwsContextFree>;
 using AvBufferPtr = std::unique_ptr<AVBufferRef, AvBufferUnref>;
+using AvCodecParametersPtr = std::unique_ptr<AVCodecParameters, AvCodecParametersFree>;
+using AvFormatOutputPtr = std::unique_ptr<AVFormatContext, AvFormatOutputFree>;
 
 // av_err2str is a compound-literal macro C++ cannot use.
 inline std::string avErrorText(int err) {

@@ -218,6 +218,38 @@ LiveSource::SessionEnd LiveSource::session(bool& delivered) {
     aborting_ = false;
 
     MediaSource src;
+    ++connections_;
+    if (callbacks_.onPacket) {
+        // The stream's description is made once per connection, at its first packet (the
+        // codec parameters are final once open() has probed), and shared by all its packets.
+        src.setPacketTap([this, stream = std::shared_ptr<const PacketStream>(),
+                          connection = connections_, session = delivered
+                                                                  ? currentSession_
+                                                                  : sessions_ + 1,
+                          first = nextIndex_](const AVPacket& pkt, const AVStream& st) mutable {
+            if (!stream) {
+                auto ps = std::make_shared<PacketStream>();
+                AVCodecParameters* par = avcodec_parameters_alloc();
+                if (!par || avcodec_parameters_copy(par, st.codecpar) < 0) {
+                    avcodec_parameters_free(&par);
+                    return;   // out of memory: no tap for this packet; the next one retries
+                }
+                ps->codecpar = std::shared_ptr<const AVCodecParameters>(
+                    par, [](const AVCodecParameters* p) {
+                        auto* q = const_cast<AVCodecParameters*>(p);
+                        avcodec_parameters_free(&q);
+                    });
+                ps->timeBase = st.time_base;
+                const AVRational r = st.avg_frame_rate.num > 0 ? st.avg_frame_rate : st.r_frame_rate;
+                ps->fps = r.num > 0 && r.den > 0 ? av_q2d(r) : 0;
+                ps->connection = connection;
+                ps->session = session;
+                ps->firstFrame = first;
+                stream = std::move(ps);
+            }
+            callbacks_.onPacket(LivePacket{&pkt, stream});
+        });
+    }
     if (Status st = src.open(o); !st) {
         if (stopRequested_) return {Ended::Stop, st};
         return {permanent(st) ? Ended::Fatal : Ended::Retry, st};

@@ -26,6 +26,12 @@
 //
 // A live input that ends or fails is never reported as a clean end of file: it goes Stalled ->
 // Reconnecting (or Failed once the policy gives up), with the reason.
+//
+// Packet tap (LiveCallbacks::onPacket, optional): every demuxed packet of the video stream, as it
+// comes off the demuxer and before the decoder sees it, with the stream's codec parameters and
+// time base (LivePacket::stream). The event-clip recorder keeps them to remux clips without
+// re-encoding (pipeline/clip_recorder.h). The packet is lent for the call; av_packet_ref keeps
+// it without copying its payload.
 
 #include <atomic>
 #include <chrono>
@@ -42,6 +48,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "media/ffmpeg_ptr.h"
 #include "media/media_info.h"
 #include "media/open_options.h"
 #include "media/video_frame.h"
@@ -110,6 +117,29 @@ struct LiveSnapshot {
     std::chrono::steady_clock::time_point lastFrameAt{};
 };
 
+// The video stream of one connection (one open of the input: a reconnect, and each loop of a
+// simulated camera, opens a new one): what a muxer needs to write its packets unchanged. Shared
+// and immutable; a new object means the codec parameters may differ and timestamps may start
+// again, so keepers of packets compare `stream` pointers.
+struct PacketStream {
+    std::shared_ptr<const AVCodecParameters> codecpar;
+    AVRational timeBase{1, 1};
+    double fps = 0;             // nominal (else average) frame rate; 0 when unknown
+    int64_t connection = 0;     // 1, 2, ... per open
+    // The session its frames are delivered with (LiveFrame::session): the current one, or for
+    // a connection that has not delivered a frame yet, the number it gets when it does.
+    int64_t session = 0;
+    // The supervisor's index (VideoFrame::index) of this connection's first frame, if it
+    // delivers any: frames firstFrame, firstFrame + 1, ... come from it until the next
+    // connection's firstFrame. With the frames' pts this ties a result to its packet.
+    int64_t firstFrame = 0;
+};
+
+struct LivePacket {
+    const AVPacket* packet = nullptr;   // lent for the call (av_packet_ref to keep it)
+    std::shared_ptr<const PacketStream> stream;
+};
+
 struct LiveFrame {
     VideoFrame frame;              // index(): the supervisor's running number
     int64_t session = 0;           // 1 for the first connection that delivered, then 2, ...
@@ -122,6 +152,9 @@ struct LiveCallbacks {
     // On the source's thread (sometimes from inside FFmpeg's interrupt callback), at every
     // transition. Must not block and must not call stop() or the destructor; snapshot() is fine.
     std::function<void(const LiveSnapshot&)> onState;
+    // (optional) On the source's thread, for every video packet demuxed, before it is decoded
+    // (so a packet comes before its frame). Must not block: it delays this source's reads.
+    std::function<void(const LivePacket&)> onPacket;
 };
 
 class LiveSource {
@@ -184,6 +217,7 @@ private:
     int64_t nextIndex_ = 0;
     int64_t sessions_ = 0;
     int64_t currentSession_ = 0;
+    int64_t connections_ = 0;   // opens so far (PacketStream::connection)
     // Simulated camera: wall time of media second 0 and the media time earlier loops took.
     std::optional<std::chrono::steady_clock::time_point> paceStart_;
     double loopOffset_ = 0;

@@ -142,6 +142,7 @@ struct MediaSource::Impl {
     std::string liveEnd;   // why a live input stopped (set at its demuxer's end, before draining)
     int consecutiveErrors = 0;
     int64_t liveCounter = 0;
+    PacketTap packetTap;
 
     // get_buffer2 runs on the decoder's threads: the allocator is read under this mutex and the
     // call made on a local shared_ptr copy, so a swap never destroys one in use.
@@ -652,6 +653,7 @@ Expected<VideoFrame> MediaSource::readFrame() {
             av_packet_unref(d.pkt.get());
             continue;
         }
+        if (d.packetTap) d.packetTap(*d.pkt, *d.fmt->streams[d.stream]);
         err = avcodec_send_packet(d.codec.get(), d.pkt.get());
         av_packet_unref(d.pkt.get());
         if (err < 0 && err != AVERROR(EAGAIN)) {
@@ -662,6 +664,8 @@ Expected<VideoFrame> MediaSource::readFrame() {
         }
     }
 }
+
+void MediaSource::setPacketTap(PacketTap tap) { impl_->packetTap = std::move(tap); }
 
 Expected<VideoFrame> MediaSource::seekToIndex(int64_t target, const FrameSink& onTheWay) {
     Impl& d = *impl_;

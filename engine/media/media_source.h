@@ -22,6 +22,9 @@
 #include "media/open_options.h"
 #include "media/video_frame.h"
 
+struct AVPacket;
+struct AVStream;
+
 namespace sl::media {
 
 class MediaSource {
@@ -55,6 +58,12 @@ public:
     // readFrame() continues with index + 1.
     using FrameSink = std::function<void(const VideoFrame&)>;
     Expected<VideoFrame> seekToIndex(int64_t index, const FrameSink& onTheWay = {});
+
+    // (optional) Called with every packet of the video stream as it is demuxed, before the
+    // decoder gets it, on the thread reading (readFrame, seekToIndex). The packet is lent for the
+    // call (av_packet_ref keeps it, zero-copy). LiveSource's packet tap.
+    using PacketTap = std::function<void(const AVPacket& packet, const AVStream& stream)>;
+    void setPacketTap(PacketTap tap);
 
     // Index of the frame readFrame() would return next (-1 when unknown).
     int64_t nextIndex() const { return nextIndex_; }

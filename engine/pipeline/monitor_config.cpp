@@ -124,7 +124,7 @@ Expected<MonitorConfig> parseMonitorConfig(const std::string& textIn, const std:
         if (!root.is_object()) throw Bad{"/", "expected an object"};
         onlyKeys(root, "",
                  {"version", "model", "threshold", "classes", "streams", "batch", "adaptive",
-                  "open_timeout_s", "read_timeout_s", "reconnect", "sources"});
+                  "open_timeout_s", "read_timeout_s", "reconnect", "clips", "sources"});
         auto v = root.find("version");
         if (v == root.end()) throw Bad{"/version", "missing"};
         if (!v->is_number_integer() || v->get<int64_t>() != MonitorConfig::kVersion)
@@ -158,6 +158,19 @@ Expected<MonitorConfig> parseMonitorConfig(const std::string& textIn, const std:
             c.reconnect.maxDelay = std::chrono::milliseconds(std::llround(max * 1000));
             c.reconnect.maxAttempts = integer(*it, "attempts", "/reconnect", -1, -1, 1000000,
                                               "expected -1 (forever) or a count >= 0");
+        }
+        if (auto it = root.find("clips"); it != root.end()) {
+            if (!it->is_object()) throw Bad{"/clips", "expected an object"};
+            onlyKeys(*it, "/clips", {"dir", "pre_s", "post_s", "quota_mb"});
+            const std::string dir = text(*it, "dir", "/clips", true);
+            c.clips.dir = std::filesystem::path(dir).is_absolute() ? std::filesystem::path(dir)
+                                                                   : baseDir / dir;
+            c.clips.preSeconds = number(*it, "pre_s", "/clips", 5, 0, 600,
+                                        "expected seconds in [0, 600]");
+            c.clips.postSeconds = number(*it, "post_s", "/clips", 5, 0, 600,
+                                         "expected seconds in [0, 600]");
+            c.clips.quotaMb = number(*it, "quota_mb", "/clips", 1024, 0, 1e9,
+                                     "expected megabytes >= 0 (0: no quota)");
         }
         auto sources = root.find("sources");
         if (sources == root.end()) throw Bad{"/sources", "missing"};

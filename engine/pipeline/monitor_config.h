@@ -7,6 +7,7 @@
 //    "streams": 2, "batch": 1, "adaptive": true,
 //    "open_timeout_s": 10, "read_timeout_s": 5,
 //    "reconnect": {"initial_s": 0.5, "max_s": 30, "attempts": -1},
+//    "clips": {"dir": "clips", "pre_s": 5, "post_s": 5, "quota_mb": 1024},
 //    "sources": [
 //      {"name": "door", "url": "rtsp://10.0.0.5/stream1", "transport": "tcp",
 //       "target_fps": 10, "priority": 2,
@@ -39,6 +40,15 @@ struct MonitorSourceConfig {
     std::optional<analytics::Scene> scene;
 };
 
+// Event clips (pipeline/clip_recorder.h): on every alert, pre + post seconds of the source's
+// video, remuxed, with a sidecar of its boxes, in one folder under a quota.
+struct MonitorClipsConfig {
+    std::filesystem::path dir;        // empty: no clips; relative in a file: to the file's folder
+    double preSeconds = 5;
+    double postSeconds = 5;
+    double quotaMb = 1024;            // 0: no quota
+};
+
 struct MonitorConfig {
     static constexpr int kVersion = 1;
     std::string model;                // empty: the default detector
@@ -50,6 +60,7 @@ struct MonitorConfig {
     double openTimeoutSeconds = 10;
     double readTimeoutSeconds = 5;
     media::ReconnectPolicy reconnect; // default: forever, 0.5 s doubling to 30 s
+    MonitorClipsConfig clips;
     std::vector<MonitorSourceConfig> sources;
 };
 

@@ -46,6 +46,8 @@ void SourcePipeline::start() {
     lc.onFrame = [this](media::LiveFrame&& f) { onFrame(std::move(f)); };
     if (callbacks_.onState)
         lc.onState = [this](const media::LiveSnapshot& s) { callbacks_.onState(name_, s); };
+    if (callbacks_.onPacket)
+        lc.onPacket = [this](const media::LivePacket& p) { callbacks_.onPacket(name_, p); };
     live_ = std::make_unique<media::LiveSource>(options_.live, std::move(lc));
     live_->start();
 }

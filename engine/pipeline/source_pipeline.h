@@ -103,6 +103,10 @@ struct SourcePipelineCallbacks {
     std::function<void(const SourceFrameResult&)> onResult;
     // The live source's transitions (media::LiveCallbacks::onState rules apply).
     std::function<void(const std::string& source, const media::LiveSnapshot&)> onState;
+    // (optional) Every demuxed video packet, passed through from media::LiveCallbacks::onPacket
+    // (its rules apply: source thread, before the packet's frame, must not block). For the
+    // event-clip recorder (pipeline/clip_recorder.h).
+    std::function<void(const std::string& source, const media::LivePacket&)> onPacket;
 };
 
 class SourcePipeline {
