@@ -109,6 +109,41 @@ TEST(MonitorConfig, ErrorsNameTheFileAndThePointer) {
     }
 }
 
+// "clips": the folder relative to the config's own, the seconds and the quota as given; every
+// bad value named by its pointer, unknown keys refused.
+TEST(MonitorConfig, ClipsKeysAndTheirErrors) {
+    auto c = parseMonitorConfig(
+        R"({"version": 1, "clips": {"dir": "ev", "pre_s": 3, "post_s": 7.5, "quota_mb": 200},
+            "sources": [{"url": "a.mp4"}]})",
+        "m.json", "/cfg");
+    ASSERT_TRUE(c) << c.status().message();
+    EXPECT_EQ(c->clips.dir, std::filesystem::path("/cfg/ev"));
+    EXPECT_DOUBLE_EQ(c->clips.preSeconds, 3);
+    EXPECT_DOUBLE_EQ(c->clips.postSeconds, 7.5);
+    EXPECT_DOUBLE_EQ(c->clips.quotaMb, 200);
+    auto none = parseMonitorConfig(R"({"version": 1, "sources": [{"url": "a.mp4"}]})", "m.json");
+    ASSERT_TRUE(none);
+    EXPECT_TRUE(none->clips.dir.empty());
+    const std::pair<const char*, const char*> bad[] = {
+        {R"({"version": 1, "clips": 3, "sources": [{"url": "a"}]})",
+         "monitor: m.json: /clips: expected an object"},
+        {R"({"version": 1, "clips": {"dir": "c", "pre_s": -1}, "sources": [{"url": "a"}]})",
+         "monitor: m.json: /clips/pre_s: expected seconds in [0, 600]"},
+        {R"({"version": 1, "clips": {"dir": "c", "post_s": 601}, "sources": [{"url": "a"}]})",
+         "monitor: m.json: /clips/post_s: expected seconds in [0, 600]"},
+        {R"({"version": 1, "clips": {"dir": "c", "quota_mb": -5}, "sources": [{"url": "a"}]})",
+         "monitor: m.json: /clips/quota_mb: expected megabytes >= 0"},
+        {R"({"version": 1, "clips": {"dir": "c", "pre": 1}, "sources": [{"url": "a"}]})",
+         "monitor: m.json: /clips/pre: unknown key"},
+    };
+    for (const auto& [json, message] : bad) {
+        auto r = parseMonitorConfig(json, "m.json");
+        ASSERT_FALSE(r) << json;
+        EXPECT_EQ(r.status().message().rfind(message, 0), 0u)
+            << "got: " << r.status().message() << "\nwant: " << message;
+    }
+}
+
 TEST(MonitorConfig, SceneFileIsReadBesideTheConfig) {
     sl::testing::TempDir dir("monitor-config");
     {
