@@ -1,4 +1,6 @@
 // `sightline monitor SRC... [--config monitor.json] [--events events.jsonl] [--record DIR]
+
+#include "core/utc_time.h"
 //  [--duration S] [--json]`: many live sources (RTSP, HTTP, UDP/TCP MPEG-TS, V4L2, or files
 // played as simulated cameras) on one device, with detection, tracking, zones and lines
 // (pipeline/monitor.h). On a terminal a status table is redrawn in place twice a second (per
@@ -61,19 +63,7 @@ constexpr const char* kUsage =
 volatile std::sig_atomic_t gStop = 0;
 extern "C" void onStopSignal(int) { gStop = 1; }
 
-std::string wallTime() {
-    const auto now = std::chrono::system_clock::now();
-    const std::time_t t = std::chrono::system_clock::to_time_t(now);
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
-        1000;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms));
-    return buf;
-}
+std::string wallTime() { return utcTimestamp(std::chrono::system_clock::now()); }
 
 double round2(double v) { return std::round(v * 100) / 100; }
 

@@ -1,5 +1,7 @@
 #include "pipeline/clip_recorder.h"
 
+#include "core/utc_time.h"
+
 #include <algorithm>
 #include <cmath>
 #include <ctime>
@@ -14,18 +16,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using json = nlohmann::ordered_json;
-
-std::string isoUtc(std::chrono::system_clock::time_point t) {
-    const std::time_t s = std::chrono::system_clock::to_time_t(t);
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
-    std::tm tm{};
-    gmtime_r(&s, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms));
-    return buf;
-}
 
 double round3(double v) { return std::round(v * 1000) / 1000; }
 
@@ -379,7 +369,7 @@ std::string ClipRecorder::sidecarJson(const ClipMeta& m, const media::ClipFileIn
     json alerts = json::array();
     for (const AlertRecord& a : m.alerts) {
         json aj = json::parse(analytics::alertJsonLine(a.alert, options_.source));
-        aj["wall_time"] = isoUtc(a.wallTime);
+        aj["wall_time"] = utcTimestamp(a.wallTime);
         aj["clip_frame"] = rank(a.alert.pts);
         aj["clip_time"] = round3(double(a.alert.pts - m.startPts) * tb);
         alerts.push_back(std::move(aj));

@@ -1,5 +1,7 @@
 #include "pipeline/clip_store.h"
 
+#include "core/utc_time.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -23,18 +25,6 @@ std::string fileSafe(const std::string& s) {
     }
     if (out.empty() || out[0] == '.') out = "_" + out;   // never a hidden (temporary-like) name
     return out;
-}
-
-std::string utcStamp(std::chrono::system_clock::time_point t) {
-    const std::time_t s = std::chrono::system_clock::to_time_t(t);
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
-    std::tm tm{};
-    gmtime_r(&s, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms));
-    return buf;
 }
 
 bool isClipVideo(const fs::directory_entry& e) {
@@ -73,7 +63,7 @@ Status ClipStore::open() {
 }
 
 fs::path ClipStore::reserve(const std::string& source, std::chrono::system_clock::time_point t) {
-    const std::string base = fileSafe(source) + "-" + utcStamp(t);
+    const std::string base = fileSafe(source) + "-" + utcTimestamp(t, UtcFormat::Compact);
     std::lock_guard lock(mutex_);
     for (int n = 1;; ++n) {
         const std::string stem = n == 1 ? base : base + "-" + std::to_string(n);
