@@ -1,10 +1,14 @@
 #include "view/yuv_shader.h"
 
+#include <QOpenGLBuffer>
+#include <QOpenGLExtraFunctions>
 #include <QOpenGLShaderProgram>
+#include <QOpenGLVertexArrayObject>
 
 #include <array>
 #include <utility>
 
+#include "core/log.h"
 #include "interop/gl_texture_format.h"
 
 namespace sl::gui {
@@ -61,6 +65,40 @@ void setYuvUniforms(QOpenGLShaderProgram& program, const YuvPicture& p) {
     program.setUniformValue("chromaMap", yuvChromaMap(p.format, p.chroma, p.width, p.height));
     program.setUniformValue("yuvToRgb", yuvShaderMatrix(p.format, p.matrix, p.range));
     program.setUniformValue("yuvOffset", yuvShaderOffset(p.format, p.range));
+}
+
+std::unique_ptr<QOpenGLShaderProgram> createYuvProgram(const char* component) {
+    auto program = std::make_unique<QOpenGLShaderProgram>();
+    const bool ok =
+        program->addShaderFromSourceFile(QOpenGLShader::Vertex, ":/sightline/shaders/video.vert") &&
+        program->addShaderFromSourceFile(QOpenGLShader::Fragment, ":/sightline/shaders/yuv.frag") &&
+        program->link();
+    if (!ok) {
+        sl::logError(component, "shader build failed: " + program->log().toStdString());
+        return nullptr;
+    }
+    program->bind();
+    program->setUniformValue("planeY", 0);
+    program->setUniformValue("planeU", 1);
+    program->setUniformValue("planeV", 2);
+    program->release();
+    return program;
+}
+
+void createQuad(QOpenGLExtraFunctions& gl, QOpenGLVertexArrayObject& vao, QOpenGLBuffer& vbo) {
+    vao.create();
+    vao.bind();
+    vbo.create();
+    vbo.setUsagePattern(QOpenGLBuffer::DynamicDraw);
+    vbo.bind();
+    vbo.allocate(int(16 * sizeof(float)));
+    gl.glEnableVertexAttribArray(0);
+    gl.glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 4 * sizeof(float), nullptr);
+    gl.glEnableVertexAttribArray(1);
+    gl.glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, 4 * sizeof(float),
+                             reinterpret_cast<const void*>(2 * sizeof(float)));
+    vbo.release();
+    vao.release();
 }
 
 }  // namespace sl::gui

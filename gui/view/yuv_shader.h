@@ -9,7 +9,12 @@
 
 #include "media/pixel_format.h"
 
+#include <memory>
+
+class QOpenGLBuffer;
+class QOpenGLExtraFunctions;
 class QOpenGLShaderProgram;
+class QOpenGLVertexArrayObject;
 
 namespace sl::gui {
 
@@ -32,5 +37,12 @@ struct YuvPicture {
 };
 // Sets planeLayout, sampleScale, chromaMap, yuvToRgb and yuvOffset on a bound program.
 void setYuvUniforms(QOpenGLShaderProgram& program, const YuvPicture& picture);
+
+// video.vert + yuv.frag, linked, with planeY/U/V bound to texture units 0-2; null when the build
+// failed (logged under `component`). GL context current.
+std::unique_ptr<QOpenGLShaderProgram> createYuvProgram(const char* component);
+// One textured quad: a VBO of 4 (x, y, u, v) vertices (a triangle strip, rewritten per draw) in
+// a VAO with attributes 0 (position) and 1 (texture coordinate), as video.vert reads them.
+void createQuad(QOpenGLExtraFunctions& gl, QOpenGLVertexArrayObject& vao, QOpenGLBuffer& vbo);
 
 }  // namespace sl::gui

@@ -181,34 +181,9 @@ void WallView::initializeGL() {
     initializeOpenGLFunctions();
     connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, &WallView::cleanupGL,
             Qt::UniqueConnection);
-    program_ = std::make_unique<QOpenGLShaderProgram>();
-    const bool ok =
-        program_->addShaderFromSourceFile(QOpenGLShader::Vertex, ":/sightline/shaders/video.vert") &&
-        program_->addShaderFromSourceFile(QOpenGLShader::Fragment, ":/sightline/shaders/yuv.frag") &&
-        program_->link();
-    if (!ok) {
-        sl::logError("gui/wall", "shader build failed: " + program_->log().toStdString());
-        program_.reset();
-        return;
-    }
-    program_->bind();
-    program_->setUniformValue("planeY", 0);
-    program_->setUniformValue("planeU", 1);
-    program_->setUniformValue("planeV", 2);
-    program_->release();
-    vao_.create();
-    vao_.bind();
-    vbo_.create();
-    vbo_.setUsagePattern(QOpenGLBuffer::DynamicDraw);
-    vbo_.bind();
-    vbo_.allocate(int(16 * sizeof(float)));
-    glEnableVertexAttribArray(0);
-    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 4 * sizeof(float), nullptr);
-    glEnableVertexAttribArray(1);
-    glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, 4 * sizeof(float),
-                          reinterpret_cast<const void*>(2 * sizeof(float)));
-    vbo_.release();
-    vao_.release();
+    program_ = createYuvProgram("gui/wall");
+    if (!program_) return;
+    createQuad(*this, vao_, vbo_);
     // A new context has no textures: every tile is uploaded again from its next frame.
     for (auto& [name, tile] : tiles_) {
         tile.textures = {};
