@@ -180,21 +180,26 @@ std::vector<Object> expandTrack(const std::vector<Object>& keyframes, int64_t la
     return out;
 }
 
+std::optional<Object> trackObjectAt(const std::vector<Object>& keys, int64_t frame,
+                                    int64_t lastFrame) {
+    // The last keyframe at or before FRAME decides.
+    auto after = std::upper_bound(keys.begin(), keys.end(), frame,
+                                  [](int64_t f, const Object& o) { return f < o.frame; });
+    if (after == keys.begin()) return std::nullopt;
+    const Object& k = *(after - 1);
+    if (k.outside) return std::nullopt;
+    if (k.frame == frame) return k;
+    if (after != keys.end()) return derive(k, &*after, frame);
+    if (frame <= lastFrame) return derive(k, nullptr, frame);
+    return std::nullopt;
+}
+
 std::vector<Object> objectsAtFrame(const AnnotationSet& set, int64_t frame, int64_t lastFrame) {
     std::vector<Object> out;
     std::vector<Object> lone;
-    for (auto& [trackId, objects] : byTrack(set.objects, &lone)) {
-        const std::vector<Object> keys = sortedKeyframes(objects);
-        // The last keyframe at or before FRAME decides.
-        auto after = std::upper_bound(keys.begin(), keys.end(), frame,
-                                      [](int64_t f, const Object& o) { return f < o.frame; });
-        if (after == keys.begin()) continue;
-        const Object& k = *(after - 1);
-        if (k.outside) continue;
-        if (k.frame == frame) out.push_back(k);
-        else if (after != keys.end()) out.push_back(derive(k, &*after, frame));
-        else if (frame <= lastFrame) out.push_back(derive(k, nullptr, frame));
-    }
+    for (auto& [trackId, objects] : byTrack(set.objects, &lone))
+        if (auto o = trackObjectAt(sortedKeyframes(objects), frame, lastFrame))
+            out.push_back(std::move(*o));
     std::vector<Object> result;
     for (Object& o : lone)
         if (o.frame == frame && !o.outside) result.push_back(std::move(o));

@@ -13,6 +13,7 @@
 // Derived objects have id 0 (not stored) and area -1 (the box's area).
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "annotate/annotation.h"
@@ -29,6 +30,11 @@ std::vector<Object> expandTrack(const std::vector<Object>& keyframes, int64_t la
 // interpolated box there. Sorted by trackId.
 std::vector<Object> objectsAtFrame(const AnnotationSet& set, int64_t frame, int64_t lastFrame);
 
+// One track's object at FRAME (the keyframe there, the interpolated or repeated box, or nothing
+// when the track is hidden or has not started), from KEYFRAMES sorted by frame, one per frame
+// (what expandTrack sorts its input into): a lookup in O(log n) for a view that draws one frame.
+std::optional<Object> trackObjectAt(const std::vector<Object>& keyframes, int64_t frame,
+                                    int64_t lastFrame);
 // Every visible object of every frame: lone boxes as they are (outside ones dropped) and each
 // track expanded. Sorted by (frame, trackId).
 std::vector<Object> densify(const AnnotationSet& set, int64_t lastFrame);

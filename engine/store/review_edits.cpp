@@ -300,6 +300,31 @@ Expected<HistoryEntry> toggleOccluded(ProjectStore& p, int64_t setId, int64_t tr
                         [](Object& o) { o.occluded = !o.occluded; });
 }
 
+Expected<HistoryEntry> hideTrackAt(ProjectStore& p, int64_t setId, int64_t trackId,
+                                   int64_t frame) {
+    return p.commit([&](ProjectStore& s) -> Expected<ChangeSet> {
+        auto t = trackAt(s, setId, trackId, frame);
+        if (!t) return t.status();
+        if (!t->shown)
+            return refused(s, setId, StatusCode::InvalidArgument,
+                           trackText(trackId) + " shows nothing at " + frameText(frame));
+        auto next = trackAt(s, setId, trackId, frame + 1);
+        if (!next) return next.status();
+        auto id = nextId(s, setId);
+        if (!id) return id.status();
+        ChangeSet c;
+        c.label = "delete box of " + trackText(trackId) + " at " + frameText(frame);
+        ObjectChange k = keyframeAt(*t, setId, frame, *id);
+        k.after->outside = true;
+        c.objects.push_back(std::move(k));
+        // What frame + 1 showed (a keyframe or interpolated box) becomes a keyframe, so the
+        // track resumes there exactly as before and only FRAME loses its box.
+        if (next->shown && !(next->stored && next->stored->keyframe))
+            c.objects.push_back(keyframeAt(*next, setId, frame + 1, *id + 1));
+        return c;
+    });
+}
+
 Expected<HistoryEntry> splitTrack(ProjectStore& p, int64_t setId, int64_t trackId,
                                   int64_t frame) {
     return p.commit([&](ProjectStore& s) -> Expected<ChangeSet> {

@@ -65,6 +65,11 @@ Expected<HistoryEntry> toggleOutside(ProjectStore& p, int64_t setId, int64_t tra
                                      int64_t frame);
 Expected<HistoryEntry> toggleOccluded(ProjectStore& p, int64_t setId, int64_t trackId,
                                       int64_t frame);
+// "Delete the box on this frame" of a track: FRAME alone loses its box (an outside keyframe
+// there, and what frame + 1 showed made a keyframe so the track resumes there unchanged);
+// refused when the track shows nothing at FRAME.
+Expected<HistoryEntry> hideTrackAt(ProjectStore& p, int64_t setId, int64_t trackId,
+                                   int64_t frame);
 Expected<HistoryEntry> splitTrack(ProjectStore& p, int64_t setId, int64_t trackId, int64_t frame);
 Expected<HistoryEntry> mergeTracks(ProjectStore& p, int64_t setId, int64_t keepId,
                                    int64_t otherId);

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "annotate/annotation.h"
+#include "store/change_set.h"
 #include "controller/engine_controller.h"
 
 class QAction;
@@ -20,12 +21,19 @@ class QLabel;
 class QMenu;
 class QStackedWidget;
 
+namespace sl::store {
+class ProjectStore;
+}
+
 namespace sl::gui {
 
 class DetectionController;
 class ProjectController;
 class ProjectSetsDialog;
 class ReviewController;
+class ReviewSession;
+class BoxEditor;
+class LayersDock;
 class DetectionDock;
 class AnalyticsDock;
 class TrackController;
@@ -81,6 +89,11 @@ public:
     // Undo History dock.
     ReviewController* review() const { return review_; }
     QDockWidget* historyDock() const { return historyDock_; }
+    // Editing in the video view (main_window_editing.cpp): the review layers, the box editor,
+    // the Layers panel, the Annotate menu.
+    ReviewSession* reviewSession() const { return session_; }
+    BoxEditor* boxEditor() const { return boxEditor_; }
+    LayersDock* layersDock() const { return layersDock_; }
     QString statusText() const;      // all status-bar fields, for tests and bug reports
     QList<QAction*> allActions() const { return actions_; }
 
@@ -113,6 +126,20 @@ private:
     void createWall();
     void addCameraDialog();
     void createReview();
+    void createEditing();
+    void useLabel(int index);
+    // For each selected track of an editable layer: the edit MAKE(set, track, frame, a keyframe
+    // is there) at the shown frame; WHAT names it when nothing is selected.
+    void forEachSelectedTrack(
+        const QString& what,
+        const std::function<std::function<Expected<store::HistoryEntry>(store::ProjectStore&)>(
+            int64_t, int64_t, int64_t, bool)>& make);
+    void deleteSelection();   // Delete: a scene shape, else the selected boxes
+    void deleteSelectedTracks();
+    void mergeSelectedTracks();
+    void changeSelectedTrackId();
+    void acceptSelectedPredictions();
+    void acceptPredictionsDialog();
     void newProjectDialog();
     void openProjectDialog();
     void onSetLoaded(const annotate::AnnotationSet& set, const annotate::MediaInfo& media);
@@ -171,6 +198,9 @@ private:
     bool fromWall_ = false;   // the single view was opened from a tile: Esc goes back
     ReviewController* review_ = nullptr;
     QDockWidget* historyDock_ = nullptr;
+    ReviewSession* session_ = nullptr;
+    BoxEditor* boxEditor_ = nullptr;
+    LayersDock* layersDock_ = nullptr;
     int64_t shownFrame_ = -1;   // the frame the view shows (the review keys act on it)
 
     QLabel* codecLabel_ = nullptr;

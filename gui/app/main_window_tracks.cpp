@@ -44,8 +44,10 @@ void MainWindow::createTracking() {
                                      : QString(), 8000);
     });
     // Text fields (a shape's name being edited) take Delete first: QLineEdit overrides it.
-    QAction* del = makeAction(tr("&Delete Shape"), {Qt::Key_Delete}, [tool] {
-        tool->deleteSelected();
+    // One Delete for the scene's shape and the review's boxes (two actions on one key would
+    // be ambiguous and neither would fire): a selected shape goes first.
+    QAction* del = makeAction(tr("&Delete Shape or Box"), {Qt::Key_Delete}, [this, tool] {
+        if (!tool->deleteSelected()) deleteSelection();
     });
     QAction* trails = makeAction(tr("&Trails"), {Qt::Key_T}, [this] {
         view_->setTrailsVisible(!view_->trailsVisible());

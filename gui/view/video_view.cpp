@@ -89,6 +89,14 @@ void VideoView::setDetection(DetectionController* detection) {
     });
 }
 
+void VideoView::setBoxEditor(BoxEditor* editor) {
+    if (boxEditor_) disconnect(boxEditor_, nullptr, this, nullptr);
+    boxEditor_ = editor;
+    if (boxEditor_)
+        connect(boxEditor_, &BoxEditor::changed, this, qOverload<>(&VideoView::update));
+    update();
+}
+
 void VideoView::setHighlight(qint64 frameIndex, int boxIndex) {
     highlightFrame_ = frameIndex;
     highlightBox_ = boxIndex;
@@ -381,6 +389,7 @@ void VideoView::wheelEvent(QWheelEvent* event) {
 void VideoView::mousePressEvent(QMouseEvent* event) {
     pressPos_ = event->position();
     if (sceneTool_.press(event, sourceTransform())) return;   // drawing / editing a shape
+    if (boxEditor_ && boxEditor_->press(event, sourceTransform())) return;   // a box
     if (event->button() == Qt::LeftButton) {
         dragging_ = true;
         dragStart_ = event->position();
@@ -392,6 +401,7 @@ void VideoView::mousePressEvent(QMouseEvent* event) {
 
 void VideoView::mouseMoveEvent(QMouseEvent* event) {
     if (sceneTool_.move(event, sourceTransform())) return;
+    if (boxEditor_ && boxEditor_->move(event, sourceTransform())) return;
     if (dragging_) {
         pan_ = panAtDragStart_ + (event->position() - dragStart_);
         update();
@@ -400,6 +410,7 @@ void VideoView::mouseMoveEvent(QMouseEvent* event) {
 
 void VideoView::mouseReleaseEvent(QMouseEvent* event) {
     if (sceneTool_.release(event, sourceTransform())) return;
+    if (boxEditor_ && boxEditor_->release(event, sourceTransform())) return;
     if (event->button() == Qt::LeftButton && dragging_) {
         dragging_ = false;
         unsetCursor();
@@ -613,6 +624,10 @@ void VideoView::drawOverlay() {
                       "--bridge=auto).").arg(bridge_.summary()));
     }
     if (haveTexture_) drawTrackOverlay(p);
+    if (boxEditor_ && haveTexture_) {
+        boxEditor_->setFrame(displayedIndex_);
+        boxEditor_->paint(p, sourceTransform());
+    }
     std::optional<pipeline::FrameDetections> result;
     if (detection_ && haveTexture_ && displayedIndex_ >= 0)
         result = detection_->resultFor(displayedIndex_);

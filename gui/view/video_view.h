@@ -59,6 +59,7 @@
 #include <vector>
 
 #include "media/video_frame.h"
+#include "review/box_editor.h"
 #include "view/frame_bridge_host.h"
 #include "view/scene_tool.h"
 #include "view/track_overlay.h"
@@ -128,6 +129,11 @@ public:
     double heatmapOpacity() const { return heatmapOpacity_; }
     // The colourised heatmap over every tracked frame (cells, not source pixels); null if none.
     QImage heatmapImage() const;
+
+    // Review layers and box editing (review/box_editor.h): drawn over the video, fed the view's
+    // mouse events after the scene tool's.
+    void setBoxEditor(BoxEditor* editor);
+    BoxEditor* boxEditor() const { return boxEditor_; }
 
     void clear();                    // forget the current picture (source closed)
     void fitToWindow();
@@ -223,6 +229,7 @@ private:
     int64_t overlayPaintedIndex_ = -1;
 
     QPointer<TrackController> tracks_;
+    QPointer<BoxEditor> boxEditor_;
     SceneTool sceneTool_;
     TrackOverlay trackOverlay_;
     bool trailsVisible_ = true;
