@@ -580,3 +580,58 @@ TEST(StoreReviewEdits, ChangeJsonRoundTripsExactly) {
               std::string::npos)
         << bad.status().message();
 }
+
+TEST(StoreReviewEdits, DeletingATracksBoxTakesThatFrameOnly) {
+    Project p("hide");
+    const int64_t set = p.addSet("gt", twoKeyTrack());   // ids 1, 2
+    const auto before = shown(*p, set, 1);
+    // Frame 4 (interpolated, t = 0.4): an outside keyframe at 4 (id 3) and frame 5's box
+    // (t = 0.5: (20,30)-(70,90)) kept as a keyframe (id 4), so the track resumes at 5.
+    auto e = review::hideTrackAt(*p, set, 1, 4);
+    ASSERT_TRUE(e) << e.status().message();
+    ASSERT_EQ(e->changes.objects.size(), 2u);
+    const Object out = *p->object(set, 3);
+    EXPECT_TRUE(out.outside && out.keyframe);
+    EXPECT_EQ(out.frame, 4);
+    const Object resume = *p->object(set, 4);
+    EXPECT_EQ(resume.frame, 5);
+    EXPECT_FALSE(resume.outside);
+    expectBox(resume.box, 20, 30, 70, 90, "frame 5 kept");
+    const auto after = shown(*p, set, 1);
+    EXPECT_FALSE(after.count(4));
+    for (const auto& [frame, b] : before)
+        if (frame != 4) {
+            ASSERT_TRUE(after.count(frame)) << "frame " << frame;
+            expectBox(after.at(frame), b.x1, b.y1, b.x2, b.y2, "frame " + std::to_string(frame));
+        }
+    // A keyframe frame (10, the last): only 10 goes; 11 on repeats B from a new keyframe.
+    ASSERT_TRUE(review::hideTrackAt(*p, set, 1, 10));
+    const auto last = shown(*p, set, 1);
+    EXPECT_FALSE(last.count(10));
+    ASSERT_TRUE(last.count(11));
+    expectBox(last.at(11), 30, 40, 90, 100, "frame 11");
+    // Where the track shows nothing, the delete is refused by name.
+    auto none = review::hideTrackAt(*p, set, 1, 4);
+    ASSERT_FALSE(none);
+    EXPECT_NE(none.status().message().find("track 1 shows nothing at frame 4"), std::string::npos)
+        << none.status().message();
+    // Undo brings the frame back exactly.
+    ASSERT_TRUE(p->undo());
+    ASSERT_TRUE(p->undo());
+    EXPECT_EQ(shown(*p, set, 1), before);
+}
+
+TEST(StoreReviewEdits, TrackObjectAtAgreesWithTheExpansion) {
+    // The per-frame lookup the workstation draws with must give what expandTrack gives.
+    std::vector<Object> keys = twoKeyTrack();
+    keys.push_back(box(1, 20, {0, 0, 5, 5}));
+    keys.back().outside = true;
+    keys.push_back(box(1, 30, {1, 2, 3, 4}));
+    std::map<int64_t, vision::Box> expanded;
+    for (const Object& o : annotate::expandTrack(keys, 40)) expanded[o.frame] = o.box;
+    for (int64_t f = -1; f <= 45; ++f) {
+        auto o = annotate::trackObjectAt(keys, f, 40);
+        ASSERT_EQ(o.has_value(), expanded.count(f) == 1) << "frame " << f;
+        if (o) EXPECT_EQ(o->box, expanded.at(f)) << "frame " << f;
+    }
+}

@@ -263,6 +263,12 @@ void TestReviewEditing::dragAtTwoTimesZoomWithPanCreatesExactBox() {
 }
 
 void TestReviewEditing::moveAndResizeAreExactAndUndoRestoresThem() {
+    // Viewport lock: stepping frames leaves zoom and pan where they are.
+    seek(6);
+    seek(5);
+    QCOMPARE(view_->zoom(), 2.0);
+    QVERIFY(std::abs(view_->videoRect().left() - expectedRect().left()) < 1e-6);
+    QVERIFY(std::abs(view_->videoRect().top() - expectedRect().top()) < 1e-6);
     const std::vector<Object> created = objectsOf(project_, reviewed_);
     QCOMPARE(created.size(), size_t(1));
     const sl::vision::Box b0 = created[0].box;
