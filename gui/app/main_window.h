@@ -36,6 +36,8 @@ class VideoView;
 class WallController;
 class AlertsDock;
 class WallView;
+class TimelineStrip;
+class EvaluationDock;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -81,6 +83,9 @@ public:
     // Undo History dock.
     ReviewController* review() const { return review_; }
     QDockWidget* historyDock() const { return historyDock_; }
+    // The timeline strip under the video and the Evaluation dock (main_window_timeline.cpp).
+    TimelineStrip* timeline() const { return timeline_; }
+    EvaluationDock* evaluationDock() const { return evaluationDock_; }
     QString statusText() const;      // all status-bar fields, for tests and bug reports
     QList<QAction*> allActions() const { return actions_; }
 
@@ -113,6 +118,7 @@ private:
     void createWall();
     void addCameraDialog();
     void createReview();
+    void createTimeline();
     void newProjectDialog();
     void openProjectDialog();
     void onSetLoaded(const annotate::AnnotationSet& set, const annotate::MediaInfo& media);
@@ -172,6 +178,8 @@ private:
     ReviewController* review_ = nullptr;
     QDockWidget* historyDock_ = nullptr;
     int64_t shownFrame_ = -1;   // the frame the view shows (the review keys act on it)
+    TimelineStrip* timeline_ = nullptr;
+    EvaluationDock* evaluationDock_ = nullptr;
 
     QLabel* codecLabel_ = nullptr;
     QLabel* sizeLabel_ = nullptr;
