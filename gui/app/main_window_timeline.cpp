@@ -1,7 +1,8 @@
 // MainWindow: the timeline wiring (issue 14, "Timeline"): the strip under the video between the
 // view and the transport bar, the Evaluation dock, and their actions: next / previous evaluation
-// error (Ctrl+. / Ctrl+,), run the evaluation (Ctrl+Shift+E), the dock and strip toggles, the
-// strip's zoom (Alt+= / Alt+- / Alt+0; +/- and 0 also work while the strip has focus).
+// error (Ctrl+. / Ctrl+,), run the evaluation (Ctrl+Shift+E), the dock (Ctrl+Alt+E) and strip
+// (Ctrl+Shift+L) toggles, the strip's zoom (Alt+= / Alt+- / Alt+0; +/- and 0 work while it has
+// focus).
 //
 // The strip follows what the window shows: the set loaded from the project is its detections
 // layer and the set under review (as ReviewController's review keys use it); every committed
@@ -65,16 +66,18 @@ void MainWindow::createTimeline() {
         evaluationDock_->setProject({});
     });
     connect(project_, &ProjectController::mediaReady, this, [this](qint64 mediaId) {
-        evaluationDock_->setMedia(mediaId, media_ && media_->frameCount > 0 ? media_->frameCount : 0);
+        evaluationDock_->setMedia(mediaId,
+                                  media_ && media_->frameCount > 0 ? media_->frameCount : 0);
     });
     connect(project_, &ProjectController::resultsSaved, evaluationDock_,
             &EvaluationDock::refreshLayers);
     connect(project_, &ProjectController::setLoaded, this,
             [this](const annotate::AnnotationSet& set, const annotate::MediaInfo& media) {
-        if (!media_ || media.path != project_->media().path) return;   // onSetLoaded says why
-        timeline_->setLayer(set.id);
-        timeline_->setReviewSet(set.id);
-    });
+                if (!media_ || media.path != project_->media().path)
+                    return;   // onSetLoaded says why
+                timeline_->setLayer(set.id);
+                timeline_->setReviewSet(set.id);
+            });
     connect(review_, &ReviewController::changed, timeline_, [this] { timeline_->refresh(); });
     connect(review_, &ReviewController::changed, evaluationDock_, &EvaluationDock::refreshLayers);
     connect(tools_, &WorkstationTools::marksChanged, evaluationDock_,
@@ -88,35 +91,42 @@ void MainWindow::createTimeline() {
             &TimelineStrip::setMarkerLabel);
     connect(evaluationDock_, &EvaluationDock::errorActivated, timeline_, [this](int i) {
         const EvaluationResult* r = evaluationDock_->result();
-        if (r && i >= 0 && size_t(i) < r->markers.size()) timeline_->activateMarker(r->markers[size_t(i)]);
+        if (r && i >= 0 && size_t(i) < r->markers.size())
+            timeline_->activateMarker(r->markers[size_t(i)]);
     });
-    connect(timeline_, &TimelineStrip::markerActivated, this,
-            [this](qint64 frame, qint64 setId, const QList<qint64>& ids) {
-        QStringList names;
-        for (qint64 id : ids) names << QString::number(id);
-        statusBar()->showMessage(tr("Frame %1: set %2, objects %3")
-                                     .arg(frame).arg(setId)
-                                     .arg(names.isEmpty() ? tr("(interpolated)")
-                                                          : names.join(QStringLiteral(", "))),
-                                 8000);
-    });
-    connect(timeline_, &TimelineStrip::tracksListed, this,
-            [this](qint64 frame, const QList<qint64>& tracks) {
-        QStringList names;
-        for (qint64 t : tracks) names << QString::number(t);
-        statusBar()->showMessage(names.isEmpty()
-                                     ? tr("Frame %1: no track").arg(frame)
-                                     : tr("Frame %1: tracks %2").arg(frame).arg(names.join(QStringLiteral(", "))),
-                                 8000);
-    });
+    connect(
+        timeline_, &TimelineStrip::markerActivated, this,
+        [this](qint64 frame, qint64 setId, const QList<qint64>& ids) {
+            QStringList names;
+            for (qint64 id : ids) names << QString::number(id);
+            statusBar()->showMessage(
+                tr("Frame %1: set %2, objects %3")
+                    .arg(frame)
+                    .arg(setId)
+                    .arg(names.isEmpty() ? tr("(interpolated)") : names.join(QStringLiteral(", "))),
+                8000);
+        });
+    connect(
+        timeline_, &TimelineStrip::tracksListed, this,
+        [this](qint64 frame, const QList<qint64>& tracks) {
+            QStringList names;
+            for (qint64 t : tracks) names << QString::number(t);
+            statusBar()->showMessage(
+                names.isEmpty()
+                    ? tr("Frame %1: no track").arg(frame)
+                    : tr("Frame %1: tracks %2").arg(frame).arg(names.join(QStringLiteral(", "))),
+                8000);
+        });
 
     const auto jump = [this](bool forward) {
         if (timeline_->markers().empty()) {
             statusBar()->showMessage(tr("No evaluation errors: run one in the Evaluation panel "
-                                        "(Ctrl+Shift+E)"), 5000);
+                                        "(Ctrl+Shift+E)"),
+                                     5000);
         } else if (!timeline_->activateNextMarker(forward)) {
             statusBar()->showMessage(forward ? tr("No evaluation error after this frame")
-                                             : tr("No evaluation error before this frame"), 5000);
+                                             : tr("No evaluation error before this frame"),
+                                     5000);
         }
     };
     QAction* next = makeAction(tr("Next &Evaluation Error"), {Qt::CTRL | Qt::Key_Period},
@@ -133,20 +143,21 @@ void MainWindow::createTimeline() {
         if (evaluationDock_->isVisible()) evaluationDock_->raise();
     });
     panel->setCheckable(true);
-    connect(evaluationDock_, &QDockWidget::visibilityChanged, panel, [this, panel] {
-        panel->setChecked(evaluationDock_->isVisible());
-    });
-    QAction* strip = makeAction(tr("&Timeline"), {Qt::CTRL | Qt::ALT | Qt::Key_T}, [this] {
-        timeline_->setVisible(!timeline_->isVisible());
-    });
+    connect(evaluationDock_, &QDockWidget::visibilityChanged, panel,
+            [this, panel] { panel->setChecked(evaluationDock_->isVisible()); });
+    QAction* strip = makeAction(tr("&Timeline"), {Qt::CTRL | Qt::SHIFT | Qt::Key_L},
+                                [this] { timeline_->setVisible(!timeline_->isVisible()); });
     strip->setCheckable(true);
     strip->setChecked(true);
-    connect(strip, &QAction::triggered, this, [this, strip] { strip->setChecked(timeline_->isVisible()); });
-    QAction* zoomIn = makeAction(tr("Zoom Timeline In"), {Qt::ALT | Qt::Key_Equal, Qt::ALT | Qt::Key_Plus},
-                                 [this] { timeline_->zoomBy(1.25); });
+    connect(strip, &QAction::triggered, this,
+            [this, strip] { strip->setChecked(timeline_->isVisible()); });
+    QAction* zoomIn =
+        makeAction(tr("Zoom Timeline In"), {Qt::ALT | Qt::Key_Equal, Qt::ALT | Qt::Key_Plus},
+                   [this] { timeline_->zoomBy(1.25); });
     QAction* zoomOut = makeAction(tr("Zoom Timeline Out"), {Qt::ALT | Qt::Key_Minus},
                                   [this] { timeline_->zoomBy(1 / 1.25); });
-    QAction* fit = makeAction(tr("Fit Timeline"), {Qt::ALT | Qt::Key_0}, [this] { timeline_->fit(); });
+    QAction* fit =
+        makeAction(tr("Fit Timeline"), {Qt::ALT | Qt::Key_0}, [this] { timeline_->fit(); });
 
     if (QMenu* view = topMenu(menuBar(), tr("&View"))) {
         view->addSeparator();

@@ -158,7 +158,8 @@ EvaluationDock::EvaluationDock(QWidget* parent)
         emit classSelected(classFilter_);
     });
     const auto activate = [this](int row, int) {
-        if (QTableWidgetItem* i = errors_->item(row, 0)) emit errorActivated(i->data(Qt::UserRole).toInt());
+        if (QTableWidgetItem* i = errors_->item(row, 0))
+            emit errorActivated(i->data(Qt::UserRole).toInt());
     };
     connect(errors_, &QTableWidget::cellClicked, this, activate);
     connect(errors_, &QTableWidget::cellActivated, this, activate);
@@ -302,7 +303,10 @@ void EvaluationDock::run() {
         request.last = last_->value();
         if (request.last < request.first) {
             showMessage(tr("Evaluation: the range %1..%2 is empty (the last frame is before the "
-                           "first)").arg(request.first).arg(request.last), true);
+                           "first)")
+                            .arg(request.first)
+                            .arg(request.last),
+                        true);
             return;
         }
     }
@@ -321,11 +325,12 @@ void EvaluationDock::run() {
                 return;
             }
             auto input = std::make_shared<const EvaluationInput>(std::move(*in));
-            pipeline::TaskSpec spec("evaluate", "evaluate", [this](const pipeline::TaskProgress& p) {
-                progress_->setRange(0, int(p.total));
-                progress_->setValue(int(p.done));
-                progress_->setFormat(QString::fromStdString(p.text));
-            });
+            pipeline::TaskSpec spec("evaluate", "evaluate",
+                                    [this](const pipeline::TaskProgress& p) {
+                                        progress_->setRange(0, int(p.total));
+                                        progress_->setValue(int(p.done));
+                                        progress_->setFormat(QString::fromStdString(p.text));
+                                    });
             task_ = jobs_.run<EvaluationResult>(
                 std::move(spec),
                 [input](pipeline::TaskContext& ctx) { return evaluate(*input, ctx); },
@@ -353,7 +358,9 @@ void EvaluationDock::showResult(std::shared_ptr<const EvaluationResult> result) 
     const EvaluationResult& r = *result_;
     QString text = tr("'%1' against '%2', frames %3..%4: %5 errors")
                        .arg(QString::fromStdString(r.predName), QString::fromStdString(r.gtName))
-                       .arg(r.first).arg(r.last).arg(r.markers.size());
+                       .arg(r.first)
+                       .arg(r.last)
+                       .arg(r.markers.size());
     if (!r.note.empty()) text += QStringLiteral("\n") + QString::fromStdString(r.note);
     if (!r.tracked) text += tr("\nThe prediction has no track ids: tracking metrics left out");
     showMessage(text, false);
@@ -365,7 +372,9 @@ void EvaluationDock::showResult(std::shared_ptr<const EvaluationResult> result) 
         summary_->setItem(row, 0, item(name));
         summary_->setItem(row, 1, item(value, raw));
     };
-    const auto count = [&](const QString& name, int64_t v) { add(name, QString::number(v), double(v)); };
+    const auto count = [&](const QString& name, int64_t v) {
+        add(name, QString::number(v), double(v));
+    };
     for (int i = 0; i < 12; ++i)
         add(QString::fromLatin1(eval::cocoStatName(i)), num(r.coco.stats[size_t(i)]),
             r.coco.stats[size_t(i)]);
@@ -431,10 +440,14 @@ void EvaluationDock::fillErrors() {
         errors_->setItem(row, 0, item(QString::number(m.frame), int(i)));
         errors_->setItem(row, 1, item(tr(markerKindText(m.kind))));
         errors_->setItem(row, 2, item(QString::fromStdString(m.label)));
-        errors_->setItem(row, 3, item(m.kind == eval::FrameError::Kind::FalsePositive
-                                          ? QString() : pair(m.gtObjectId, m.gtTrackId)));
-        errors_->setItem(row, 4, item(m.kind == eval::FrameError::Kind::Miss
-                                          ? QString() : pair(m.predObjectId, m.predTrackId)));
+        errors_->setItem(row, 3,
+                         item(m.kind == eval::FrameError::Kind::FalsePositive
+                                  ? QString()
+                                  : pair(m.gtObjectId, m.gtTrackId)));
+        errors_->setItem(
+            row, 4,
+            item(m.kind == eval::FrameError::Kind::Miss ? QString()
+                                                        : pair(m.predObjectId, m.predTrackId)));
     }
 }
 

@@ -44,11 +44,11 @@ public:
     void setProject(const QString& path);
     void setMedia(int64_t mediaId, int64_t frames);
     void setMarks(std::optional<int64_t> in, std::optional<int64_t> out);
-    void refreshLayers();        // layersListed()
+    void refreshLayers();   // layersListed()
     // Picks the layers by set id; false when one is not listed.
     bool selectLayers(int64_t gtSet, int64_t predSet);
 
-    void run();                  // evaluated() or a message
+    void run();   // evaluated() or a message
     void cancel();
     bool busy() const { return running_ || jobs_.pending() > 0; }
     const EvaluationResult* result() const { return result_.get(); }

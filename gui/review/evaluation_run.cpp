@@ -21,8 +21,9 @@ int64_t extentOf(const annotate::AnnotationSet& set) {
 std::string labelOf(const std::vector<annotate::Object>& objects, int64_t frame, int64_t track,
                     int64_t id) {
     const auto key = [](const annotate::Object& o) { return std::tie(o.frame, o.trackId); };
-    auto lo = std::lower_bound(objects.begin(), objects.end(), std::tie(frame, track),
-                               [&](const annotate::Object& o, const auto& k) { return key(o) < k; });
+    auto lo =
+        std::lower_bound(objects.begin(), objects.end(), std::tie(frame, track),
+                         [&](const annotate::Object& o, const auto& k) { return key(o) < k; });
     for (auto it = lo; it != objects.end() && it->frame == frame && it->trackId == track; ++it)
         if (track != annotate::kNoTrack || it->id == id) return it->label;
     return {};
@@ -41,7 +42,8 @@ Expected<EvaluationInput> loadEvaluationInput(store::ProjectStore& p,
                       "pick two different layers");
     EvaluationInput in;
     in.request = request;
-    for (auto [id, out] : {std::pair{request.gtSet, &in.gt}, std::pair{request.predSet, &in.pred}}) {
+    for (auto [id, out] :
+         {std::pair{request.gtSet, &in.gt}, std::pair{request.predSet, &in.pred}}) {
         auto set = p.set(id);
         if (!set) return set.status();
         auto objects = p.objects(id);
@@ -49,8 +51,8 @@ Expected<EvaluationInput> loadEvaluationInput(store::ProjectStore& p,
         *out = std::move(*set);
         out->objects = std::move(*objects);
     }
-    const int64_t frames = request.frames > 0 ? request.frames
-                                              : std::max(extentOf(in.gt), extentOf(in.pred));
+    const int64_t frames =
+        request.frames > 0 ? request.frames : std::max(extentOf(in.gt), extentOf(in.pred));
     const int64_t last = std::max<int64_t>(0, frames - 1);
     int64_t lo = 0, hi = last;
     if (request.first >= 0 || request.last >= 0) {
@@ -66,14 +68,15 @@ Expected<EvaluationInput> loadEvaluationInput(store::ProjectStore& p,
     in.request.last = hi;
     for (annotate::AnnotationSet* s : {&in.gt, &in.pred}) {
         std::vector<annotate::Object> shown = visibleObjects(*s, last);
-        std::erase_if(shown, [&](const annotate::Object& o) { return o.frame < lo || o.frame > hi; });
+        std::erase_if(shown,
+                      [&](const annotate::Object& o) { return o.frame < lo || o.frame > hi; });
         s->objects = std::move(shown);
     }
     const std::string range = "frames " + std::to_string(lo) + ".." + std::to_string(hi);
     if (in.gt.objects.empty())
-        return Status(StatusCode::InvalidArgument,
-                      "Evaluation: the ground-truth layer '" + in.gt.name + "' has no boxes in " +
-                          range + ": nothing to evaluate against");
+        return Status(StatusCode::InvalidArgument, "Evaluation: the ground-truth layer '" +
+                                                       in.gt.name + "' has no boxes in " + range +
+                                                       ": nothing to evaluate against");
     return in;
 }
 
@@ -125,8 +128,9 @@ Expected<EvaluationResult> evaluate(const EvaluationInput& in, pipeline::TaskCon
                       : labelOf(in.gt.objects, e.frame, e.gtTrackId, e.gtObjectId);
         r.markers.push_back(std::move(m));
     }
-    std::stable_sort(r.markers.begin(), r.markers.end(),
-                     [](const TimelineMarker& a, const TimelineMarker& b) { return a.frame < b.frame; });
+    std::stable_sort(
+        r.markers.begin(), r.markers.end(),
+        [](const TimelineMarker& a, const TimelineMarker& b) { return a.frame < b.frame; });
     ctx.progress(steps, steps);
     return r;
 }

@@ -31,9 +31,9 @@ namespace sl::gui {
 
 struct EvaluationRequest {
     int64_t gtSet = 0, predSet = 0;
-    int64_t frames = 0;               // the media's frame count (0: unknown)
-    int64_t first = -1, last = -1;    // the range (inclusive); -1, -1: the whole media
-    double iou = 0.5;                 // CLEAR and Identity's match threshold
+    int64_t frames = 0;              // the media's frame count (0: unknown)
+    int64_t first = -1, last = -1;   // the range (inclusive); -1, -1: the whole media
+    double iou = 0.5;                // CLEAR and Identity's match threshold
 };
 
 struct EvaluationInput {
@@ -44,14 +44,14 @@ struct EvaluationInput {
 struct EvaluationResult {
     EvaluationRequest request;
     std::string gtName, predName;
-    int64_t first = 0, last = 0;        // the frames evaluated
+    int64_t first = 0, last = 0;   // the frames evaluated
     eval::CocoResult coco;
-    bool tracked = false;               // the prediction has track ids: MOT metrics below
+    bool tracked = false;   // the prediction has track ids: MOT metrics below
     eval::ClearResult clear;
     eval::IdentityResult identity;
     eval::HotaResult hota;
     std::vector<TimelineMarker> markers;   // clear.errors with their classes, by frame
-    std::string note;                   // something the reader should know ("no predictions")
+    std::string note;                      // something the reader should know ("no predictions")
 };
 
 // Refused with a message naming the layer when the ground truth shows nothing in the range, when

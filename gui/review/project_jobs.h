@@ -42,8 +42,8 @@ public:
         std::erase_if(jobs_, [](const pipeline::TaskHandle& t) { return t.finished(); });
         jobs_.push_back(startUiTaskWithResult(
             owner_, pipeline::TaskSpec(what, "project"),
-            [path = path.toStdString(), work = std::move(work)](
-                pipeline::TaskContext&) mutable -> Expected<T> {
+            [path = path.toStdString(),
+             work = std::move(work)](pipeline::TaskContext&) mutable -> Expected<T> {
                 auto project = store::ProjectStore::open(path, /*readOnly=*/true);
                 if (!project) return project.status();
                 return work(**project);

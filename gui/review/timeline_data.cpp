@@ -80,9 +80,7 @@ Expected<TimelineData> loadTimelineData(store::ProjectStore& p, const TimelineRe
         if (!s) return s.status();
         tracks = std::move(*s);
     }
-    d.frames = request.frames > 0
-                   ? request.frames
-                   : std::max(extentOf(layer), extentOf(tracks));
+    d.frames = request.frames > 0 ? request.frames : std::max(extentOf(layer), extentOf(tracks));
     const int64_t last = std::max<int64_t>(0, d.frames - 1);
 
     d.detections.assign(size_t(d.frames), 0);

@@ -43,7 +43,7 @@ struct TimelineData {
     int64_t frames = 0;
     std::vector<int32_t> detections;   // per frame: boxes the layer shows there
     int32_t maxDetections = 0;
-    std::vector<uint8_t> review;       // per frame: store::FrameReview
+    std::vector<uint8_t> review;   // per frame: store::FrameReview
     // The track set's tracks, sorted by (track id, frame): every frame a track shows a box, and
     // the frames of its stored keyframes.
     std::vector<std::pair<int64_t, int64_t>> trackFrames;

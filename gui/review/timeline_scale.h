@@ -13,15 +13,17 @@
 namespace sl::gui {
 
 struct TimelineScale {
-    int64_t frames = 0;     // frames of the media (0: nothing to show)
-    double width = 0;       // widget pixels
-    double zoom = 1;        // >= 1
-    double first = 0;       // the frame at x = 0
+    int64_t frames = 0;   // frames of the media (0: nothing to show)
+    double width = 0;     // widget pixels
+    double zoom = 1;      // >= 1
+    double first = 0;     // the frame at x = 0
 
     // Zoom stops where kMinVisibleFrames frames fill the width.
     static constexpr double kMinVisibleFrames = 4;
 
-    double pxPerFrame() const { return frames > 0 && width > 0 ? width * zoom / double(frames) : 0; }
+    double pxPerFrame() const {
+        return frames > 0 && width > 0 ? width * zoom / double(frames) : 0;
+    }
     double visibleFrames() const { return double(frames) / zoom; }
     double maxZoom() const { return std::max(1.0, double(frames) / kMinVisibleFrames); }
 
@@ -35,7 +37,9 @@ struct TimelineScale {
     // Where FRAME begins (its left edge).
     double xOf(double frame) const { return (frame - first) * pxPerFrame(); }
     // The frames drawn in [0, width): [firstVisible, lastVisible].
-    int64_t firstVisible() const { return std::clamp<int64_t>(int64_t(std::floor(first)), 0, std::max<int64_t>(0, frames - 1)); }
+    int64_t firstVisible() const {
+        return std::clamp<int64_t>(int64_t(std::floor(first)), 0, std::max<int64_t>(0, frames - 1));
+    }
     int64_t lastVisible() const {
         return std::clamp<int64_t>(int64_t(std::ceil(first + visibleFrames())) - 1, 0,
                                    std::max<int64_t>(0, frames - 1));
@@ -78,7 +82,9 @@ struct TimelineScale {
         clamp();
         return true;
     }
-    void clamp() { first = std::clamp(first, 0.0, std::max(0.0, double(frames) - visibleFrames())); }
+    void clamp() {
+        first = std::clamp(first, 0.0, std::max(0.0, double(frames) - visibleFrames()));
+    }
 };
 
 }  // namespace sl::gui

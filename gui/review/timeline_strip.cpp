@@ -103,9 +103,9 @@ void TimelineStrip::setSelectedTracks(int64_t setId, const QList<qint64>& trackI
 void TimelineStrip::setMarkers(std::vector<TimelineMarker> markers, int64_t gtSet,
                                int64_t predSet) {
     all_ = std::move(markers);
-    std::stable_sort(all_.begin(), all_.end(), [](const TimelineMarker& a, const TimelineMarker& b) {
-        return a.frame < b.frame;
-    });
+    std::stable_sort(
+        all_.begin(), all_.end(),
+        [](const TimelineMarker& a, const TimelineMarker& b) { return a.frame < b.frame; });
     gtSet_ = gtSet;
     predSet_ = predSet;
     applyFilter();
@@ -213,9 +213,7 @@ int TimelineStrip::markerBandY(Kind kind) const {
     return rowRect(Row::Errors).top() + kindIndex(kind) * kBand + kBand / 2;
 }
 
-double TimelineStrip::frameCenterX(int64_t frame) const {
-    return scale_.xOf(double(frame) + 0.5);
-}
+double TimelineStrip::frameCenterX(int64_t frame) const { return scale_.xOf(double(frame) + 0.5); }
 
 void TimelineStrip::resizeEvent(QResizeEvent* event) {
     QWidget::resizeEvent(event);
@@ -224,9 +222,9 @@ void TimelineStrip::resizeEvent(QResizeEvent* event) {
 
 void TimelineStrip::zoomBy(double factor) {
     const QPoint mouse = mapFromGlobal(QCursor::pos());
-    const double x = rect().contains(mouse)   ? double(mouse.x())
-                     : cursor_ >= 0           ? frameCenterX(cursor_)
-                                              : width() / 2.0;
+    const double x = rect().contains(mouse) ? double(mouse.x())
+                     : cursor_ >= 0         ? frameCenterX(cursor_)
+                                            : width() / 2.0;
     scale_.zoomAround(std::clamp(x, 0.0, double(width())), factor);
     update();
 }
@@ -367,9 +365,10 @@ bool TimelineStrip::event(QEvent* event) {
         const auto* k = static_cast<QKeyEvent*>(event);
         if (k->modifiers() == Qt::NoModifier || k->modifiers() == Qt::KeypadModifier) {
             switch (k->key()) {
-                case Qt::Key_Plus: case Qt::Key_Equal: case Qt::Key_Minus: case Qt::Key_0:
-                    event->accept();
-                    return true;
+                case Qt::Key_Plus:
+                case Qt::Key_Equal:
+                case Qt::Key_Minus:
+                case Qt::Key_0: event->accept(); return true;
                 default: break;
             }
         }
@@ -387,7 +386,8 @@ bool TimelineStrip::event(QEvent* event) {
 
 void TimelineStrip::keyPressEvent(QKeyEvent* event) {
     switch (event->key()) {
-        case Qt::Key_Plus: case Qt::Key_Equal: zoomBy(1.25); return;
+        case Qt::Key_Plus:
+        case Qt::Key_Equal: zoomBy(1.25); return;
         case Qt::Key_Minus: zoomBy(1 / 1.25); return;
         case Qt::Key_0: fit(); return;
         default: QWidget::keyPressEvent(event);
@@ -408,18 +408,21 @@ QString TimelineStrip::toolTipAt(const QPoint& pos) const {
             if (m.frame == f)
                 here << tr("%1 %2 (gt %3/%4, pred %5/%6)")
                             .arg(tr(markerKindText(m.kind)), QString::fromStdString(m.label))
-                            .arg(m.gtObjectId).arg(m.gtTrackId).arg(m.predObjectId)
+                            .arg(m.gtObjectId)
+                            .arg(m.gtTrackId)
+                            .arg(m.predObjectId)
                             .arg(m.predTrackId);
         text += QStringLiteral("<br>") + legend.join(QStringLiteral("&nbsp; "));
         if (!here.isEmpty()) text += QStringLiteral("<br>") + here.join(QStringLiteral("<br>"));
     } else if (rowRect(Row::Detections).contains(pos) && size_t(f) < data_.detections.size()) {
         text += tr(": %n box(es) in the layer", nullptr, data_.detections[size_t(f)]);
     } else if (rowRect(Row::Review).contains(pos) && size_t(f) < data_.review.size()) {
-        text += QStringLiteral(": ") +
-                QString::fromLatin1(store::frameReviewName(store::FrameReview(data_.review[size_t(f)])));
+        text += QStringLiteral(": ") + QString::fromLatin1(store::frameReviewName(
+                                           store::FrameReview(data_.review[size_t(f)])));
     } else if (rowRect(Row::Tracks).contains(pos)) {
         const int i = (pos.y() - rowRect(Row::Tracks).top()) / kTrackRow;
-        if (i < selected_.size()) text += tr(": track %1").arg(selected_[i]);
+        if (i < selected_.size())
+            text += tr(": track %1").arg(selected_[i]);
         else if (selected_.isEmpty())
             text += tr(": no track selected (click the detections row to pick a frame's tracks)");
     }
@@ -461,8 +464,8 @@ void TimelineStrip::paintEvent(QPaintEvent*) {
     const double ppf = scale_.pxPerFrame();
     if (ppf <= 0) {
         p.setPen(QColor(0x9a, 0xa0, 0xa6));
-        p.drawText(rect(), Qt::AlignCenter, path_.isEmpty() ? tr("Timeline: open a project")
-                                                            : tr("Timeline: no frames"));
+        p.drawText(rect(), Qt::AlignCenter,
+                   path_.isEmpty() ? tr("Timeline: open a project") : tr("Timeline: no frames"));
         return;
     }
     const int64_t f0 = scale_.firstVisible(), f1 = scale_.lastVisible();
@@ -484,7 +487,7 @@ void TimelineStrip::paintEvent(QPaintEvent*) {
         lx -= w;
         p.fillRect(QRect(lx - 9, ruler.top() + 3, 7, 7), markerColor(kKinds[i]));
         p.drawText(QPoint(lx, ruler.top() + 10), t);
-        lx -= 14;
+        lx -= 16;   // the swatch (9) and a gap
     }
 
     // Detections: bar height by the most boxes in the cell.
@@ -493,12 +496,13 @@ void TimelineStrip::paintEvent(QPaintEvent*) {
         const QColor bar(0x4c, 0xa3, 0xdd);
         paintColumns(p, det, f0, std::min(f1, n - 1),
                      [&](QPainter& q, const QRectF& r, int64_t a, int64_t b) {
-            int32_t most = 0;
-            for (int64_t f = a; f <= b; ++f) most = std::max(most, data_.detections[size_t(f)]);
-            if (most == 0) return;
-            const double h = std::max(2.0, r.height() * most / data_.maxDetections);
-            q.fillRect(QRectF(r.left(), r.bottom() - h, r.width(), h), bar);
-        });
+                         int32_t most = 0;
+                         for (int64_t f = a; f <= b; ++f)
+                             most = std::max(most, data_.detections[size_t(f)]);
+                         if (most == 0) return;
+                         const double h = std::max(2.0, r.height() * most / data_.maxDetections);
+                         q.fillRect(QRectF(r.left(), r.bottom() - h, r.width(), h), bar);
+                     });
     } else if (layer_ == 0) {
         p.setPen(QColor(0x7a, 0x80, 0x86));
         p.drawText(det.adjusted(4, 0, 0, 0), Qt::AlignVCenter,
@@ -517,7 +521,8 @@ void TimelineStrip::paintEvent(QPaintEvent*) {
             if (b < f0 || a > f1) continue;
             const double x0 = std::max(0.0, scale_.xOf(double(a)));
             const double x1 = std::min(double(width()), scale_.xOf(double(b + 1)));
-            p.fillRect(QRectF(x0, r.top() + 1, std::max(1.0, x1 - x0), r.height() - 2), c.darker(150));
+            p.fillRect(QRectF(x0, r.top() + 1, std::max(1.0, x1 - x0), r.height() - 2),
+                       c.darker(150));
         }
         p.setPen(Qt::NoPen);
         p.setBrush(c);
@@ -533,17 +538,17 @@ void TimelineStrip::paintEvent(QPaintEvent*) {
     if (!data_.review.empty() && reviewSet_ != 0) {
         paintColumns(p, review, f0, std::min<int64_t>(f1, int64_t(data_.review.size()) - 1),
                      [&](QPainter& q, const QRectF& r, int64_t a, int64_t b) {
-            bool flagged = false, all = true;
-            for (int64_t f = a; f <= b; ++f) {
-                const auto s = store::FrameReview(data_.review[size_t(f)]);
-                flagged = flagged || s == store::FrameReview::Flagged;
-                all = all && s == store::FrameReview::Reviewed;
-            }
-            const store::FrameReview s = flagged ? store::FrameReview::Flagged
-                                         : all   ? store::FrameReview::Reviewed
-                                                 : store::FrameReview::Unreviewed;
-            if (s != store::FrameReview::Unreviewed) q.fillRect(r, reviewColor(s));
-        });
+                         bool flagged = false, all = true;
+                         for (int64_t f = a; f <= b; ++f) {
+                             const auto s = store::FrameReview(data_.review[size_t(f)]);
+                             flagged = flagged || s == store::FrameReview::Flagged;
+                             all = all && s == store::FrameReview::Reviewed;
+                         }
+                         const store::FrameReview s = flagged ? store::FrameReview::Flagged
+                                                      : all   ? store::FrameReview::Reviewed
+                                                              : store::FrameReview::Unreviewed;
+                         if (s != store::FrameReview::Unreviewed) q.fillRect(r, reviewColor(s));
+                     });
     }
 
     // Error markers in the visible range, a band per kind.
@@ -561,8 +566,7 @@ void TimelineStrip::paintEvent(QPaintEvent*) {
     if (cursor_ >= f0 && cursor_ <= f1) {
         const double x0 = scale_.xOf(double(cursor_));
         const QColor c(255, 255, 255, 200);
-        if (ppf >= 3)
-            p.fillRect(QRectF(x0, ruler.top(), ppf, height()), QColor(255, 255, 255, 40));
+        if (ppf >= 3) p.fillRect(QRectF(x0, ruler.top(), ppf, height()), QColor(255, 255, 255, 40));
         p.fillRect(QRectF(x0 + std::max(0.0, ppf / 2 - 1), 0, 2, height()), c);
     }
 }

@@ -65,13 +65,13 @@ public:
 
     void setCursorFrame(int64_t frame);   // the played frame
     int64_t cursorFrame() const { return cursor_; }
-    void refresh();                       // re-read the rows from the project
+    void refresh();   // re-read the rows from the project
     bool busy() const { return loading_ || jobs_.pending() > 0; }
     const TimelineData& data() const { return data_; }
 
     // Zoom and scroll (the actions and the tests use them).
     const TimelineScale& scale() const { return scale_; }
-    void zoomBy(double factor);           // around the mouse when over the strip, else the cursor
+    void zoomBy(double factor);   // around the mouse when over the strip, else the cursor
     void setZoom(double zoom, int64_t keepFrame);   // KEEP_FRAME stays where it is drawn
     void fit();
     QRect rowRect(Row row) const;
@@ -96,7 +96,7 @@ signals:
     void markerActivated(qint64 frame, qint64 setId, const QList<qint64>& objectIds);
     // A click on the detections row: the tracks the layer shows on FRAME.
     void tracksListed(qint64 frame, const QList<qint64>& trackIds);
-    void dataChanged();                   // a read landed (and was drawn)
+    void dataChanged();   // a read landed (and was drawn)
     void failed(const QString& message);
 
 protected:
@@ -110,7 +110,7 @@ protected:
     bool event(QEvent* event) override;
 
 private:
-    void reload();                        // a new read (invalidating the one in flight)
+    void reload();   // a new read (invalidating the one in flight)
     void updateHeight();
     void applyFilter();
     void scrubTo(double x);

@@ -16,7 +16,6 @@
 namespace sl::gui {
 
 // Sorted by (frame, trackId, id). LAST_FRAME: the media's last frame (frameCount - 1).
-std::vector<annotate::Object> visibleObjects(const annotate::AnnotationSet& set,
-                                             int64_t lastFrame);
+std::vector<annotate::Object> visibleObjects(const annotate::AnnotationSet& set, int64_t lastFrame);
 
 }  // namespace sl::gui

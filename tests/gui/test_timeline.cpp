@@ -274,8 +274,9 @@ void TestTimeline::markersSitAtTheErrors() {
     // The class filter: another class hides them, the class row of "car" keeps them.
     strip_->setMarkerLabel(QStringLiteral("bus"));
     QCOMPARE(strip_->markers().size(), size_t(0));
-    QTest::mouseClick(dock_->classTable()->viewport(), Qt::LeftButton, {},
-                      dock_->classTable()->visualItemRect(dock_->classTable()->item(1, 0)).center());
+    QTest::mouseClick(
+        dock_->classTable()->viewport(), Qt::LeftButton, {},
+        dock_->classTable()->visualItemRect(dock_->classTable()->item(1, 0)).center());
     QCOMPARE(strip_->markerLabel(), QStringLiteral("car"));
     QCOMPARE(strip_->markers().size(), size_t(3));
 }

@@ -27,7 +27,7 @@ void TestTimelineScale::zoomOneFitsTheMedia() {
     s.setWidth(1000);
     QCOMPARE(s.pxPerFrame(), 10.0);
     for (int x = 0; x < 1000; ++x) QCOMPARE(s.frameAt(x), int64_t(x / 10));
-    QCOMPARE(s.frameAt(-5), int64_t(0));      // clamped
+    QCOMPARE(s.frameAt(-5), int64_t(0));   // clamped
     QCOMPARE(s.frameAt(5000), int64_t(99));
     QCOMPARE(s.firstVisible(), int64_t(0));
     QCOMPARE(s.lastVisible(), int64_t(99));
@@ -49,8 +49,8 @@ void TestTimelineScale::everyFrameIsHitExactlyWhenZoomed() {
         for (int64_t k = s.firstVisible() + 1; k < s.lastVisible() && k < s.firstVisible() + 200;
              ++k) {
             const double left = (double(k) - s.first) * ppf;
-            QCOMPARE(s.frameAt(left + ppf * 0.5), k);      // the middle of k
-            QCOMPARE(s.frameAt(left + ppf * 0.999), k);    // its right end
+            QCOMPARE(s.frameAt(left + ppf * 0.5), k);         // the middle of k
+            QCOMPARE(s.frameAt(left + ppf * 0.999), k);       // its right end
             QCOMPARE(s.frameAt(left - ppf * 0.001), k - 1);   // just before it
             QVERIFY(std::abs(s.xOf(double(k)) - left) < 1e-6);
         }
@@ -89,9 +89,9 @@ void TestTimelineScale::staysWithinTheMedia() {
     TimelineScale s;
     s.setFrames(100);
     s.setWidth(1000);
-    s.zoomAround(0, 0.5);          // below 1: stays at 1
+    s.zoomAround(0, 0.5);   // below 1: stays at 1
     QCOMPARE(s.zoom, 1.0);
-    s.zoomAround(500, 1e9);        // at most kMinVisibleFrames visible
+    s.zoomAround(500, 1e9);   // at most kMinVisibleFrames visible
     QCOMPARE(s.zoom, 100 / TimelineScale::kMinVisibleFrames);
     QCOMPARE(s.visibleFrames(), TimelineScale::kMinVisibleFrames);
     s.scrollFrames(1e9);
@@ -99,7 +99,7 @@ void TestTimelineScale::staysWithinTheMedia() {
     QCOMPARE(s.lastVisible(), int64_t(99));
     s.scrollFrames(-1e9);
     QCOMPARE(s.first, 0.0);
-    s.scrollPixels(250);           // 250 px at 250 px per frame: one frame
+    s.scrollPixels(250);   // 250 px at 250 px per frame: one frame
     QCOMPARE(s.first, 1.0);
 }
 
@@ -107,12 +107,12 @@ void TestTimelineScale::bringsTheCursorIntoView() {
     TimelineScale s;
     s.setFrames(1000);
     s.setWidth(1000);
-    s.setZoom(10, 0);              // frames 0..99 visible
+    s.setZoom(10, 0);   // frames 0..99 visible
     QVERIFY(!s.ensureVisible(50));
-    QVERIFY(s.ensureVisible(100)); // the next page: 100 a tenth into the view
+    QVERIFY(s.ensureVisible(100));   // the next page: 100 a tenth into the view
     QCOMPARE(s.first, 90.0);
     QVERIFY(s.ensureVisible(5));
-    QCOMPARE(s.first, 0.0);        // clamped at the start
+    QCOMPARE(s.first, 0.0);   // clamped at the start
     QVERIFY(s.ensureVisible(999));
     QCOMPARE(s.lastVisible(), int64_t(999));
 }
