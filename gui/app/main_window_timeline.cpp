@@ -78,7 +78,7 @@ void MainWindow::createTimeline() {
                 timeline_->setLayer(set.id);
                 timeline_->setReviewSet(set.id);
             });
-    connect(review_, &ReviewController::changed, timeline_, [this] { timeline_->refresh(); });
+    connect(review_, &ReviewController::changed, timeline_, &TimelineStrip::applyChange);
     connect(review_, &ReviewController::changed, evaluationDock_, &EvaluationDock::refreshLayers);
     connect(tools_, &WorkstationTools::marksChanged, evaluationDock_,
             [this] { evaluationDock_->setMarks(tools_->inMark(), tools_->outMark()); });

@@ -29,6 +29,45 @@ std::string labelOf(const std::vector<annotate::Object>& objects, int64_t frame,
     return {};
 }
 
+// The visible boxes of both layers within the range (review/visible_objects.h), on the
+// evaluation's lane: copying a million objects must not hold up the project lane.
+Expected<EvaluationInput> prepare(const EvaluationInput& raw) {
+    const EvaluationRequest& request = raw.request;
+    EvaluationInput in;
+    in.request = request;
+    in.gt.name = raw.gt.name;
+    in.gt.labels = raw.gt.labels;
+    in.pred.name = raw.pred.name;
+    in.pred.labels = raw.pred.labels;
+    const int64_t frames =
+        request.frames > 0 ? request.frames : std::max(extentOf(raw.gt), extentOf(raw.pred));
+    const int64_t last = std::max<int64_t>(0, frames - 1);
+    int64_t lo = 0, hi = last;
+    if (request.first >= 0 || request.last >= 0) {
+        lo = std::max<int64_t>(0, request.first);
+        hi = request.last >= 0 ? std::min(request.last, last) : last;
+        if (hi < lo)
+            return Status(StatusCode::InvalidArgument,
+                          "Evaluation: the range " + std::to_string(request.first) + ".." +
+                              std::to_string(request.last) + " holds no frame of the media (0.." +
+                              std::to_string(last) + ")");
+    }
+    in.request.first = lo;
+    in.request.last = hi;
+    for (auto [from, s] : {std::pair{&raw.gt, &in.gt}, std::pair{&raw.pred, &in.pred}}) {
+        std::vector<annotate::Object> shown = visibleObjects(*from, last);
+        std::erase_if(shown,
+                      [&](const annotate::Object& o) { return o.frame < lo || o.frame > hi; });
+        s->objects = std::move(shown);
+    }
+    const std::string range = "frames " + std::to_string(lo) + ".." + std::to_string(hi);
+    if (in.gt.objects.empty())
+        return Status(StatusCode::InvalidArgument, "Evaluation: the ground-truth layer '" +
+                                                       in.gt.name + "' has no boxes in " + range +
+                                                       ": nothing to evaluate against");
+    return in;
+}
+
 }  // namespace
 
 Expected<EvaluationInput> loadEvaluationInput(store::ProjectStore& p,
@@ -51,36 +90,15 @@ Expected<EvaluationInput> loadEvaluationInput(store::ProjectStore& p,
         *out = std::move(*set);
         out->objects = std::move(*objects);
     }
-    const int64_t frames =
-        request.frames > 0 ? request.frames : std::max(extentOf(in.gt), extentOf(in.pred));
-    const int64_t last = std::max<int64_t>(0, frames - 1);
-    int64_t lo = 0, hi = last;
-    if (request.first >= 0 || request.last >= 0) {
-        lo = std::max<int64_t>(0, request.first);
-        hi = request.last >= 0 ? std::min(request.last, last) : last;
-        if (hi < lo)
-            return Status(StatusCode::InvalidArgument,
-                          "Evaluation: the range " + std::to_string(request.first) + ".." +
-                              std::to_string(request.last) + " holds no frame of the media (0.." +
-                              std::to_string(last) + ")");
-    }
-    in.request.first = lo;
-    in.request.last = hi;
-    for (annotate::AnnotationSet* s : {&in.gt, &in.pred}) {
-        std::vector<annotate::Object> shown = visibleObjects(*s, last);
-        std::erase_if(shown,
-                      [&](const annotate::Object& o) { return o.frame < lo || o.frame > hi; });
-        s->objects = std::move(shown);
-    }
-    const std::string range = "frames " + std::to_string(lo) + ".." + std::to_string(hi);
-    if (in.gt.objects.empty())
-        return Status(StatusCode::InvalidArgument, "Evaluation: the ground-truth layer '" +
-                                                       in.gt.name + "' has no boxes in " + range +
-                                                       ": nothing to evaluate against");
     return in;
 }
 
-Expected<EvaluationResult> evaluate(const EvaluationInput& in, pipeline::TaskContext& ctx) {
+Expected<EvaluationResult> evaluate(const EvaluationInput& raw, pipeline::TaskContext& ctx) {
+    ctx.progress(0, 1, "visible boxes");
+    Expected<EvaluationInput> shown = prepare(raw);
+    if (!shown) return shown.status();
+    if (ctx.cancelled()) return ctx.cancelledStatus();
+    const EvaluationInput& in = *shown;
     EvaluationResult r;
     r.request = in.request;
     r.gtName = in.gt.name;

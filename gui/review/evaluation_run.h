@@ -7,7 +7,8 @@
 //
 // Two stages, so that a long evaluation never holds up the project lane (and the edits queued
 // behind it): loadEvaluationInput reads both sets on the project lane (after every edit queued
-// before it), evaluate computes on a lane of its own with progress and cancel between steps.
+// before it), evaluate takes the visible boxes in the range and computes, on a lane of its own,
+// with progress and cancel between steps.
 
 #include <cstdint>
 #include <memory>
@@ -38,7 +39,7 @@ struct EvaluationRequest {
 
 struct EvaluationInput {
     EvaluationRequest request;
-    annotate::AnnotationSet gt, pred;   // visible boxes within the range
+    annotate::AnnotationSet gt, pred;   // as stored
 };
 
 struct EvaluationResult {
@@ -54,11 +55,11 @@ struct EvaluationResult {
     std::string note;                      // something the reader should know ("no predictions")
 };
 
-// Refused with a message naming the layer when the ground truth shows nothing in the range, when
-// both layers are one, or when a set is not found.
+// Refused with a message when both layers are one set or a set is not found.
 Expected<EvaluationInput> loadEvaluationInput(store::ProjectStore& project,
                                               const EvaluationRequest& request);
-// Cancelled (ctx.cancelledStatus()) when asked between steps.
+// Refused with a message naming the layer when the ground truth shows nothing in the range, or
+// the range holds no frame; Cancelled (ctx.cancelledStatus()) when asked between steps.
 Expected<EvaluationResult> evaluate(const EvaluationInput& input, pipeline::TaskContext& ctx);
 
 }  // namespace sl::gui

@@ -30,8 +30,12 @@ public:
     ProjectJobs(const ProjectJobs&) = delete;
     ProjectJobs& operator=(const ProjectJobs&) = delete;
 
-    // Answers of the jobs posted before are dropped from now on.
-    void invalidate() { ++generation_; }
+    // Answers of the jobs posted before are dropped from now on; those not started yet never
+    // start (they only read).
+    void invalidate() {
+        ++generation_;
+        for (const auto& job : jobs_) job.cancel();
+    }
     int pending() const { return pending_; }
 
     // WORK(ProjectStore&) -> Expected<T> on the project lane with a read-only connection to

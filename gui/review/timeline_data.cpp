@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "review/visible_objects.h"
+#include "annotate/interpolation.h"
 #include "store/project_store.h"
 
 namespace sl::gui {
@@ -63,55 +63,98 @@ int64_t extentOf(const annotate::AnnotationSet& set) {
     return last + 1;
 }
 
+// What SET shows, as visibleObjects() has it, by index: COUNTS per frame (when given) and the
+// (track, frame) pairs of its tracks. Only keyframed tracks are copied (their keyframes, to
+// expand them); the million boxes of a model run are read in place.
+void scan(const annotate::AnnotationSet& set, int64_t frames, std::vector<int32_t>* counts,
+          std::vector<std::pair<int64_t, int64_t>>& trackFrames) {
+    const auto count = [&](int64_t f) {
+        if (counts && f >= 0 && f < frames) ++(*counts)[size_t(f)];
+    };
+    std::vector<uint32_t> tracked;
+    for (size_t i = 0; i < set.objects.size(); ++i) {
+        const annotate::Object& o = set.objects[i];
+        if (o.trackId != annotate::kNoTrack)
+            tracked.push_back(uint32_t(i));
+        else if (!o.outside)
+            count(o.frame);
+    }
+    std::stable_sort(tracked.begin(), tracked.end(), [&](uint32_t a, uint32_t b) {
+        return set.objects[a].trackId < set.objects[b].trackId;
+    });
+    const int64_t last = std::max<int64_t>(0, frames - 1);
+    for (size_t a = 0; a < tracked.size();) {
+        const int64_t track = set.objects[tracked[a]].trackId;
+        size_t b = a;
+        bool keyframed = false;
+        for (; b < tracked.size() && set.objects[tracked[b]].trackId == track; ++b)
+            keyframed = keyframed || set.objects[tracked[b]].keyframe;
+        if (keyframed) {
+            std::vector<annotate::Object> keys;
+            for (size_t i = a; i < b; ++i)
+                if (set.objects[tracked[i]].keyframe) keys.push_back(set.objects[tracked[i]]);
+            for (const annotate::Object& o : annotate::expandTrack(keys, last)) {
+                count(o.frame);
+                trackFrames.emplace_back(track, o.frame);
+            }
+        } else {
+            for (size_t i = a; i < b; ++i) {
+                const annotate::Object& o = set.objects[tracked[i]];
+                if (o.outside) continue;
+                count(o.frame);
+                trackFrames.emplace_back(track, o.frame);
+            }
+        }
+        a = b;
+    }
+}
+
 }  // namespace
 
-Expected<TimelineData> loadTimelineData(store::ProjectStore& p, const TimelineRequest& request) {
-    TimelineData d;
-    d.request = request;
-    if (d.request.trackSet == 0) d.request.trackSet = request.layerSet;
-    annotate::AnnotationSet layer, tracks;
+Expected<TimelineSets> readTimelineSets(store::ProjectStore& p, const TimelineRequest& request) {
+    TimelineSets s;
+    s.request = request;
+    if (s.request.trackSet == 0) s.request.trackSet = request.layerSet;
     if (request.layerSet != 0) {
-        auto s = loadSet(p, request.layerSet);
-        if (!s) return s.status();
-        layer = std::move(*s);
+        auto set = loadSet(p, request.layerSet);
+        if (!set) return set.status();
+        s.layer = std::move(*set);
     }
-    if (d.request.trackSet != 0 && d.request.trackSet != request.layerSet) {
-        auto s = loadSet(p, d.request.trackSet);
-        if (!s) return s.status();
-        tracks = std::move(*s);
+    if (s.request.trackSet != 0 && s.request.trackSet != request.layerSet) {
+        auto set = loadSet(p, s.request.trackSet);
+        if (!set) return set.status();
+        s.tracks = std::move(*set);
     }
-    d.frames = request.frames > 0 ? request.frames : std::max(extentOf(layer), extentOf(tracks));
-    const int64_t last = std::max<int64_t>(0, d.frames - 1);
+    if (request.reviewSet != 0) {
+        auto states = p.frameReviews(request.reviewSet);
+        if (!states) return states.status();
+        s.review = std::move(*states);
+    }
+    return s;
+}
 
+TimelineData computeTimelineData(const TimelineSets& s) {
+    TimelineData d;
+    d.request = s.request;
+    d.frames =
+        s.request.frames > 0 ? s.request.frames : std::max(extentOf(s.layer), extentOf(s.tracks));
     d.detections.assign(size_t(d.frames), 0);
-    const std::vector<annotate::Object> shown = visibleObjects(layer, last);
-    for (const annotate::Object& o : shown) {
-        if (o.frame < 0 || o.frame >= d.frames) continue;
-        d.maxDetections = std::max(d.maxDetections, ++d.detections[size_t(o.frame)]);
-    }
-
     // The selected tracks' set: the layer itself unless another one was named.
-    const bool ownTracks = d.request.trackSet != request.layerSet;
-    const annotate::AnnotationSet& trackSet = ownTracks ? tracks : layer;
-    const std::vector<annotate::Object> trackShown =
-        ownTracks ? visibleObjects(tracks, last) : std::vector<annotate::Object>{};
-    for (const annotate::Object& o : ownTracks ? trackShown : shown)
-        if (o.trackId != annotate::kNoTrack) d.trackFrames.emplace_back(o.trackId, o.frame);
-    for (const annotate::Object& o : trackSet.objects)
+    const bool ownTracks = s.request.trackSet != s.request.layerSet;
+    std::vector<std::pair<int64_t, int64_t>> unused;
+    scan(s.layer, d.frames, &d.detections, ownTracks ? unused : d.trackFrames);
+    if (ownTracks) scan(s.tracks, d.frames, nullptr, d.trackFrames);
+    for (int32_t n : d.detections) d.maxDetections = std::max(d.maxDetections, n);
+    for (const annotate::Object& o : (ownTracks ? s.tracks : s.layer).objects)
         if (o.trackId != annotate::kNoTrack && o.keyframe)
             d.keyframes.emplace_back(o.trackId, o.frame);
     std::sort(d.trackFrames.begin(), d.trackFrames.end());
     d.trackFrames.erase(std::unique(d.trackFrames.begin(), d.trackFrames.end()),
                         d.trackFrames.end());
     std::sort(d.keyframes.begin(), d.keyframes.end());
-
     d.review.assign(size_t(d.frames), uint8_t(store::FrameReview::Unreviewed));
-    if (request.reviewSet != 0) {
-        auto states = p.frameReviews(request.reviewSet);
-        if (!states) return states.status();
-        for (const auto& [frame, state] : *states)
-            if (frame >= 0 && frame < d.frames) d.review[size_t(frame)] = uint8_t(state);
-    }
+    for (const auto& [frame, state] : s.review)
+        if (frame >= 0 && frame < d.frames) d.review[size_t(frame)] = uint8_t(state);
     return d;
 }
 

@@ -10,8 +10,10 @@
 #include <utility>
 #include <vector>
 
+#include "annotate/annotation.h"
 #include "core/status.h"
 #include "eval/mot_metrics.h"
+#include "store/change_set.h"
 
 namespace sl::store {
 class ProjectStore;
@@ -56,8 +58,17 @@ struct TimelineData {
     std::vector<int64_t> keyframesOf(int64_t track) const;
 };
 
-// Reads the sets REQUEST names from PROJECT and fills the arrays.
-Expected<TimelineData> loadTimelineData(store::ProjectStore& project,
+// The rows as stored, read on the project lane (after every edit queued before): the sets
+// REQUEST names and the review states. Only the SQLite reads: the arrays are made apart, on a lane
+// of their own, so edits queued behind never wait for them.
+struct TimelineSets {
+    TimelineRequest request;
+    annotate::AnnotationSet layer, tracks;   // tracks: empty when the layer holds them
+    std::vector<std::pair<int64_t, store::FrameReview>> review;
+};
+Expected<TimelineSets> readTimelineSets(store::ProjectStore& project,
                                         const TimelineRequest& request);
+// The arrays (review/visible_objects.h's rules), without copying the objects.
+TimelineData computeTimelineData(const TimelineSets& sets);
 
 }  // namespace sl::gui

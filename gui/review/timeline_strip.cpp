@@ -149,21 +149,59 @@ void TimelineStrip::refresh() {
     request.layerSet = layer_;
     request.trackSet = trackSet_;
     request.reviewSet = reviewSet_;
-    jobs_.post<TimelineData>(
+    const auto land = [this](Expected<TimelineData>& r) {
+        loading_ = false;
+        if (r) {
+            data_ = std::move(*r);
+            if (frames_ <= 0) scale_.setFrames(data_.frames);
+            update();
+            emit dataChanged();
+        } else {
+            emit failed(tr("Timeline: %1").arg(QString::fromStdString(r.status().message())));
+        }
+        if (dirty_) refresh();
+    };
+    // The rows on the project lane, the arrays on a lane of their own (edits queued behind the
+    // read wait for SQLite only).
+    jobs_.post<TimelineSets>(
         "read the timeline", path_,
-        [request](store::ProjectStore& p) { return loadTimelineData(p, request); },
-        [this](Expected<TimelineData>& r) {
-            loading_ = false;
-            if (r) {
-                data_ = std::move(*r);
-                if (frames_ <= 0) scale_.setFrames(data_.frames);
-                update();
-                emit dataChanged();
-            } else {
-                emit failed(tr("Timeline: %1").arg(QString::fromStdString(r.status().message())));
+        [request](store::ProjectStore& p) { return readTimelineSets(p, request); },
+        [this, land](Expected<TimelineSets>& r) mutable {
+            if (!r) {
+                Expected<TimelineData> failure(r.status());
+                land(failure);
+                return;
             }
-            if (dirty_) refresh();
+            auto sets = std::make_shared<const TimelineSets>(std::move(*r));
+            jobs_.run<TimelineData>(
+                pipeline::TaskSpec("timeline arrays", "timeline"),
+                [sets](pipeline::TaskContext&) -> Expected<TimelineData> {
+                    return computeTimelineData(*sets);
+                },
+                land);
         });
+}
+
+void TimelineStrip::applyChange(const store::HistoryEntry& entry) {
+    bool reread = false;
+    for (const store::ObjectChange& c : entry.changes.objects)
+        reread = reread || c.setId == layer_ || c.setId == trackSet_;
+    if (reread || loading_) {
+        refresh();   // in flight: its read may predate the edit, so one more follows
+        return;
+    }
+    bool changed = false;
+    for (const store::FrameChange& c : entry.changes.frames) {
+        if (c.setId != reviewSet_ || c.frame < 0 || size_t(c.frame) >= data_.review.size())
+            continue;
+        // An undone entry leaves the rows as they were before it.
+        data_.review[size_t(c.frame)] = uint8_t(entry.done ? c.after : c.before);
+        changed = true;
+    }
+    if (changed) {
+        update();
+        emit dataChanged();
+    }
 }
 
 void TimelineStrip::reload() {
@@ -173,7 +211,17 @@ void TimelineStrip::reload() {
     data_ = TimelineData{};
     data_.frames = frames_;
     update();
-    if (!path_.isEmpty() && (layer_ != 0 || reviewSet_ != 0 || trackSet_ != 0)) refresh();
+    // Once per turn of the event loop: the layer and the review set change together when a set
+    // is loaded, and one read serves both.
+    if (reloadQueued_) return;
+    reloadQueued_ = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            reloadQueued_ = false;
+            if (!path_.isEmpty() && (layer_ != 0 || reviewSet_ != 0 || trackSet_ != 0)) refresh();
+        },
+        Qt::QueuedConnection);
 }
 
 // ---- geometry ---------------------------------------------------------------------------------

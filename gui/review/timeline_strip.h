@@ -66,7 +66,11 @@ public:
     void setCursorFrame(int64_t frame);   // the played frame
     int64_t cursorFrame() const { return cursor_; }
     void refresh();   // re-read the rows from the project
-    bool busy() const { return loading_ || jobs_.pending() > 0; }
+    // A committed edit, undo or redo (ReviewController::changed): review states are applied in
+    // place (a million-object layer is not re-read for a frame marked reviewed); a change of the
+    // layer's or the tracks' objects re-reads them.
+    void applyChange(const store::HistoryEntry& entry);
+    bool busy() const { return loading_ || reloadQueued_ || jobs_.pending() > 0; }
     const TimelineData& data() const { return data_; }
 
     // Zoom and scroll (the actions and the tests use them).
@@ -125,7 +129,7 @@ private:
     int64_t layer_ = 0, reviewSet_ = 0, trackSet_ = 0;
     QList<qint64> selected_;
     TimelineData data_;
-    bool loading_ = false, dirty_ = false;
+    bool loading_ = false, dirty_ = false, reloadQueued_ = false;
     std::vector<TimelineMarker> all_, shown_;
     int64_t gtSet_ = 0, predSet_ = 0;
     QString markerLabel_;

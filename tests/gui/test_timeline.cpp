@@ -18,6 +18,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableWidget>
+#include <QElapsedTimer>
 #include <QTest>
 #include <QUndoStack>
 
@@ -32,6 +33,7 @@
 #include "panels/evaluation_dock.h"
 #include "review/timeline_strip.h"
 #include "store/project_store.h"
+#include "store/review_edits.h"
 #include "support/video_generator.h"
 #include "view/video_view.h"
 
@@ -105,7 +107,9 @@ private slots:
     void scrubbingIsExactAt16x();
     void detectionRowListsTheTracks();
     void reviewColoursFollowTheStore();
+    void layerEditsAreReadAgain();
     void rangeAndEmptyLayer();
+    void millionObjectsWhenAsked();
 
 private:
     void showFrame(int64_t f);
@@ -417,6 +421,24 @@ void TestTimeline::reviewColoursFollowTheStore() {
     QCOMPARE(colourAt(kMarked), before);
 }
 
+void TestTimeline::layerEditsAreReadAgain() {
+    // Deleting the false positive (an edit of the shown layer) re-reads it: frame F shows two
+    // boxes; the undo brings the third back.
+    QSignalSpy data(strip_, &TimelineStrip::dataChanged);
+    const int64_t set = predSet_, id = fpId_;
+    window_->review()->edit(
+        [set, id](sl::store::ProjectStore& p) { return sl::store::review::deleteBox(p, set, id); });
+    QTRY_VERIFY_WITH_TIMEOUT(data.count() >= 1 && !strip_->busy() && !window_->review()->busy(),
+                             kTimeoutMs);
+    QCOMPARE(strip_->data().detections[size_t(kF)], 2);
+    QCOMPARE(strip_->data().maxDetections, 2);
+    data.clear();
+    window_->review()->undoStack()->undo();
+    QTRY_VERIFY_WITH_TIMEOUT(data.count() >= 1 && !strip_->busy() && !window_->review()->busy(),
+                             kTimeoutMs);
+    QCOMPARE(strip_->data().detections[size_t(kF)], 3);
+}
+
 void TestTimeline::rangeAndEmptyLayer() {
     // Frames 0..30: the false positive only.
     dock_->rangeBox()->setCurrentIndex(1);
@@ -443,6 +465,71 @@ void TestTimeline::rangeAndEmptyLayer() {
     QTRY_VERIFY_WITH_TIMEOUT(!dock_->busy(), kTimeoutMs);
     QVERIFY2(dock_->messageText().contains(QStringLiteral("the same set")),
              qPrintable(dock_->messageText()));
+}
+
+// Not run by default (it writes a 1M-object project): SL_TIMELINE_LARGE=1 measures how long the
+// strip takes to read a million objects (100,000 frames x 10 boxes) on the project lane and to
+// paint, zoomed out (a column per ~80 frames) and at 16x, and checks that a paint stays well
+// under a frame's time.
+void TestTimeline::millionObjectsWhenAsked() {
+    if (qEnvironmentVariableIsEmpty("SL_TIMELINE_LARGE")) QSKIP("SL_TIMELINE_LARGE not set");
+    constexpr int64_t kLongFrames = 100'000;
+    const QString path = QString::fromStdString(dir_->file("large.slproj").string());
+    int64_t set = 0;
+    {
+        auto p = sl::store::ProjectStore::create(path.toStdString());
+        QVERIFY(p.hasValue());
+        sl::annotate::MediaInfo m;
+        m.path = "/videos/long.mp4";
+        m.width = 1920, m.height = 1080, m.frameCount = kLongFrames;
+        AnnotationSet s;
+        s.name = "run";
+        s.kind = sl::annotate::SetKind::ModelRun;
+        s.labels = {"car"};
+        s.objects.reserve(size_t(kLongFrames) * 10);
+        for (int64_t f = 0; f < kLongFrames; ++f)
+            for (int i = 0; i < 10; ++i)
+                s.objects.push_back(box(f, (f / 1000) * 10 + i,
+                                        {float(10 * i), 10, float(10 * i + 50), 60}, false));
+        QElapsedTimer t;
+        t.start();
+        auto id = (*p)->importSet(*(*p)->addMedia(m), s);
+        QVERIFY(id.hasValue());
+        set = *id;
+        qInfo("import of 1,000,000 objects: %lld ms", t.elapsed());
+        t.restart();
+        auto read = (*p)->objects(set);
+        QVERIFY(read.hasValue());
+        qInfo("store read of 1,000,000 objects (ProjectStore::objects): %lld ms", t.elapsed());
+    }
+    TimelineStrip strip;
+    strip.resize(1600, strip.height());
+    strip.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&strip));
+    QSignalSpy data(&strip, &TimelineStrip::dataChanged);
+    QElapsedTimer t;
+    t.start();
+    strip.setProject(path);
+    strip.setFrameCount(kLongFrames);
+    strip.setLayer(set);
+    strip.setReviewSet(set);
+    QTRY_VERIFY_WITH_TIMEOUT(data.count() >= 1 && !strip.busy(), 120000);
+    qInfo("timeline read of 1,000,000 objects: %lld ms", t.elapsed());
+    QCOMPARE(strip.data().detections[size_t(kLongFrames - 1)], 10);
+    std::vector<std::pair<int64_t, int64_t>> expect{{0, 999}};
+    QVERIFY(strip.data().spansOf(3) == expect);
+    for (double zoom : {1.0, 16.0}) {
+        strip.setZoom(zoom, kLongFrames / 2);
+        strip.setSelectedTracks(set, {500, 501, 502});
+        strip.repaint();   // warm-up
+        QElapsedTimer p;
+        p.start();
+        constexpr int kPaints = 20;
+        for (int i = 0; i < kPaints; ++i) strip.repaint();
+        const double ms = double(p.nsecsElapsed()) / 1e6 / kPaints;
+        qInfo("paint at %gx: %.2f ms", zoom, ms);
+        QVERIFY2(ms < 16, qPrintable(QStringLiteral("%1 ms per paint").arg(ms)));
+    }
 }
 
 QTEST_MAIN(TestTimeline)
