@@ -22,9 +22,13 @@
 #include <QTest>
 #include <QUndoStack>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include "app/main_window.h"
+#include "app/ui_task_hook.h"
 #include "controller/engine_controller.h"
 #include "controller/project_controller.h"
 #include "controller/review_controller.h"
@@ -108,6 +112,7 @@ private slots:
     void detectionRowListsTheTracks();
     void reviewColoursFollowTheStore();
     void layerEditsAreReadAgain();
+    void cancelStopsTheEvaluation();
     void rangeAndEmptyLayer();
     void millionObjectsWhenAsked();
 
@@ -437,6 +442,34 @@ void TestTimeline::layerEditsAreReadAgain() {
     QTRY_VERIFY_WITH_TIMEOUT(data.count() >= 1 && !strip_->busy() && !window_->review()->busy(),
                              kTimeoutMs);
     QCOMPARE(strip_->data().detections[size_t(kF)], 3);
+}
+
+void TestTimeline::cancelStopsTheEvaluation() {
+    // The evaluation lane held by another task: Cancel right after Run stops the evaluation
+    // whichever stage it is in (reading the layers, or queued to compute); nothing is shown.
+    std::atomic<bool> release{false};
+    sl::pipeline::TaskHandle blocker = sl::gui::uiTaskRunner().start(
+        sl::pipeline::TaskSpec("hold the evaluation lane", "evaluate"),
+        [&release](sl::pipeline::TaskContext&) {
+            while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            return sl::Status::ok();
+        });
+    const size_t markers = strip_->markers().size();
+    QVERIFY(dock_->selectLayers(gtSet_, predSet_));
+    QSignalSpy done(dock_, &EvaluationDock::evaluated);
+    dock_->run();
+    QVERIFY(dock_->busy());
+    auto* cancel = dock_->findChild<QPushButton*>(QStringLiteral("evalCancel"));
+    QVERIFY(cancel && cancel->isEnabled());
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!dock_->busy(), kTimeoutMs);
+    release = true;
+    blocker.wait();
+    QTest::qWait(50);
+    QCOMPARE(done.count(), 0);
+    QVERIFY2(dock_->messageText().contains(QStringLiteral("cancelled")),
+             qPrintable(dock_->messageText()));
+    QCOMPARE(strip_->markers().size(), markers);   // the last result's markers stay
 }
 
 void TestTimeline::rangeAndEmptyLayer() {
