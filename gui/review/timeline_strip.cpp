@@ -527,15 +527,18 @@ void TimelineStrip::paintEvent(QPaintEvent*) {
         p.drawLine(QPointF(x, ruler.bottom() - 3), QPointF(x, ruler.bottom()));
         p.drawText(QPointF(x + 2, ruler.bottom() - 3), QString::number(f));
     }
-    // Legend, right-aligned in the ruler.
-    int lx = width() - 4;
-    for (int i = 3; i >= 0; --i) {
+    // Legend, right-aligned in the ruler, over the tick labels it would collide with.
+    const QFontMetrics fm(small);
+    int total = 0;
+    for (const char* t : kKindShort) total += 9 + fm.horizontalAdvance(QString::fromLatin1(t)) + 8;
+    int lx = width() - total;
+    p.fillRect(QRect(lx - 4, ruler.top(), total + 4, kRuler), QColor(0x1b, 0x1d, 0x21));
+    for (int i = 0; i < 4; ++i) {
         const QString t = QString::fromLatin1(kKindShort[i]);
-        const int w = p.fontMetrics().horizontalAdvance(t);
-        lx -= w;
-        p.fillRect(QRect(lx - 9, ruler.top() + 3, 7, 7), markerColor(kKinds[i]));
+        p.fillRect(QRect(lx, ruler.top() + 3, 7, 7), markerColor(kKinds[i]));
+        lx += 9;
         p.drawText(QPoint(lx, ruler.top() + 10), t);
-        lx -= 16;   // the swatch (9) and a gap
+        lx += fm.horizontalAdvance(t) + 8;
     }
 
     // Detections: bar height by the most boxes in the cell.
