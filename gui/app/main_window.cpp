@@ -101,6 +101,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     createWall();
     createReview();
     createEditing();
+    createTimeline();
 
     connect(controller_, &EngineController::opened, this, &MainWindow::onOpened);
     connect(controller_, &EngineController::failed, this, &MainWindow::onFailed);

@@ -44,6 +44,8 @@ class VideoView;
 class WallController;
 class AlertsDock;
 class WallView;
+class TimelineStrip;
+class EvaluationDock;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -94,6 +96,9 @@ public:
     ReviewSession* reviewSession() const { return session_; }
     BoxEditor* boxEditor() const { return boxEditor_; }
     LayersDock* layersDock() const { return layersDock_; }
+    // The timeline strip under the video and the Evaluation dock (main_window_timeline.cpp).
+    TimelineStrip* timeline() const { return timeline_; }
+    EvaluationDock* evaluationDock() const { return evaluationDock_; }
     QString statusText() const;      // all status-bar fields, for tests and bug reports
     QList<QAction*> allActions() const { return actions_; }
 
@@ -140,6 +145,7 @@ private:
     void changeSelectedTrackId();
     void acceptSelectedPredictions();
     void acceptPredictionsDialog();
+    void createTimeline();
     void newProjectDialog();
     void openProjectDialog();
     void onSetLoaded(const annotate::AnnotationSet& set, const annotate::MediaInfo& media);
@@ -202,6 +208,8 @@ private:
     BoxEditor* boxEditor_ = nullptr;
     LayersDock* layersDock_ = nullptr;
     int64_t shownFrame_ = -1;   // the frame the view shows (the review keys act on it)
+    TimelineStrip* timeline_ = nullptr;
+    EvaluationDock* evaluationDock_ = nullptr;
 
     QLabel* codecLabel_ = nullptr;
     QLabel* sizeLabel_ = nullptr;
