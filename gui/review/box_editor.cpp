@@ -42,6 +42,16 @@ BoxEditor::BoxEditor(ReviewSession* session, ReviewController* review, QObject* 
     for (auto signal : {&ReviewSession::objectsChanged, &ReviewSession::layersChanged,
                         &ReviewSession::selectionChanged, &ReviewSession::loaded})
         connect(session_, signal, this, &BoxEditor::changed);
+    // Every job answered (or one refused): what the session holds is what to draw.
+    connect(review_, &ReviewController::idle, this, [this] {
+        if (pending_.empty()) return;
+        pending_.clear();
+        emit changed();
+    });
+    connect(review_, &ReviewController::failed, this, [this] {
+        pending_.clear();
+        emit changed();
+    });
 }
 
 void BoxEditor::setMode(Mode mode) {
@@ -243,6 +253,7 @@ void BoxEditor::commit(const Drag& d) {
         if (box.width() < kMinBoxPx || box.height() < kMinBoxPx) return;
         const int64_t frame = frame_;
         const std::string label = currentLabel();
+        pending_.push_back({{}, frame, box, label});
         session_->ensureEditTarget([this, frame, label, box](int64_t setId) {
             review_->edit([setId, frame, label, box](store::ProjectStore& p) {
                 annotate::Object o;
@@ -265,6 +276,7 @@ void BoxEditor::commit(const Drag& d) {
     }
     const ReviewPick pick = d.pick;
     const int64_t frame = frame_;
+    pending_.push_back({pick, frame, box, {}});
     if (pick.trackId != kNoTrack) {
         review_->edit([pick, frame, box](store::ProjectStore& p) {
             return review::setTrackBox(p, pick.setId, pick.trackId, frame, box);
@@ -350,7 +362,10 @@ void BoxEditor::paint(QPainter& p, const SourceTransform& t) const {
         const ReviewLayer* l = session_->layer(s.setId);
         const bool dragged = (drag_.kind == DragKind::Move || drag_.kind == DragKind::Resize) &&
                              drag_.moved && pickOf(s) == drag_.pick;
-        const vision::Box& b = dragged ? drag_.draft : s.object.box;
+        vision::Box b = dragged ? drag_.draft : s.object.box;
+        for (const Pending& pd : pending_)
+            if (!dragged && pd.pick.setId != 0 && pd.frame == frame_ && pd.pick == pickOf(s))
+                b = pd.box;
         const QRectF r = widgetRect(b, t);
         QColor c = l->color;
         c.setAlphaF(float(l->opacity));
@@ -390,6 +405,13 @@ void BoxEditor::paint(QPainter& p, const SourceTransform& t) const {
         }
     }
     paintInterpolation(p, t);
+    for (const Pending& pd : pending_)
+        if (pd.pick.setId == 0 && pd.frame == frame_) {
+            const ReviewLayer* target = session_->layer(session_->editTarget());
+            p.setPen(QPen(target ? target->color : QColor(255, 255, 255), 2));
+            p.setBrush(Qt::NoBrush);
+            p.drawRect(widgetRect(pd.box, t));
+        }
     if (drag_.kind == DragKind::Create && drag_.moved) {
         p.setPen(QPen(QColor(255, 255, 255), 1, Qt::DashLine));
         p.drawRect(widgetRect(drag_.draft, t));

@@ -14,7 +14,9 @@
 //
 // Edits go to the ReviewController as one undo step each, at the release: a lone box through
 // review::setBox, a track's box at the shown frame through review::setTrackBox (a keyframe is
-// made where the frame was interpolated). While a track's box is dragged, the track's boxes
+// made where the frame was interpolated). The released box is drawn where it was dropped at once
+// and stays so until the store has answered (the ReviewController is idle again): a commit takes
+// tens of ms (an fsync), and the box must not jump back meanwhile. A refused edit puts it back. While a track's box is dragged, the track's boxes
 // between its neighbouring keyframes are drawn interpolated towards the dragged box, live.
 // Predictions (model-run layers) are not moved: they are accepted (Enter) first.
 
@@ -97,8 +99,17 @@ private:
     void paintInterpolation(QPainter& p, const SourceTransform& t) const;
     static ReviewPick pickOf(const ShownObject& s);
 
+    // Released edits not answered yet, drawn in place of what the session holds.
+    struct Pending {
+        ReviewPick pick;          // setId 0: a box being created
+        int64_t frame = 0;
+        vision::Box box;
+        std::string label;
+    };
+
     ReviewSession* session_;
     ReviewController* review_;
+    std::vector<Pending> pending_;
     Mode mode_ = Mode::Select;
     std::string label_;
     int64_t frame_ = -1;

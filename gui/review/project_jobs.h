@@ -1,8 +1,11 @@
 #pragma once
-// ProjectJobs: read jobs of a review widget on the project's "project" lane (app/ui_task_hook.h),
-// as ProjectController and ReviewController run theirs: each job opens its own connection to the
-// project (one per thread, as SQLite advises), so it runs after every edit queued before it and
-// the GUI thread never touches SQLite. The answer runs on the GUI thread, and only when no newer
+// ProjectJobs: read jobs of a review widget. On the "project" lane (the default) a read runs after
+// every edit queued before it, as the edits of ProjectController and ReviewController do. The
+// timeline re-reads its layer after edits, so it reads on a lane of its own, "project-read": a
+// read of a big layer (2 s for a million objects) must not hold up the edits queued behind it. Each job opens its own read-only
+// connection (one per thread, as SQLite advises); in WAL mode it reads a consistent snapshot while
+// an edit commits beside it, and an owner whose read may predate an edit reads again when the
+// edit's change arrives (TimelineStrip::applyChange). The GUI thread never touches SQLite. The answer runs on the GUI thread, and only when no newer
 // generation began since the job was posted (a project, media or layer change drops answers that
 // are out of date). The owner's destructor runs ours first: read jobs are cancelled (a queued
 // one never starts) and waited for.
@@ -21,7 +24,8 @@ namespace sl::gui {
 
 class ProjectJobs {
 public:
-    explicit ProjectJobs(QObject* owner) : owner_(owner) {}
+    explicit ProjectJobs(QObject* owner, const char* lane = "project")
+        : owner_(owner), lane_(lane) {}
     ~ProjectJobs() {
         ++generation_;
         for (const auto& job : jobs_) job.cancel();
@@ -38,14 +42,14 @@ public:
     }
     int pending() const { return pending_; }
 
-    // WORK(ProjectStore&) -> Expected<T> on the project lane with a read-only connection to
+    // WORK(ProjectStore&) -> Expected<T> on the jobs' lane with a read-only connection to
     // PATH; DONE(Expected<T>&) on the GUI thread unless invalidated since.
     template <typename T, typename Work, typename Done>
     void post(const char* what, const QString& path, Work work, Done done) {
         ++pending_;
         std::erase_if(jobs_, [](const pipeline::TaskHandle& t) { return t.finished(); });
         jobs_.push_back(startUiTaskWithResult(
-            owner_, pipeline::TaskSpec(what, "project"),
+            owner_, pipeline::TaskSpec(what, lane_),
             [path = path.toStdString(),
              work = std::move(work)](pipeline::TaskContext&) mutable -> Expected<T> {
                 auto project = store::ProjectStore::open(path, /*readOnly=*/true);
@@ -75,6 +79,7 @@ public:
 
 private:
     QObject* owner_;
+    const char* lane_;
     std::vector<pipeline::TaskHandle> jobs_;
     int generation_ = 0;
     int pending_ = 0;

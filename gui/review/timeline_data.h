@@ -58,7 +58,7 @@ struct TimelineData {
     std::vector<int64_t> keyframesOf(int64_t track) const;
 };
 
-// The rows as stored, read on the project lane (after every edit queued before): the sets
+// The rows as stored, read on the strip's read lane (a snapshot; a later edit reads again): the sets
 // REQUEST names and the review states. Only the SQLite reads: the arrays are made apart, on a lane
 // of their own, so edits queued behind never wait for them.
 struct TimelineSets {

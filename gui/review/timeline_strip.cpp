@@ -29,7 +29,7 @@ int kindIndex(Kind k) { return int(k); }
 
 }  // namespace
 
-TimelineStrip::TimelineStrip(QWidget* parent) : QWidget(parent), jobs_(this) {
+TimelineStrip::TimelineStrip(QWidget* parent) : QWidget(parent), jobs_(this, "project-read") {
     setObjectName(QStringLiteral("timelineStrip"));
     setFocusPolicy(Qt::ClickFocus);
     setMouseTracking(true);
@@ -161,8 +161,8 @@ void TimelineStrip::refresh() {
         }
         if (dirty_) refresh();
     };
-    // The rows on the project lane, the arrays on a lane of their own (edits queued behind the
-    // read wait for SQLite only).
+    // The rows on the read lane (edits never wait behind it; one that commits during the read
+    // makes applyChange read again), the arrays on a lane of their own.
     jobs_.post<TimelineSets>(
         "read the timeline", path_,
         [request](store::ProjectStore& p) { return readTimelineSets(p, request); },
