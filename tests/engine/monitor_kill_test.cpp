@@ -92,8 +92,9 @@ TEST(MonitorKill, KilledMidClipLeavesNoBrokenClipAndTheNextStartCleansUp) {
         ASSERT_TRUE(mon.started());
         const auto deadline = std::chrono::steady_clock::now() + 240s;   // the model loads first
         while (std::chrono::steady_clock::now() < deadline) {
-            // Its stdout, without waiting: "clip" lines say which clips are finished.
-            while (auto line = mon.readLine(1ms)) {
+            // Its stdout ("clip" lines say which clips are finished); the wait for a line is the
+            // polling period (a clip is in its temporary for about a second).
+            while (auto line = mon.readLine(10ms)) {
                 const json j = json::parse(*line, nullptr, false);
                 if (j.is_object() && j.value("type", "") == "clip")
                     printedFrames[j["path"].get<std::string>()] = j["frames"].get<int64_t>();
@@ -105,7 +106,6 @@ TEST(MonitorKill, KilledMidClipLeavesNoBrokenClipAndTheNextStartCleansUp) {
                 killedTemp = temps.front();
                 break;
             }
-            std::this_thread::sleep_for(5ms);
         }
         ASSERT_FALSE(killedTemp.empty())
             << "no clip was in progress after a finished one; clips printed: "
@@ -130,8 +130,9 @@ TEST(MonitorKill, KilledMidClipLeavesNoBrokenClipAndTheNextStartCleansUp) {
         const json s = json::parse(in);
         EXPECT_EQ(s["frame_count"].get<int64_t>(), n) << v;
         EXPECT_EQ(int64_t(s["frames"].size()), n) << v;
-        if (auto it = printedFrames.find(v.string()); it != printedFrames.end())
+        if (auto it = printedFrames.find(v.string()); it != printedFrames.end()) {
             EXPECT_EQ(it->second, n) << v;
+        }
         // pre 1 s back to a keyframe (10 frames at 25 fps) + post 1 s: 50 to 60 frames.
         EXPECT_GE(n, 50) << v;
         EXPECT_LE(n, 60) << v;
@@ -148,6 +149,9 @@ TEST(MonitorKill, KilledMidClipLeavesNoBrokenClipAndTheNextStartCleansUp) {
             if (!gone) std::this_thread::sleep_for(10ms);
         }
         EXPECT_TRUE(gone) << killedTemp << " is still there\n" << mon.stderrText();
+        // It runs on: its first line comes once the model is up (SIGTERM then stops it
+        // cleanly; before, it has no handler yet).
+        EXPECT_TRUE(mon.readLine(120s)) << mon.stderrText();
         EXPECT_EQ(mon.terminate(20s), 0) << mon.stderrText();
     }
     for (const fs::path& v : finished) EXPECT_TRUE(fs::exists(v)) << v;
