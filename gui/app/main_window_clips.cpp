@@ -14,6 +14,7 @@
 
 #include "app/main_window.h"
 #include "app/ui_task_hook.h"
+#include "controller/detection_controller.h"
 #include "panels/alerts_dock.h"
 #include "panels/clips_dock.h"
 #include "pipeline/clip_sidecar.h"
@@ -92,6 +93,12 @@ void MainWindow::openClip(const QString& video) {
                     // The clip's own clock: its time base and first pts, from the player.
                     f.pts = summary.startPts + std::llround(f.seconds * ticks);
                     results.put(std::move(f));
+                }
+                // The overlay draws stored boxes while detection is on; for a clip they are
+                // all stored, so nothing is detected again (not saved as the user's choice).
+                if (!inference_->isChecked()) {
+                    inference_->setChecked(true);
+                    detection_->setEnabled(true);
                 }
                 statusBar()->showMessage(tr("Clip of %1: %2 frames with stored boxes")
                                              .arg(QString::fromStdString((*boxes)->source))
