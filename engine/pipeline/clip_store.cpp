@@ -109,7 +109,8 @@ Status ClipStore::remove(const fs::path& video) {
         return Status(StatusCode::InvalidArgument,
                       "clips: '" + video.string() + "' is not a clip of '" + dir_.string() + "'");
     std::lock_guard lock(mutex_);
-    if (reserved_.count(video.string()))
+    // reserve() names clips dir_ / file, whatever form the caller's path has.
+    if (reserved_.count((dir_ / canonical.filename()).string()))
         return Status(StatusCode::InvalidArgument,
                       "clips: '" + video.string() + "' is being written");
     if (!fs::remove(canonical, ec) || ec)
