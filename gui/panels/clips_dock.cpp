@@ -221,7 +221,8 @@ void ClipsDock::editSettings() {
     form->addRow(tr("Before the alert"), pre);
     form->addRow(tr("After the alert"), post);
     form->addRow(tr("Quota"), quota);
-    form->addRow(new QLabel(tr("Applied when the wall starts next."), &dialog));
+    form->addRow(new QLabel(tr("Clips being written finish in the folder they began in."),
+                            &dialog));
     auto* box = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
     form->addRow(box);
     connect(box, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
@@ -237,6 +238,7 @@ void ClipsDock::editSettings() {
     s.postSeconds = post->value();
     s.quotaMb = quota->value();
     wall_->setClipSettings(s);
+    refresh();   // the folder may be another
 }
 
 }  // namespace sl::gui

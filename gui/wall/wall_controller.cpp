@@ -131,6 +131,12 @@ WallController::AddResult WallController::addSource(const QString& urlIn, const 
 }
 
 void WallController::startSource(const Spec& spec) {
+    addRecorder(spec);
+    if (Status st = monitor_->add(config_, sourceConfig(spec)); !st)
+        emit errorOccurred(QString::fromStdString(st.message()));
+}
+
+void WallController::addRecorder(const Spec& spec) {
     if (clipStore_) {
         pipeline::ClipRecorderOptions o;
         o.source = spec.name.toStdString();
@@ -145,8 +151,6 @@ void WallController::startSource(const Spec& spec) {
         std::lock_guard lock(recMutex_);
         recorders_[o.source] = std::move(rec);
     }
-    if (Status st = monitor_->add(config_, sourceConfig(spec)); !st)
-        emit errorOccurred(QString::fromStdString(st.message()));
 }
 
 std::shared_ptr<pipeline::ClipRecorder> WallController::recorder(const std::string& name) const {
@@ -268,6 +272,27 @@ media::VideoFrame WallController::latestFrame(const QString& name) const {
 void WallController::setClipSettings(const ClipSettings& settings) {
     clips_ = settings;
     clips_.save();
+    if (!monitor_) return;   // the store and recorders are made when the model is up
+    // A new store and new recorders from now on. The old recorders finish the clips they are
+    // writing on the "retire" lane (a source thread may still hand a packet to one it looked up:
+    // a stopped recorder ignores it), and their store goes after them.
+    std::shared_ptr<pipeline::ClipStore> oldStore(std::move(clipStore_));
+    std::map<std::string, std::shared_ptr<pipeline::ClipRecorder>> old;
+    {
+        std::lock_guard lock(recMutex_);
+        old.swap(recorders_);
+    }
+    openClipStore();
+    for (const Spec& s : specs_) addRecorder(s);
+    std::erase_if(removals_, [](const pipeline::TaskHandle& t) { return t.finished(); });
+    removals_.push_back(uiTaskRunner().start(
+        pipeline::TaskSpec("retire clip recorders", "retire"),
+        [old, oldStore](pipeline::TaskContext&) mutable {
+            for (auto& [name, r] : old) r->stop();
+            old.clear();
+            oldStore.reset();
+            return Status::ok();
+        }));
 }
 
 int WallController::unacknowledged() const {

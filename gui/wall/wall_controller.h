@@ -28,8 +28,8 @@
 // writing into one pipeline::ClipStore (ClipSettings: a folder, by default "clips" in the
 // application's data directory, pre / post seconds, a quota). A clip finished is linked to its
 // alerts (WallAlert::clipPath, a "clip" line in events.jsonl naming the alerts' frames) and
-// announced by clipFinished(). The settings apply from the model's load on (the store and the
-// recorders are made with the monitor); setClipSettings() later saves them for the next start.
+// announced by clipFinished(). The store and the recorders are made when the model is up;
+// setClipSettings() on a running wall replaces them (clips in progress finish in the old folder).
 //
 // Rules: setScene() replaces a camera's zones, lines and rules on its running pipeline
 // (pipeline::Monitor::setScene: the source is not restarted) after writing its scene file.
@@ -109,7 +109,7 @@ public:
 
     // Event clips.
     const ClipSettings& clipSettings() const { return clips_; }
-    void setClipSettings(const ClipSettings& settings);   // saved; applied at the next start
+    void setClipSettings(const ClipSettings& settings);   // saved and applied at once
     // The store the recorders write into; null until the model is up (or clips are off).
     pipeline::ClipStore* clipStore() const { return clipStore_.get(); }
     // The folder clips go to: the running store's, else the settings'.
@@ -194,6 +194,7 @@ private:
     void appendEvent(const std::string& line);
     void openClipStore();
     std::shared_ptr<pipeline::ClipRecorder> recorder(const std::string& name) const;
+    void addRecorder(const Spec& spec);   // when there is a store
     pipeline::MonitorSourceConfig sourceConfig(const Spec& spec) const;
 
     QString model_;

@@ -72,6 +72,7 @@ private slots:
     void alertClipIsListedLinkedAndOpensWithItsBoxes();
     void deletingAClipAsksFirst();
     void zoneDrawnOnTheTileIsSavedInSourcePixelsAndAlerts();
+    void newClipSettingsApplyToTheRunningWall();
 
 private:
     sl::gui::WallController* wall() { return window_->wall(); }
@@ -327,6 +328,45 @@ void TestWallClips::zoneDrawnOnTheTileIsSavedInSourcePixelsAndAlerts() {
     QCOMPARE(wall()->status(camera).live.stats.sessions, sessionsBefore);
     QVERIFY(wall()->status(camera).frames > framesBefore);
     dialog->close();
+}
+
+// Another folder and other lengths while the wall runs: the next clips go there, with the new
+// pre and post seconds, and the Clips list shows that folder.
+void TestWallClips::newClipSettingsApplyToTheRunningWall() {
+    sl::gui::ClipSettings s = wall()->clipSettings();
+    s.dir = QString::fromStdString(dir_->file("clips2").string());
+    s.preSeconds = 0.4;
+    s.postSeconds = 2;
+    wall()->setClipSettings(s);
+    QCOMPARE(wall()->clipsFolder(), s.dir);
+    QCOMPARE(sl::gui::ClipSettings::load().postSeconds, 2.0);
+    QSignalSpy finished(wall(), &sl::gui::WallController::clipFinished);
+    QString clip;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (const auto& args : finished)
+                if (QFileInfo(args.first().toString()).absolutePath() == s.dir)
+                    clip = args.first().toString();
+            return !clip.isEmpty();
+        }(),
+        30000);
+    auto side = sl::pipeline::loadClipSidecar(sl::pipeline::clipSidecarPath(clip.toStdString()));
+    QVERIFY2(bool(side), side ? "" : side.status().message().c_str());
+    // It starts at the keyframe at least 0.4 s (10 frames) before its first alert and ends 2 s
+    // (50 frames) after its last (the zone rule fires a few frames after the line rule, inside
+    // the post window, and extends the clip).
+    QVERIFY(!side->alerts.empty());
+    const int64_t first = side->alerts.front().clipFrame, last = side->alerts.back().clipFrame;
+    QVERIFY2(first >= 10 && first < 20, qPrintable(QString::number(first)));
+    QVERIFY2(std::abs(side->frameCount - (last + 50)) <= 1,
+             qPrintable(QStringLiteral("%1 frames, last alert at %2").arg(side->frameCount).arg(last)));
+    sl::gui::ClipsDock* dock = window_->clipsDock();
+    QTRY_VERIFY([&] {
+        for (const auto& r : dock->rows())
+            if (r.video == clip) return true;
+        return false;
+    }());
+    for (const auto& r : dock->rows()) QCOMPARE(QFileInfo(r.video).absolutePath(), s.dir);
 }
 
 QTEST_MAIN(TestWallClips)
