@@ -97,7 +97,8 @@ Expected<ClipSidecar> parseClipSidecar(const std::string& content, const std::st
                 fd.trackIds.push_back(integer(need(o, "id", ot), ot + "/id"));
                 if (o.contains("label") && o["label"].is_string() && d.classId >= 0 &&
                     d.classId < 10000) {
-                    if (c.labels.size() <= size_t(d.classId)) c.labels.resize(size_t(d.classId) + 1);
+                    if (c.labels.size() <= size_t(d.classId))
+                        c.labels.resize(size_t(d.classId) + 1);
                     c.labels[size_t(d.classId)] = o["label"].get<std::string>();
                 }
             }

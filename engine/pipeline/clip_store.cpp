@@ -119,7 +119,8 @@ Status ClipStore::remove(const fs::path& video) {
     fs::remove(clipSidecarPath(canonical), ec);
     if (ec)
         return Status(StatusCode::Io, "clips: cannot delete '" +
-                                          clipSidecarPath(canonical).string() + "': " + ec.message());
+                                          clipSidecarPath(canonical).string() +
+                                          "': " + ec.message());
     logInfo("clips", "deleted the clip '" + video.string() + "'");
     return Status::ok();
 }

@@ -72,7 +72,9 @@ void MainWindow::openClip(const QString& video) {
         QString::fromStdString(pipeline::clipSidecarPath(video.toStdString()).string());
     startUiTaskWithResult(
         this, pipeline::TaskSpec("read clip boxes", "clips"),
-        [sidecar](pipeline::TaskContext&) { return pipeline::loadClipSidecar(sidecar.toStdString()); },
+        [sidecar](pipeline::TaskContext&) {
+            return pipeline::loadClipSidecar(sidecar.toStdString());
+        },
         [this, video](Expected<pipeline::ClipSidecar>& side) {
             if (!side) {
                 banner_->showMessage(tr("The clip's boxes cannot be shown: %1")

@@ -228,7 +228,8 @@ void ClipsDock::editSettings() {
     connect(box, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(box, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     connect(browse, &QPushButton::clicked, &dialog, [&] {
-        const QString d = QFileDialog::getExistingDirectory(&dialog, tr("Clips Folder"), dir->text());
+        const QString d =
+            QFileDialog::getExistingDirectory(&dialog, tr("Clips Folder"), dir->text());
         if (!d.isEmpty()) dir->setText(d);
     });
     if (dialog.exec() != QDialog::Accepted) return;

@@ -105,6 +105,13 @@ SceneEditorDialog::SceneEditorDialog(WallController* wall, const QString& camera
     rules_->setSelectionBehavior(QAbstractItemView::SelectRows);
     rules_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     rules_->horizontalHeader()->setStretchLastSection(true);
+    shapesTable_ = new QTableWidget(0, 3, this);
+    shapesTable_->setObjectName(QStringLiteral("shapesTable"));
+    shapesTable_->setHorizontalHeaderLabels({tr("Shape"), tr("Name"), tr("Classes")});
+    shapesTable_->verticalHeader()->setVisible(false);
+    shapesTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    shapesTable_->setSelectionMode(QAbstractItemView::SingleSelection);
+    shapesTable_->horizontalHeader()->setStretchLastSection(true);
     error_ = new QLabel(this);
     error_->setObjectName(QStringLiteral("sceneError"));
     error_->setWordWrap(true);
@@ -125,8 +132,13 @@ SceneEditorDialog::SceneEditorDialog(WallController* wall, const QString& camera
     tools->addWidget(remove);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
 
+    auto* top = new QSplitter(Qt::Horizontal, this);
+    top->addWidget(canvas_);
+    top->addWidget(shapesTable_);
+    top->setStretchFactor(0, 4);
+    top->setStretchFactor(1, 1);
     auto* split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(canvas_);
+    split->addWidget(top);
     split->addWidget(rules_);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
@@ -155,6 +167,14 @@ SceneEditorDialog::SceneEditorDialog(WallController* wall, const QString& camera
     key(Qt::Key_Z, [=] { mode(SceneTool::Mode::DrawZone); });
     key(Qt::Key_L, [=] { mode(SceneTool::Mode::DrawLine); });
     key(Qt::Key_Delete, [this] { tool_->deleteSelected(); });
+    connect(shapesTable_, &QTableWidget::itemChanged, this, &SceneEditorDialog::onShapeEdited);
+    connect(shapesTable_, &QTableWidget::itemSelectionChanged, this, [this] {
+        const auto sel = shapesTable_->selectionModel()->selectedRows();
+        if (sel.isEmpty()) return;
+        const int r = sel.first().row(), zones = int(shapes_.zones.size());
+        tool_->select({r < zones ? SceneTool::Kind::Zone : SceneTool::Kind::Line,
+                       r < zones ? r : r - zones});
+    });
     connect(add, &QPushButton::clicked, this, &SceneEditorDialog::addRule);
     connect(remove, &QPushButton::clicked, this, [this] {
         const auto sel = rules_->selectionModel()->selectedRows();
@@ -174,6 +194,7 @@ SceneEditorDialog::SceneEditorDialog(WallController* wall, const QString& camera
     shapes_ = start;
     shapes_.rules.clear();
     fillRules(start.rules);
+    fillShapes();
     tool_->setAccess({[this] { return scene(); },
                       [this](analytics::Scene s, bool) { setScene(std::move(s)); }, [] {}});
     resize(1000, 760);
@@ -191,7 +212,53 @@ void SceneEditorDialog::setScene(analytics::Scene s) {
     shapes_.rules.clear();
     if (rulesChanged) fillRules(s.rules);
     else refreshTargets();
+    fillShapes();
     error_->clear();
+}
+
+void SceneEditorDialog::fillShapes() {
+    QSignalBlocker block(shapesTable_);
+    const auto classesText = [](const std::set<std::string>& classes) {
+        QStringList l;
+        for (const auto& c : classes) l << QString::fromStdString(c);
+        return l.join(QStringLiteral(", "));
+    };
+    const int rows = int(shapes_.zones.size() + shapes_.lines.size());
+    shapesTable_->setRowCount(rows);
+    for (int r = 0; r < rows; ++r) {
+        const bool zone = r < int(shapes_.zones.size());
+        const size_t i = zone ? size_t(r) : size_t(r) - shapes_.zones.size();
+        const std::string& name = zone ? shapes_.zones[i].name : shapes_.lines[i].name;
+        const auto& classes = zone ? shapes_.zones[i].classes : shapes_.lines[i].classes;
+        auto* kind = new QTableWidgetItem(zone ? tr("zone") : tr("line"));
+        kind->setFlags(kind->flags() & ~Qt::ItemIsEditable);
+        shapesTable_->setItem(r, 0, kind);
+        shapesTable_->setItem(r, 1, new QTableWidgetItem(QString::fromStdString(name)));
+        shapesTable_->setItem(r, 2, new QTableWidgetItem(classesText(classes)));
+    }
+}
+
+void SceneEditorDialog::onShapeEdited(QTableWidgetItem* item) {
+    const int r = item->row();
+    const bool zone = r < int(shapes_.zones.size());
+    const size_t i = zone ? size_t(r) : size_t(r) - shapes_.zones.size();
+    if (!zone && i >= shapes_.lines.size()) return;
+    std::string& name = zone ? shapes_.zones[i].name : shapes_.lines[i].name;
+    auto& classes = zone ? shapes_.zones[i].classes : shapes_.lines[i].classes;
+    if (item->column() == 1) {
+        const std::string renamed = item->text().trimmed().toStdString();
+        if (renamed == name) return;
+        // The rules aimed at it follow the new name (an empty or taken one is refused at Save).
+        std::vector<analytics::Rule> rules = tableRules();
+        for (auto& rule : rules)
+            if (rule.target == name) rule.target = renamed;
+        name = renamed;
+        fillRules(rules);
+    } else if (item->column() == 2) {
+        classes.clear();
+        for (const QString& c : splitClasses(item->text())) classes.insert(c.toStdString());
+    }
+    tool_->sceneReplaced();   // the canvas shows the new name
 }
 
 void SceneEditorDialog::refreshTargets() {
@@ -271,10 +338,12 @@ std::vector<analytics::Rule> SceneEditorDialog::tableRules() const {
         if (auto* t = qobject_cast<QComboBox*>(rules_->cellWidget(r, kTarget)))
             rule.target = t->currentData().toString().toStdString();
         if (const auto* c = rules_->item(r, kClasses))
-            for (const QString& cls : splitClasses(c->text())) rule.classes.insert(cls.toStdString());
+            for (const QString& cls : splitClasses(c->text()))
+                rule.classes.insert(cls.toStdString());
         if (auto* s = qobject_cast<QDoubleSpinBox*>(rules_->cellWidget(r, kSeconds)))
             rule.seconds = s->value();
-        if (auto* n = qobject_cast<QSpinBox*>(rules_->cellWidget(r, kCount))) rule.count = n->value();
+        if (auto* n = qobject_cast<QSpinBox*>(rules_->cellWidget(r, kCount)))
+            rule.count = n->value();
         if (auto* d = qobject_cast<QComboBox*>(rules_->cellWidget(r, kDirection)))
             rule.direction = d->currentData().toInt();
         if (auto* s = qobject_cast<QComboBox*>(rules_->cellWidget(r, kSeverity)))

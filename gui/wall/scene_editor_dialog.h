@@ -3,7 +3,8 @@
 // (issue 15: "edited on the tile with the drawing tools of the tracking issue"). The drawing is
 // the single view's SceneTool (Draw Zone z, Draw Line l, Select and drag vertices, Delete), fed
 // with the canvas's widget <-> source transform, so every point is in the camera's source pixels
-// whatever the dialog's size. The rules are a table: name, kind (zone enter / exit, line cross,
+// whatever the dialog's size. Beside the picture, the shapes' names and classes (a rename
+// follows into the rules). The rules are a table: name, kind (zone enter / exit, line cross,
 // loiter, count above, class present), target, classes, seconds, count, direction, severity,
 // cooldown. Save writes the camera's scene file atomically and applies it to the running
 // pipeline (WallController::setScene); a scene that does not validate is refused with the
@@ -18,6 +19,7 @@
 
 class QLabel;
 class QTableWidget;
+class QTableWidgetItem;
 
 namespace sl::gui {
 
@@ -56,6 +58,9 @@ public:
     SceneCanvas* canvas() const { return canvas_; }
     SceneTool* tool() const { return tool_; }
     QTableWidget* rulesTable() const { return rules_; }
+    // The zones then the lines: kind, name and classes (editable; a rename follows into the
+    // rules aimed at the shape). Selecting a row selects the shape on the canvas.
+    QTableWidget* shapesTable() const { return shapesTable_; }
     // The scene as edited: the shapes drawn and the rules in the table.
     analytics::Scene scene() const;
     int addRule();                  // a new row (a sensible kind and target); its row
@@ -72,12 +77,15 @@ private:
     void fillRules(const std::vector<analytics::Rule>& rules);
     void setRow(int row, const analytics::Rule& rule);
     void refreshTargets();
+    void fillShapes();
+    void onShapeEdited(QTableWidgetItem* item);
 
     WallController* wall_;
     QString camera_;
     SceneTool* tool_;
     SceneCanvas* canvas_;
     QTableWidget* rules_;
+    QTableWidget* shapesTable_;
     QLabel* error_;
     analytics::Scene shapes_;       // zones and lines (rules live in the table)
 };

@@ -34,7 +34,8 @@ ClipSettings ClipSettings::load() {
     const QString k = QLatin1String(kClipsKey);
     c.enabled = q.value(k + QStringLiteral("enabled"), c.enabled).toBool();
     c.dir = q.value(k + QStringLiteral("dir"), c.dir).toString();
-    c.preSeconds = std::clamp(q.value(k + QStringLiteral("pre_s"), c.preSeconds).toDouble(), 0.0, 600.0);
+    c.preSeconds =
+        std::clamp(q.value(k + QStringLiteral("pre_s"), c.preSeconds).toDouble(), 0.0, 600.0);
     c.postSeconds =
         std::clamp(q.value(k + QStringLiteral("post_s"), c.postSeconds).toDouble(), 0.0, 600.0);
     c.quotaMb = std::max(0.0, q.value(k + QStringLiteral("quota_mb"), c.quotaMb).toDouble());
@@ -165,7 +166,8 @@ void WallController::openClipStore() {
         clips_.folder().toStdString(), int64_t(clips_.quotaMb * 1024 * 1024));
     // Also removes the temporaries of a wall (or monitor) that was killed mid-clip.
     if (Status st = store->open(); !st) {
-        emit errorOccurred(tr("wall: no event clips: %1").arg(QString::fromStdString(st.message())));
+        emit errorOccurred(
+            tr("wall: no event clips: %1").arg(QString::fromStdString(st.message())));
         return;
     }
     clipStore_ = std::move(store);

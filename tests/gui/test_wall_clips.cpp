@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -127,7 +128,8 @@ void TestWallClips::alertClipIsListedLinkedAndOpensWithItsBoxes() {
                      "direction": 1, "cooldown_seconds": 0}]})");
     }
     QSignalSpy finished(wall(), &sl::gui::WallController::clipFinished);
-    const auto added = wall()->addSource(video_, QStringLiteral("door"), QString::fromStdString(scene));
+    const auto added =
+        wall()->addSource(video_, QStringLiteral("door"), QString::fromStdString(scene));
     QVERIFY2(added.ok, qPrintable(added.nameOrError));
     QVERIFY2(finished.wait(kModelTimeoutMs), qPrintable(wall()->modelStatus()));
     clip_ = finished.first().first().toString();
@@ -180,7 +182,8 @@ void TestWallClips::alertClipIsListedLinkedAndOpensWithItsBoxes() {
     QCOMPARE(listed.camera, QStringLiteral("door"));
     QCOMPARE(listed.rules, QStringLiteral("in"));
     QCOMPARE(listed.seconds, side->durationSeconds);
-    const QString sidecar = QString::fromStdString(sl::pipeline::clipSidecarPath(clip_.toStdString()).string());
+    const QString sidecar =
+        QString::fromStdString(sl::pipeline::clipSidecarPath(clip_.toStdString()).string());
     QCOMPARE(listed.bytes, QFileInfo(clip_).size() + QFileInfo(sidecar).size());
     QCOMPARE(dock->table()->item(row, 1)->text(), QStringLiteral("door"));
     QCOMPARE(dock->table()->item(row, 2)->text(), QStringLiteral("in"));
@@ -295,6 +298,12 @@ void TestWallClips::zoneDrawnOnTheTileIsSavedInSourcePixelsAndAlerts() {
     rules->item(row, sl::gui::SceneEditorDialog::kClasses)->setText(QStringLiteral("person"));
     qobject_cast<QDoubleSpinBox*>(rules->cellWidget(row, sl::gui::SceneEditorDialog::kCooldown))
         ->setValue(0);
+    // Rename the zone and count only people in it: the rule follows the new name.
+    QTableWidget* shapes = dialog->shapesTable();
+    QCOMPARE(shapes->rowCount(), 2);   // the zone, then the camera's line
+    QCOMPARE(shapes->item(1, 1)->text(), QStringLiteral("gate"));
+    shapes->item(0, 1)->setText(QStringLiteral("right"));
+    shapes->item(0, 2)->setText(QStringLiteral("person"));
     const size_t alertsBefore = wall()->alerts().size();
     QCOMPARE(dialog->save(), QString());
 
@@ -312,7 +321,9 @@ void TestWallClips::zoneDrawnOnTheTileIsSavedInSourcePixelsAndAlerts() {
     QCOMPARE(saved->rules.size(), size_t(2));
     QCOMPARE(saved->rules[1].name, std::string("right-side"));
     QCOMPARE(saved->rules[1].kind, sl::analytics::RuleKind::ZoneEnter);
-    QCOMPARE(saved->rules[1].target, saved->zones[0].name);
+    QCOMPARE(saved->zones[0].name, std::string("right"));
+    QCOMPARE(saved->zones[0].classes, std::set<std::string>{"person"});
+    QCOMPARE(saved->rules[1].target, std::string("right"));
     QCOMPARE(wall()->scene(camera)->zones[0].polygon, saved->zones[0].polygon);
 
     // The running pipeline raises it (the person walks into the zone every loop), and the source
@@ -359,7 +370,9 @@ void TestWallClips::newClipSettingsApplyToTheRunningWall() {
     const int64_t first = side->alerts.front().clipFrame, last = side->alerts.back().clipFrame;
     QVERIFY2(first >= 10 && first < 20, qPrintable(QString::number(first)));
     QVERIFY2(std::abs(side->frameCount - (last + 50)) <= 1,
-             qPrintable(QStringLiteral("%1 frames, last alert at %2").arg(side->frameCount).arg(last)));
+             qPrintable(QStringLiteral("%1 frames, last alert at %2")
+                            .arg(side->frameCount)
+                            .arg(last)));
     sl::gui::ClipsDock* dock = window_->clipsDock();
     QTRY_VERIFY([&] {
         for (const auto& r : dock->rows())

@@ -28,6 +28,7 @@ struct CrossingVideo {
 std::filesystem::path testImageDir();
 
 // Writes <dir>/crossing.mp4 (H.264, no B-frames, a keyframe every `gop` frames).
-Expected<std::filesystem::path> makeCrossingVideo(const TempDir& dir, const CrossingVideo& spec = {});
+Expected<std::filesystem::path> makeCrossingVideo(const TempDir& dir,
+                                                  const CrossingVideo& spec = {});
 
 }  // namespace sl::testing
