@@ -137,11 +137,15 @@ SceneEditorDialog::SceneEditorDialog(WallController* wall, const QString& camera
     top->addWidget(shapesTable_);
     top->setStretchFactor(0, 4);
     top->setStretchFactor(1, 1);
+    top->setSizes({720, 260});
+    shapesTable_->setMinimumWidth(200);
+    rules_->setMinimumHeight(150);
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(top);
     split->addWidget(rules_);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
+    split->setSizes({520, 190});
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(tools);
     layout->addWidget(split, 1);
