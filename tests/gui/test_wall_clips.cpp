@@ -34,10 +34,12 @@
 #include "controller/engine_controller.h"
 #include "panels/alerts_dock.h"
 #include "panels/clips_dock.h"
+#include "pipeline/class_color.h"
 #include "pipeline/clip_sidecar.h"
 #include "support/crossing_video.h"
 #include "wall/scene_editor_dialog.h"
 #include "wall/wall_controller.h"
+#include "view/video_view.h"
 #include "wall/wall_view.h"
 
 using sl::gui::MainWindow;
@@ -218,6 +220,35 @@ void TestWallClips::alertClipIsListedLinkedAndOpensWithItsBoxes() {
     const auto drawn = window_->detection()->resultFor(busiest.frameIndex);
     QVERIFY(drawn.has_value());
     QCOMPARE(drawn->detections.size(), busiest.detections.size());
+    // And it does: on the clip's frame with the most boxes, each box's left edge is drawn in its
+    // class colour (source pixels -> the view's picture rect).
+    window_->controller()->seekToIndex(busiest.frameIndex);
+    sl::gui::VideoView* view = window_->videoView();
+    QTRY_COMPARE_WITH_TIMEOUT(view->displayedFrameIndex(), busiest.frameIndex, 10000);
+    QTest::qWait(200);   // the overlay of that frame painted
+    const QImage fb = view->grabFramebuffer();
+    const QRectF vr = view->videoRect();
+    const double dpr = fb.devicePixelRatio();
+    const double sx = vr.width() / CrossingVideo::kW, sy = vr.height() / CrossingVideo::kH;
+    for (const auto& d : busiest.detections) {
+        const sl::pipeline::Rgb want = sl::pipeline::classColor(d.classId);
+        const double x = vr.left() + d.box.x1 * sx;
+        int hits = 0, samples = 0;
+        for (double y = vr.top() + (d.box.y1 + (d.box.y2 - d.box.y1) / 3) * sy;
+             y < vr.top() + (d.box.y1 + 2 * (d.box.y2 - d.box.y1) / 3) * sy; y += 3, ++samples) {
+            bool hit = false;
+            for (int dx = -2; dx <= 2 && !hit; ++dx) {
+                const QColor c = fb.pixel(int(x * dpr) + dx, int(y * dpr));
+                hit = std::abs(c.red() - want.r) <= 40 && std::abs(c.green() - want.g) <= 40 &&
+                      std::abs(c.blue() - want.b) <= 40;
+            }
+            hits += hit;
+        }
+        QVERIFY(samples > 5);
+        QVERIFY2(hits * 10 >= samples * 8, qPrintable(QStringLiteral("%1 of %2 edge points")
+                                                          .arg(hits)
+                                                          .arg(samples)));
+    }
     // Esc: back to the wall.
     QTest::keyClick(window_.get(), Qt::Key_Escape);
     QVERIFY(window_->wallShown());
