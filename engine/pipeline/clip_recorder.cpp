@@ -149,6 +149,7 @@ void ClipRecorder::startClipLocked(const analytics::Alert& alert, const SourceFr
         ClipReport rep;
         rep.source = options_.source;
         rep.rules = {alert.rule};
+        rep.alertFrames = {alert.frameIndex};
         rep.status = Status(StatusCode::Unavailable,
                             "clips: " + options_.source + ": no clip for alert '" + alert.rule +
                                 "' at frame " + std::to_string(r.frameIndex) +
@@ -294,7 +295,10 @@ void ClipRecorder::execute(Job& job) {
     rep.video = m.video;
     rep.endReason = m.endReason;
     rep.truncated = m.truncated;
-    for (const AlertRecord& a : m.alerts) rep.rules.push_back(a.alert.rule);
+    for (const AlertRecord& a : m.alerts) {
+        rep.rules.push_back(a.alert.rule);
+        rep.alertFrames.push_back(a.alert.frameIndex);
+    }
     if (!clipError_) {
         rep.status = clipError_;
         clip_.abandon();

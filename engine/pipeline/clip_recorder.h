@@ -84,6 +84,7 @@ struct ClipReport {
     double seconds = 0;                    // its duration
     double writeMs = 0;                    // open .. renamed, sidecar written (writer thread)
     std::vector<std::string> rules;        // the alerts' rules, in order (one per alert)
+    std::vector<int64_t> alertFrames;      // the alerts' frames (source index), parallel to rules
     std::string endReason;                 // "post window", "longest clip", "connection ended",
                                            // "input stopped", "stopped"
     bool truncated = false;                // cut short: ring gap or the writer fell behind

@@ -101,6 +101,30 @@ std::vector<ClipEntry> ClipStore::list() const {
     return out;
 }
 
+Status ClipStore::remove(const fs::path& video) {
+    std::error_code ec;
+    const fs::path canonical = fs::weakly_canonical(video, ec);
+    if (ec || canonical.parent_path() != fs::weakly_canonical(dir_, ec) ||
+        canonical.extension() != ".mp4")
+        return Status(StatusCode::InvalidArgument,
+                      "clips: '" + video.string() + "' is not a clip of '" + dir_.string() + "'");
+    std::lock_guard lock(mutex_);
+    // reserve() names clips dir_ / file, whatever form the caller's path has.
+    if (reserved_.count((dir_ / canonical.filename()).string()))
+        return Status(StatusCode::InvalidArgument,
+                      "clips: '" + video.string() + "' is being written");
+    if (!fs::remove(canonical, ec) || ec)
+        return Status(StatusCode::Io, "clips: cannot delete '" + video.string() + "': " +
+                                          (ec ? ec.message() : "no such file"));
+    fs::remove(clipSidecarPath(canonical), ec);
+    if (ec)
+        return Status(StatusCode::Io, "clips: cannot delete '" +
+                                          clipSidecarPath(canonical).string() +
+                                          "': " + ec.message());
+    logInfo("clips", "deleted the clip '" + video.string() + "'");
+    return Status::ok();
+}
+
 int64_t ClipStore::totalBytes() const {
     int64_t sum = 0;
     for (const ClipEntry& c : list()) sum += c.bytes;

@@ -52,6 +52,11 @@ public:
     // written). Returns the videos deleted, oldest first.
     std::vector<std::filesystem::path> enforceQuota(const std::filesystem::path& keep);
 
+    // Deletes one clip of the folder (a user's choice): the video, then its sidecar, the order
+    // the quota uses (a sidecar left alone by a crash between the two is removed by open()).
+    // InvalidArgument for a path outside the folder or not a clip; Io naming the file.
+    Status remove(const std::filesystem::path& video);
+
     // The clips in the folder, oldest first.
     std::vector<ClipEntry> list() const;
     int64_t totalBytes() const;

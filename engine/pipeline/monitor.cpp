@@ -68,6 +68,16 @@ void Monitor::stopAll() {
     if (!all.empty()) stopped_ = std::move(last);
 }
 
+bool Monitor::setScene(const std::string& name, std::optional<analytics::Scene> scene) {
+    std::lock_guard lock(mutex_);
+    for (auto& [n, s] : sources_)
+        if (n == name) {
+            s->setScene(std::move(scene));
+            return true;
+        }
+    return false;
+}
+
 std::vector<SourceStatus> Monitor::finalStatus() const {
     std::lock_guard lock(mutex_);
     return stopped_;

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,9 @@ public:
     // thread so that a GUI never waits. Null when there is no such source.
     std::unique_ptr<SourcePipeline> detach(const std::string& name);
     void stopAll();
+    // A running source's zones, lines and rules, replaced without restarting it
+    // (SourcePipeline::setScene). False when there is no such source.
+    bool setScene(const std::string& name, std::optional<analytics::Scene> scene);
     // Sources added from now on hand their frames with the results (SourcePipelineOptions::
     // keepFrames): the monitoring wall shows each frame with its own boxes.
     void setKeepFrames(bool keep) { keepFrames_ = keep; }

@@ -92,6 +92,17 @@ void SourcePipeline::resetAnalysisLocked(int64_t session) {
     nextDueSeconds_ = -1;
 }
 
+void SourcePipeline::setScene(std::optional<analytics::Scene> scene) {
+    std::lock_guard lock(mutex_);
+    options_.scene = std::move(scene);
+    analytics_.reset();
+    rules_.reset();
+    if (options_.scene) {
+        analytics_.emplace(*options_.scene, options_.labels);
+        if (!options_.scene->rules.empty()) rules_.emplace(*options_.scene, options_.labels);
+    }
+}
+
 void SourcePipeline::onFrame(media::LiveFrame&& lf) {
     media::VideoFrame& f = lf.frame;
     bool submit = false;

@@ -129,6 +129,13 @@ public:
     SourceStatus status() const;
     const std::string& name() const { return name_; }
 
+    // Replaces the zones, lines and rules while the source runs (the wall's rule editor): from
+    // the next result on, analytics and rules run on the new scene. Their state starts afresh
+    // (zone members, episodes, cooldowns), as after a reconnect; the tracker and its ids go on,
+    // so a track standing in a new zone is reported entering it once its hysteresis is met.
+    // nullopt: no analytics. Any thread but the callbacks (it takes the lock they run under).
+    void setScene(std::optional<analytics::Scene> scene);
+
 private:
     enum class Wait { Detection, Carry, Ready };
     struct Pending {

@@ -46,6 +46,7 @@ class AlertsDock;
 class WallView;
 class TimelineStrip;
 class EvaluationDock;
+class ClipsDock;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -87,6 +88,10 @@ public:
     bool wallShown() const;
     void showWall(bool shown);        // the first showing restores the saved cameras
     void openFromWall(const QString& name);   // the tile's source in the single view
+    // Event clips and rule editing on the wall (main_window_clips.cpp).
+    ClipsDock* clipsDock() const { return clipsDock_; }
+    void openClip(const QString& video);       // in the single view, with its stored boxes
+    void editWallScene(const QString& name);   // the tile's zones and rules editor (non-modal)
     // Review edits and their undo history (main_window_review.cpp): Edit > Undo / Redo, the
     // Undo History dock.
     ReviewController* review() const { return review_; }
@@ -130,6 +135,7 @@ private:
     void createProject();
     void createWall();
     void addCameraDialog();
+    void createClips(QMenu* wallMenu);
     void createReview();
     void createEditing();
     void useLabel(int index);
@@ -199,6 +205,7 @@ private:
     WallController* wall_ = nullptr;
     WallView* wallView_ = nullptr;
     AlertsDock* alertsDock_ = nullptr;
+    ClipsDock* clipsDock_ = nullptr;
     QAction* wallAction_ = nullptr;
     bool wallRestored_ = false;
     bool fromWall_ = false;   // the single view was opened from a tile: Esc goes back

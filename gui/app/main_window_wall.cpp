@@ -11,6 +11,7 @@
 #include "app/main_window.h"
 #include "dialogs/add_camera_dialog.h"
 #include "panels/alerts_dock.h"
+#include "panels/clips_dock.h"
 #include "view/video_view.h"
 #include "wall/wall_controller.h"
 #include "wall/wall_view.h"
@@ -64,6 +65,7 @@ void MainWindow::createWall() {
     });
     // A wall that was open at the last exit opens again (its cameras reconnect in the
     // background; nothing here waits for them).
+    createClips(menu);
     if (QSettings().value(QLatin1String(kWallShownKey), false).toBool())
         QMetaObject::invokeMethod(this, [this] { showWall(true); }, Qt::QueuedConnection);
 }
@@ -77,6 +79,7 @@ void MainWindow::showWall(bool shown) {
     }
     stack_->setCurrentWidget(shown ? static_cast<QWidget*>(wallView_) : singlePage_);
     alertsDock_->setVisible(shown);
+    if (clipsDock_) clipsDock_->setVisible(shown);
     wallAction_->setChecked(shown);
     if (shown) {
         fromWall_ = false;

@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QPushButton>
@@ -19,7 +20,7 @@
 namespace sl::gui {
 namespace {
 
-enum Column { kTime, kSource, kRule, kSeverity, kMessage, kColumns };
+enum Column { kTime, kSource, kRule, kSeverity, kClip, kMessage, kColumns };
 constexpr int kIdRole = Qt::UserRole + 1;
 constexpr const char* kNotifyKey = "wall/alerts/notify";
 constexpr const char* kSoundKey = "wall/alerts/sound";
@@ -51,7 +52,7 @@ AlertsDock::AlertsDock(WallController* wall, QWidget* parent)
 
     table_ = new QTableWidget(0, kColumns, body);
     table_->setHorizontalHeaderLabels({tr("Time"), tr("Camera"), tr("Rule"), tr("Severity"),
-                                       tr("Message")});
+                                       tr("Clip"), tr("Message")});
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->setIconSize(QSize(96, 72));
@@ -94,6 +95,11 @@ AlertsDock::AlertsDock(WallController* wall, QWidget* parent)
     auto* enter = new QShortcut(QKeySequence(Qt::Key_Return), table_);
     enter->setContext(Qt::WidgetShortcut);
     connect(enter, &QShortcut::activated, this, &AlertsDock::acknowledgeSelected);
+    // A row whose clip is written opens it (the window plays it with its stored boxes).
+    connect(table_, &QTableWidget::cellDoubleClicked, this, [this](int row, int) {
+        const QString clip = clipAt(row);
+        if (!clip.isEmpty()) emit clipRequested(clip);
+    });
     connect(source_, &QComboBox::currentIndexChanged, this, &AlertsDock::applyFilters);
     connect(rule_, &QComboBox::currentIndexChanged, this, &AlertsDock::applyFilters);
     connect(wall_, &WallController::alertRaised, this, &AlertsDock::onAlert);
@@ -105,6 +111,11 @@ AlertsDock::AlertsDock(WallController* wall, QWidget* parent)
 int64_t AlertsDock::alertIdAt(int row) const {
     const QTableWidgetItem* item = table_->item(row, kTime);
     return item ? item->data(kIdRole).toLongLong() : -1;
+}
+
+QString AlertsDock::clipAt(int row) const {
+    const QTableWidgetItem* item = table_->item(row, kClip);
+    return item ? item->data(kIdRole).toString() : QString();
 }
 
 int AlertsDock::visibleRows() const {
@@ -144,6 +155,7 @@ void AlertsDock::rebuild() {
         const QString cells[kColumns] = {
             a.wallTime.toString(QStringLiteral("HH:mm:ss")), a.source,
             QString::fromStdString(a.alert.rule), QString::fromStdString(a.alert.severity),
+            a.clipPath.isEmpty() ? QString() : QFileInfo(a.clipPath).fileName(),
             QString::fromStdString(a.alert.message)};
         for (int c = 0; c < kColumns; ++c) {
             auto* item = new QTableWidgetItem(cells[c]);
@@ -151,6 +163,8 @@ void AlertsDock::rebuild() {
             table_->setItem(0, c, item);
         }
         table_->item(0, kTime)->setData(kIdRole, qlonglong(a.id));
+        table_->item(0, kClip)->setData(kIdRole, a.clipPath);
+        table_->item(0, kClip)->setToolTip(a.clipPath);
         table_->item(0, kTime)->setToolTip(a.wallTime.toString(Qt::ISODateWithMs));
         if (!a.thumbnail.isNull())
             table_->item(0, kTime)->setIcon(QIcon(QPixmap::fromImage(a.thumbnail)));

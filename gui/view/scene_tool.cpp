@@ -66,24 +66,41 @@ SceneTool::SceneTool(QObject* parent) : QObject(parent) {}
 void SceneTool::setController(TrackController* controller) {
     if (controller_) disconnect(controller_, nullptr, this, nullptr);
     controller_ = controller;
-    if (!controller_) return;
-    connect(controller_, &TrackController::sceneChanged, this, [this] {
-        // A load or an undo elsewhere may leave the selection pointing past the end.
-        const analytics::Scene s = scene();
-        const int n = selection_.kind == Kind::Zone   ? int(s.zones.size())
-                      : selection_.kind == Kind::Line ? int(s.lines.size())
-                                                      : 0;
-        if (selection_.kind != Kind::None && selection_.index >= n) select({});
-        emit changed();
-    });
+    if (!controller_) {
+        access_ = {};
+        return;
+    }
+    access_.get = [controller] { return controller->scene(); };
+    access_.set = [controller](analytics::Scene s, bool save) {
+        controller->setScene(std::move(s), save);
+    };
+    access_.save = [controller] { controller->saveScene(); };
+    connect(controller_, &TrackController::sceneChanged, this, &SceneTool::sceneReplaced);
+}
+
+void SceneTool::setAccess(SceneAccess access) {
+    if (controller_) disconnect(controller_, nullptr, this, nullptr);
+    controller_ = nullptr;
+    access_ = std::move(access);
+    sceneReplaced();
+}
+
+void SceneTool::sceneReplaced() {
+    // A load or an undo elsewhere may leave the selection pointing past the end.
+    const analytics::Scene s = scene();
+    const int n = selection_.kind == Kind::Zone   ? int(s.zones.size())
+                  : selection_.kind == Kind::Line ? int(s.lines.size())
+                                                  : 0;
+    if (selection_.kind != Kind::None && selection_.index >= n) select({});
+    emit changed();
 }
 
 analytics::Scene SceneTool::scene() const {
-    return controller_ ? controller_->scene() : analytics::Scene{};
+    return access_.get ? access_.get() : analytics::Scene{};
 }
 
 void SceneTool::commit(analytics::Scene scene, bool save) {
-    if (controller_) controller_->setScene(std::move(scene), save);
+    if (access_.set) access_.set(std::move(scene), save);
     emit changed();
 }
 
@@ -158,7 +175,7 @@ SceneTool::Hit SceneTool::hitTest(QPointF w, const SourceTransform& t) const {
 }
 
 bool SceneTool::press(QMouseEvent* e, const SourceTransform& t) {
-    if (!t.valid() || !controller_) return false;
+    if (!t.valid() || !access_.get) return false;
     if (e->button() == Qt::RightButton && drawing()) {
         cancelDraft();
         return true;
@@ -224,7 +241,7 @@ bool SceneTool::release(QMouseEvent* e, const SourceTransform& t) {
     if (e->button() != Qt::LeftButton) return mode_ != Mode::Select;
     if (mode_ != Mode::Select) return true;
     if (drag_.kind == Kind::None) return false;
-    if (dragMoved_ && controller_) controller_->saveScene();
+    if (dragMoved_ && access_.save) access_.save();
     drag_ = {};
     dragMoved_ = false;
     return true;

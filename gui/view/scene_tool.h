@@ -10,8 +10,11 @@
 //                  selected shape; right-click or switching tools cancels a shape being drawn
 //
 // Vertices are rounded to 1/100 source pixel so a file reads cleanly and a point placed on the
-// source grid stays exactly there. Edits go to TrackController::setScene: during a vertex drag
-// with save = false (the counts follow the drag live), and once more with save at the release.
+// source grid stays exactly there. Edits go to the scene's owner (SceneAccess): during a vertex
+// drag with save = false (the counts follow the drag live), and once more with save at the
+// release. The owner is the single view's TrackController (setController) or any other holder of
+// a scene, e.g. the wall's rule editor (setAccess), which calls sceneReplaced() when it changes
+// the scene itself.
 
 #include <QColor>
 #include <QObject>
@@ -19,6 +22,7 @@
 #include <QRectF>
 #include <QSizeF>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -40,6 +44,13 @@ struct SourceTransform {
     QPointF toWidget(analytics::Point s) const;
 };
 
+// Where the tool reads and writes the scene.
+struct SceneAccess {
+    std::function<analytics::Scene()> get;
+    std::function<void(analytics::Scene, bool save)> set;   // save false: a drag goes on
+    std::function<void()> save;                             // the drag ended: keep it
+};
+
 class SceneTool : public QObject {
     Q_OBJECT
 public:
@@ -53,6 +64,9 @@ public:
 
     explicit SceneTool(QObject* parent = nullptr);
     void setController(TrackController* controller);
+    void setAccess(SceneAccess access);   // instead of a TrackController
+    // The owner replaced the scene (a load, an undo): a selection past the end is dropped.
+    void sceneReplaced();
 
     Mode mode() const { return mode_; }
     void setMode(Mode mode);
@@ -89,6 +103,7 @@ private:
     void commit(analytics::Scene scene, bool save);
 
     TrackController* controller_ = nullptr;
+    SceneAccess access_;
     Mode mode_ = Mode::Select;
     Selection selection_;
     std::vector<analytics::Point> draft_;

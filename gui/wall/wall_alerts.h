@@ -23,6 +23,7 @@ struct WallAlert {
     analytics::Alert alert;         // rule, severity, frame, objects, message
     QImage thumbnail;               // null when the frame had no pixels
     bool acknowledged = false;
+    QString clipPath;               // its event clip, once written (empty before, or none)
 };
 
 // `frame` scaled to `width` pixels wide (aspect kept, sample aspect ratio applied), RGB, with the

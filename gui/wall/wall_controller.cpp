@@ -4,12 +4,17 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSettings>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "app/ui_task_hook.h"
+#include "core/utc_time.h"
 #include "models/model_store.h"
 #include "pipeline/detector.h"
 
@@ -19,8 +24,39 @@ namespace {
 constexpr const char* kSourcesKey = "wall/sources";
 constexpr const char* kColumnsKey = "wall/columns";
 constexpr const char* kModelKey = "wall/model";
+constexpr const char* kClipsKey = "wall/clips/";
 
 }  // namespace
+
+ClipSettings ClipSettings::load() {
+    QSettings q;
+    ClipSettings c;
+    const QString k = QLatin1String(kClipsKey);
+    c.enabled = q.value(k + QStringLiteral("enabled"), c.enabled).toBool();
+    c.dir = q.value(k + QStringLiteral("dir"), c.dir).toString();
+    c.preSeconds =
+        std::clamp(q.value(k + QStringLiteral("pre_s"), c.preSeconds).toDouble(), 0.0, 600.0);
+    c.postSeconds =
+        std::clamp(q.value(k + QStringLiteral("post_s"), c.postSeconds).toDouble(), 0.0, 600.0);
+    c.quotaMb = std::max(0.0, q.value(k + QStringLiteral("quota_mb"), c.quotaMb).toDouble());
+    return c;
+}
+
+void ClipSettings::save() const {
+    QSettings q;
+    const QString k = QLatin1String(kClipsKey);
+    q.setValue(k + QStringLiteral("enabled"), enabled);
+    q.setValue(k + QStringLiteral("dir"), dir);
+    q.setValue(k + QStringLiteral("pre_s"), preSeconds);
+    q.setValue(k + QStringLiteral("post_s"), postSeconds);
+    q.setValue(k + QStringLiteral("quota_mb"), quotaMb);
+}
+
+QString ClipSettings::folder() const {
+    if (!dir.trimmed().isEmpty()) return dir.trimmed();
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+           QStringLiteral("/clips");
+}
 
 WallController::WallController(QObject* parent) : QObject(parent) {
     model_ = QSettings().value(QLatin1String(kModelKey), QString::fromLatin1(models::kDefaultModel))
@@ -29,6 +65,7 @@ WallController::WallController(QObject* parent) : QObject(parent) {
     config_.reconnect.maxAttempts = -1;
     const QString data = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     if (!data.isEmpty()) eventsPath_ = data + QStringLiteral("/events.jsonl");
+    clips_ = ClipSettings::load();
 }
 
 WallController::~WallController() {
@@ -37,6 +74,15 @@ WallController::~WallController() {
     for (const auto& t : removals_) t.wait();
     // Every source thread and scheduler stream ends here, so no callback outlives the mailboxes.
     monitor_.reset();
+    // No packet or result comes any more: each recorder finishes its clip with what it has.
+    std::map<std::string, std::shared_ptr<pipeline::ClipRecorder>> recorders;
+    {
+        std::lock_guard lock(recMutex_);
+        recorders.swap(recorders_);
+    }
+    for (auto& [name, r] : recorders) r->stop();
+    recorders.clear();
+    clipStore_.reset();
     detector_.reset();
 }
 
@@ -86,8 +132,45 @@ WallController::AddResult WallController::addSource(const QString& urlIn, const 
 }
 
 void WallController::startSource(const Spec& spec) {
+    addRecorder(spec);
     if (Status st = monitor_->add(config_, sourceConfig(spec)); !st)
         emit errorOccurred(QString::fromStdString(st.message()));
+}
+
+void WallController::addRecorder(const Spec& spec) {
+    if (clipStore_) {
+        pipeline::ClipRecorderOptions o;
+        o.source = spec.name.toStdString();
+        o.preSeconds = clips_.preSeconds;
+        o.postSeconds = clips_.postSeconds;
+        o.labels = labels_;
+        // The writer thread reports here; the GUI thread links the clip to its alerts.
+        auto rec = std::make_shared<pipeline::ClipRecorder>(
+            *clipStore_, o, [this](const pipeline::ClipReport& r) {
+                QMetaObject::invokeMethod(this, [this, r] { onClip(r); }, Qt::QueuedConnection);
+            });
+        std::lock_guard lock(recMutex_);
+        recorders_[o.source] = std::move(rec);
+    }
+}
+
+std::shared_ptr<pipeline::ClipRecorder> WallController::recorder(const std::string& name) const {
+    std::lock_guard lock(recMutex_);
+    auto it = recorders_.find(name);
+    return it == recorders_.end() ? nullptr : it->second;
+}
+
+void WallController::openClipStore() {
+    if (!clips_.enabled) return;
+    auto store = std::make_unique<pipeline::ClipStore>(
+        clips_.folder().toStdString(), int64_t(clips_.quotaMb * 1024 * 1024));
+    // Also removes the temporaries of a wall (or monitor) that was killed mid-clip.
+    if (Status st = store->open(); !st) {
+        emit errorOccurred(
+            tr("wall: no event clips: %1").arg(QString::fromStdString(st.message())));
+        return;
+    }
+    clipStore_ = std::move(store);
 }
 
 bool WallController::removeSource(const QString& name) {
@@ -98,17 +181,31 @@ bool WallController::removeSource(const QString& name) {
     // Stopping a source joins its thread, which may sit in a network call for up to the
     // watchdog's ~100 ms: on the "retire" lane, never on the GUI thread. The other tiles keep
     // playing meanwhile (Monitor::remove holds no lock they need while it waits).
+    std::shared_ptr<pipeline::ClipRecorder> rec;
+    {
+        std::lock_guard lock(recMutex_);
+        if (auto r = recorders_.find(name.toStdString()); r != recorders_.end()) {
+            rec = std::move(r->second);
+            recorders_.erase(r);
+        }
+    }
     if (monitor_)
         if (std::shared_ptr<pipeline::SourcePipeline> gone = monitor_->detach(name.toStdString())) {
             std::erase_if(removals_, [](const pipeline::TaskHandle& t) { return t.finished(); });
             removals_.push_back(uiTaskRunner().start(
                 pipeline::TaskSpec("remove camera " + name.toStdString(), "retire"),
-                [gone](pipeline::TaskContext&) mutable {
+                [gone, rec](pipeline::TaskContext&) mutable {
                     gone->stop();
                     gone.reset();
+                    // After its source: the clip in progress ends with what it has.
+                    if (rec) rec->stop();
                     return Status::ok();
                 }));
         }
+    {
+        std::lock_guard lock(mailMutex_);
+        latest_.erase(name.toStdString());
+    }
     {
         std::lock_guard lock(mailMutex_);
         mail_.erase(name.toStdString());
@@ -142,6 +239,64 @@ std::optional<analytics::Scene> WallController::scene(const QString& name) const
     return std::nullopt;
 }
 
+QString WallController::setScene(const QString& name, const analytics::Scene& scene) {
+    auto it = std::find_if(specs_.begin(), specs_.end(),
+                           [&](const Spec& s) { return s.name == name; });
+    if (it == specs_.end()) return tr("wall: no camera named '%1'").arg(name);
+    if (Status st = analytics::validateScene(scene); !st)
+        return tr("wall: camera '%1': %2").arg(name, QString::fromStdString(st.message()));
+    QString path = it->sceneFile;
+    if (path.isEmpty()) {
+        const QString dir =
+            QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/scenes";
+        if (!QDir().mkpath(dir)) return tr("wall: cannot create the folder %1").arg(dir);
+        // A camera name is free text: it becomes a file name only in a safe alphabet.
+        QString file = name;
+        file.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
+        path = dir + QLatin1Char('/') + file + QStringLiteral(".scene.json");
+    }
+    if (Status st = analytics::saveScene(path.toStdString(), scene); !st)
+        return QString::fromStdString(st.message());
+    it->sceneFile = path;
+    it->scene = scene;
+    if (monitor_) monitor_->setScene(name.toStdString(), scene);
+    save();
+    emit sourceStateChanged(name);   // the tile redraws its zones and lines
+    return {};
+}
+
+media::VideoFrame WallController::latestFrame(const QString& name) const {
+    std::lock_guard lock(mailMutex_);
+    auto it = latest_.find(name.toStdString());
+    return it == latest_.end() ? media::VideoFrame{} : it->second;
+}
+
+void WallController::setClipSettings(const ClipSettings& settings) {
+    clips_ = settings;
+    clips_.save();
+    if (!monitor_) return;   // the store and recorders are made when the model is up
+    // A new store and new recorders from now on. The old recorders finish the clips they are
+    // writing on the "retire" lane (a source thread may still hand a packet to one it looked up:
+    // a stopped recorder ignores it), and their store goes after them.
+    std::shared_ptr<pipeline::ClipStore> oldStore(std::move(clipStore_));
+    std::map<std::string, std::shared_ptr<pipeline::ClipRecorder>> old;
+    {
+        std::lock_guard lock(recMutex_);
+        old.swap(recorders_);
+    }
+    openClipStore();
+    for (const Spec& s : specs_) addRecorder(s);
+    std::erase_if(removals_, [](const pipeline::TaskHandle& t) { return t.finished(); });
+    removals_.push_back(uiTaskRunner().start(
+        pipeline::TaskSpec("retire clip recorders", "retire"),
+        [old, oldStore](pipeline::TaskContext&) mutable {
+            for (auto& [name, r] : old) r->stop();
+            old.clear();
+            oldStore.reset();
+            return Status::ok();
+        }));
+}
+
 int WallController::unacknowledged() const {
     return int(std::count_if(alerts_.begin(), alerts_.end(),
                              [](const WallAlert& a) { return !a.acknowledged; }));
@@ -161,22 +316,72 @@ void WallController::acknowledgeAll() {
     emit alertsChanged();
 }
 
-void WallController::onAlerts(std::vector<WallAlert> raised) {
+void WallController::appendEvent(const std::string& text) {
+    if (eventsPath_.isEmpty()) return;
     QFile events(eventsPath_);
-    const bool write = !eventsPath_.isEmpty() &&
-                       QDir().mkpath(QFileInfo(eventsPath_).absolutePath()) &&
-                       events.open(QIODevice::WriteOnly | QIODevice::Append);
-    if (!eventsPath_.isEmpty() && !write)
+    if (!QDir().mkpath(QFileInfo(eventsPath_).absolutePath()) ||
+        !events.open(QIODevice::WriteOnly | QIODevice::Append)) {
         emit errorOccurred(tr("wall: cannot append alerts to %1: %2")
                                .arg(eventsPath_, events.errorString()));
+        return;
+    }
+    // One write per line with O_APPEND: a reader never sees half a line.
+    const std::string line = text + "\n";
+    events.write(line.data(), qint64(line.size()));
+    events.flush();
+}
+
+void WallController::onClip(const pipeline::ClipReport& r) {
+    const QString source = QString::fromStdString(r.source);
+    bool linked = false;
+    for (const auto& gone : r.deletedByQuota)
+        for (WallAlert& a : alerts_)
+            if (a.clipPath == QString::fromStdString(gone.string())) {
+                a.clipPath.clear();
+                linked = true;
+            }
+    if (!r.status) {
+        emit errorOccurred(tr("wall: %1").arg(QString::fromStdString(r.status.message())));
+    } else {
+        ++clipsWritten_;
+        const QString video = QString::fromStdString(r.video.string());
+        // The alerts it holds, by camera, rule and frame (a rule fires at most once a frame).
+        nlohmann::json ids = nlohmann::json::array();
+        for (size_t i = 0; i < r.rules.size() && i < r.alertFrames.size(); ++i)
+            for (WallAlert& a : alerts_)
+                if (a.source == source && a.alert.rule == r.rules[i] &&
+                    a.alert.frameIndex == r.alertFrames[i] && a.clipPath.isEmpty()) {
+                    a.clipPath = video;
+                    ids.push_back(a.id);
+                    linked = true;
+                    break;
+                }
+        // The alert lines were written when they fired; this line links them to the clip
+        // (`sightline monitor`'s "clip" line, plus the alerts' frames).
+        nlohmann::ordered_json j;
+        j["type"] = "clip";
+        j["wall_time"] = utcTimestamp(std::chrono::system_clock::now());
+        j["source"] = r.source;
+        j["alerts"] = r.rules;
+        j["alert_frames"] = r.alertFrames;
+        j["path"] = r.video.string();
+        j["sidecar"] = r.sidecar.string();
+        j["frames"] = r.frames;
+        j["duration_s"] = std::round(r.seconds * 1000) / 1000;
+        j["bytes"] = r.bytes;
+        j["end"] = r.endReason;
+        j["alert_ids"] = ids;
+        appendEvent(j.dump());
+    }
+    if (linked) emit alertsChanged();
+    if (r.status || !r.deletedByQuota.empty())
+        emit clipFinished(QString::fromStdString(r.video.string()));
+}
+
+void WallController::onAlerts(std::vector<WallAlert> raised) {
     for (WallAlert& a : raised) {
         a.id = nextAlertId_++;
-        if (write) {
-            // One write per line with O_APPEND: a reader never sees half a line.
-            const std::string line = alertEventLine(a) + "\n";
-            events.write(line.data(), qint64(line.size()));
-            events.flush();
-        }
+        appendEvent(alertEventLine(a));
         alerts_.push_back(a);
         if (alerts_.size() > kMaxAlerts) alerts_.erase(alerts_.begin());
         emit alertRaised(alerts_.back());
@@ -302,13 +507,19 @@ void WallController::startLoad() {
             detector_ = std::move(*det);
             labels_ = detector_->manifest().labels;
             modelStatus_ = model_;
+            openClipStore();
             pipeline::SourcePipelineCallbacks cb;
+            cb.onPacket = [this](const std::string& source, const media::LivePacket& p) {
+                if (auto rec = recorder(source)) rec->onPacket(p);
+            };
             cb.onResult = [this](const pipeline::SourceFrameResult& r) {
+                if (auto rec = recorder(r.source)) rec->onResult(r);
                 bool notify = false;
                 {
                     std::lock_guard lock(mailMutex_);
                     auto it = mail_.find(r.source);
                     if (it == mail_.end()) return;   // removed meanwhile
+                    if (r.frame.valid()) latest_[r.source] = r.frame;
                     Mailbox& m = it->second;
                     notify = m.queue.empty();
                     m.queue.push_back(r);   // shares the frame's pixels; boxes are small

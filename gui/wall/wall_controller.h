@@ -23,6 +23,16 @@
 //
 // Persistence: the sources (name, URL) and the layout are saved in QSettings under "wall/" on
 // every change and restored by restoreSources(); unreachable cameras come back as reconnecting.
+//
+// Event clips: every camera has a pipeline::ClipRecorder fed with its packets and results, all
+// writing into one pipeline::ClipStore (ClipSettings: a folder, by default "clips" in the
+// application's data directory, pre / post seconds, a quota). A clip finished is linked to its
+// alerts (WallAlert::clipPath, a "clip" line in events.jsonl naming the alerts' frames) and
+// announced by clipFinished(). The store and the recorders are made when the model is up;
+// setClipSettings() on a running wall replaces them (clips in progress finish in the old folder).
+//
+// Rules: setScene() replaces a camera's zones, lines and rules on its running pipeline
+// (pipeline::Monitor::setScene: the source is not restarted) after writing its scene file.
 
 #include <QObject>
 #include <QString>
@@ -39,6 +49,8 @@
 #include <vector>
 
 #include "pipeline/background_task.h"
+#include "pipeline/clip_recorder.h"
+#include "pipeline/clip_store.h"
 #include "pipeline/monitor.h"
 #include "wall/wall_alerts.h"
 
@@ -47,6 +59,18 @@ class Detector;
 }
 
 namespace sl::gui {
+
+// Where and how the wall records event clips (QSettings "wall/clips/").
+struct ClipSettings {
+    bool enabled = true;
+    QString dir;                 // empty: <AppDataLocation>/clips
+    double preSeconds = 5;
+    double postSeconds = 5;
+    double quotaMb = 1024;       // 0: no quota
+    static ClipSettings load();
+    void save() const;
+    QString folder() const;      // dir, or the default
+};
 
 struct WallTileCounts {
     int64_t delivered = 0;   // results handed to the GUI (taken)
@@ -75,6 +99,24 @@ public:
     QString sceneFileOf(const QString& name) const;
     // The camera's zones and lines (drawn on its tile), if it has a scene.
     std::optional<analytics::Scene> scene(const QString& name) const;
+    // Saves `scene` to the camera's scene file (atomically; a camera without one gets
+    // <AppDataLocation>/scenes/<name>.json) and applies it to its running pipeline without
+    // restarting the source. Returns an error message (naming the file or the JSON pointer of the
+    // problem), empty on success.
+    QString setScene(const QString& name, const analytics::Scene& scene);
+    // The newest frame a tile received (for the rule editor's backdrop); invalid when none yet.
+    media::VideoFrame latestFrame(const QString& name) const;
+
+    // Event clips.
+    const ClipSettings& clipSettings() const { return clips_; }
+    void setClipSettings(const ClipSettings& settings);   // saved and applied at once
+    // The store the recorders write into; null until the model is up (or clips are off).
+    pipeline::ClipStore* clipStore() const { return clipStore_.get(); }
+    // The folder clips go to: the running store's, else the settings'.
+    QString clipsFolder() const {
+        return clipStore_ ? QString::fromStdString(clipStore_->dir().string()) : clips_.folder();
+    }
+    int64_t clipsWritten() const { return clipsWritten_; }
 
     // Alerts raised so far (the newest kMaxAlerts), oldest first; GUI thread.
     static constexpr size_t kMaxAlerts = 1000;
@@ -126,7 +168,8 @@ signals:
     void modelStateChanged();
     void columnsChanged(int columns);
     void alertRaised(const sl::gui::WallAlert& alert);
-    void alertsChanged();   // acknowledged
+    void alertsChanged();   // acknowledged, or a clip linked
+    void clipFinished(const QString& video);   // a clip was written (or quota-deleted others)
     void errorOccurred(const QString& message);
 
 private:
@@ -147,6 +190,11 @@ private:
     void startSource(const Spec& spec);
     void save() const;
     void onAlerts(std::vector<WallAlert> raised);   // GUI thread
+    void onClip(const pipeline::ClipReport& report);   // GUI thread
+    void appendEvent(const std::string& line);
+    void openClipStore();
+    std::shared_ptr<pipeline::ClipRecorder> recorder(const std::string& name) const;
+    void addRecorder(const Spec& spec);   // when there is a store
     pipeline::MonitorSourceConfig sourceConfig(const Spec& spec) const;
 
     QString model_;
@@ -168,6 +216,15 @@ private:
     double maxDelayMs_ = 150;
     mutable std::mutex mailMutex_;
     std::map<std::string, Mailbox> mail_;
+    std::map<std::string, media::VideoFrame> latest_;   // under mailMutex_
+
+    ClipSettings clips_;
+    std::unique_ptr<pipeline::ClipStore> clipStore_;
+    // The source threads look their recorder up on every packet; a removed camera's recorder is
+    // stopped after its source (on the "retire" lane), so a callback never sees a stopped one.
+    mutable std::mutex recMutex_;
+    std::map<std::string, std::shared_ptr<pipeline::ClipRecorder>> recorders_;
+    int64_t clipsWritten_ = 0;
 };
 
 }  // namespace sl::gui

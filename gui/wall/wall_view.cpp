@@ -455,6 +455,8 @@ void WallView::contextMenuEvent(QContextMenuEvent* e) {
     if (i >= 0) {
         const QString name = tileNames()[i];
         menu.addAction(tr("Open in Single View"), this, [this, name] { emit tileActivated(name); });
+        menu.addAction(tr("Edit Zones and Rules..."), this,
+                       [this, name] { emit editSceneRequested(name); });
         menu.addAction(tr("Remove %1").arg(name), this, [this, name] {
             if (controller_) controller_->removeSource(name);
         });

@@ -11,7 +11,7 @@
 // device skipped. Layout: automatic (ceil(sqrt(n)) columns) or 1 to 4 columns.
 //
 // Interaction: double-click a tile: tileActivated (the window opens it in the single view);
-// right-click: Remove / Open in Single View; drop URLs or files to add cameras; hover: the
+// right-click: Open in Single View / Edit Zones and Rules... / Remove; drop URLs or files to add cameras; hover: the
 // state's reason and the counts.
 //
 // Pacing: frames wait in the controller's per-tile jitter buffers until due (their decode time
@@ -73,6 +73,7 @@ public:
 signals:
     void tileActivated(const QString& name);   // double-click or "Open in Single View"
     void addRequested();                       // "Add Camera..." from the empty wall's menu
+    void editSceneRequested(const QString& name);   // "Edit Zones and Rules..." on a tile
 
 protected:
     void initializeGL() override;

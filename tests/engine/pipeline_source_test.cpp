@@ -404,5 +404,57 @@ TEST_F(SourcePipelineTest, FourKindsOfSourceRemoveOneAddOne) {
     expectOrderedAndOwnBoxes(rg, "added", 50);
 }
 
+// setScene on a running source (the wall's rule editor): the scripted box's bottom-centre is at
+// x = 15 + n / 2 on frame n (box 10 .. 20 + n), so a vertical line at x = 55 drawn upwards is
+// crossed A->B at frame 81 (frame 80 sits on the line, which decides nothing). The scene is set
+// after frame 20 has its result: no event before it, exactly one crossing alert after, near frame
+// 81 (the tracker's box is filtered), and the source never restarted: one session, every frame
+// one result in order.
+TEST_F(SourcePipelineTest, SetSceneAppliesToTheRunningSourceWithoutRestart) {
+    const std::string file = video("cam.mp4", 120);
+    Scheduler sched(patternStreams(1, 1ms));
+    Results r;
+    SourcePipeline cam(sched, camera("cam", file, true), r.callbacks());
+    cam.start();
+    ASSERT_TRUE(waitFor([&] { return r.size() > 20; }, 10s));
+    analytics::Scene scene;
+    analytics::Line line;
+    line.name = "gate";
+    line.a = {55, 100};
+    line.b = {55, 0};
+    scene.lines.push_back(line);
+    analytics::Rule rule;
+    rule.name = "in";
+    rule.kind = analytics::RuleKind::LineCross;
+    rule.target = "gate";
+    rule.direction = +1;
+    rule.cooldownSeconds = 0;
+    scene.rules.push_back(rule);
+    ASSERT_TRUE(analytics::validateScene(scene));
+    const size_t before = r.size();
+    cam.setScene(scene);
+    const size_t after = r.size();
+    ASSERT_LT(after, 75u) << "the scene must be set well before the crossing";
+    ASSERT_TRUE(waitFor([&] { return cam.status().live.state == media::LiveState::Failed; }, 15s));
+    cam.stop();
+    expectOrderedAndOwnBoxes(r, "cam");
+    std::lock_guard lk(r.m);
+    ASSERT_EQ(r.all.size(), 120u);
+    std::vector<analytics::Alert> alerts;
+    for (size_t i = 0; i < r.all.size(); ++i) {
+        EXPECT_EQ(r.all[i].session, 1) << i;
+        if (i < before) {
+            EXPECT_TRUE(r.all[i].events.empty()) << i;
+        }
+        for (const auto& a : r.all[i].alerts) alerts.push_back(a);
+    }
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].rule, "in");
+    EXPECT_EQ(alerts[0].direction, +1);
+    EXPECT_GE(alerts[0].frameIndex, int64_t(after));
+    EXPECT_NEAR(double(alerts[0].frameIndex), 81.0, 3.0);
+    EXPECT_EQ(cam.status().alerts, 1);
+}
+
 }  // namespace
 }  // namespace sl::pipeline

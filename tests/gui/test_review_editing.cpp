@@ -16,6 +16,7 @@
 #include <QTreeWidget>
 
 #include <algorithm>
+#include <map>
 #include <cmath>
 #include <memory>
 #include <set>
@@ -78,6 +79,7 @@ private slots:
     void acceptAndRejectMoveObjectsBetweenLayers();
     void splitAndMergeGiveTheExpectedIds();
     void layerVisibilityChangesWhatIsDrawn();
+    void noTwoActionsShareAKey();
 
 private:
     void waitIdle();
@@ -477,6 +479,19 @@ void TestReviewEditing::layerVisibilityChangesWhatIsDrawn() {
     QTRY_VERIFY_WITH_TIMEOUT(!drawnNear(edge), kTimeoutMs);
     session_->setLayerVisible(gt_, true);
     QTRY_VERIFY_WITH_TIMEOUT(drawnNear(edge), kTimeoutMs);
+}
+
+void TestReviewEditing::noTwoActionsShareAKey() {
+    // Two window actions on one key are ambiguous: Qt fires neither.
+    std::map<QString, QString> owner;
+    for (QAction* a : window_->allActions())
+        for (const QKeySequence& k : a->shortcuts()) {
+            const QString key = k.toString(QKeySequence::PortableText);
+            auto [it, fresh] = owner.emplace(key, a->text());
+            QVERIFY2(fresh, qPrintable(QStringLiteral("%1 is both '%2' and '%3'")
+                                           .arg(key, it->second, a->text())));
+        }
+    QVERIFY(owner.size() > 40);
 }
 
 QTEST_MAIN(TestReviewEditing)
