@@ -98,6 +98,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     createDetection();
     createTracking();
     createProject();
+    createProjectFiles();
     createWall();
     createReview();
 
@@ -278,7 +279,8 @@ void MainWindow::onOpened(const MediaSummary& summary) {
     const QString url = openingUrl_.isEmpty() ? summary.url : openingUrl_;
     openTracking(url, summary);   // after the hide: a bad zones file's message stays up
     project_->setMedia(url, summary);   // after the side file: a stored scene replaces it
-    setWindowTitle(tr("%1 - Sightline").arg(displayName(url)));
+    titleMedia_ = displayName(url);
+    refreshTitle();
     transport_->setFrameCount(summary.frameCount);
     addRecent(url);
     if (QFileInfo(url).exists() == false) OpenUrlDialog::remember(url);
@@ -298,7 +300,8 @@ void MainWindow::onFailed(const QString& url, const QString& message) {
                                    : tr("Cannot open %1: %2").arg(name, message));
     statusBar()->clearMessage();
     if (!midStream) {
-        setWindowTitle(QStringLiteral("Sightline"));
+        titleMedia_.clear();
+        refreshTitle();
         transport_->reset();
     }
     refreshStatus();
