@@ -1,6 +1,7 @@
 #include "store/project_relink.h"
 
 #include <filesystem>
+#include <set>
 
 #include "store/project_store.h"
 
@@ -32,9 +33,11 @@ Expected<RelinkReport> relinkMediaFromFolder(ProjectStore& project, const std::s
     const fs::path dir = fs::absolute(folder, ec).lexically_normal();
     RelinkReport report;
     std::vector<std::pair<int64_t, std::string>> updates;
+    std::set<std::string> taken;   // a path already another media's stays with it
+    for (const annotate::MediaInfo& m : project.media()) taken.insert(m.path);
     for (annotate::MediaInfo m : missingMedia(project)) {
         const fs::path candidate = dir / fs::path(m.path).filename();
-        if (fs::is_regular_file(candidate, ec)) {
+        if (fs::is_regular_file(candidate, ec) && taken.insert(candidate.string()).second) {
             m.path = candidate.string();
             updates.emplace_back(m.id, m.path);
             report.relinked.push_back(std::move(m));

@@ -24,7 +24,8 @@ struct RelinkReport {
 };
 
 // Every missing media whose file name is a regular file in FOLDER gets that path (absolute,
-// normalised), all in one transaction. A FOLDER that is not a directory is refused, naming it.
+// normalised), all in one transaction; one whose new path is already another media's stays
+// missing (two media rows never share a path). A FOLDER that is not a directory is refused.
 Expected<RelinkReport> relinkMediaFromFolder(ProjectStore& project, const std::string& folder);
 
 }  // namespace sl::store

@@ -105,6 +105,10 @@ TEST(StoreProjectFiles, RelinkFindsMovedMediaAndReportsMissing) {
             ASSERT_TRUE(id) << id.status().message();
             ids.push_back(*id);
         }
+        // d moved too, but its new path is already another media's: it stays missing.
+        touch(dir / "old" / "d.mp4");
+        ASSERT_TRUE((*p)->addMedia(mediaAt(dir / "old" / "d.mp4")));
+        ASSERT_TRUE((*p)->addMedia(mediaAt(dir / "new" / "d.mp4")));
         MediaInfo stream = mediaAt("/x");
         stream.path = "rtsp://camera.local/stream";   // a URL is never "missing"
         ASSERT_TRUE((*p)->addMedia(stream));
@@ -113,11 +117,12 @@ TEST(StoreProjectFiles, RelinkFindsMovedMediaAndReportsMissing) {
     touch(dir / "new" / "a.mp4");
     touch(dir / "new" / "c.mp4");
     touch(dir / "new" / "unrelated.mp4");
+    touch(dir / "new" / "d.mp4");
     fs::remove_all(dir / "old");
 
     auto p = ProjectStore::open(path);
     ASSERT_TRUE(p);
-    EXPECT_EQ(missingMedia(**p).size(), 3u);
+    EXPECT_EQ(missingMedia(**p).size(), 4u);
     auto notAFolder = relinkMediaFromFolder(**p, (dir / "new" / "a.mp4").string());
     ASSERT_FALSE(notAFolder);
     EXPECT_NE(notAFolder.status().message().find("a.mp4' is not a folder"), std::string::npos);
@@ -125,9 +130,10 @@ TEST(StoreProjectFiles, RelinkFindsMovedMediaAndReportsMissing) {
     auto r = relinkMediaFromFolder(**p, (dir / "new").string());
     ASSERT_TRUE(r) << r.status().message();
     ASSERT_EQ(r->relinked.size(), 2u);
-    ASSERT_EQ(r->missing.size(), 1u);
+    ASSERT_EQ(r->missing.size(), 2u);
     EXPECT_EQ(r->missing[0].id, ids[1]);
     EXPECT_EQ(r->missing[0].path, (dir / "old" / "b.mp4").string());
+    EXPECT_EQ(r->missing[1].path, (dir / "old" / "d.mp4").string());
 
     // Read back from a fresh connection: exactly a and c changed.
     auto q = ProjectStore::open(path, /*readOnly=*/true);
@@ -137,7 +143,7 @@ TEST(StoreProjectFiles, RelinkFindsMovedMediaAndReportsMissing) {
     EXPECT_EQ(stored[ids[0]], (dir / "new" / "a.mp4").string());
     EXPECT_EQ(stored[ids[1]], (dir / "old" / "b.mp4").string());
     EXPECT_EQ(stored[ids[2]], (dir / "new" / "c.mp4").string());
-    EXPECT_EQ(missingMedia(**q).size(), 1u);
+    EXPECT_EQ(missingMedia(**q).size(), 2u);
 
     // An unknown id refuses the whole batch: a's path stays.
     Status st = (*p)->relinkMedia({{ids[0], "/elsewhere/a.mp4"}, {9999, "/x.mp4"}});

@@ -7,6 +7,10 @@
 // relinks; the dataset export writes only the annotated frames, and a cancel writes nothing.
 
 #include <QAction>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenu>
@@ -24,6 +28,7 @@
 #include "app/main_window.h"
 #include "controller/engine_controller.h"
 #include "controller/project_controller.h"
+#include "dialogs/annotation_files_dialog.h"
 #include "store/project_annotations.h"
 #include "store/project_store.h"
 #include "support/video_generator.h"
@@ -84,6 +89,7 @@ private slots:
     void titleAndRecentProjects();
     void malformedImportsLeaveTheProjectUnchanged();
     void goodImportAddsTheSetAndExportReimportsEqual();
+    void dialogsOfferEveryFormatAndRun();
     void saveAsCopiesAndSwitches();
     void datasetExportAndCancel();
     void movedMediaAskOnceAndRelink();
@@ -285,6 +291,72 @@ void TestProjectFiles::goodImportAddsTheSetAndExportReimportsEqual() {
     }
 }
 
+// The menu entries open their dialogs; the dialog's choices run the import / export.
+void TestProjectFiles::dialogsOfferEveryFormatAndRun() {
+    const auto action = [this](const QString& text) -> QAction* {
+        for (QAction* a : window_->allActions())
+            if (a->text() == text) return a;
+        return nullptr;
+    };
+    const auto dialog = [this](const char* name) {
+        return window_->findChild<sl::gui::AnnotationFilesDialog*>(QLatin1String(name));
+    };
+    // Import: "detect" and every format of the registry; kind and name carried into the set.
+    action(QStringLiteral("&Import Annotations..."))->trigger();
+    sl::gui::AnnotationFilesDialog* imp = nullptr;
+    QTRY_VERIFY((imp = dialog("importAnnotationsDialog")) != nullptr);
+    auto* format = imp->findChild<QComboBox*>(QStringLiteral("format"));
+    QCOMPARE(format->count(), int(fmt::allFormats().size()) + 1);
+    for (fmt::Format f : fmt::allFormats())
+        QVERIFY(format->findText(QString::fromLatin1(fmt::formatName(f))) >= 0);
+    const fs::path file = dir_->file("dialog.txt");
+    writeText(file, "5,3,1,2,10,10,1,-1,-1,-1\n");
+    format->setCurrentIndex(format->findText(QStringLiteral("mot")));
+    auto* kind = imp->findChild<QComboBox*>(QStringLiteral("kind"));
+    kind->setCurrentIndex(2);   // reviewed
+    imp->findChild<QLineEdit*>(QStringLiteral("name"))->setText(QStringLiteral("from dialog"));
+    auto* ok = imp->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+    QVERIFY(!ok->isEnabled());   // no file yet
+    imp->findChild<QLineEdit*>(QStringLiteral("path"))->setText(QString::fromStdString(file.string()));
+    QVERIFY(ok->isEnabled());
+    QSignalSpy imported(pc_, &ProjectController::annotationsImported);
+    ok->click();
+    QTRY_COMPARE_WITH_TIMEOUT(imported.count(), 1, kTimeoutMs);
+    const Snapshot after = snapshot(project_);
+    const auto& [set, objects] = after.sets.back();
+    QCOMPARE(set.name, std::string("from dialog"));
+    QCOMPARE(set.kind, sl::annotate::SetKind::Reviewed);
+    QCOMPARE(objects.size(), size_t(1));
+    QCOMPARE(objects[0].frame, int64_t(4));
+
+    // Export: the set list comes from the project; choosing one and a file writes it.
+    action(QStringLiteral("&Export Annotations..."))->trigger();
+    sl::gui::AnnotationFilesDialog* exp = nullptr;
+    QTRY_VERIFY((exp = dialog("exportAnnotationsDialog")) != nullptr);
+    auto* sets = exp->findChild<QComboBox*>(QStringLiteral("set"));
+    QTRY_COMPARE_WITH_TIMEOUT(sets->count(), int(after.sets.size()), kTimeoutMs);
+    sets->setCurrentIndex(sets->findData(qint64(set.id)));
+    auto* exportFormat = exp->findChild<QComboBox*>(QStringLiteral("format"));
+    exportFormat->setCurrentIndex(exportFormat->findText(QStringLiteral("sightline")));
+    const fs::path out = dir_->file("dialog_export.json");
+    exp->findChild<QLineEdit*>(QStringLiteral("path"))->setText(QString::fromStdString(out.string()));
+    QSignalSpy exported(pc_, &ProjectController::annotationsExported);
+    exp->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+    QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, kTimeoutMs);
+    auto back = sl::store::readAnnotationFile(out.string(), fmt::Format::Sightline, {});
+    QVERIFY2(back.hasValue(), back.status().message().c_str());
+    QCOMPARE(back->set.objects.size(), size_t(1));
+    QCOMPARE(back->set.objects[0].box, objects[0].box);
+
+    // The dataset dialog offers YOLO and COCO labels, JPEG and PNG images.
+    action(QStringLiteral("Export &Dataset (Annotated Frames)..."))->trigger();
+    sl::gui::AnnotationFilesDialog* ds = nullptr;
+    QTRY_VERIFY((ds = dialog("exportDatasetDialog")) != nullptr);
+    QCOMPARE(ds->findChild<QComboBox*>(QStringLiteral("format"))->count(), 2);
+    QCOMPARE(ds->findChild<QComboBox*>(QStringLiteral("imageFormat"))->count(), 2);
+    ds->reject();
+}
+
 void TestProjectFiles::saveAsCopiesAndSwitches() {
     const QString copy = QString::fromStdString(dir_->file("copy.slproj").string());
     const Snapshot original = snapshot(project_);
@@ -352,9 +424,13 @@ void TestProjectFiles::movedMediaAskOnceAndRelink() {
     fs::rename(oldDir / "a.mp4", newDir / "a.mp4");
     fs::remove(oldDir / "b.mp4");
 
+    // The shown video is looked up only once the question is answered (mediaReady after it).
     QSignalSpy missing(pc_, &ProjectController::mediaMissing);
-    openProjectAndWait(moved, false);
+    QSignalSpy opened(pc_, &ProjectController::opened);
+    QSignalSpy ready(pc_, &ProjectController::mediaReady);
+    window_->openProject(moved, false);
     QTRY_COMPARE_WITH_TIMEOUT(missing.count(), 1, kTimeoutMs);
+    QCOMPARE(opened.count(), 1);
     QCOMPARE(missing.at(0).at(0).toStringList().size(), 2);
     QFileDialog* ask = nullptr;
     QTRY_VERIFY_WITH_TIMEOUT(
@@ -362,6 +438,7 @@ void TestProjectFiles::movedMediaAskOnceAndRelink() {
         kTimeoutMs);
     QVERIFY(ask->isVisible());
     QCOMPARE(window_->findChildren<QFileDialog*>(QStringLiteral("relinkDialog")).size(), 1);
+    QCOMPARE(ready.count(), 0);
     QSignalSpy relinked(pc_, &ProjectController::relinked);
     emit ask->fileSelected(QString::fromStdString(newDir.string()));
     ask->close();
@@ -370,9 +447,30 @@ void TestProjectFiles::movedMediaAskOnceAndRelink() {
     QCOMPARE(relinked.at(0).at(1).toStringList(),
              QStringList{QString::fromStdString((oldDir / "b.mp4").string())});
     QVERIFY(window_->errorBanner()->message().contains(QStringLiteral("b.mp4")));
+    QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, kTimeoutMs);
+    {
+        auto p = sl::store::ProjectStore::open(moved.toStdString(), true);
+        QVERIFY(p.hasValue());
+        QCOMPARE((*p)->media()[0].path, (newDir / "a.mp4").string());
+        QCOMPARE((*p)->media()[1].path, (oldDir / "b.mp4").string());
+    }
+
+    // Reopened with b still missing: asked again; a cancelled question changes nothing and the
+    // shown video is looked up all the same.
+    ready.clear();
+    missing.clear();
+    window_->project()->close();
+    window_->openProject(moved, false);
+    QTRY_COMPARE_WITH_TIMEOUT(missing.count(), 1, kTimeoutMs);
+    QCOMPARE(missing.at(0).at(0).toStringList(),
+             QStringList{QString::fromStdString((oldDir / "b.mp4").string())});
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (ask = window_->findChild<QFileDialog*>(QStringLiteral("relinkDialog"))) != nullptr,
+        kTimeoutMs);
+    ask->reject();
+    QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, kTimeoutMs);
     auto p = sl::store::ProjectStore::open(moved.toStdString(), true);
     QVERIFY(p.hasValue());
-    QCOMPARE((*p)->media()[0].path, (newDir / "a.mp4").string());
     QCOMPARE((*p)->media()[1].path, (oldDir / "b.mp4").string());
 }
 
