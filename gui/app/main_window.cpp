@@ -267,7 +267,8 @@ void MainWindow::openSource(const QString& urlOrPath) {
     view_->fitToWindow();
     transport_->reset();
     controller_->open(url);
-    setWindowTitle(tr("%1 (opening) - Sightline").arg(displayName(url)));
+    titleMedia_ = tr("%1 (opening)").arg(displayName(url));
+    refreshTitle();
     statusBar()->showMessage(tr("Opening %1 ...").arg(url));
     refreshStatus();
 }

@@ -3,7 +3,8 @@
 // compact dataset export. Every edit is already committed to the project as it is made
 // (store/project_store.h), so there is no "Save Project" and no unsaved-changes marker: Save
 // Project As makes a copy and carries on in it. The Project menu keeps what concerns the shown
-// results (Save Results to Project, Load Results, Close Project); New and Open sit in both menus.
+// results (Save Results to Project, Load Results, Close Project); New and Open sit in both menus,
+// as Export Video with Boxes sits in File and Analysis.
 
 #include <QAction>
 #include <QFileDialog>
@@ -74,6 +75,9 @@ void MainWindow::createProjectFiles() {
     file->insertMenu(before, recentProjectsMenu_);
     file->insertSeparator(before);
     for (QAction* a : {import, exportSet, dataset}) file->insertAction(before, a);
+    // The existing burn-in export (Analysis menu) beside them: the other "export what was reviewed".
+    for (QAction* a : actions())
+        if (a->text() == tr("Export &Video with Boxes...")) file->insertAction(before, a);
     rebuildRecentProjects();
 
     const auto enable = [this, saveAs, import, exportSet, dataset] {

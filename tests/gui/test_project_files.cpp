@@ -178,7 +178,7 @@ void TestProjectFiles::titleAndRecentProjects() {
     for (QAction* a : file->actions()) texts << a->text();
     for (const char* t : {"&New Project...", "Open &Project...", "Save Project &As...",
                           "Recent Pro&jects", "&Import Annotations...", "&Export Annotations...",
-                          "Export &Dataset (Annotated Frames)..."})
+                          "Export &Dataset (Annotated Frames)...", "Export &Video with Boxes..."})
         QVERIFY2(texts.contains(QString::fromLatin1(t)), t);
     openProjectAndWait(project_, false);
 }
