@@ -206,7 +206,7 @@ void MainWindow::saveProjectAsDialog() {
 void MainWindow::askRelink(const QStringList& missing) {
     // One question per opening of a project, for all its missing media: a cancelled question is
     // not asked again until the project is reopened.
-    if (relinkAskedFor_ == project_->path()) return project_->skipRelink();
+    if (relinkAskedFor_ == project_->path()) return;
     relinkAskedFor_ = project_->path();
     const QString title =
         tr("%n media file(s) of %1 moved (%2): choose the folder they are in now", nullptr,
@@ -218,8 +218,9 @@ void MainWindow::askRelink(const QStringList& missing) {
     dlg->setFileMode(QFileDialog::Directory);
     dlg->setOption(QFileDialog::ShowDirsOnly);
     connect(dlg, &QFileDialog::fileSelected, project_, &ProjectController::relink);
-    connect(dlg, &QFileDialog::rejected, project_, &ProjectController::skipRelink);
-    dlg->open();
+    // Not modal: the window stays usable (playback, review keys) while the question stands.
+    dlg->setWindowModality(Qt::NonModal);
+    dlg->show();
 }
 
 void MainWindow::annotationFilesDialog(int mode) {

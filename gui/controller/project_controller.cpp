@@ -144,13 +144,9 @@ void ProjectController::open(const QString& path, bool create) {
                             emit failed(tr("Project %1 was upgraded to this version of "
                                            "Sightline; the old file is kept as %2")
                                             .arg(absolute, backup));
-                        // The shown media is looked up after the relink question is answered:
-                        // found now, a video opened from its new place would be added as a
-                        // second media beside its old, missing row.
-                        relinkPending_ = !missing.isEmpty();
-                        if (relinkPending_) emit mediaMissing(missing);
+                        if (!missing.isEmpty()) emit mediaMissing(missing);
                         // The media shown before the project was opened.
-                        else if (!media_.path.empty()) findMedia();
+                        if (!media_.path.empty()) findMedia();
                     } else {
                         emit failed(message);
                     }
@@ -167,7 +163,6 @@ void ProjectController::close() {
     *cancel_ = true;   // a save in flight rolls back
     path_.clear();
     mediaId_ = 0;
-    relinkPending_ = false;
     if (saving_) {
         saving_ = false;
         emit saveCancelled();
@@ -178,7 +173,7 @@ void ProjectController::close() {
 void ProjectController::setMedia(const QString& url, const MediaSummary& summary) {
     media_ = mediaInfoOf(url, summary);
     mediaId_ = 0;
-    if (isOpen() && !relinkPending_) findMedia();
+    if (isOpen()) findMedia();
 }
 
 void ProjectController::clearMedia() {
@@ -325,17 +320,8 @@ void ProjectController::relink(const QString& folder) {
         QStringList missing;
         for (const annotate::MediaInfo& m : r->missing) missing << QString::fromStdString(m.path);
         const int count = int(r->relinked.size());
-        return Continuation([this, count, missing] {
-            emit relinked(count, missing);
-            skipRelink();
-        });
+        return Continuation([this, count, missing] { emit relinked(count, missing); });
     });
-}
-
-void ProjectController::skipRelink() {
-    if (!relinkPending_) return;
-    relinkPending_ = false;
-    if (isOpen() && !media_.path.empty()) findMedia();
 }
 
 void ProjectController::importAnnotations(const QString& file,

@@ -103,11 +103,10 @@ public:
     void saveAs(const QString& path);
     // Media of the open project missing at their paths are announced after opened() with
     // mediaMissing(); relink(FOLDER) rewrites every one found there by file name (one
-    // transaction) and answers relinked(). Until relink() answered or skipRelink() is called the
-    // shown media is not looked up (mediaReady() comes after), so a video opened from its new
-    // place is relinked instead of added twice.
+    // transaction) and answers relinked(). The shown media is looked up meanwhile as always: a
+    // video opened from its new place is then a media of its own, and its old row stays missing
+    // (store::relinkMediaFromFolder never gives two media one path).
     void relink(const QString& folder);
-    void skipRelink();
     // FILE (FORMAT, nullopt: detected) as a new set of the shown media, on the project lane with
     // importProgress(); a malformed file fails with the importer's message (file and line) and
     // stores nothing. cancelImport() rolls it back (importCancelled()).
@@ -165,7 +164,6 @@ private:
     pipeline::TaskHandle datasetTask_;          // the dataset export in flight (export lane)
     bool exportingDataset_ = false;
     bool datasetCancelRequested_ = false;
-    bool relinkPending_ = false;   // mediaMissing() asked; the shown media waits for the answer
     QString path_;
     annotate::MediaInfo media_;
     int64_t mediaId_ = 0;   // 0 until mediaReady()
