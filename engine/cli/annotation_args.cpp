@@ -7,6 +7,7 @@
 
 #include "media/media_source.h"
 #include "pipeline/results_annotations.h"
+#include "store/project_annotations.h"
 #include "store/project_store.h"
 
 namespace sl::cli {
@@ -186,22 +187,19 @@ Expected<LoadedSet> loadAnnotationSet(const std::string& spec, const AnnotationI
         format = fmt::detectFormat(spec, &why);
         if (!format) return Status(StatusCode::InvalidArgument, why + " (give --from FORMAT)");
     }
-    try {
-        fmt::Imported imported = fmt::importAnnotations(spec, *format, a.options);
-        out.set = std::move(imported.set);
-        out.media = imported.media;
-        if (a.options.media.width > 0) {
-            out.media.width = a.options.media.width;
-            out.media.height = a.options.media.height;
-        }
-        if (a.options.media.frameCount > 0) out.media.frameCount = a.options.media.frameCount;
-        if (!a.options.media.path.empty()) out.media.path = a.options.media.path;
-        out.report = std::move(imported.report);
-        out.frames = std::move(imported.frames);
-        out.labelIds = std::move(imported.labelIds);
-    } catch (const std::exception& e) {
-        return Status(StatusCode::InvalidArgument, e.what());
+    auto imported = store::readAnnotationFile(spec, format, a.options);
+    if (!imported) return imported.status();
+    out.set = std::move(imported->set);
+    out.media = imported->media;
+    if (a.options.media.width > 0) {
+        out.media.width = a.options.media.width;
+        out.media.height = a.options.media.height;
     }
+    if (a.options.media.frameCount > 0) out.media.frameCount = a.options.media.frameCount;
+    if (!a.options.media.path.empty()) out.media.path = a.options.media.path;
+    out.report = std::move(imported->report);
+    out.frames = std::move(imported->frames);
+    out.labelIds = std::move(imported->labelIds);
     out.description = spec + " (" + fmt::formatName(*format) + ")";
     return out;
 }

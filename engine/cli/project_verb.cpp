@@ -1,4 +1,5 @@
-// `sightline project create|add|import|export|list|info|edit|undo|redo|history PROJECT.slproj ...`: the project store
+// `sightline project create|add|import|export|list|info|edit|undo|redo|history|relink|copy|
+// export-dataset PROJECT.slproj ...`: the project store
 // (store/project_store.h) from the command line. Every change is one transaction: an import that
 // fails (or a process killed during it) leaves the project as it was.
 
@@ -9,6 +10,7 @@
 
 #include "cli/annotation_args.h"
 #include "cli/cli.h"
+#include "store/project_annotations.h"
 #include "store/project_store.h"
 
 namespace sl::cli {
@@ -17,6 +19,10 @@ namespace sl::cli {
 int runProjectEdit(const std::string& sub, std::span<const std::string> rest, std::ostream& out,
                    std::ostream& err);
 const char* projectEditUsage();
+// project_files_verb.cpp: relink, copy, export-dataset.
+int runProjectFiles(const std::string& sub, std::span<const std::string> rest, std::ostream& out,
+                    std::ostream& err);
+const char* projectFilesUsage();
 
 namespace {
 
@@ -129,21 +135,18 @@ int importInto(std::span<const std::string> rest, const Out& o) {
     if (!project) return o.fail(project.status().message());
     auto media = pickMedia(**project, paths[0], mediaWanted);
     if (!media) return o.fail(media.status().message());
-    // The project's media bounds the import: boxes inside its frame, frames within its length.
-    if (in.options.media.width == 0) {
-        in.options.media.width = media->width;
-        in.options.media.height = media->height;
+    if (!in.format) {
+        std::string why;
+        in.format = fmt::detectFormat(paths[1], &why);
+        if (!in.format) return o.fail(why + " (give --from FORMAT)");
     }
-    if (in.options.media.frameCount == 0) in.options.media.frameCount = media->frameCount;
-    auto loaded = loadAnnotationSet(paths[1], in);
-    if (!loaded) return o.fail(loaded.status().message());
-    o.out << describeImport(loaded->description, loaded->report);
-    if (loaded->set.name.empty()) loaded->set.name = fs::path(paths[1]).stem().string();
-    o.out << "storing " << loaded->set.objects.size() << " objects...\n" << std::flush;
-    auto id = (*project)->importSet(media->id, loaded->set);
-    if (!id) return o.fail(id.status().message());
-    o.out << "set " << *id << " '" << loaded->set.name << "' ("
-          << annotate::setKindName(loaded->set.kind) << ") imported into " << paths[0] << "\n";
+    o.out << "storing " << paths[1] << " (" << fmt::formatName(*in.format) << ")...\n"
+          << std::flush;
+    auto done = store::importAnnotationFile(**project, *media, paths[1], in.format, in.options);
+    if (!done) return o.fail(done.status().message());
+    o.out << describeImport(paths[1] + " (" + fmt::formatName(done->format) + ")", done->report);
+    o.out << "set " << done->setId << " '" << done->setName << "' ("
+          << annotate::setKindName(done->kind) << ") imported into " << paths[0] << "\n";
     return kExitOk;
 }
 
@@ -169,18 +172,16 @@ int exportFrom(std::span<const std::string> rest, const Out& o) {
         to = fmt::detectFormat(paths[2], &why);
         if (!to) return o.fail(why + " (give --to FORMAT)");
     }
-    AnnotationInputArgs none;
-    auto loaded = loadAnnotationSet(paths[0] + "#" + paths[1], none);
-    if (!loaded) return o.fail(loaded.status().message());
-    try {
-        const fmt::ExportReport r =
-            fmt::exportAnnotations(loaded->set, loaded->media, paths[2], *to, options);
-        for (const std::string& w : r.warnings) o.err << "sightline project: warning: " << w << "\n";
-        o.out << "wrote " << paths[2] << " (" << fmt::formatName(*to) << ", "
-              << loaded->set.objects.size() << " objects)\n";
-    } catch (const std::exception& e) {
-        return o.fail(e.what());
-    }
+    auto project = store::ProjectStore::open(paths[0], /*readOnly=*/true);
+    if (!project) return o.fail(project.status().message());
+    auto found = findProjectSet(**project, paths[0], paths[1]);
+    if (!found) return o.fail(found.status().message());
+    auto r = store::exportProjectSet(**project, found->set.id, paths[2], *to, options);
+    if (!r) return o.fail(r.status().message());
+    for (const std::string& w : r->warnings) o.err << "sightline project: warning: " << w << "\n";
+    auto count = (*project)->objectCount(found->set.id);
+    o.out << "wrote " << paths[2] << " (" << fmt::formatName(*to) << ", " << (count ? *count : 0)
+          << " objects)\n";
     return kExitOk;
 }
 
@@ -226,7 +227,7 @@ int runProject(std::span<const std::string> args, std::ostream& out, std::ostrea
     const std::string& sub = args[0];
     if (sub == "-h" || sub == "--help") {
         out << "usage: " << kUsage << "\n" << kAnnotationInputUsage << "\n"
-            << projectEditUsage() << "\n";
+            << projectEditUsage() << "\n" << projectFilesUsage() << "\n";
         return kExitOk;
     }
     const Out o{out, err};
@@ -239,6 +240,8 @@ int runProject(std::span<const std::string> args, std::ostream& out, std::ostrea
     if (sub == "info") return list(rest, o, true);
     if (sub == "edit" || sub == "undo" || sub == "redo" || sub == "history")
         return runProjectEdit(sub, rest, out, err);
+    if (sub == "relink" || sub == "copy" || sub == "export-dataset")
+        return runProjectFiles(sub, rest, out, err);
     return usageError(err, "unknown sub-command '" + sub + "'");
 }
 

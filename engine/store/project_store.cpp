@@ -370,6 +370,47 @@ Status ProjectStore::setScene(int64_t mediaId, const std::string& sceneJson) {
     }
 }
 
+Status ProjectStore::relinkMedia(const std::vector<std::pair<int64_t, std::string>>& newPaths) {
+    try {
+        Transaction t(db_.get());
+        Statement s(db_.get(), "UPDATE media SET path = ?2 WHERE id = ?1");
+        for (const auto& [id, newPath] : newPaths) {
+            Statement::Use(s).bind(1, id).bind(2, newPath).run();
+            if (sqlite3_changes(db_.get()) == 0)
+                return Status(StatusCode::NotFound,
+                              "store: project '" + path_ + "' has no media " + std::to_string(id));
+        }
+        t.commit();
+        return {};
+    } catch (const SqliteError& e) {
+        return fail(e, "relinking media");
+    }
+}
+
+Status ProjectStore::saveCopy(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::exists(path, ec))
+        return Status(StatusCode::InvalidArgument,
+                      "store: '" + path + "' exists (a project is never overwritten)");
+    const std::string temp = path + ".part";
+    fs::remove(temp, ec);
+    try {
+        Statement s(db_.get(), "VACUUM INTO ?1");
+        Statement::Use(s).bind(1, temp).run();
+    } catch (const SqliteError& e) {
+        fs::remove(temp, ec);
+        return fail(e, "copying the project to '" + path + "'");
+    }
+    fs::rename(temp, path, ec);
+    if (ec) {
+        fs::remove(temp, ec);
+        return Status(StatusCode::Io,
+                      "store: cannot rename the copy to '" + path + "': " + ec.message());
+    }
+    return {};
+}
+
 Status ProjectStore::removeMedia(int64_t id) {
     try {
         Transaction t(db_.get());

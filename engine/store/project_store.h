@@ -80,6 +80,14 @@ public:
     Expected<std::string> scene(int64_t mediaId);
     Status setScene(int64_t mediaId, const std::string& sceneJson);   // one transaction
     Status removeMedia(int64_t id);   // with its sets
+    // New paths for media whose files moved: (media id, new path) pairs, all in one transaction
+    // (refused as a whole when an id is unknown or a path is another media's).
+    Status relinkMedia(const std::vector<std::pair<int64_t, std::string>>& newPaths);
+
+    // A consistent copy of the whole project at PATH (VACUUM INTO: one read transaction, so a
+    // writer in another process never leaves it half-updated). Refused when PATH exists. The copy
+    // is written next to PATH under a temporary name and renamed, so PATH is whole or absent.
+    Status saveCopy(const std::string& path);
 
     // ---- Sets (returned without objects) ----
     std::vector<annotate::AnnotationSet> sets(int64_t mediaId);

@@ -98,6 +98,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     createDetection();
     createTracking();
     createProject();
+    createProjectFiles();
     createWall();
     createReview();
     createEditing();
@@ -268,7 +269,8 @@ void MainWindow::openSource(const QString& urlOrPath) {
     view_->fitToWindow();
     transport_->reset();
     controller_->open(url);
-    setWindowTitle(tr("%1 (opening) - Sightline").arg(displayName(url)));
+    titleMedia_ = tr("%1 (opening)").arg(displayName(url));
+    refreshTitle();
     statusBar()->showMessage(tr("Opening %1 ...").arg(url));
     refreshStatus();
 }
@@ -280,7 +282,8 @@ void MainWindow::onOpened(const MediaSummary& summary) {
     const QString url = openingUrl_.isEmpty() ? summary.url : openingUrl_;
     openTracking(url, summary);   // after the hide: a bad zones file's message stays up
     project_->setMedia(url, summary);   // after the side file: a stored scene replaces it
-    setWindowTitle(tr("%1 - Sightline").arg(displayName(url)));
+    titleMedia_ = displayName(url);
+    refreshTitle();
     transport_->setFrameCount(summary.frameCount);
     addRecent(url);
     if (QFileInfo(url).exists() == false) OpenUrlDialog::remember(url);
@@ -300,7 +303,8 @@ void MainWindow::onFailed(const QString& url, const QString& message) {
                                    : tr("Cannot open %1: %2").arg(name, message));
     statusBar()->clearMessage();
     if (!midStream) {
-        setWindowTitle(QStringLiteral("Sightline"));
+        titleMedia_.clear();
+        refreshTitle();
         transport_->reset();
     }
     refreshStatus();

@@ -13,6 +13,8 @@
 
 #include "annotate/annotation.h"
 #include "store/change_set.h"
+#include "annotate/formats/format.h"
+#include "pipeline/dataset_export.h"
 #include "controller/engine_controller.h"
 
 class QAction;
@@ -81,6 +83,15 @@ public:
     void saveResultsToProject();          // the shown media's results as a new model run
     void loadResultsFromProject();        // opens the sets dialog
     ProjectSetsDialog* setsDialog() const { return setsDialog_; }
+    // The project as files (main_window_project_files.cpp): File > New / Open / Save Project As,
+    // Recent Projects, relinking moved media, Import / Export Annotations, Export Dataset.
+    void saveProjectAs(const QString& path);   // a copy, then the copy is the open project
+    void importAnnotations(const QString& file, std::optional<annotate::formats::Format> format,
+                           annotate::SetKind kind, const QString& name);
+    void exportAnnotations(qint64 setId, const QString& path, annotate::formats::Format format);
+    void exportDataset(qint64 setId, const pipeline::DatasetExportOptions& options);
+    QMenu* recentProjectsMenu() const { return recentProjectsMenu_; }
+    static constexpr const char* kRecentProjectsKey = "recentProjects";
     // The monitoring wall (main_window_wall.cpp): live cameras as tiles on the engine's pipeline.
     WallController* wall() const { return wall_; }
     WallView* wallView() const { return wallView_; }
@@ -133,6 +144,13 @@ private:
     void createTracking();
     void openTracking(const QString& url, const MediaSummary& summary);
     void createProject();
+    void createProjectFiles();
+    void refreshTitle();   // "project.slproj — video.mp4 — Sightline"
+    void addRecentProject(const QString& path);
+    void rebuildRecentProjects();
+    void saveProjectAsDialog();
+    void askRelink(const QStringList& missing);
+    void annotationFilesDialog(int mode);   // AnnotationFilesDialog::Mode
     void createWall();
     void addCameraDialog();
     void createClips(QMenu* wallMenu);
@@ -200,6 +218,9 @@ private:
     ProjectController* project_ = nullptr;
     ProjectSetsDialog* setsDialog_ = nullptr;
     QLabel* projectLabel_ = nullptr;
+    QMenu* recentProjectsMenu_ = nullptr;
+    QString titleMedia_;        // the shown source's name in the title ('' when none)
+    QString relinkAskedFor_;    // the project whose missing media were asked for (once per open)
     QStackedWidget* stack_ = nullptr;
     QWidget* singlePage_ = nullptr;
     WallController* wall_ = nullptr;

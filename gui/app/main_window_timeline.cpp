@@ -1,6 +1,6 @@
 // MainWindow: the timeline wiring (issue 14, "Timeline"): the strip under the video between the
 // view and the transport bar, the Evaluation dock, and their actions: next / previous evaluation
-// error (Ctrl+. / Ctrl+,), run the evaluation (Ctrl+Shift+E), the dock (Ctrl+Alt+E) and strip
+// error (Ctrl+. / Ctrl+,), run the evaluation (Ctrl+Shift+E), the dock (Ctrl+Alt+V) and strip
 // (Ctrl+Shift+L) toggles, the strip's zoom (Alt+= / Alt+- / Alt+0; +/- and 0 work while it has
 // focus).
 //
@@ -176,7 +176,7 @@ void MainWindow::createTimeline() {
         evaluationDock_->raise();
         evaluationDock_->run();
     });
-    QAction* panel = makeAction(tr("E&valuation Panel"), {Qt::CTRL | Qt::ALT | Qt::Key_E}, [this] {
+    QAction* panel = makeAction(tr("E&valuation Panel"), {Qt::CTRL | Qt::ALT | Qt::Key_V}, [this] {
         evaluationDock_->setVisible(!evaluationDock_->isVisible());
         if (evaluationDock_->isVisible()) evaluationDock_->raise();
     });

@@ -11,6 +11,8 @@
 #include "controller/engine_controller.h"
 #include "pipeline/results_annotations.h"
 #include "pipeline/track_analysis.h"
+#include "store/project_annotations.h"
+#include "store/project_relink.h"
 #include "store/project_store.h"
 
 namespace sl::gui {
@@ -27,6 +29,8 @@ ProjectController::ProjectController(QObject* parent) : QObject(parent) {}
 ProjectController::~ProjectController() {
     ++generation_;
     *cancel_ = true;
+    datasetTask_.cancel();
+    datasetTask_.wait();
     // Not cancelled: a queued job (a scene save) still runs, on its own connection; the jobs
     // post to this object, so they end before it does.
     for (const auto& job : jobs_) job.wait();
@@ -121,13 +125,17 @@ void ProjectController::open(const QString& path, bool create) {
         auto project = create && !exists ? store::ProjectStore::create(p)
                                          : store::ProjectStore::open(p);
         QString message, backup;
-        if (project)
+        QStringList missing;
+        if (project) {
             backup = QString::fromStdString((*project)->backupPath());
-        else
+            for (const annotate::MediaInfo& m : store::missingMedia(**project))
+                missing << QString::fromStdString(m.path);
+        } else {
             message = QString::fromStdString(project.status().message());
+        }
         QMetaObject::invokeMethod(
             this,
-            [this, generation, absolute, message, backup] {
+            [this, generation, absolute, message, backup, missing] {
                 if (generation == generation_) {
                     if (message.isEmpty()) {
                         path_ = absolute;
@@ -136,6 +144,7 @@ void ProjectController::open(const QString& path, bool create) {
                             emit failed(tr("Project %1 was upgraded to this version of "
                                            "Sightline; the old file is kept as %2")
                                             .arg(absolute, backup));
+                        if (!missing.isEmpty()) emit mediaMissing(missing);
                         // The media shown before the project was opened.
                         if (!media_.path.empty()) findMedia();
                     } else {
@@ -287,6 +296,136 @@ void ProjectController::loadSet(int64_t setId) {
         auto shared = std::make_shared<annotate::AnnotationSet>(std::move(*set));
         return Continuation([this, shared, media = *media] { emit setLoaded(*shared, media); });
     });
+}
+
+// ---- The project as files -----------------------------------------------------------------
+
+void ProjectController::saveAs(const QString& path) {
+    if (!isOpen()) return;
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    postJob([this, absolute](store::ProjectStore& project) -> Expected<Continuation> {
+        if (Status st = project.saveCopy(absolute.toStdString()); !st) return st;
+        return Continuation([this, absolute] {
+            emit savedAs(absolute);
+            open(absolute, false);
+        });
+    });
+}
+
+void ProjectController::relink(const QString& folder) {
+    if (!isOpen()) return;
+    postJob([this, folder](store::ProjectStore& project) -> Expected<Continuation> {
+        auto r = store::relinkMediaFromFolder(project, folder.toStdString());
+        if (!r) return r.status();
+        QStringList missing;
+        for (const annotate::MediaInfo& m : r->missing) missing << QString::fromStdString(m.path);
+        const int count = int(r->relinked.size());
+        return Continuation([this, count, missing] { emit relinked(count, missing); });
+    });
+}
+
+void ProjectController::importAnnotations(const QString& file,
+                                          std::optional<annotate::formats::Format> format,
+                                          annotate::SetKind kind, const QString& name) {
+    if (!isOpen() || !hasMedia()) {
+        emit failed(tr("Import Annotations needs an open project and an open video"));
+        return;
+    }
+    cancel_ = std::make_shared<std::atomic<bool>>(false);
+    annotate::formats::ImportOptions options;
+    options.kind = kind;
+    options.setName = name.toStdString();
+    const annotate::MediaInfo media = media_;
+    postJob([this, generation = generation_, media, file, format, options,
+             cancel = cancel_](store::ProjectStore& project) -> Expected<Continuation> {
+        auto id = project.findOrAddMedia(media);
+        if (!id) return id.status();
+        annotate::MediaInfo stored = media;
+        stored.id = *id;
+        auto r = store::importAnnotationFile(
+            project, stored, file.toStdString(), format, options,
+            [this, generation, cancel](int64_t done, int64_t total) {
+                onGui(generation, [this, done, total] { emit importProgress(done, total); });
+                return !cancel->load();
+            });
+        if (!r && cancel->load()) return Continuation([this] { emit importCancelled(); });
+        if (!r) return r.status();
+        return Continuation([this, setId = r->setId, name = QString::fromStdString(r->setName),
+                             objects = r->objects] {
+            emit annotationsImported(setId, name, objects);
+        });
+    });
+}
+
+void ProjectController::exportAnnotations(int64_t setId, const QString& path,
+                                          annotate::formats::Format format) {
+    if (!isOpen()) return;
+    postJob([this, setId, path, format](store::ProjectStore& project) -> Expected<Continuation> {
+        auto r = store::exportProjectSet(project, setId, path.toStdString(), format);
+        if (!r) return r.status();
+        auto count = project.objectCount(setId);
+        QStringList warnings;
+        for (const std::string& w : r->warnings) warnings << QString::fromStdString(w);
+        return Continuation([this, path, objects = count ? *count : 0, warnings] {
+            emit annotationsExported(path, objects, warnings);
+        });
+    });
+}
+
+void ProjectController::exportDataset(int64_t setId, pipeline::DatasetExportOptions options) {
+    if (!isOpen() || exportingDataset_) return;
+    exportingDataset_ = true;
+    datasetCancelRequested_ = false;
+    post([this, generation = generation_, path = path_.toStdString(), setId, options] {
+        auto project = store::ProjectStore::open(path, /*readOnly=*/true);
+        auto loaded = project ? store::loadSetWithMedia(**project, setId)
+                              : Expected<store::SetWithMedia>(project.status());
+        if (!loaded) {
+            const QString message = QString::fromStdString(loaded.status().message());
+            return onGui(generation, [this, message] {
+                exportingDataset_ = false;
+                emit datasetFailed(message);
+            });
+        }
+        auto data = std::make_shared<store::SetWithMedia>(std::move(*loaded));
+        // The decoding runs on the export lane: the project lane stays free for edits meanwhile.
+        onGui(generation, [this, data, options]() mutable {
+            if (datasetCancelRequested_) {   // cancelled while the set was read
+                exportingDataset_ = false;
+                return emit datasetCancelled();
+            }
+            options.video = data->media.path;
+            pipeline::TaskSpec spec("export dataset", "export",
+                                    [this](const pipeline::TaskProgress& p) {
+                                        emit datasetProgress(p.done, p.total);
+                                    });
+            datasetTask_ = startUiTaskWithResult(
+                this, std::move(spec),
+                [data, options](pipeline::TaskContext& ctx) {
+                    return pipeline::exportDataset(
+                        data->set, data->media, options,
+                        [&ctx](const pipeline::DatasetExportProgress& p) {
+                            ctx.progress(p.frames, p.total);
+                        },
+                        ctx.cancelFlag());
+                },
+                [this, out = QString::fromStdString(options.output.string())](
+                    Expected<pipeline::DatasetExportSummary>& r) {
+                    exportingDataset_ = false;
+                    if (r)
+                        emit datasetExported(out, r->frames, r->objects, qint64(r->bytes));
+                    else if (r.status().code() == StatusCode::Cancelled)
+                        emit datasetCancelled();
+                    else
+                        emit datasetFailed(QString::fromStdString(r.status().message()));
+                });
+        });
+    });
+}
+
+void ProjectController::cancelDataset() {
+    datasetCancelRequested_ = true;
+    datasetTask_.cancel();
 }
 
 }  // namespace sl::gui

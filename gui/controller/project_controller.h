@@ -18,16 +18,20 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "analytics/scene.h"
 #include "annotate/annotation.h"
+#include "annotate/formats/format.h"
+#include "pipeline/dataset_export.h"
 #include "pipeline/background_task.h"
 #include "pipeline/results_store.h"
 #include "track/byte_tracker.h"
@@ -93,6 +97,31 @@ public:
 
     static annotate::MediaInfo mediaInfoOf(const QString& url, const MediaSummary& summary);
 
+    // ---- The project as files (File menu) ----
+    // A consistent copy of the open project at PATH (ProjectStore::saveCopy), then the copy is
+    // opened in its place: savedAs() and opened(PATH), or failed() with the original still open.
+    void saveAs(const QString& path);
+    // Media of the open project missing at their paths are announced after opened() with
+    // mediaMissing(); relink(FOLDER) rewrites every one found there by file name (one
+    // transaction) and answers relinked(). The shown media is looked up meanwhile as always: a
+    // video opened from its new place is then a media of its own, and its old row stays missing
+    // (store::relinkMediaFromFolder never gives two media one path).
+    void relink(const QString& folder);
+    // FILE (FORMAT, nullopt: detected) as a new set of the shown media, on the project lane with
+    // importProgress(); a malformed file fails with the importer's message (file and line) and
+    // stores nothing. cancelImport() rolls it back (importCancelled()).
+    void importAnnotations(const QString& file, std::optional<annotate::formats::Format> format,
+                           annotate::SetKind kind, const QString& name);
+    void cancelImport() { *cancel_ = true; }
+    // Set SET_ID written to PATH as FORMAT (atomically, by the format's exporter).
+    void exportAnnotations(int64_t setId, const QString& path, annotate::formats::Format format);
+    // The annotated frames of set SET_ID as a dataset (pipeline/dataset_export.h): the set is read
+    // on the project lane, the frames decoded and written on the "export" lane with
+    // datasetProgress(); cancelDataset() leaves no output (datasetCancelled()).
+    void exportDataset(int64_t setId, pipeline::DatasetExportOptions options);
+    void cancelDataset();
+    bool exportingDataset() const { return exportingDataset_; }
+
 signals:
     void opened(const QString& path);
     void closed();
@@ -105,6 +134,17 @@ signals:
     void setsListed(const std::vector<sl::gui::ProjectSetRow>& sets);
     void setLoaded(const sl::annotate::AnnotationSet& set, const sl::annotate::MediaInfo& media);
     void jobsFinished();        // the queue is empty (tests wait on it)
+    void savedAs(const QString& path);
+    void mediaMissing(const QStringList& paths);
+    void relinked(int count, const QStringList& stillMissing);
+    void importProgress(qint64 done, qint64 total);
+    void annotationsImported(qint64 setId, const QString& name, qint64 objects);
+    void importCancelled();
+    void annotationsExported(const QString& path, qint64 objects, const QStringList& warnings);
+    void datasetProgress(qint64 frames, qint64 total);
+    void datasetExported(const QString& path, qint64 frames, qint64 objects, qint64 bytes);
+    void datasetCancelled();
+    void datasetFailed(const QString& message);
 
 private:
     // JOB on the worker; jobsFinished() when the queue is empty again.
@@ -121,6 +161,9 @@ private:
     void findMedia();   // mediaReady() for media_
 
     std::vector<pipeline::TaskHandle> jobs_;   // unfinished jobs (the destructor waits)
+    pipeline::TaskHandle datasetTask_;          // the dataset export in flight (export lane)
+    bool exportingDataset_ = false;
+    bool datasetCancelRequested_ = false;
     QString path_;
     annotate::MediaInfo media_;
     int64_t mediaId_ = 0;   // 0 until mediaReady()
