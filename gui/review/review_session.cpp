@@ -166,7 +166,9 @@ void ReviewSession::chooseEditTarget() {
     for (SetKind k : {SetKind::Reviewed, SetKind::GroundTruth})
         for (const ReviewLayer& l : layers_)
             if (l.set.kind == k && editTarget_ == 0) editTarget_ = l.set.id;
-    review_->setReviewSet(editTarget_);
+    // The review keys (R, N) follow the edit target; with none, the set chosen before (Load
+    // Results from Project) stays under review.
+    if (editTarget_ != 0) review_->setReviewSet(editTarget_);
 }
 
 const ReviewLayer* ReviewSession::layer(int64_t setId) const {
