@@ -224,24 +224,21 @@ int main(int argc, char** argv) {
                 die("seek did not show frame " + std::to_string(f));
             scrubMs.push_back(double(t.nsecsElapsed()) / 1e6);
         }
-        for (int i = 0; i < 20; ++i) {
-            const int before = swaps;
-            QElapsedTimer t;
-            t.start();
-            view->update();
-            waitFor([&] { return swaps > before; }, 10000);
-            paintMs.push_back(double(t.nsecsElapsed()) / 1e6);
-        }
+        // update() to the buffer swap that presents it, 20 times.
+        const auto timePaints = [&](std::vector<double>& into) {
+            for (int i = 0; i < 20; ++i) {
+                const int before = swaps;
+                QElapsedTimer t;
+                t.start();
+                view->update();
+                waitFor([&] { return swaps > before; }, 10000);
+                into.push_back(double(t.nsecsElapsed()) / 1e6);
+            }
+        };
+        timePaints(paintMs);
         // The same without the boxes: what the overlay costs.
         for (const auto& l : session->layers()) session->setLayerVisible(l.set.id, false);
-        for (int i = 0; i < 20; ++i) {
-            const int before = swaps;
-            QElapsedTimer t;
-            t.start();
-            view->update();
-            waitFor([&] { return swaps > before; }, 10000);
-            bareMs.push_back(double(t.nsecsElapsed()) / 1e6);
-        }
+        timePaints(bareMs);
         for (const auto& l : session->layers()) session->setLayerVisible(l.set.id, true);
         // Edits as a reviewer makes them: track 1's box at the shown frame dragged 12 px right
         // with the mouse; from the release to the paint that shows it moved, and to the store's
