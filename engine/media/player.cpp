@@ -58,6 +58,8 @@ struct Player::Impl {
     double currentSeconds = 0;
     int64_t displayed = 0;
     int64_t skipped = 0;
+    int64_t readAhead = 0;
+    bool readAheadStopped = false;     // the last read-ahead failed (end, error): wait for a seek
     FrameCache cache;
     std::shared_ptr<FrameAllocator> allocator;   // handed to every source opened from now on
 
@@ -85,6 +87,17 @@ struct Player::Impl {
         return source && state == PlaybackState::Playing && !eos &&
                (live || queue.size() < aheadLimit());
     }
+    // The frame the paused read-ahead decodes next, or -1: the first of the pausedReadAhead
+    // frames after the shown one that is not cached, provided the decoder stands right there.
+    int64_t readAheadTarget() const {
+        if (config.pausedReadAhead <= 0 || !source || state != PlaybackState::Paused || live ||
+            pendingSeek || still || readAheadStopped || position < 0 || !source->seekable())
+            return -1;
+        const int64_t last = frameCount >= 0 ? frameCount - 1 : position + config.pausedReadAhead;
+        for (int64_t i = position + 1; i <= std::min(last, position + config.pausedReadAhead); ++i)
+            if (!cache.contains(i)) return source->nextIndex() == i ? i : -1;
+        return -1;
+    }
     bool reachedEnd() const {
         return eos && state == PlaybackState::Playing && queue.empty() && !still;
     }
@@ -106,6 +119,7 @@ struct Player::Impl {
         still = f;
         position = f.index();
         playPos = f.index() + 1;
+        readAheadStopped = false;
         eos = false;
         clock.rebase(f.seconds(), SteadyClock::now());
         cache.setPlayhead(f.index());
@@ -116,6 +130,7 @@ struct Player::Impl {
     void runOpen(std::unique_lock<std::mutex>& lk);
     void runSeek(std::unique_lock<std::mutex>& lk);
     void runDecode(std::unique_lock<std::mutex>& lk);
+    void runReadAhead(std::unique_lock<std::mutex>& lk);
 };
 
 void Player::Impl::run() {
@@ -123,7 +138,8 @@ void Player::Impl::run() {
     for (;;) {
         wake.wait(lk, [&] {
             return quit || pendingOpen || pendingClose || (pendingSeek && source) ||
-                   (deliverFirst && source) || needsPlaybackDecode() || reachedEnd();
+                   (deliverFirst && source) || needsPlaybackDecode() || reachedEnd() ||
+                   readAheadTarget() >= 0;
         });
         if (quit) break;
         if (pendingClose) {
@@ -143,6 +159,10 @@ void Player::Impl::run() {
         }
         if ((deliverFirst && source) || needsPlaybackDecode()) {
             runDecode(lk);
+            continue;
+        }
+        if (readAheadTarget() >= 0) {
+            runReadAhead(lk);
             continue;
         }
         if (reachedEnd() && liveLoss) {
@@ -240,11 +260,19 @@ void Player::Impl::runDecode(std::unique_lock<std::mutex>& lk) {
     callUnlocked(lk, [&] {
         // Playback follows the logical position: after a step served from the cache the
         // decoder may stand elsewhere.
-        if (!first && src->seekable() && src->nextIndex() != want && want < frameCount)
+        // The paused read-ahead leaves the decoder past the frames it cached: play those from
+        // the cache rather than seeking back.
+        std::optional<VideoFrame> hit;
+        if (!first && src->seekable() && src->nextIndex() != want) hit = cache.find(want);
+        if (hit) {
+            f = *hit;
+            f->setDecodedAt(SteadyClock::now());
+        } else if (!first && src->seekable() && src->nextIndex() != want && want < frameCount) {
             f = src->seekToIndex(want);
-        else
+        } else {
             f = src->readFrame();
-        if (f) cache.insert(*f);
+        }
+        if (f && !hit) cache.insert(*f);
     });
     if (source != src || pendingOpen || pendingClose) return;
     if (pendingSeek) return;   // the seek decides what is shown next
@@ -271,6 +299,24 @@ void Player::Impl::runDecode(std::unique_lock<std::mutex>& lk) {
     }
     queue.push_back(*f);
     if (callbacks.frameReady) callUnlocked(lk, [&] { callbacks.frameReady(); });
+}
+
+void Player::Impl::runReadAhead(std::unique_lock<std::mutex>& lk) {
+    auto src = source;
+    const int64_t target = readAheadTarget();
+    Expected<VideoFrame> f = Status(StatusCode::Internal, "unset");
+    callUnlocked(lk, [&] {
+        f = src->readFrame();
+        if (f && f->index() == target) cache.insert(*f);
+    });
+    if (source != src) return;
+    if (!f || f->index() != target) {
+        // The end, an error (shown when a step asks for that frame) or a decoder that did not
+        // give the expected frame: stop until the next delivered frame.
+        readAheadStopped = true;
+        return;
+    }
+    ++readAhead;
 }
 
 Player::Player(PlayerConfig config, PlayerCallbacks callbacks)
@@ -396,6 +442,16 @@ void Player::seekToSeconds(double seconds) {
 
 void Player::seekRelativeSeconds(double delta) { seekToSeconds(currentSeconds() + delta); }
 
+void Player::setPausedReadAhead(int frames) {
+    {
+        std::lock_guard lk(impl_->mutex);
+        impl_->config.pausedReadAhead = std::max(0, frames);
+    }
+    impl_->wake.notify_all();
+}
+
+void Player::clearCache() { impl_->cache.clear(); }
+
 void Player::step(int frames) {
     {
         std::lock_guard lk(impl_->mutex);
@@ -498,6 +554,7 @@ PlayerStats Player::stats() const {
     s.cacheHits = d.cache.hits();
     s.cacheMisses = d.cache.misses();
     s.cacheCopiedOut = d.cache.copiedOut();
+    s.readAheadFrames = d.readAhead;
     if (d.source) {
         const MediaSource::AllocationStats a = d.source->allocationStats();
         s.slotFrames = a.slotFrames;

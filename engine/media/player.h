@@ -34,6 +34,12 @@ struct PlayerConfig {
     size_t cacheBudgetBytes = 512u << 20;        // decoded-frame cache around the playhead
     // Slot-backed (zero-copy) frames enter the cache as heap copies (media/frame_cache.h).
     SlotFrames cacheSlotFrames = SlotFrames::CopyOut;
+    // While paused on a seekable file, the frames after the shown one are decoded into the cache
+    // in the background, up to this many: a reviewer mostly steps forward, and a 4K frame costs
+    // ~30 ms to decode on two cores, so a step then costs only the paint. Only a decoder that
+    // already stands at the next frame reads ahead (never a seek of its own), one frame at a
+    // time, so a command waits at most one frame's decode. 0 turns it off.
+    int pausedReadAhead = 2;
 };
 
 enum class PlaybackState { Closed, Opening, Paused, Playing, Ended, Failed };
@@ -50,6 +56,7 @@ struct PlayerStats {
     int64_t slotFrames = 0;       // decoded straight into a FrameAllocator slot (zero-copy)
     int64_t copiedFrames = 0;     // decoded into FFmpeg's buffers (the consumer copies them)
     int64_t cacheCopiedOut = 0;   // slot-backed frames the cache keeps as heap copies
+    int64_t readAheadFrames = 0;  // decoded while paused, ahead of the shown frame
 };
 
 struct PlayerCallbacks {
@@ -77,6 +84,8 @@ public:
     void pause();
     void togglePause();
     void setSpeed(double speed);              // clamped to [1/8, 16]
+    void setPausedReadAhead(int frames);      // PlayerConfig::pausedReadAhead, at run time
+    void clearCache();                        // drops every decoded frame the cache holds
     double speed() const;
 
     void seekToIndex(int64_t frameIndex);     // exact; shows that frame (stays paused if paused)

@@ -138,6 +138,8 @@ void EngineController::seekRelativeSeconds(double delta) {
 }
 
 void EngineController::setSpeed(double speed) { player_->setSpeed(speed); }
+void EngineController::setPausedReadAhead(int frames) { player_->setPausedReadAhead(frames); }
+void EngineController::clearFrameCache() { player_->clearCache(); }
 
 void EngineController::setFrameAllocator(std::shared_ptr<media::FrameAllocator> allocator) {
     // The view hands back its pool while it shuts down, possibly after the player is gone.

@@ -57,6 +57,8 @@ public:
     void seekToIndex(int64_t index);
     void seekRelativeSeconds(double delta);
     void setSpeed(double speed);
+    void setPausedReadAhead(int frames);   // media::PlayerConfig::pausedReadAhead
+    void clearFrameCache();
     // Where the decoder allocates its pictures (the view's mapped-bridge slot pool, or null for
     // FFmpeg's own buffers); takes effect for the next decoded frame.
     void setFrameAllocator(std::shared_ptr<media::FrameAllocator> allocator);

@@ -195,6 +195,55 @@ TEST_F(MediaPlayer, BackwardStepsHitTheCache) {
     EXPECT_GE(after.cacheFrames, 21u);
 }
 
+TEST_F(MediaPlayer, PausedReadAheadServesForwardStepsFromTheCache) {
+    ASSERT_TRUE(waitFrame(*player_));
+    player_->seekToIndex(120);
+    auto f = waitFrame(*player_);
+    ASSERT_TRUE(f);
+    ASSERT_EQ(f->index(), 120);
+    // Paused on 120: the decoder goes on to 121 and 122 (PlayerConfig::pausedReadAhead = 2), then
+    // stops.
+    ASSERT_TRUE(waitFor([&] { return player_->stats().readAheadFrames == 2; }));
+    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(player_->stats().readAheadFrames, 2);
+    const PlayerStats before = player_->stats();
+    player_->step(+1);
+    f = waitFrame(*player_);
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->index(), 121);
+    EXPECT_EQ(patternOf(*f), 121);
+    EXPECT_EQ(player_->stats().cacheHits, before.cacheHits + 1);
+    EXPECT_EQ(player_->stats().cacheMisses, before.cacheMisses);
+    // One more ahead of the new position (123), and playback continues exactly from the cache
+    // and then the decoder, which stands past the cached frames.
+    ASSERT_TRUE(waitFor([&] { return player_->stats().readAheadFrames == 3; }));
+    player_->play();
+    const auto t0 = SteadyClock::now() + 20ms;
+    for (int k = 1; k <= 5; ++k) {
+        f = waitFrame(*player_, t0 + k * 40ms);
+        ASSERT_TRUE(f);
+        EXPECT_EQ(f->index(), 121 + k);
+        EXPECT_EQ(patternOf(*f), 121 + k);
+    }
+    player_->pause();
+}
+
+TEST_F(MediaPlayer, PausedReadAheadStopsAtTheEnd) {
+    ASSERT_TRUE(waitFrame(*player_));
+    player_->seekToIndex(199);   // the last frame: nothing to read ahead, and no spinning
+    auto f = waitFrame(*player_);
+    ASSERT_TRUE(f);
+    ASSERT_EQ(f->index(), 199);
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(player_->stats().readAheadFrames, 0);
+    player_->seekToIndex(198);
+    f = waitFrame(*player_);
+    ASSERT_TRUE(f);
+    EXPECT_EQ(patternOf(*f), 198);
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(player_->stats().readAheadFrames, 0);   // 199 is already in the cache
+}
+
 TEST_F(MediaPlayer, EndOfStreamThenPlayRestarts) {
     ASSERT_TRUE(waitFrame(*player_));
     player_->seekToIndex(195);
