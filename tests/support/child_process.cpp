@@ -59,7 +59,8 @@ std::optional<std::string> ChildProcess::readLine(std::chrono::milliseconds time
             buffer_.erase(0, nl + 1);
             return line;
         }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        // Rounded up: a short timeout (1 ms) must still poll once, not truncate to 0.
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (out_ < 0 || left.count() <= 0) return std::nullopt;
         pollfd p{out_, POLLIN, 0};
