@@ -152,9 +152,15 @@ int main(int argc, char** argv) {
         QTest::qWait(int(seconds * 1000));
         auto paints = view.paintTimesMs();
         auto lats = view.displayLatenciesMs();
-        // The sample rings keep the last 4000: take this run's tail.
+        // The sample rings keep the last 4000: take this run's tail. Once the latency ring is
+        // full its size no longer grows, so its tail is the frames shown since the start (each
+        // shown frame adds one latency).
         paints.erase(paints.begin(), paints.begin() + ptrdiff_t(std::min(paints0, paints.size())));
-        lats.erase(lats.begin(), lats.begin() + ptrdiff_t(std::min(lat0, lats.size())));
+        int64_t shownSince = 0;
+        for (const QString& n : names) shownSince += view.shownFrames(n) - start[n].first;
+        const size_t keepLat = lat0 < 4000 ? lats.size() - std::min(lat0, lats.size())
+                                           : std::min(size_t(shownSince), lats.size());
+        lats.erase(lats.begin(), lats.end() - ptrdiff_t(keepLat));
         out.paintP50 = percentile(paints, 0.5);
         out.paintP95 = percentile(paints, 0.95);
         out.latP50 = percentile(lats, 0.5);
