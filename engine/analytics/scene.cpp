@@ -219,8 +219,12 @@ Status validateScene(const Scene& s) {
         for (size_t k = 0; k < z.polygon.size(); ++k)
             if (!std::isfinite(z.polygon[k].x) || !std::isfinite(z.polygon[k].y))
                 return bad(ptr(ptr(at, "polygon"), k), "not a finite point");
-        if (z.hysteresis < 1) return bad(ptr(at, "hysteresis"), "must be at least 1 frame");
-        if (!(z.loiterSeconds >= 0)) return bad(ptr(at, "loiter_seconds"), "must be >= 0");
+        // The parser's bounds too: a scene that validates is one that loads back.
+        if (z.hysteresis < 1 || z.hysteresis > 1000)
+            return bad(ptr(at, "hysteresis"), "must be 1 .. 1000 frames, not " +
+                                                  std::to_string(z.hysteresis));
+        if (!(z.loiterSeconds >= 0 && z.loiterSeconds <= 1e7))
+            return bad(ptr(at, "loiter_seconds"), "must be 0 .. 1e7 seconds");
     }
     for (size_t i = 0; i < s.lines.size(); ++i) {
         const Line& l = s.lines[i];
@@ -261,6 +265,12 @@ Status validateScene(const Scene& s) {
                                                 r.severity + "'");
         if (r.direction < -1 || r.direction > 1)
             return bad(ptr(at, "direction"), "must be -1, 0 or 1");
+        if (!(r.seconds >= 0 && r.seconds <= 1e7))
+            return bad(ptr(at, "seconds"), "must be 0 .. 1e7 seconds");
+        if (r.count < 0 || r.count > 1000000)
+            return bad(ptr(at, "count"), "must be 0 .. 1000000");
+        if (!(r.cooldownSeconds >= 0 && r.cooldownSeconds <= 1e7))
+            return bad(ptr(at, "cooldown_seconds"), "must be 0 .. 1e7 seconds");
     }
     return {};
 }

@@ -9,12 +9,16 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QShortcut>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <cmath>
+#include <optional>
 #include <set>
 
 #include "wall/wall_alerts.h"
@@ -28,6 +32,33 @@ const analytics::RuleKind kKinds[] = {analytics::RuleKind::ZoneEnter, analytics:
                                       analytics::RuleKind::CountAbove,
                                       analytics::RuleKind::ClassPresent};
 const char* const kSeverities[] = {"info", "warning", "critical"};
+const analytics::Anchor kAnchors[] = {analytics::Anchor::BottomCentre, analytics::Anchor::Centre,
+                                      analytics::Anchor::TopCentre, analytics::Anchor::BottomLeft,
+                                      analytics::Anchor::BottomRight};
+// The scene parser's own bounds (analytics/scene.cpp): what is saved must load back.
+constexpr int kMaxHysteresis = 1000;
+constexpr double kMaxSeconds = 1e7;
+
+std::optional<int> parseFrames(const QString& text) {
+    bool ok = false;
+    const int v = text.trimmed().toInt(&ok);
+    if (!ok || v < 1 || v > kMaxHysteresis) return std::nullopt;
+    return v;
+}
+
+std::optional<double> parseSeconds(const QString& text) {
+    bool ok = false;
+    const double v = text.trimmed().toDouble(&ok);
+    if (!ok || !std::isfinite(v) || v < 0 || v > kMaxSeconds) return std::nullopt;
+    return v;
+}
+
+bool isColor(const QString& text) {
+    static const QRegularExpression re(QStringLiteral("^#[0-9a-fA-F]{6}$"));
+    return re.match(text.trimmed()).hasMatch();
+}
+
+QString numberText(double v) { return QString::number(v, 'g', 10); }
 
 QStringList splitClasses(const QString& text) {
     QStringList out;
@@ -105,9 +136,12 @@ SceneEditorDialog::SceneEditorDialog(WallController* wall, const QString& camera
     rules_->setSelectionBehavior(QAbstractItemView::SelectRows);
     rules_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     rules_->horizontalHeader()->setStretchLastSection(true);
-    shapesTable_ = new QTableWidget(0, 3, this);
+    shapesTable_ = new QTableWidget(0, kShapeColumns, this);
     shapesTable_->setObjectName(QStringLiteral("shapesTable"));
-    shapesTable_->setHorizontalHeaderLabels({tr("Shape"), tr("Name"), tr("Classes")});
+    shapesTable_->setHorizontalHeaderLabels({tr("Shape"), tr("Name"), tr("Classes"),
+                                             tr("Anchor"), tr("Hysteresis (frames)"),
+                                             tr("Loiter (s)"), tr("Colour")});
+    shapesTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     shapesTable_->verticalHeader()->setVisible(false);
     shapesTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
     shapesTable_->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -137,8 +171,8 @@ SceneEditorDialog::SceneEditorDialog(WallController* wall, const QString& camera
     top->addWidget(shapesTable_);
     top->setStretchFactor(0, 4);
     top->setStretchFactor(1, 1);
-    top->setSizes({720, 260});
-    shapesTable_->setMinimumWidth(200);
+    top->setSizes({560, 420});
+    shapesTable_->setMinimumWidth(260);
     rules_->setMinimumHeight(150);
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(top);
@@ -201,7 +235,7 @@ SceneEditorDialog::SceneEditorDialog(WallController* wall, const QString& camera
     fillShapes();
     tool_->setAccess({[this] { return scene(); },
                       [this](analytics::Scene s, bool) { setScene(std::move(s)); }, [] {}});
-    resize(1000, 760);
+    resize(1100, 760);
 }
 
 analytics::Scene SceneEditorDialog::scene() const {
@@ -227,6 +261,11 @@ void SceneEditorDialog::fillShapes() {
         for (const auto& c : classes) l << QString::fromStdString(c);
         return l.join(QStringLiteral(", "));
     };
+    const auto fixed = [](const QString& text) {
+        auto* item = new QTableWidgetItem(text);
+        item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+        return item;
+    };
     const int rows = int(shapes_.zones.size() + shapes_.lines.size());
     shapesTable_->setRowCount(rows);
     for (int r = 0; r < rows; ++r) {
@@ -234,11 +273,39 @@ void SceneEditorDialog::fillShapes() {
         const size_t i = zone ? size_t(r) : size_t(r) - shapes_.zones.size();
         const std::string& name = zone ? shapes_.zones[i].name : shapes_.lines[i].name;
         const auto& classes = zone ? shapes_.zones[i].classes : shapes_.lines[i].classes;
-        auto* kind = new QTableWidgetItem(zone ? tr("zone") : tr("line"));
-        kind->setFlags(kind->flags() & ~Qt::ItemIsEditable);
-        shapesTable_->setItem(r, 0, kind);
-        shapesTable_->setItem(r, 1, new QTableWidgetItem(QString::fromStdString(name)));
-        shapesTable_->setItem(r, 2, new QTableWidgetItem(classesText(classes)));
+        const analytics::Anchor anchor = zone ? shapes_.zones[i].anchor : shapes_.lines[i].anchor;
+        const std::string& color = zone ? shapes_.zones[i].color : shapes_.lines[i].color;
+        shapesTable_->setItem(r, kShapeKind, fixed(zone ? tr("zone") : tr("line")));
+        shapesTable_->setItem(r, kShapeName, new QTableWidgetItem(QString::fromStdString(name)));
+        shapesTable_->setItem(r, kShapeClasses, new QTableWidgetItem(classesText(classes)));
+        auto* anchors = new QComboBox(shapesTable_);
+        for (analytics::Anchor a : kAnchors)
+            anchors->addItem(QString::fromLatin1(analytics::anchorName(a)), int(a));
+        anchors->setCurrentIndex(std::max(0, anchors->findData(int(anchor))));
+        anchors->setToolTip(tr("The point of a box that stands for the object"));
+        connect(anchors, &QComboBox::currentIndexChanged, this, [this, anchors] {
+            // The row is looked up at the time of the change: rows move when shapes go.
+            for (int row = 0; row < shapesTable_->rowCount(); ++row) {
+                if (shapesTable_->cellWidget(row, kShapeAnchor) != anchors) continue;
+                const auto a = analytics::Anchor(anchors->currentData().toInt());
+                const int zones = int(shapes_.zones.size());
+                if (row < zones) shapes_.zones[size_t(row)].anchor = a;
+                else if (size_t(row - zones) < shapes_.lines.size())
+                    shapes_.lines[size_t(row - zones)].anchor = a;
+            }
+        });
+        shapesTable_->setCellWidget(r, kShapeAnchor, anchors);
+        if (zone) {
+            shapesTable_->setItem(r, kShapeHysteresis,
+                                  new QTableWidgetItem(QString::number(shapes_.zones[i].hysteresis)));
+            shapesTable_->setItem(r, kShapeLoiter,
+                                  new QTableWidgetItem(numberText(shapes_.zones[i].loiterSeconds)));
+        } else {
+            // A line has no inside: it crosses on the one observation that changes side.
+            shapesTable_->setItem(r, kShapeHysteresis, fixed({}));
+            shapesTable_->setItem(r, kShapeLoiter, fixed({}));
+        }
+        shapesTable_->setItem(r, kShapeColor, new QTableWidgetItem(QString::fromStdString(color)));
     }
 }
 
@@ -249,7 +316,8 @@ void SceneEditorDialog::onShapeEdited(QTableWidgetItem* item) {
     if (!zone && i >= shapes_.lines.size()) return;
     std::string& name = zone ? shapes_.zones[i].name : shapes_.lines[i].name;
     auto& classes = zone ? shapes_.zones[i].classes : shapes_.lines[i].classes;
-    if (item->column() == 1) {
+    std::string& color = zone ? shapes_.zones[i].color : shapes_.lines[i].color;
+    if (item->column() == kShapeName) {
         const std::string renamed = item->text().trimmed().toStdString();
         if (renamed == name) return;
         // The rules aimed at it follow the new name (an empty or taken one is refused at Save).
@@ -258,11 +326,91 @@ void SceneEditorDialog::onShapeEdited(QTableWidgetItem* item) {
             if (rule.target == name) rule.target = renamed;
         name = renamed;
         fillRules(rules);
-    } else if (item->column() == 2) {
+    } else if (item->column() == kShapeClasses) {
         classes.clear();
         for (const QString& c : splitClasses(item->text())) classes.insert(c.toStdString());
+    } else if (item->column() >= kShapeHysteresis) {
+        // A bad value stays in the cell, marked, so it can be corrected; the shape keeps its
+        // last good value and Save refuses while the cell is bad.
+        const QString problem = shapeProblem();
+        error_->setText(problem);
+        const bool bad = [&] {
+            const QString t = item->text();
+            if (item->column() == kShapeHysteresis) return zone && !parseFrames(t);
+            if (item->column() == kShapeLoiter) return zone && !parseSeconds(t);
+            return !isColor(t);
+        }();
+        QSignalBlocker block(shapesTable_);
+        item->setBackground(bad ? QBrush(QColor(120, 30, 30)) : QBrush());
+        if (bad) return;
+        if (item->column() == kShapeHysteresis && zone)
+            shapes_.zones[i].hysteresis = *parseFrames(item->text());
+        else if (item->column() == kShapeLoiter && zone)
+            shapes_.zones[i].loiterSeconds = *parseSeconds(item->text());
+        else if (item->column() == kShapeColor)
+            color = item->text().trimmed().toLower().toStdString();
     }
     tool_->sceneReplaced();   // the canvas shows the new name
+}
+
+QString SceneEditorDialog::shapeProblem() const {
+    const int zones = int(shapes_.zones.size());
+    for (int r = 0; r < shapesTable_->rowCount(); ++r) {
+        const bool zone = r < zones;
+        const auto* nameItem = shapesTable_->item(r, kShapeName);
+        const QString what = (zone ? tr("zone '%1'") : tr("line '%1'"))
+                                 .arg(nameItem ? nameItem->text().trimmed() : QString());
+        const auto text = [&](int column) {
+            const auto* it = shapesTable_->item(r, column);
+            return it ? it->text() : QString();
+        };
+        if (zone && !parseFrames(text(kShapeHysteresis)))
+            return tr("%1: hysteresis '%2' is not a whole number of frames from 1 to %3")
+                .arg(what, text(kShapeHysteresis))
+                .arg(kMaxHysteresis);
+        if (zone && !parseSeconds(text(kShapeLoiter)))
+            return tr("%1: loiter '%2' is not a number of seconds from 0 (off) to %3")
+                .arg(what, text(kShapeLoiter), QString::number(kMaxSeconds, 'f', 0));
+        if (!isColor(text(kShapeColor)))
+            return tr("%1: colour '%2' is not of the form #rrggbb").arg(what, text(kShapeColor));
+    }
+    return {};
+}
+
+QString SceneEditorDialog::ruleProblem(const analytics::Scene& scene) const {
+    const std::vector<std::string> labels = wall_->labels();
+    // Before the model is up the labels are unknown: the check waits for the next Save.
+    const auto unknown = [&](const std::set<std::string>& classes) -> QString {
+        if (labels.empty()) return {};
+        for (const auto& c : classes)
+            if (std::find(labels.begin(), labels.end(), c) == labels.end())
+                return QString::fromStdString(c);
+        return {};
+    };
+    const QString model = wall_->modelName();
+    for (const auto& z : scene.zones)
+        if (const QString c = unknown(z.classes); !c.isEmpty())
+            return tr("zone '%1': classes: '%2' is not a class of the model %3")
+                .arg(QString::fromStdString(z.name), c, model);
+    for (const auto& l : scene.lines)
+        if (const QString c = unknown(l.classes); !c.isEmpty())
+            return tr("line '%1': classes: '%2' is not a class of the model %3")
+                .arg(QString::fromStdString(l.name), c, model);
+    for (const auto& r : scene.rules) {
+        const QString name = QString::fromStdString(r.name);
+        if (const QString c = unknown(r.classes); !c.isEmpty())
+            return tr("rule '%1': classes: '%2' is not a class of the model %3")
+                .arg(name, c, model);
+        if (r.kind == analytics::RuleKind::Loiter && r.seconds <= 0) {
+            // rule.seconds 0 means "the zone's own loiter seconds" (analytics/rule_engine.h).
+            for (const auto& z : scene.zones)
+                if (z.name == r.target && z.loiterSeconds <= 0)
+                    return tr("rule '%1': a loiter rule needs seconds > 0, or zone '%2' its own "
+                              "loiter seconds; as it is it never fires")
+                        .arg(name, QString::fromStdString(z.name));
+        }
+    }
+    return {};
 }
 
 void SceneEditorDialog::refreshTargets() {
@@ -386,7 +534,10 @@ int SceneEditorDialog::addRule() {
 }
 
 QString SceneEditorDialog::save() {
-    const QString problem = wall_->setScene(camera_, scene());
+    QString problem = shapeProblem();
+    const analytics::Scene edited = scene();
+    if (problem.isEmpty()) problem = ruleProblem(edited);
+    if (problem.isEmpty()) problem = wall_->setScene(camera_, edited);
     error_->setText(problem);
     return problem;
 }

@@ -3,8 +3,10 @@
 // (issue 15: "edited on the tile with the drawing tools of the tracking issue"). The drawing is
 // the single view's SceneTool (Draw Zone z, Draw Line l, Select and drag vertices, Delete), fed
 // with the canvas's widget <-> source transform, so every point is in the camera's source pixels
-// whatever the dialog's size. Beside the picture, the shapes' names and classes (a rename
-// follows into the rules). The rules are a table: name, kind (zone enter / exit, line cross,
+// whatever the dialog's size. Beside the picture, the shapes' fields: name, classes, anchor,
+// colour, and for zones hysteresis (frames) and loiter seconds (a rename follows into the
+// rules). A value typed there that does not parse or is out of range is refused at once and at
+// Save with a message naming the shape and the field; it never reaches the scene. The rules are a table: name, kind (zone enter / exit, line cross,
 // loiter, count above, class present), target, classes, seconds, count, direction, severity,
 // cooldown. Save writes the camera's scene file atomically and applies it to the running
 // pipeline (WallController::setScene); a scene that does not validate is refused with the
@@ -58,8 +60,9 @@ public:
     SceneCanvas* canvas() const { return canvas_; }
     SceneTool* tool() const { return tool_; }
     QTableWidget* rulesTable() const { return rules_; }
-    // The zones then the lines: kind, name and classes (editable; a rename follows into the
-    // rules aimed at the shape). Selecting a row selects the shape on the canvas.
+    // The zones then the lines, one row each in ShapeColumn order (a rename follows into the
+    // rules aimed at the shape; the anchor is a combo box cell widget, the rest are items).
+    // Selecting a row selects the shape on the canvas.
     QTableWidget* shapesTable() const { return shapesTable_; }
     // The scene as edited: the shapes drawn and the rules in the table.
     analytics::Scene scene() const;
@@ -68,6 +71,8 @@ public:
     // success.
     QString save();
 
+    enum ShapeColumn { kShapeKind, kShapeName, kShapeClasses, kShapeAnchor, kShapeHysteresis,
+                       kShapeLoiter, kShapeColor, kShapeColumns };
     enum RuleColumn { kName, kKind, kTarget, kClasses, kSeconds, kCount, kDirection, kSeverity,
                       kCooldown, kRuleColumns };
 
@@ -79,6 +84,11 @@ private:
     void refreshTargets();
     void fillShapes();
     void onShapeEdited(QTableWidgetItem* item);
+    // The first shape cell whose text does not parse ("zone 'door': hysteresis: ..."), or empty.
+    QString shapeProblem() const;
+    // What validateScene cannot know: class names the model does not have, a loiter rule with
+    // no seconds on a zone without its own; empty when none.
+    QString ruleProblem(const analytics::Scene& scene) const;
 
     WallController* wall_;
     QString camera_;

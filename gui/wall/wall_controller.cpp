@@ -8,8 +8,18 @@
 #include <QStandardPaths>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <iterator>
+#include <memory>
+#include <set>
 #include <utility>
+
+#ifdef __linux__
+#include <sys/resource.h>
+#endif
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +29,29 @@
 #include "pipeline/detector.h"
 
 namespace sl::gui {
+namespace {
+
+// The process's threads by kernel id (empty where /proc is not there).
+std::set<int> threadIds() {
+    std::set<int> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+        const std::string n = e.path().filename().string();
+        if (!n.empty() && n.find_first_not_of("0123456789") == std::string::npos)
+            out.insert(std::stoi(n));
+    }
+    return out;
+}
+
+std::vector<int> startedBetween(const std::set<int>& before, const std::set<int>& after) {
+    std::vector<int> out;
+    std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                        std::back_inserter(out));
+    return out;
+}
+
+}  // namespace
+
 namespace {
 
 constexpr const char* kSourcesKey = "wall/sources";
@@ -484,7 +517,7 @@ void WallController::startLoad() {
                             });
     load_ = startUiTaskWithResult(
         this, std::move(spec),
-        [name = model_.toStdString()](pipeline::TaskContext& ctx) {
+        [name = model_.toStdString(), started = loadThreads_](pipeline::TaskContext& ctx) {
             pipeline::DetectorOptions options;
             options.cancel = ctx.cancelFlag();
             options.onProgress = [&ctx](const nn::PrepareProgress& p) {
@@ -493,7 +526,12 @@ void WallController::startLoad() {
                                  std::to_string(p.layersTotal) + ", " +
                                  std::to_string(p.kernelsBuilt) + " kernels built");
             };
-            return pipeline::Detector::load(name, options);
+            // The threads the load starts (the OpenCL CPU driver makes its worker pool on
+            // the first use of the device) are the detector's.
+            const std::set<int> before = threadIds();
+            auto det = pipeline::Detector::load(name, options);
+            *started = startedBetween(before, threadIds());
+            return det;
         },
         [this](Expected<std::unique_ptr<pipeline::Detector>>& det) {
             loading_ = false;
@@ -558,14 +596,38 @@ void WallController::startLoad() {
                 QMetaObject::invokeMethod(this, [this, name] { emit sourceStateChanged(name); },
                                           Qt::QueuedConnection);
             };
+            const std::set<int> before = threadIds();
             monitor_ = std::make_unique<pipeline::Monitor>(
                 pipeline::detectorStreams(std::span<pipeline::Detector* const>(
                     std::array<pipeline::Detector*, 1>{detector_.get()})),
                 pipeline::SchedulerOptions{}, labels_, std::move(cb));
             monitor_->setKeepFrames(true);
+            // The monitor's own threads are the scheduler's inference streams (the sources'
+            // threads start below).
+            inferenceThreads_ = *loadThreads_;
+            for (int t : startedBetween(before, threadIds())) inferenceThreads_.push_back(t);
+            if (const QString e = setInferenceNice(inferenceNice_); !e.isEmpty())
+                emit errorOccurred(e);
             for (const Spec& s : specs_) startSource(s);
             emit modelStateChanged();
         });
+}
+
+QString WallController::setInferenceNice(int nice) {
+    inferenceNice_ = nice;
+    if (inferenceThreads_.empty()) return {};   // not up yet, or not Linux (no /proc)
+#ifdef __linux__
+    for (int tid : inferenceThreads_)
+        // setpriority(PRIO_PROCESS, tid) is per thread on Linux. A thread that ended is fine.
+        if (::setpriority(PRIO_PROCESS, id_t(tid), nice) != 0 && errno != ESRCH)
+            return tr("wall: cannot set the detector thread %1 to nice %2: %3")
+                .arg(tid)
+                .arg(nice)
+                .arg(QString::fromLocal8Bit(std::strerror(errno)));
+    return {};
+#else
+    return tr("wall: thread priorities are not set on this system");
+#endif
 }
 
 void WallController::save() const {

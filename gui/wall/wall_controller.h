@@ -154,6 +154,18 @@ public:
     QString modelName() const { return model_; }
     std::vector<std::string> labels() const { return labels_; }
 
+    // The detector's threads (the ones the model load started: the OpenCL CPU driver's workers,
+    // and the scheduler's inference streams) run at this nice value. On a CPU shared by the
+    // decoders, the detector and the GUI thread painting the wall, the detector is the one that
+    // can give way: its scheduler raises the stride and the tracker carries the skipped frames,
+    // while a late paint is a frame never shown (issue 15's speed goal; bench_wall --ab measures
+    // both). Applied when the model is up; Linux only (elsewhere no thread is known: a no-op).
+    // A lower value than the current one needs CAP_SYS_NICE: the error names the thread.
+    static constexpr int kDefaultInferenceNice = 10;
+    QString setInferenceNice(int nice);
+    int inferenceNice() const { return inferenceNice_; }
+    std::vector<int> inferenceThreads() const { return inferenceThreads_; }   // kernel ids
+
     // Layout: columns of the grid; 0 = automatic (ceil(sqrt(n))).
     int columns() const { return columns_; }
     void setColumns(int columns);
@@ -201,6 +213,10 @@ private:
     bool loading_ = false;
     QString modelStatus_;
     std::vector<std::string> labels_;
+    std::vector<int> inferenceThreads_;   // kernel thread ids (Linux)
+    // Filled by the load task with the threads Detector::load started.
+    std::shared_ptr<std::vector<int>> loadThreads_ = std::make_shared<std::vector<int>>();
+    int inferenceNice_ = kDefaultInferenceNice;
     pipeline::TaskHandle load_;
     std::vector<pipeline::TaskHandle> removals_;   // sources stopping on the "retire" lane
     std::unique_ptr<pipeline::Detector> detector_;

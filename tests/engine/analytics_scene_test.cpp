@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <filesystem>
 #include <fstream>
 
 #include "analytics/scene.h"
@@ -104,6 +106,42 @@ TEST(AnalyticsScene, MalformedFilesNameThePointer) {
     auto missing = loadScene("/nonexistent/zones.json");
     ASSERT_FALSE(missing);
     EXPECT_NE(missing.status().message().find("/nonexistent/zones.json"), std::string::npos);
+}
+
+// What validates must load back: the values the parser refuses are refused before a save, with
+// the pointer, and the file is not written.
+TEST(AnalyticsScene, SaveRefusesWhatTheParserWouldRefuse) {
+    sl::testing::TempDir dir("scene-bounds");
+    struct Case {
+        void (*edit)(Scene&);
+        const char* expected;
+    };
+    const Case cases[] = {
+        {[](Scene& s) { s.zones[0].hysteresis = 1001; }, "/zones/0/hysteresis: must be 1 .. 1000"},
+        {[](Scene& s) { s.zones[0].hysteresis = 0; }, "/zones/0/hysteresis: must be 1 .. 1000"},
+        {[](Scene& s) { s.zones[0].loiterSeconds = 2e7; }, "/zones/0/loiter_seconds"},
+        {[](Scene& s) { s.zones[0].loiterSeconds = std::nan(""); }, "/zones/0/loiter_seconds"},
+        {[](Scene& s) { s.rules[0].seconds = -1; }, "/rules/0/seconds"},
+        {[](Scene& s) { s.rules[0].count = 1000001; }, "/rules/0/count"},
+        {[](Scene& s) { s.rules[0].cooldownSeconds = -0.5; }, "/rules/0/cooldown_seconds"},
+    };
+    for (const Case& c : cases) {
+        Scene s = sample();
+        c.edit(s);
+        const Status st = saveScene(dir.file("z.json"), s);
+        ASSERT_FALSE(st.isOk()) << c.expected;
+        EXPECT_NE(st.message().find(c.expected), std::string::npos) << st.message();
+        EXPECT_FALSE(std::filesystem::exists(dir.file("z.json"))) << c.expected;
+    }
+    // The bounds themselves are fine and load back.
+    Scene edge = sample();
+    edge.zones[0].hysteresis = 1000;
+    edge.zones[0].loiterSeconds = 1e7;
+    edge.rules[0].count = 1000000;
+    ASSERT_TRUE(saveScene(dir.file("edge.json"), edge).isOk());
+    auto back = loadScene(dir.file("edge.json"));
+    ASSERT_TRUE(back) << back.status().message();
+    EXPECT_EQ(*back, edge);
 }
 
 }  // namespace

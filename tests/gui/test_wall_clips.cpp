@@ -6,9 +6,16 @@
 // window's results (as many frames as the sidecar has, the same boxes and track ids); Esc goes
 // back to the wall. Deleting asks first. A zone drawn with the mouse in the tile's rule editor is
 // saved in source pixels computed from the editor's transform, and the running pipeline raises
-// the new rule's alert without the source restarting.
+// the new rule's alert without the source restarting. The editor's other fields (anchor,
+// hysteresis, loiter seconds, colour; rule kind, classes, count, direction, severity, cooldown)
+// refuse bad values with a message and write nothing, and good ones reach the file, the running
+// wall (a loiter alert with the new severity) and the rule engine's behaviour on a hand-built
+// track (when the enter fires, whether the anchor is inside at all).
 
 #include <QApplication>
+#include <QComboBox>
+#include <QLabel>
+#include <QSpinBox>
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileInfo>
@@ -23,11 +30,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <set>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
+#include "analytics/rule_engine.h"
 #include "analytics/scene.h"
 #include "app/main_window.h"
 #include "controller/detection_controller.h"
@@ -76,6 +87,8 @@ private slots:
     void deletingAClipAsksFirst();
     void zoneDrawnOnTheTileIsSavedInSourcePixelsAndAlerts();
     void newClipSettingsApplyToTheRunningWall();
+    void shapeAndRuleFieldsAreCheckedSavedAndApplied();
+    void detectorThreadsGiveWayToTheGuiThread();
 
 private:
     sl::gui::WallController* wall() { return window_->wall(); }
@@ -411,6 +424,242 @@ void TestWallClips::newClipSettingsApplyToTheRunningWall() {
         return false;
     }());
     for (const auto& r : dock->rows()) QCOMPARE(QFileInfo(r.video).absolutePath(), s.dir);
+}
+
+namespace {
+
+// The alerts of rule `name` on `frames` through a fresh AnalyticsEngine + RuleEngine pair, the
+// way a source pipeline feeds them: (frame index, severity) each.
+std::vector<std::pair<int64_t, std::string>> alertsOf(
+    const sl::analytics::Scene& scene, const std::vector<std::string>& labels,
+    const std::vector<sl::analytics::TrackedFrame>& frames, const std::string& name) {
+    sl::analytics::AnalyticsEngine analytics(scene, labels);
+    sl::analytics::RuleEngine rules(scene, labels);
+    std::vector<std::pair<int64_t, std::string>> out;
+    for (const auto& f : frames)
+        for (const auto& a : rules.update(f, analytics.update(f)))
+            if (a.rule == name) out.emplace_back(a.frameIndex, a.severity);
+    return out;
+}
+
+}  // namespace
+
+void TestWallClips::shapeAndRuleFieldsAreCheckedSavedAndApplied() {
+    using D = sl::gui::SceneEditorDialog;
+    const QString camera = QStringLiteral("door");
+    QTRY_VERIFY(!window_->findChild<D*>());   // the last one went (delete on close)
+    QVERIFY(!wall()->labels().empty());        // the model is up: class names can be checked
+    window_->editWallScene(camera);
+    auto* dialog = window_->findChild<D*>();
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    QTableWidget* shapes = dialog->shapesTable();
+    QTableWidget* rules = dialog->rulesTable();
+    auto* error = dialog->findChild<QLabel*>(QStringLiteral("sceneError"));
+    QVERIFY(error);
+    QCOMPARE(shapes->rowCount(), 2);   // zone "right" (the last test's), line "gate"
+    QCOMPARE(shapes->item(0, D::kShapeName)->text(), QStringLiteral("right"));
+    QCOMPARE(shapes->item(0, D::kShapeHysteresis)->text(), QStringLiteral("3"));
+    QCOMPARE(shapes->item(0, D::kShapeLoiter)->text(), QStringLiteral("0"));
+    QVERIFY(!(shapes->item(1, D::kShapeHysteresis)->flags() & Qt::ItemIsEditable));
+    const QString file = wall()->sceneFileOf(camera);
+    const auto bytes = [&] {
+        QFile f(file);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    const QByteArray before = bytes();
+    QVERIFY(!before.isEmpty());
+
+    // Bad shape values: refused as typed and at Save, naming the shape and the field; the file
+    // stays as it was. Each is put back before the next.
+    struct Bad {
+        int row, column;
+        QString text, expected;
+    };
+    const Bad bad[] = {
+        {0, D::kShapeHysteresis, "0", "zone 'right': hysteresis '0' is not a whole number"},
+        {0, D::kShapeHysteresis, "2.5", "zone 'right': hysteresis '2.5'"},
+        {0, D::kShapeHysteresis, "1001", "zone 'right': hysteresis '1001'"},
+        {0, D::kShapeLoiter, "-1", "zone 'right': loiter '-1' is not a number of seconds"},
+        {0, D::kShapeLoiter, "soon", "zone 'right': loiter 'soon'"},
+        {0, D::kShapeColor, "orange", "zone 'right': colour 'orange' is not of the form #rrggbb"},
+        {1, D::kShapeColor, "#12345", "line 'gate': colour '#12345'"},
+    };
+    for (const Bad& b : bad) {
+        QTableWidgetItem* item = shapes->item(b.row, b.column);
+        const QString good = item->text();
+        item->setText(b.text);
+        QVERIFY2(error->text().contains(b.expected), qPrintable(error->text()));
+        const QString refused = dialog->save();
+        QVERIFY2(refused.contains(b.expected), qPrintable(refused));
+        QCOMPARE(bytes(), before);
+        item->setText(good);
+        QVERIFY2(error->text().isEmpty(), qPrintable(error->text()));
+    }
+
+    // Rule fields: a class the model does not have, and a loiter rule that could never fire.
+    QCOMPARE(rules->rowCount(), 2);   // "in" (line-cross on gate), "right-side" (zone-enter)
+    rules->item(1, D::kClasses)->setText(QStringLiteral("person, persn"));
+    QString refused = dialog->save();
+    QVERIFY2(refused.contains("rule 'right-side': classes: 'persn' is not a class of the model"),
+             qPrintable(refused));
+    rules->item(1, D::kClasses)->setText(QStringLiteral("person"));
+    shapes->item(0, D::kShapeClasses)->setText(QStringLiteral("person, bycicle"));
+    refused = dialog->save();
+    QVERIFY2(refused.contains("zone 'right': classes: 'bycicle'"), qPrintable(refused));
+    shapes->item(0, D::kShapeClasses)->setText(QStringLiteral("person"));
+    const int lingers = dialog->addRule();   // a zone-enter on "right", the last zone
+    rules->item(lingers, D::kName)->setText(QStringLiteral("lingers"));
+    auto* kind = qobject_cast<QComboBox*>(rules->cellWidget(lingers, D::kKind));
+    kind->setCurrentIndex(kind->findData(int(sl::analytics::RuleKind::Loiter)));
+    refused = dialog->save();
+    QVERIFY2(refused.contains("rule 'lingers': a loiter rule needs seconds > 0, or zone 'right'"),
+             qPrintable(refused));
+    QCOMPARE(bytes(), before);
+
+    // Good values everywhere.
+    shapes->item(0, D::kShapeHysteresis)->setText(QStringLiteral(" 4 "));
+    shapes->item(0, D::kShapeLoiter)->setText(QStringLiteral("0.4"));
+    shapes->item(0, D::kShapeColor)->setText(QStringLiteral("#10E0A0"));
+    shapes->item(1, D::kShapeColor)->setText(QStringLiteral("#ff0000"));
+    const auto anchor = [&](int row, sl::analytics::Anchor a) {
+        auto* box = qobject_cast<QComboBox*>(shapes->cellWidget(row, D::kShapeAnchor));
+        QVERIFY(box);
+        box->setCurrentIndex(box->findData(int(a)));
+    };
+    anchor(0, sl::analytics::Anchor::Centre);
+    anchor(1, sl::analytics::Anchor::TopCentre);
+    rules->item(lingers, D::kClasses)->setText(QStringLiteral("person"));
+    auto* severity = qobject_cast<QComboBox*>(rules->cellWidget(lingers, D::kSeverity));
+    severity->setCurrentText(QStringLiteral("critical"));
+    qobject_cast<QDoubleSpinBox*>(rules->cellWidget(lingers, D::kCooldown))->setValue(2.5);
+    const int crowd = dialog->addRule();
+    rules->item(crowd, D::kName)->setText(QStringLiteral("crowd"));
+    kind = qobject_cast<QComboBox*>(rules->cellWidget(crowd, D::kKind));
+    kind->setCurrentIndex(kind->findData(int(sl::analytics::RuleKind::CountAbove)));
+    auto* target = qobject_cast<QComboBox*>(rules->cellWidget(crowd, D::kTarget));
+    target->setCurrentIndex(target->findData(QString()));   // the whole frame
+    qobject_cast<QSpinBox*>(rules->cellWidget(crowd, D::kCount))->setValue(7);
+    qobject_cast<QDoubleSpinBox*>(rules->cellWidget(crowd, D::kSeconds))->setValue(1.5);
+    auto* direction = qobject_cast<QComboBox*>(rules->cellWidget(0, D::kDirection));
+    direction->setCurrentIndex(direction->findData(-1));
+    const size_t alertsBefore = wall()->alerts().size();
+    QCOMPARE(dialog->save(), QString());
+    QVERIFY(bytes() != before);
+
+    // Every field in the file, as entered.
+    auto saved = sl::analytics::loadScene(file.toStdString());
+    QVERIFY2(bool(saved), saved ? "" : saved.status().message().c_str());
+    QCOMPARE(saved->zones.size(), size_t(1));
+    const sl::analytics::Zone& zone = saved->zones[0];
+    QCOMPARE(zone.hysteresis, 4);
+    QCOMPARE(zone.loiterSeconds, 0.4);
+    QCOMPARE(zone.color, std::string("#10e0a0"));
+    QCOMPARE(zone.anchor, sl::analytics::Anchor::Centre);
+    QCOMPARE(zone.classes, std::set<std::string>{"person"});
+    QCOMPARE(saved->lines.size(), size_t(1));
+    QCOMPARE(saved->lines[0].anchor, sl::analytics::Anchor::TopCentre);
+    QCOMPARE(saved->lines[0].color, std::string("#ff0000"));
+    QCOMPARE(saved->rules.size(), size_t(4));
+    QCOMPARE(saved->rules[0].direction, -1);
+    QCOMPARE(saved->rules[1].classes, std::set<std::string>{"person"});
+    const sl::analytics::Rule& loiter = saved->rules[2];
+    QCOMPARE(loiter.name, std::string("lingers"));
+    QCOMPARE(loiter.kind, sl::analytics::RuleKind::Loiter);
+    QCOMPARE(loiter.target, std::string("right"));
+    QCOMPARE(loiter.seconds, 0.0);
+    QCOMPARE(loiter.severity, std::string("critical"));
+    QCOMPARE(loiter.cooldownSeconds, 2.5);
+    QCOMPARE(loiter.classes, std::set<std::string>{"person"});
+    const sl::analytics::Rule& count = saved->rules[3];
+    QCOMPARE(count.kind, sl::analytics::RuleKind::CountAbove);
+    QCOMPARE(count.target, std::string());
+    QCOMPARE(count.count, 7);
+    QCOMPARE(count.seconds, 1.5);
+    QVERIFY(*wall()->scene(camera) == *saved);
+
+    // The running wall applies it: the person walks about 2 s through the zone every loop, so
+    // the zone's 0.4 s loiter fires "lingers", with its severity.
+    std::string lingerSeverity;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (size_t i = alertsBefore; i < wall()->alerts().size(); ++i)
+                if (wall()->alerts()[i].alert.rule == "lingers")
+                    lingerSeverity = wall()->alerts()[i].alert.severity;
+            return !lingerSeverity.empty();
+        }(),
+        30000);
+    QCOMPARE(lingerSeverity, std::string("critical"));
+    dialog->close();
+
+    // And the engine's behaviour follows each field, on a hand-built person track at 8 fps
+    // (exact binary times): frame 0 above the zone, then still at (cx, bottom - 20) with a box
+    // reaching 20 px below the zone, so its centre is inside and its bottom-centre outside.
+    const std::vector<std::string> labels = wall()->labels();
+    const int person = int(std::find(labels.begin(), labels.end(), "person") - labels.begin());
+    QVERIFY(person < int(labels.size()));
+    double minX = 1e9, maxX = -1e9, minY = 1e9, maxY = -1e9;
+    for (const auto& p : zone.polygon) {
+        minX = std::min(minX, p.x), maxX = std::max(maxX, p.x);
+        minY = std::min(minY, p.y), maxY = std::max(maxY, p.y);
+    }
+    const double cx = (minX + maxX) / 2;
+    std::vector<sl::analytics::TrackedFrame> frames;
+    for (int f = 0; f < 12; ++f) {
+        sl::track::TrackedObject o;
+        o.trackId = 1;
+        o.classId = person;
+        o.score = 0.9f;
+        const double bottom = f == 0 ? minY - 10 : maxY + 20;
+        o.box = {float(cx - 20), float(bottom - 80), float(cx + 20), float(bottom)};
+        frames.push_back({f, f * 100, f * 0.125, {o}});
+    }
+    using Fired = std::vector<std::pair<int64_t, std::string>>;
+    // Hysteresis 4: inside from frame 1, the enter is confirmed on the 4th frame inside.
+    QCOMPARE(alertsOf(*saved, labels, frames, "right-side"), (Fired{{4, "warning"}}));
+    sl::analytics::Scene one = *saved;
+    one.zones[0].hysteresis = 1;
+    QCOMPARE(alertsOf(one, labels, frames, "right-side"), (Fired{{1, "warning"}}));
+    // Loiter 0.4 s from the enter dated at frame 1 (0.125 s): the first frame with dwell >= 0.4
+    // is frame 5 (0.625 s; frame 4 has 0.375 s).
+    QCOMPARE(alertsOf(*saved, labels, frames, "lingers"), (Fired{{5, "critical"}}));
+    // With the default bottom-centre anchor the track is never inside.
+    sl::analytics::Scene feet = *saved;
+    feet.zones[0].anchor = sl::analytics::Anchor::BottomCentre;
+    QCOMPARE(alertsOf(feet, labels, frames, "right-side"), Fired{});
+    QCOMPARE(alertsOf(feet, labels, frames, "lingers"), Fired{});
+}
+
+// The threads the model load and the monitor started run at the wall's inference nice value, read
+// back from /proc; the GUI thread and the sources' threads stay at the process's.
+void TestWallClips::detectorThreadsGiveWayToTheGuiThread() {
+#ifdef __linux__
+    QVERIFY(wall()->isReady());
+    const std::vector<int> detector = wall()->inferenceThreads();
+    QVERIFY(!detector.empty());
+    QCOMPARE(wall()->inferenceNice(), sl::gui::WallController::kDefaultInferenceNice);
+    const auto niceOf = [](int tid) {
+        QFile f(QStringLiteral("/proc/self/task/%1/stat").arg(tid));
+        if (!f.open(QIODevice::ReadOnly)) return -100;
+        const QByteArray stat = f.readAll();
+        // After "(comm)": state is field 3, nice field 19.
+        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+        return fields.size() > 16 ? fields[16].toInt() : -100;
+    };
+    const int gui = niceOf(int(getpid()));   // the GUI thread's, as the process started
+    QVERIFY2(gui > -100 && gui < sl::gui::WallController::kDefaultInferenceNice,
+             qPrintable(QString::number(gui)));
+    for (int tid : detector)
+        if (QFileInfo::exists(QStringLiteral("/proc/self/task/%1").arg(tid)))
+            QCOMPARE(niceOf(tid), sl::gui::WallController::kDefaultInferenceNice);
+    // Not every thread: the sources' (decoders) were started after and keep the GUI's.
+    int asGui = 0;
+    for (const auto& e : std::filesystem::directory_iterator("/proc/self/task"))
+        if (niceOf(std::stoi(e.path().filename().string())) == gui) ++asGui;
+    QVERIFY(asGui > 1);
+#else
+    QSKIP("thread priorities are Linux only");
+#endif
 }
 
 QTEST_MAIN(TestWallClips)
