@@ -134,11 +134,8 @@ Expected<Propagator> Propagator::start(const LumaView& first, int64_t frame, vis
     p.frame_ = frame;
     p.box_ = box;
     KalmanFilter<double>::initiate(toMeasurement(box), p.mean_, p.cov_);
-    if (!p.cutTemplate(first, box)) {
-        p.stop_ = PropagationStop::NoTexture;
-        p.reason_ = "the box " + boxText(box) + " on frame " + std::to_string(frame) +
-                    " has no texture to follow (flat luma)";
-    }
+    // A flat box can still follow detections; it stops only where it would need the template.
+    p.hasTemplate_ = p.cutTemplate(first, box);
     return p;
 }
 
@@ -218,10 +215,17 @@ std::optional<Proposal> Propagator::step(const LumaView& luma,
         // The detection is the object's new appearance. A flat detection keeps the old template.
         const auto keep = levels_;
         const float ox = offsetX_, oy = offsetY_, bw = boxW_, bh = boxH_;
-        if (!cutTemplate(luma, out.box)) {
+        if (cutTemplate(luma, out.box)) {
+            hasTemplate_ = true;
+        } else {
             levels_ = keep;
             offsetX_ = ox, offsetY_ = oy, boxW_ = bw, boxH_ = bh;
         }
+    } else if (!hasTemplate_) {
+        finish(PropagationStop::NoTexture,
+               "frame " + std::to_string(frame) + ": no detection matches and the box " +
+                   boxText(box_) + " has no texture to follow (flat luma)");
+        return std::nullopt;
     } else {
         // Template match around the predicted template corner, within the frame.
         const Template& t0 = levels_[0];

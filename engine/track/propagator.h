@@ -17,8 +17,8 @@
 //      200x200 box takes about a millisecond.
 //
 // It stops (and says why) when the best match falls below minConfidence (the object was lost or
-// occluded), when the predicted box is mostly outside the frame (it left), or when the template
-// has no texture to match. The box keeps the template's size on template frames (NCC does not
+// occluded), when the predicted box is mostly outside the frame (it left), or when a frame has no
+// matching detection and no box so far had texture to make a template of. The box keeps the template's size on template frames (NCC does not
 // estimate scale); detector frames take the detection's box exactly.
 //
 // Knows nothing of media or the store: frames come in as 8-bit luma views.
@@ -111,6 +111,7 @@ private:
     std::vector<Template> levels_;
     float offsetX_ = 0, offsetY_ = 0;   // box corner minus template corner (sub-pixel part)
     float boxW_ = 0, boxH_ = 0;
+    bool hasTemplate_ = false;          // false while every box so far was flat
     PropagationStop stop_ = PropagationStop::Running;
     std::string reason_;
 };

@@ -187,6 +187,15 @@ TEST(TrackPropagator, FlatBoxAndBadInputAreRefusedByName) {
     EXPECT_TRUE(r->proposals.empty());
     EXPECT_EQ(r->stop, PropagationStop::NoTexture);
     EXPECT_NE(r->reason.find("no texture"), std::string::npos) << r->reason;
+    // With a detection it goes on (detections need no texture), and stops at the next frame
+    // without one.
+    auto withDet = sl::track::propagate(v, 0, {10, 10, 30, 30}, "x", {v, v},
+                                        {{{{11, 10, 31, 30}, "x", 0.5f}}, {}});
+    ASSERT_TRUE(withDet.hasValue());
+    ASSERT_EQ(withDet->proposals.size(), size_t(1));
+    EXPECT_EQ(withDet->proposals[0].source, ProposalSource::Detector);
+    EXPECT_EQ(withDet->stop, PropagationStop::NoTexture);
+    EXPECT_NE(withDet->reason.find("frame 2"), std::string::npos) << withDet->reason;
     auto empty = sl::track::Propagator::start(v, 0, {30, 30, 30, 40}, "x");
     ASSERT_FALSE(empty.hasValue());
     EXPECT_NE(empty.status().message().find("is empty"), std::string::npos);
