@@ -514,6 +514,121 @@ Expected<std::vector<Object>> picked(ProjectStore& s, int64_t setId, const Predi
 
 }  // namespace
 
+// ---- Propagation ----
+
+Expected<HistoryEntry> addPropagatedKeyframes(ProjectStore& p, int64_t setId,
+                                              const PropagationStart& start,
+                                              const std::vector<Object>& proposed) {
+    std::vector<Object> keyframes = proposed;
+    std::sort(keyframes.begin(), keyframes.end(),
+              [](const Object& a, const Object& b) { return a.frame < b.frame; });
+    if (keyframes.empty())
+        return refused(p, setId, StatusCode::InvalidArgument, "no proposals to add");
+    std::set<int64_t> frames;
+    for (const Object& k : keyframes) {
+        if (Status st = checkBox(p, setId, k.box); !st) return st;
+        if (!frames.insert(k.frame).second)
+            return refused(p, setId, StatusCode::InvalidArgument,
+                           "two proposals for " + frameText(k.frame));
+    }
+    return p.commit([&](ProjectStore& s) -> Expected<ChangeSet> {
+        auto id = nextId(s, setId);
+        if (!id) return id.status();
+        int64_t next = *id;
+        ChangeSet c;
+        int64_t trackId = start.trackId;
+        std::vector<Object> existing;
+        bool made = false;
+        if (trackId != kNoTrack) {
+            auto t = s.track(setId, trackId);
+            if (!t) return t.status();
+            if (t->empty())
+                return refused(s, setId, StatusCode::NotFound, "there is no " + trackText(trackId));
+            existing = std::move(*t);
+        } else {
+            auto maxTrack = s.maxTrackId(setId);
+            if (!maxTrack) return maxTrack.status();
+            trackId = *maxTrack + 1;
+            made = true;
+            if (start.objectId > 0) {
+                auto lone = s.object(setId, start.objectId);
+                if (!lone) return lone.status();
+                if (lone->trackId != kNoTrack)
+                    return refused(s, setId, StatusCode::InvalidArgument,
+                                   "object " + std::to_string(start.objectId) + " is in " +
+                                       trackText(lone->trackId) + ", not a lone box");
+                Object after = *lone;
+                after.trackId = trackId;
+                after.keyframe = true;
+                c.objects.push_back(updated(setId, *lone, after));
+                existing.push_back(after);
+            } else if (start.copy) {
+                Object k = *start.copy;
+                k.id = next++;
+                k.trackId = trackId;
+                k.keyframe = true;
+                k.outside = false;
+                k.area = -1;
+                k.revision = 0;
+                k.origin = {};
+                c.objects.push_back(ObjectChange{setId, std::nullopt, k});
+                existing.push_back(k);
+            } else {
+                return refused(s, setId, StatusCode::InvalidArgument,
+                               "propagation needs a track, a lone box or a box to copy");
+            }
+        }
+        c.label = "propagate " + trackText(trackId) + ": " + std::to_string(keyframes.size()) +
+                  " keyframes, " + frameText(keyframes.front().frame) + ".." +
+                  std::to_string(keyframes.back().frame);
+        const int64_t lastProposed = keyframes.back().frame;
+        for (const Object& k : keyframes) {
+            const Object* stored = nullptr;
+            for (const Object& o : existing)
+                if (o.frame == k.frame && (!stored || (o.keyframe && !stored->keyframe)))
+                    stored = &o;
+            if (stored) {
+                Object after = *stored;
+                after.box = k.box;
+                after.source = k.source;
+                after.score = k.score;
+                after.keyframe = true;
+                after.outside = false;
+                after.area = -1;
+                c.objects.push_back(updated(setId, *stored, after));
+                continue;
+            }
+            Object o;
+            o.id = next++;
+            o.trackId = trackId;
+            // The track's label at that frame (the object it follows), not the proposal's.
+            o.label = existing.front().label;
+            for (const Object& e : existing)
+                if (e.frame <= k.frame && e.keyframe) o.label = e.label;
+            o.box = k.box;
+            o.frame = k.frame;
+            o.source = k.source;
+            o.score = k.score;
+            o.keyframe = true;
+            c.objects.push_back(ObjectChange{setId, std::nullopt, std::move(o)});
+        }
+        if (made) {
+            auto last = lastFrameOf(s, setId);
+            if (!last) return last.status();
+            if (lastProposed + 1 <= *last) {
+                Object closer = *c.objects.back().after;
+                closer.id = next++;
+                closer.frame = lastProposed + 1;
+                closer.outside = true;
+                closer.pts = annotate::kNoPts;
+                closer.revision = 0;
+                c.objects.push_back(ObjectChange{setId, std::nullopt, std::move(closer)});
+            }
+        }
+        return c;
+    });
+}
+
 Expected<HistoryEntry> acceptPredictions(ProjectStore& p, int64_t predictionSetId,
                                          int64_t reviewedSetId, const PredictionPick& pick) {
     if (predictionSetId == reviewedSetId)

@@ -75,6 +75,26 @@ Expected<HistoryEntry> mergeTracks(ProjectStore& p, int64_t setId, int64_t keepI
                                    int64_t otherId);
 Expected<HistoryEntry> changeTrackId(ProjectStore& p, int64_t setId, int64_t fromId, int64_t toId);
 
+// ---- Propagation (the tracker's proposals, accepted) ----
+// Where accepted proposals go: the track TRACK_ID of the set; else the lone box OBJECT_ID of the
+// set, which becomes a track (the set's largest track id + 1); else (both unset) a new track
+// whose first keyframe is COPY (a box of another layer the propagation started from).
+struct PropagationStart {
+    int64_t objectId = 0;
+    int64_t trackId = annotate::kNoTrack;
+    std::optional<annotate::Object> copy;
+};
+// KEYFRAMES (frame, box, source, score are read; the label is the track's at that frame) become
+// keyframes of that track, in one entry: a frame where the track has a stored object updates it (box, source, score; a
+// keyframe, not outside), the others are new objects. A track made here (from a lone box or a
+// copy) ends after the last proposal with an outside keyframe there (a copy of its box), unless
+// that is past the media's last frame: the lone box showed on one frame, the track shows on the
+// frames proposed and no further. Refused when KEYFRAMES is empty, has a frame twice or a box
+// the wrong way round.
+Expected<HistoryEntry> addPropagatedKeyframes(ProjectStore& p, int64_t setId,
+                                              const PropagationStart& start,
+                                              const std::vector<annotate::Object>& keyframes);
+
 // ---- Predictions ----
 // Which predictions: all of them in FIRST..LAST whose score is at least MIN_SCORE, or, when IDS
 // is not empty, exactly those ids (each must exist).

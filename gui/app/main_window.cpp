@@ -29,6 +29,7 @@
 #include "dialogs/open_url_dialog.h"
 #include "dialogs/shortcuts_dialog.h"
 #include "panels/workstation_tools.h"
+#include "review/propagation.h"
 #include "view/video_view.h"
 #include "widgets/detection_dock.h"
 #include "widgets/error_banner.h"
@@ -427,6 +428,15 @@ void MainWindow::toggleFullScreen() {
 }
 
 void MainWindow::leaveFullScreen() {
+    // Esc first drops the tracker's proposals (or stops the run making them).
+    if (propagation_ && propagation_->state() == Propagation::State::Running) {
+        propagation_->cancel();
+        return;
+    }
+    if (propagation_ && propagation_->state() == Propagation::State::Showing) {
+        propagation_->discard();
+        return;
+    }
     if (!isFullScreen()) {
         // Esc in a single view opened from a wall tile goes back to the wall.
         if (fromWall_ && !wallShown()) showWall(true);

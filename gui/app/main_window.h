@@ -35,6 +35,7 @@ class ProjectSetsDialog;
 class ReviewController;
 class ReviewSession;
 class BoxEditor;
+class Propagation;
 class LayersDock;
 class DetectionDock;
 class AnalyticsDock;
@@ -112,6 +113,11 @@ public:
     ReviewSession* reviewSession() const { return session_; }
     BoxEditor* boxEditor() const { return boxEditor_; }
     LayersDock* layersDock() const { return layersDock_; }
+    // Annotate > Propagate: the tracker's proposals for the selected box (review/propagation.h).
+    Propagation* propagation() const { return propagation_; }
+    static constexpr int kDefaultPropagateFrames = 30;
+    int propagateFrames() const;   // N, from QSettings "review/propagateFrames"
+    void setPropagateFrames(int frames);
     // The timeline strip under the video and the Evaluation dock (main_window_timeline.cpp).
     TimelineStrip* timeline() const { return timeline_; }
     EvaluationDock* evaluationDock() const { return evaluationDock_; }
@@ -169,6 +175,9 @@ private:
     void changeSelectedTrackId();
     void acceptSelectedPredictions();
     void acceptPredictionsDialog();
+    void propagateSelection();
+    void propagateFramesDialog();
+    void showPropagationState();
     void createTimeline();
     void newProjectDialog();
     void openProjectDialog();
@@ -235,6 +244,7 @@ private:
     ReviewSession* session_ = nullptr;
     BoxEditor* boxEditor_ = nullptr;
     LayersDock* layersDock_ = nullptr;
+    Propagation* propagation_ = nullptr;
     int64_t shownFrame_ = -1;   // the frame the view shows (the review keys act on it)
     TimelineStrip* timeline_ = nullptr;
     EvaluationDock* evaluationDock_ = nullptr;

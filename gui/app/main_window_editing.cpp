@@ -16,7 +16,10 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QRadioButton>
+#include <QSettings>
 #include <QStatusBar>
+
+#include <algorithm>
 
 #include "app/main_window.h"
 #include "controller/engine_controller.h"
@@ -25,6 +28,7 @@
 #include "panels/layers_dock.h"
 #include "panels/workstation_tools.h"
 #include "review/box_editor.h"
+#include "review/propagation.h"
 #include "review/review_session.h"
 #include "store/review_edits.h"
 #include "view/video_view.h"
@@ -39,6 +43,16 @@ void MainWindow::createEditing() {
     session_ = new ReviewSession(project_, review_, this);
     boxEditor_ = new BoxEditor(session_, review_, this);
     view_->setBoxEditor(boxEditor_);
+    propagation_ = new Propagation(session_, review_, this);
+    boxEditor_->setPropagation(propagation_);
+    connect(propagation_, &Propagation::changed, boxEditor_, &BoxEditor::changed);
+    connect(propagation_, &Propagation::stateChanged, this, &MainWindow::showPropagationState);
+    connect(propagation_, &Propagation::message, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    connect(propagation_, &Propagation::progress, this, [this](int done, int total) {
+        statusBar()->showMessage(
+            tr("Propagating: frame %1 of %2 (Esc cancels)").arg(done).arg(total));
+    });
     connect(session_, &ReviewSession::failed, banner_, &ErrorBanner::showMessage);
     connect(boxEditor_, &BoxEditor::message, this,
             [this](const QString& m) { statusBar()->showMessage(m, 6000); });
@@ -135,6 +149,11 @@ void MainWindow::createEditing() {
     QAction* bulk = makeAction(tr("Accept Predictions in &Bulk..."),
                                {Qt::CTRL | Qt::SHIFT | Qt::Key_Return},
                                &MainWindow::acceptPredictionsDialog);
+    QAction* propagate = makeAction(tr("&Propagate"), {Qt::Key_P}, &MainWindow::propagateSelection);
+    propagate->setObjectName(QStringLiteral("propagate"));
+    QAction* propagateFrames = makeAction(tr("Propagate &Frames..."),
+                                          {Qt::CTRL | Qt::SHIFT | Qt::Key_P},
+                                          &MainWindow::propagateFramesDialog);
 
     QMenu* menu = new QMenu(tr("&Annotate"), this);
     menu->setObjectName(QStringLiteral("annotateMenu"));
@@ -148,6 +167,8 @@ void MainWindow::createEditing() {
     for (QAction* a : {key, outside, occluded, split, merge, changeId}) menu->addAction(a);
     menu->addSeparator();
     for (QAction* a : {accept, bulk}) menu->addAction(a);
+    menu->addSeparator();
+    for (QAction* a : {propagate, propagateFrames}) menu->addAction(a);
     menu->addSeparator();
     menu->addAction(layersDock_->toggleViewAction());
     // Before Help, which stays last.
@@ -308,6 +329,11 @@ void MainWindow::changeSelectedTrackId() {
 }
 
 void MainWindow::acceptSelectedPredictions() {
+    // Enter accepts the tracker's proposals while they are shown (they are what is on screen).
+    if (propagation_->state() == Propagation::State::Showing) {
+        propagation_->accept();
+        return;
+    }
     std::map<int64_t, std::vector<int64_t>> picked;
     for (const ReviewPick& p : session_->selection()) {
         const ReviewLayer* l = session_->layer(p.setId);
@@ -386,6 +412,56 @@ void MainWindow::acceptPredictionsDialog() {
         });
     });
     dlg->open();
+}
+
+int MainWindow::propagateFrames() const {
+    const int n = QSettings().value(QStringLiteral("review/propagateFrames"),
+                                    kDefaultPropagateFrames).toInt();
+    return n > 0 ? n : kDefaultPropagateFrames;
+}
+
+void MainWindow::setPropagateFrames(int frames) {
+    QSettings().setValue(QStringLiteral("review/propagateFrames"), std::max(1, frames));
+}
+
+void MainWindow::propagateSelection() {
+    if (session_->selection().size() != 1) {
+        statusBar()->showMessage(tr("Propagate: select one box first (click it)"), 5000);
+        return;
+    }
+    const QString url = media_ ? media_->url : QString();
+    propagation_->start(session_->selection().front(), shownFrame_, url, propagateFrames());
+}
+
+void MainWindow::propagateFramesDialog() {
+    auto* dlg = new QInputDialog(this);
+    dlg->setObjectName(QStringLiteral("propagateFramesDialog"));
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    dlg->setWindowTitle(tr("Propagate Frames"));
+    dlg->setLabelText(tr("Frames to propose after the shown one:"));
+    dlg->setInputMode(QInputDialog::IntInput);
+    dlg->setIntRange(1, 10000);
+    dlg->setIntValue(propagateFrames());
+    connect(dlg, &QInputDialog::intValueSelected, this, [this](int n) {
+        setPropagateFrames(n);
+        statusBar()->showMessage(tr("Propagate: %1 frames").arg(n), 4000);
+    });
+    dlg->open();
+}
+
+void MainWindow::showPropagationState() {
+    switch (propagation_->state()) {
+    case Propagation::State::Running:
+        statusBar()->showMessage(tr("Propagating... (Esc cancels)"));
+        break;
+    case Propagation::State::Showing:
+        statusBar()->showMessage(propagation_->summary());   // stays until accepted or discarded
+        break;
+    case Propagation::State::Idle:
+        if (statusBar()->currentMessage().startsWith(tr("Propagat")))
+            statusBar()->clearMessage();
+        break;
+    }
 }
 
 }  // namespace sl::gui

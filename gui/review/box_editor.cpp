@@ -8,6 +8,7 @@
 
 #include "annotate/interpolation.h"
 #include "controller/review_controller.h"
+#include "review/propagation.h"
 #include "store/review_edits.h"
 
 namespace sl::gui {
@@ -349,6 +350,30 @@ void BoxEditor::paintInterpolation(QPainter& p, const SourceTransform& t) const 
     p.restore();
 }
 
+void BoxEditor::paintProposal(QPainter& p, const SourceTransform& t,
+                              const QFontMetrics& fm) const {
+    const track::Proposal* pr = propagation_ ? propagation_->proposalAt(frame_) : nullptr;
+    if (!pr) return;
+    // Dotted and in colours no layer gets (white / amber): a proposal is not in any set yet.
+    const bool det = pr->source == track::ProposalSource::Detector;
+    const QColor c = det ? QColor(255, 255, 255) : QColor(255, 176, 0);
+    const QRectF r = widgetRect(pr->box, t);
+    p.save();
+    p.setPen(QPen(QColor(0, 0, 0, 160), 4, Qt::SolidLine));
+    p.drawRect(r);
+    p.setPen(QPen(c, 2, Qt::DotLine));
+    p.setBrush(Qt::NoBrush);
+    p.drawRect(r);
+    const QString text = (det ? tr("proposal: detector %1") : tr("proposal: template %1"))
+                             .arg(double(pr->confidence), 0, 'f', 2);
+    const QSizeF ts(fm.horizontalAdvance(text) + 6, fm.height() + 1);
+    QPointF at(r.left(), r.bottom());
+    p.fillRect(QRectF(at, ts), QColor(0, 0, 0, 170));
+    p.setPen(c);
+    p.drawText(QRectF(at, ts), Qt::AlignCenter, text);
+    p.restore();
+}
+
 void BoxEditor::paint(QPainter& p, const SourceTransform& t) const {
     lastTransform_ = t;
     if (!t.valid() || frame_ < 0 || !session_->ready()) return;
@@ -405,6 +430,7 @@ void BoxEditor::paint(QPainter& p, const SourceTransform& t) const {
         }
     }
     paintInterpolation(p, t);
+    paintProposal(p, t, fm);
     for (const Pending& pd : pending_)
         if (pd.pick.setId == 0 && pd.frame == frame_) {
             const ReviewLayer* target = session_->layer(session_->editTarget());

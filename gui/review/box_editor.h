@@ -34,11 +34,13 @@
 #include "view/scene_tool.h"
 #include "vision/nms.h"
 
+class QFontMetrics;
 class QMouseEvent;
 class QPainter;
 
 namespace sl::gui {
 
+class Propagation;
 class ReviewController;
 
 class BoxEditor : public QObject {
@@ -57,6 +59,8 @@ public:
     void setCurrentLabel(const std::string& label);
     std::string currentLabel() const;
     void setFrame(int64_t frame);   // the frame the view shows (edits apply to it)
+    // (optional) Its proposals are drawn on their frames, dotted (review/propagation.h).
+    void setPropagation(const Propagation* propagation) { propagation_ = propagation; }
     int64_t frame() const { return frame_; }
 
     // Events from the view; true = consumed (the view neither pans nor picks tracks).
@@ -97,6 +101,7 @@ private:
     vision::Box clampToFrame(vision::Box b, const SourceTransform& t) const;
     void commit(const Drag& d);
     void paintInterpolation(QPainter& p, const SourceTransform& t) const;
+    void paintProposal(QPainter& p, const SourceTransform& t, const QFontMetrics& fm) const;
     static ReviewPick pickOf(const ShownObject& s);
 
     // Released edits not answered yet, drawn in place of what the session holds.
@@ -109,6 +114,7 @@ private:
 
     ReviewSession* session_;
     ReviewController* review_;
+    const Propagation* propagation_ = nullptr;
     std::vector<Pending> pending_;
     Mode mode_ = Mode::Select;
     std::string label_;

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -634,4 +635,99 @@ TEST(StoreReviewEdits, TrackObjectAtAgreesWithTheExpansion) {
         ASSERT_EQ(o.has_value(), expanded.count(f) == 1) << "frame " << f;
         if (o) EXPECT_EQ(o->box, expanded.at(f)) << "frame " << f;
     }
+}
+
+TEST(StoreReviewEdits, PropagatedKeyframesMakeALoneBoxATrackInOneEntry) {
+    // A lone box (id 2) at frame 5 beside track 4 (id 1): the proposals for 6..8 make it track 5
+    // (largest 4 + 1), new ids 3, 4, 5, and an outside closer at 9 (id 6) so it shows on 5..8.
+    Project p("propagate-lone");
+    const int64_t set = p.addSet("r", {box(4, 0, {0, 0, 10, 10}), box(kNoTrack, 5, {10, 20, 50, 80})});
+    const State before = stateOf(*p, {set});
+    std::vector<Object> props;
+    for (int64_t f = 6; f <= 8; ++f) {
+        Object o = box(kNoTrack, f, {10.f + 2 * float(f - 5), 20, 50.f + 2 * float(f - 5), 80});
+        o.source = annotate::ObjectSource::Tracker;
+        o.score = 0.9f;
+        props.push_back(o);
+    }
+    std::reverse(props.begin(), props.end());   // any order
+    review::PropagationStart start;
+    start.objectId = 2;
+    auto e = review::addPropagatedKeyframes(*p, set, start, props);
+    ASSERT_TRUE(e) << e.status().message();
+    EXPECT_EQ(e->label, "propagate track 5: 3 keyframes, frame 6..8");
+    const std::vector<Object> t = *p->track(set, 5);
+    ASSERT_EQ(t.size(), size_t(5)) << describe(stateOf(*p, {set}));
+    EXPECT_EQ(idsOf(t), (std::vector<int64_t>{2, 3, 4, 5, 6}));
+    EXPECT_EQ(t[0].frame, 5);
+    EXPECT_TRUE(t[0].keyframe);
+    EXPECT_EQ(t[0].box, (vision::Box{10, 20, 50, 80}));
+    for (int i = 1; i <= 3; ++i) {
+        EXPECT_EQ(t[size_t(i)].frame, 5 + i);
+        EXPECT_EQ(t[size_t(i)].box, (vision::Box{10.f + 2 * float(i), 20, 50.f + 2 * float(i), 80}));
+        EXPECT_EQ(t[size_t(i)].source, annotate::ObjectSource::Tracker);
+        EXPECT_FLOAT_EQ(t[size_t(i)].score, 0.9f);
+        EXPECT_EQ(t[size_t(i)].label, "car");
+        EXPECT_TRUE(t[size_t(i)].keyframe);
+        EXPECT_FALSE(t[size_t(i)].outside);
+    }
+    EXPECT_EQ(t[4].frame, 9);
+    EXPECT_TRUE(t[4].outside);
+    const auto visible = shown(*p, set, 5);
+    EXPECT_EQ(visible.size(), size_t(4));   // 5..8
+    EXPECT_EQ(visible.begin()->first, 5);
+    EXPECT_EQ(visible.rbegin()->first, 8);
+    // One entry: one undo gives the set back exactly.
+    ASSERT_TRUE(p->undo());
+    EXPECT_TRUE(stateOf(*p, {set}) == before) << describe(stateOf(*p, {set}));
+}
+
+TEST(StoreReviewEdits, PropagatedKeyframesUpdateATrackWhereItHasOne) {
+    // Track 1 keyframes at 0 and 10 (ids 1, 2): proposals for 9, 10, 11 add ids 3 and 4 (9, 11)
+    // and move keyframe 2; no closer (an existing track keeps its own end).
+    Project p("propagate-track");
+    const int64_t set = p.addSet("r", twoKeyTrack());
+    std::vector<Object> props = {box(kNoTrack, 9, {1, 2, 3, 4}), box(kNoTrack, 10, {5, 6, 7, 8}),
+                                 box(kNoTrack, 11, {9, 10, 11, 12})};
+    review::PropagationStart start;
+    start.trackId = 1;
+    auto e = review::addPropagatedKeyframes(*p, set, start, props);
+    ASSERT_TRUE(e) << e.status().message();
+    const std::vector<Object> t = *p->track(set, 1);
+    ASSERT_EQ(t.size(), size_t(4));
+    EXPECT_EQ(t[1].id, 3);
+    EXPECT_EQ(t[1].frame, 9);
+    EXPECT_EQ(t[2].id, 2);
+    EXPECT_EQ(t[2].box, (vision::Box{5, 6, 7, 8}));
+    EXPECT_EQ(t[2].revision, 2);
+    EXPECT_EQ(t[3].id, 4);
+    EXPECT_EQ(t[3].frame, 11);
+    EXPECT_EQ(shown(*p, set, 1).rbegin()->first, 99);   // repeats to the end as before
+    // Refusals name what is wrong.
+    auto twice = review::addPropagatedKeyframes(*p, set, start, {props[0], props[0]});
+    ASSERT_FALSE(twice);
+    EXPECT_NE(twice.status().message().find("two proposals for frame 9"), std::string::npos);
+    auto none = review::addPropagatedKeyframes(*p, set, start, {});
+    ASSERT_FALSE(none);
+}
+
+TEST(StoreReviewEdits, PropagatedKeyframesFromAnotherLayerStartANewTrack) {
+    // The start box copied from a model run into an empty reviewed set: track 0, ids 1 (the
+    // copy), 2 (frame 3), 3 (the closer at 4).
+    Project p("propagate-copy");
+    const int64_t set = p.addSet("r", {});
+    review::PropagationStart start;
+    start.copy = box(kNoTrack, 2, {10, 10, 20, 20}, "person");
+    start.copy->id = 77;
+    start.copy->source = annotate::ObjectSource::Model;
+    auto e = review::addPropagatedKeyframes(*p, set, start, {box(kNoTrack, 3, {11, 10, 21, 20})});
+    ASSERT_TRUE(e) << e.status().message();
+    const std::vector<Object> t = *p->track(set, 0);
+    ASSERT_EQ(t.size(), size_t(3));
+    EXPECT_EQ(idsOf(t), (std::vector<int64_t>{1, 2, 3}));
+    EXPECT_EQ(t[0].label, "person");
+    EXPECT_EQ(t[1].label, "person");
+    EXPECT_EQ(t[0].source, annotate::ObjectSource::Model);
+    EXPECT_TRUE(t[2].outside);
+    EXPECT_EQ(t[2].frame, 4);
 }
