@@ -2,7 +2,8 @@
 // tracking metrics (CLEAR MOT, Identity, HOTA), of PRED against GT; each a file of any supported
 // format or PROJECT.slproj#SET. A COCO results list as PRED is read against a COCO GT's images
 // and categories. --per-frame FILE writes the CLEAR errors (false positive, miss, id switch,
-// fragmentation) one per line for the review timeline.
+// fragmentation) one per line for the review timeline. A project set is compared as it shows
+// (keyframed tracks interpolated: annotate::visibleObjects, the Evaluation panel's function).
 
 #include <cstdio>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "annotate/formats/coco.h"
+#include "annotate/visible_objects.h"
 #include "cli/annotation_args.h"
 #include "cli/cli.h"
 #include "core/atomic_file.h"
@@ -133,6 +135,20 @@ int runEval(std::span<const std::string> args, std::ostream& out, std::ostream& 
         auto p = loadAnnotationSet(predSpec, predArgs);
         if (!p) return fail(p.status().message());
         pred = std::move(*p);
+    }
+    // A project set is evaluated as it shows (annotate/visible_objects.h: keyframed tracks
+    // interpolated up to the media's last frame), exactly as the Evaluation panel does; files
+    // are evaluated as their format gives them.
+    {
+        std::string project, set;
+        const bool gtStored = splitProjectSpec(gtSpec, project, set);
+        const bool predStored = splitProjectSpec(predSpec, project, set);
+        const int64_t frames = gtStored ? gt->media.frameCount
+                               : predStored ? pred.media.frameCount
+                                            : 0;
+        const int64_t last = annotate::lastFrameOf(frames, {&gt->set, &pred.set});
+        if (gtStored) gt->set.objects = annotate::visibleObjects(gt->set, last);
+        if (predStored) pred.set.objects = annotate::visibleObjects(pred.set, last);
     }
     if (!json) {
         out << describeImport(gt->description, gt->report);

@@ -15,7 +15,7 @@ struct EditRefused {
 struct ProjectStore::Statements {
     Statement insertObject, objectsOfSet, objectsInFrame, objectsInFrames, track, count, maxId,
         revisionOf, updateObject, removeObject, touchSet, setById, setsOfMedia, objectById,
-        maxTrack;
+        maxTrack, objectsPage, loneInFrame, nextTrack, keyAtOrBefore, keyAfter;
     // Review states and the undo history (project_store_history.cpp).
     Statement frameState, setFrameState, clearFrameState, reviewedAfter, historyLast,
         historyFirstUndone, historyInsert, historyMark, historyDropUndone, historyTrimCount,

@@ -1,7 +1,9 @@
 #include "store/project_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <unordered_set>
 
 #include <nlohmann/json.hpp>
@@ -165,6 +167,28 @@ void ProjectStore::prepare() {
     st_->objectsInFrames = Statement(
         db, objectQuery("set_id = ?1 AND frame BETWEEN ?2 AND ?3 ORDER BY frame, track_id, id"));
     st_->track = Statement(db, objectQuery("set_id = ?1 AND track_id = ?2 ORDER BY frame, id"));
+    // Index seeks on objects_by_frame and objects_by_track (schema steps 1 and 2), named: with
+    // ORDER BY id the planner would rather walk the set's primary key, a scan of the set.
+    const auto by = [](const char* index, const std::string& where) {
+        return std::string("SELECT ") + kObjectColumns + " FROM objects INDEXED BY " + index +
+               " WHERE " + where;
+    };
+    st_->objectsPage = Statement(
+        db, by("objects_by_frame", "set_id = ?1 AND (frame, track_id, id) > (?2, ?3, ?4) "
+                                   "ORDER BY frame, track_id, id LIMIT ?5"));
+    // The frame's lone boxes, a track id after another and one track's keyframes on either side
+    // of a frame.
+    st_->loneInFrame = Statement(
+        db, by("objects_by_frame", "set_id = ?1 AND frame = ?2 AND track_id = -1 ORDER BY id"));
+    st_->nextTrack = Statement(
+        db, "SELECT MIN(track_id) FROM objects INDEXED BY objects_by_track "
+            "WHERE set_id = ?1 AND track_id > ?2");
+    st_->keyAtOrBefore = Statement(
+        db, by("objects_by_track", "set_id = ?1 AND track_id = ?2 AND frame <= ?3 AND "
+                                   "(flags & 1) != 0 ORDER BY frame DESC, id DESC"));
+    st_->keyAfter = Statement(
+        db, by("objects_by_track", "set_id = ?1 AND track_id = ?2 AND frame > ?3 AND "
+                                   "(flags & 1) != 0 ORDER BY frame, id"));
     st_->count = Statement(db, "SELECT COUNT(*) FROM objects WHERE set_id = ?1");
     st_->maxId = Statement(db, "SELECT COALESCE(MAX(id), 0) FROM objects WHERE set_id = ?1");
     st_->revisionOf = Statement(db, "SELECT revision FROM objects WHERE set_id = ?1 AND id = ?2");
@@ -505,33 +529,35 @@ std::optional<Object> ProjectStore::storedObject(int64_t setId, int64_t id) {
 
 std::vector<Object> ProjectStore::readObjects(Statement::Use& u) {
     std::vector<Object> out;
-    while (u.step()) {
-        Object o;
-        o.id = u.i64(0);
-        o.trackId = u.i64(1);
-        o.label = u.text(2);
-        o.box = {float(u.f64(3)), float(u.f64(4)), float(u.f64(5)), float(u.f64(6))};
-        o.frame = u.i64(7);
-        o.pts = u.isNull(8) ? annotate::kNoPts : u.i64(8);
-        const int64_t source = u.i64(9);
-        o.source = source >= 0 && source <= int64_t(annotate::ObjectSource::Tracker)
-                       ? annotate::ObjectSource(source)
-                       : annotate::ObjectSource::Human;
-        o.score = float(u.f64(10));
-        const int64_t flags = u.i64(11);
-        o.keyframe = flags & kKeyframe;
-        o.outside = flags & kOutside;
-        o.occluded = flags & kOccluded;
-        o.crowd = flags & kCrowd;
-        o.ignored = flags & kIgnored;
-        o.visibility = float(u.f64(12));
-        o.area = u.f64(13);
-        if (!u.isNull(14)) o.attributes = parseAttributes(u.text(14));
-        o.revision = u.i64(15);
-        o.origin = {u.i64(16), u.i64(17), u.i64(18)};
-        out.push_back(std::move(o));
-    }
+    while (u.step()) out.push_back(readRow(u));
     return out;
+}
+
+Object ProjectStore::readRow(Statement::Use& u) {
+    Object o;
+    o.id = u.i64(0);
+    o.trackId = u.i64(1);
+    o.label = u.text(2);
+    o.box = {float(u.f64(3)), float(u.f64(4)), float(u.f64(5)), float(u.f64(6))};
+    o.frame = u.i64(7);
+    o.pts = u.isNull(8) ? annotate::kNoPts : u.i64(8);
+    const int64_t source = u.i64(9);
+    o.source = source >= 0 && source <= int64_t(annotate::ObjectSource::Tracker)
+                   ? annotate::ObjectSource(source)
+                   : annotate::ObjectSource::Human;
+    o.score = float(u.f64(10));
+    const int64_t flags = u.i64(11);
+    o.keyframe = flags & kKeyframe;
+    o.outside = flags & kOutside;
+    o.occluded = flags & kOccluded;
+    o.crowd = flags & kCrowd;
+    o.ignored = flags & kIgnored;
+    o.visibility = float(u.f64(12));
+    o.area = u.f64(13);
+    if (!u.isNull(14)) o.attributes = parseAttributes(u.text(14));
+    o.revision = u.i64(15);
+    o.origin = {u.i64(16), u.i64(17), u.i64(18)};
+    return o;
 }
 
 Expected<int64_t> ProjectStore::importSet(int64_t mediaId, const AnnotationSet& set,
@@ -679,6 +705,62 @@ Expected<std::vector<Object>> ProjectStore::track(int64_t setId, int64_t trackId
         return readObjects(u);
     } catch (const SqliteError& e) {
         return fail(e, "reading track " + std::to_string(trackId));
+    }
+}
+
+Expected<std::vector<Object>> ProjectStore::objectsPage(int64_t setId, const ObjectKey& after,
+                                                        int limit) {
+    try {
+        Statement::Use u(st_->objectsPage);
+        u.bind(1, setId).bind(2, after.frame).bind(3, after.trackId).bind(4, after.id);
+        u.bind(5, int64_t(std::max(1, limit)));
+        return readObjects(u);
+    } catch (const SqliteError& e) {
+        return fail(e, "reading set " + std::to_string(setId) + " after frame " +
+                           std::to_string(after.frame));
+    }
+}
+
+Expected<std::vector<Object>> ProjectStore::objectsForFrame(int64_t setId, int64_t frame) {
+    try {
+        std::vector<Object> out;
+        {
+            Statement::Use u(st_->loneInFrame);
+            u.bind(1, setId).bind(2, frame);
+            out = readObjects(u);
+        }
+        // Every track id of the set, one index seek each (a skip scan: a million rows in ten
+        // thousand tracks cost ten thousand seeks, not a million rows).
+        int64_t track = annotate::kNoTrack;
+        for (;;) {
+            {
+                Statement::Use u(st_->nextTrack);
+                u.bind(1, setId).bind(2, track);
+                if (!u.step() || u.isNull(0)) break;
+                track = u.i64(0);
+            }
+            // The last keyframe at or before FRAME (of two at one frame the later id, as
+            // expandTrack keeps the later one) and the first after it: all trackObjectAt needs.
+            {
+                Statement::Use u(st_->keyAtOrBefore);
+                u.bind(1, setId).bind(2, track).bind(3, frame);
+                if (u.step()) out.push_back(readRow(u));
+            }
+            {
+                Statement::Use u(st_->keyAfter);
+                u.bind(1, setId).bind(2, track).bind(3, frame);
+                std::optional<Object> next;
+                while (u.step()) {
+                    if (next && u.i64(7) != next->frame) break;
+                    next = readRow(u);
+                }
+                if (next) out.push_back(std::move(*next));
+            }
+        }
+        return out;
+    } catch (const SqliteError& e) {
+        return fail(e, "reading what frame " + std::to_string(frame) + " of set " +
+                           std::to_string(setId) + " shows");
     }
 }
 

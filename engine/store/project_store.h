@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -109,6 +110,20 @@ public:
     Expected<std::vector<annotate::Object>> objectsInFrames(int64_t setId, int64_t first,
                                                             int64_t last);
     Expected<std::vector<annotate::Object>> track(int64_t setId, int64_t trackId);
+    // What drawing FRAME needs, without reading the set: its lone boxes and, per track, the
+    // last keyframe at or before FRAME and the first one after it (annotate::trackObjectAt over
+    // them gives the track's box at FRAME, interpolated, repeated or hidden, as over the whole
+    // track). Index seeks only: milliseconds for a million-object set (review's first frame).
+    Expected<std::vector<annotate::Object>> objectsForFrame(int64_t setId, int64_t frame);
+    // Up to LIMIT objects of the set after AFTER in (frame, track, id) order: a whole set read in
+    // pages (keyset pagination), each page a short read that edits need not wait long behind.
+    struct ObjectKey {
+        int64_t frame = std::numeric_limits<int64_t>::min();
+        int64_t trackId = std::numeric_limits<int64_t>::min();
+        int64_t id = std::numeric_limits<int64_t>::min();
+    };
+    Expected<std::vector<annotate::Object>> objectsPage(int64_t setId, const ObjectKey& after,
+                                                        int limit);
     Expected<int64_t> objectCount(int64_t setId);
 
     // Each is one transaction. addObject returns the object as stored (its new id, revision 1).
@@ -170,6 +185,7 @@ private:
     void touchSet(int64_t setId);
     annotate::Object applyOne(int64_t setId, const Edit& e);
     std::vector<annotate::Object> readObjects(Statement::Use& u);
+    static annotate::Object readRow(Statement::Use& u);
     // Rows as they are (project_store_history.cpp): the object stored under (SET, ID), if any;
     // O written over the stored row with every field as given, revision included.
     std::optional<annotate::Object> storedObject(int64_t setId, int64_t id);

@@ -57,6 +57,11 @@ void MainWindow::createEditing() {
     connect(boxEditor_, &BoxEditor::message, this,
             [this](const QString& m) { statusBar()->showMessage(m, 6000); });
     connect(session_, &ReviewSession::loaded, this, [this] {
+        statusBar()->showMessage(tr("Review layers: %1 sets, loading their objects...")
+                                     .arg(session_->layers().size()),
+                                 5000);
+    });
+    connect(session_, &ReviewSession::completed, this, [this] {
         statusBar()->showMessage(tr("Review layers: %1 sets, %2 objects")
                                      .arg(session_->layers().size())
                                      .arg(session_->objectCount()),

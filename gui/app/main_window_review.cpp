@@ -52,7 +52,10 @@ void MainWindow::createReview() {
     historyDock_->hide();
 
     connect(view_, &VideoView::frameDisplayed, this,
-            [this](qint64 index, double) { shownFrame_ = index; });
+            [this](qint64 index, double) {
+                shownFrame_ = index;
+                if (session_) session_->setFocusFrame(index);   // a (re)load reads it first
+            });
     QAction* mark = makeAction(tr("Mark Frame &Reviewed"), {Qt::Key_R}, [this] {
         if (shownFrame_ >= 0) review_->markFrame(shownFrame_, store::FrameReview::Reviewed);
     });

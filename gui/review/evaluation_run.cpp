@@ -4,18 +4,12 @@
 #include <tuple>
 
 #include "pipeline/background_task.h"
-#include "review/visible_objects.h"
+#include "annotate/visible_objects.h"
 #include "store/project_store.h"
 
 namespace sl::gui {
 
 namespace {
-
-int64_t extentOf(const annotate::AnnotationSet& set) {
-    int64_t last = -1;
-    for (const annotate::Object& o : set.objects) last = std::max(last, o.frame);
-    return last + 1;
-}
 
 // The label of the object an error names, from the visible objects (sorted by frame, track, id).
 std::string labelOf(const std::vector<annotate::Object>& objects, int64_t frame, int64_t track,
@@ -29,7 +23,8 @@ std::string labelOf(const std::vector<annotate::Object>& objects, int64_t frame,
     return {};
 }
 
-// The visible boxes of both layers within the range (review/visible_objects.h), on the
+// The visible boxes of both layers within the range (annotate/visible_objects.h, as `sightline
+// eval P#GT P#PRED` compares them), on the
 // evaluation's lane: copying a million objects must not hold up the project lane.
 Expected<EvaluationInput> prepare(const EvaluationInput& raw) {
     const EvaluationRequest& request = raw.request;
@@ -39,9 +34,7 @@ Expected<EvaluationInput> prepare(const EvaluationInput& raw) {
     in.gt.labels = raw.gt.labels;
     in.pred.name = raw.pred.name;
     in.pred.labels = raw.pred.labels;
-    const int64_t frames =
-        request.frames > 0 ? request.frames : std::max(extentOf(raw.gt), extentOf(raw.pred));
-    const int64_t last = std::max<int64_t>(0, frames - 1);
+    const int64_t last = annotate::lastFrameOf(request.frames, {&raw.gt, &raw.pred});
     int64_t lo = 0, hi = last;
     if (request.first >= 0 || request.last >= 0) {
         lo = std::max<int64_t>(0, request.first);
@@ -55,7 +48,7 @@ Expected<EvaluationInput> prepare(const EvaluationInput& raw) {
     in.request.first = lo;
     in.request.last = hi;
     for (auto [from, s] : {std::pair{&raw.gt, &in.gt}, std::pair{&raw.pred, &in.pred}}) {
-        std::vector<annotate::Object> shown = visibleObjects(*from, last);
+        std::vector<annotate::Object> shown = annotate::visibleObjects(*from, last);
         std::erase_if(shown,
                       [&](const annotate::Object& o) { return o.frame < lo || o.frame > hi; });
         s->objects = std::move(shown);

@@ -1,9 +1,10 @@
 #pragma once
 // One evaluation of a prediction layer against a ground-truth layer of the shown media, as the
 // Evaluation panel runs it: what `sightline eval GT PRED` computes (COCO bbox, and CLEAR MOT /
-// Identity / HOTA when the prediction has tracks), over what the layers show (review/
-// visible_objects.h: keyframed tracks interpolated, as the video view draws them), over the
-// whole media or a frame range, with the per-frame errors as timeline markers.
+// Identity / HOTA when the prediction has tracks), over what the layers show
+// (annotate/visible_objects.h: keyframed tracks interpolated, as the video view draws them and
+// as `sightline eval P#GT P#PRED` compares them), over the whole media or a frame range, with
+// the per-frame errors as timeline markers.
 //
 // Two stages, so that a long evaluation never holds up the project lane (and the edits queued
 // behind it): loadEvaluationInput reads both sets on the project lane (after every edit queued

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <unordered_set>
 
 #include "annotate/interpolation.h"
 #include "app/ui_task_hook.h"
@@ -31,6 +32,9 @@ QColor defaultColor(SetKind kind, int nth) {
     }
     return Qt::white;
 }
+
+// Rows per read of the review load: about 30 ms of SQLite, the most an edit waits behind it.
+constexpr int kPageRows = 20000;
 
 int kindOrder(SetKind k) {
     return k == SetKind::GroundTruth ? 0 : k == SetKind::ModelRun ? 1 : 2;
@@ -75,6 +79,7 @@ int64_t ReviewSession::lastFrame() const {
 void ReviewSession::clear() {
     ++generation_;
     ready_ = false;
+    complete_ = false;
     layers_.clear();
     index_.clear();
     editTarget_ = 0;
@@ -101,23 +106,37 @@ void ReviewSession::reload() {
     clear();
     const int generation = generation_;
     std::erase_if(jobs_, [](const pipeline::TaskHandle& t) { return t.finished(); });
+    struct FirstRead {
+        std::vector<annotate::AnnotationSet> sets;
+        std::vector<PendingSet> pending;
+    };
     jobs_.push_back(startUiTaskWithResult(
         this, pipeline::TaskSpec("load review layers", "project"),
-        [path = project_->path().toStdString(), mediaId = media_.id](
-            pipeline::TaskContext& ctx) -> Expected<std::vector<annotate::AnnotationSet>> {
+        [path = project_->path().toStdString(), mediaId = media_.id, frame = focusFrame_](
+            pipeline::TaskContext& ctx) -> Expected<FirstRead> {
             auto p = store::ProjectStore::open(path, /*readOnly=*/true);
             if (!p) return p.status();
-            std::vector<annotate::AnnotationSet> sets = (*p)->sets(mediaId);
-            for (annotate::AnnotationSet& s : sets) {
+            FirstRead out;
+            out.sets = (*p)->sets(mediaId);
+            for (annotate::AnnotationSet& s : out.sets) {
                 if (ctx.cancelled()) return ctx.cancelledStatus();
-                auto objects = (*p)->objects(s.id);
-                if (!objects) return objects.status();
-                s.objects = std::move(*objects);
+                auto page = (*p)->objectsPage(s.id, {}, kPageRows);
+                if (!page) return page.status();
+                s.objects = std::move(*page);
+                if (s.objects.size() < size_t(kPageRows)) continue;   // the whole set
+                const Object& last = s.objects.back();
+                out.pending.push_back({s.id, last.frame, last.trackId, last.id});
+                // What the focus frame draws, beyond the first page.
+                auto shown = (*p)->objectsForFrame(s.id, frame);
+                if (!shown) return shown.status();
+                std::unordered_set<int64_t> have;
+                for (const Object& o : s.objects) have.insert(o.id);
+                for (Object& o : *shown)
+                    if (have.insert(o.id).second) s.objects.push_back(std::move(o));
             }
-            return sets;
+            return out;
         },
-        [this, generation, old = std::move(old), oldTarget](
-            Expected<std::vector<annotate::AnnotationSet>>& r) mutable {
+        [this, generation, old = std::move(old), oldTarget](Expected<FirstRead>& r) mutable {
             if (generation != generation_) return;
             if (!r) {
                 if (r.status().code() != StatusCode::Cancelled)
@@ -125,10 +144,10 @@ void ReviewSession::reload() {
                                     .arg(QString::fromStdString(r.status().message())));
                 return;
             }
-            std::stable_sort(r->begin(), r->end(), [](const auto& a, const auto& b) {
+            std::stable_sort(r->sets.begin(), r->sets.end(), [](const auto& a, const auto& b) {
                 return kindOrder(a.kind) < kindOrder(b.kind);
             });
-            for (annotate::AnnotationSet& s : *r) {
+            for (annotate::AnnotationSet& s : r->sets) {
                 const int64_t id = s.id;
                 addLayer(std::move(s));
                 if (auto it = old.find(id); it != old.end()) {
@@ -143,6 +162,51 @@ void ReviewSession::reload() {
             ready_ = true;
             emit layersChanged();
             emit loaded();
+            loadPage(generation, std::move(r->pending));
+        }));
+}
+
+void ReviewSession::loadPage(int generation, std::vector<PendingSet> pending) {
+    if (generation != generation_) return;
+    if (pending.empty()) {
+        complete_ = true;
+        emit completed();
+        return;
+    }
+    const PendingSet next = pending.front();
+    std::erase_if(jobs_, [](const pipeline::TaskHandle& t) { return t.finished(); });
+    jobs_.push_back(startUiTaskWithResult(
+        this, pipeline::TaskSpec("load review objects", "project"),
+        [path = project_->path().toStdString(),
+         next](pipeline::TaskContext& ctx) -> Expected<std::vector<Object>> {
+            if (ctx.cancelled()) return ctx.cancelledStatus();
+            auto p = store::ProjectStore::open(path, /*readOnly=*/true);
+            if (!p) return p.status();
+            return (*p)->objectsPage(next.setId, {next.frame, next.trackId, next.id}, kPageRows);
+        },
+        [this, generation, pending = std::move(pending)](Expected<std::vector<Object>>& r) mutable {
+            if (generation != generation_) return;
+            if (!r) {
+                if (r.status().code() != StatusCode::Cancelled)
+                    emit failed(tr("Review layers not fully loaded: %1")
+                                    .arg(QString::fromStdString(r.status().message())));
+                return;
+            }
+            PendingSet& at = pending.front();
+            // Only ids not held: a held row is already as this page has it (the header says
+            // why); a row the page holds and an edit removed after its read goes when that
+            // edit's change lands, after this.
+            if (auto found = index_.find(at.setId); found != index_.end())
+                for (const Object& o : *r)
+                    if (!found->second.byId.count(o.id)) insert(at.setId, o);
+            if (r->size() < size_t(kPageRows)) {
+                pending.erase(pending.begin());
+            } else {
+                const Object& last = r->back();
+                at.frame = last.frame, at.trackId = last.trackId, at.id = last.id;
+            }
+            if (!r->empty()) emit objectsChanged();
+            loadPage(generation, std::move(pending));
         }));
 }
 

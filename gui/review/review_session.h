@@ -3,11 +3,25 @@
 // the video view (issue 14). Each layer is one stored set (ground truth, a model run, a reviewed
 // set) with its display settings (visible, colour, opacity; predictions are drawn dashed).
 //
-// The project is the truth; this is a mirror of it. The sets are read once when the media is
-// ready (on the "project" lane, never the GUI thread) and then follow every committed edit, undo
-// and redo through the change set the store returns (ReviewController::changed): a change set
-// holds whole rows before and after, so applying it here gives exactly what the store holds
-// without reading the project again. A refused edit changes nothing in either.
+// The project is the truth; this is a mirror of it. The sets are read when the media is ready
+// (on the "project" lane, never the GUI thread) and then follow every committed edit, undo and
+// redo through the change set the store returns (ReviewController::changed): a change set holds
+// whole rows before and after, so applying it here gives exactly what the store holds without
+// reading the project again. A refused edit changes nothing in either.
+//
+// Reading, first frame first: a first read takes only what the focus frame (the shown one)
+// draws, by index seeks (ProjectStore::objectsForFrame: its lone boxes and the keyframes around
+// it of every track), so a million-object project shows its first frame with its boxes in
+// milliseconds; ready() is true from then on and edits apply. (That first read also takes each
+// set's first page: a set that fits in it, as most do, is whole at once.) The rest follows in pages
+// (ProjectStore::objectsPage), each a task of its own on the "project" lane, so an edit waits
+// behind one page at most; complete() once all are in. Why an edit during the load is in the
+// mirror exactly once: the pages and the edits run on the same lane, one at a time in start
+// order, and their answers reach the GUI thread in that order. A page read after an edit holds
+// its rows as the edit left them, and the edit's change was applied here before the page lands;
+// a page read before it lands before the change. Either way every row the mirror already holds
+// is as the page has it, so a page adds only the ids not held (never overwriting or reviving one
+// an edit changed or removed), and a change applies to whatever the mirror holds then.
 //
 // Objects are kept as stored: lone boxes and the keyframes of tracks. "The box of track T at
 // frame F" is annotate::trackObjectAt over T's sorted keyframes (the same rule as the engine's
@@ -20,6 +34,8 @@
 #include <QColor>
 #include <QObject>
 #include <QString>
+
+#include <algorithm>
 
 #include <cstdint>
 #include <functional>
@@ -69,6 +85,11 @@ public:
     ~ReviewSession() override;
 
     bool ready() const { return ready_; }
+    // Every object of every layer is in (ready() holds only the focus frame's until then).
+    bool complete() const { return complete_; }
+    // The frame a (re)load reads first: the shown one.
+    void setFocusFrame(int64_t frame) { focusFrame_ = std::max<int64_t>(0, frame); }
+    int64_t focusFrame() const { return focusFrame_; }
     const annotate::MediaInfo& media() const { return media_; }
     int64_t lastFrame() const;   // frame_count - 1, or "unbounded" when unknown
 
@@ -106,7 +127,8 @@ public:
     void reload();
 
 signals:
-    void loaded();            // the layers were read (ready() is true)
+    void loaded();            // the layers and the focus frame's objects were read (ready())
+    void completed();         // every object was read (complete())
     void layersChanged();     // a layer was added or removed, or its display settings changed
     void objectsChanged();    // an edit, undo or redo was applied
     void selectionChanged();
@@ -121,6 +143,13 @@ private:
     void clear();
     void onMediaReady(qint64 mediaId);
     void apply(const store::HistoryEntry& entry);
+    // A set whose rows after (frame, trackId, id) are still to read.
+    struct PendingSet {
+        int64_t setId = 0;
+        int64_t frame = 0, trackId = 0, id = 0;
+    };
+    // The next page of PENDING's first set, then the next set's; completed() after the last.
+    void loadPage(int generation, std::vector<PendingSet> pending);
     void insert(int64_t setId, const annotate::Object& o);
     void remove(int64_t setId, const annotate::Object& o);
     void addLayer(annotate::AnnotationSet set);
@@ -131,6 +160,8 @@ private:
     std::vector<pipeline::TaskHandle> jobs_;
     int generation_ = 0;
     bool ready_ = false;
+    bool complete_ = false;
+    int64_t focusFrame_ = 0;
     annotate::MediaInfo media_;
     std::vector<ReviewLayer> layers_;
     std::unordered_map<int64_t, Index> index_;   // by set id

@@ -1,6 +1,7 @@
 #include "review/timeline_data.h"
 
 #include <algorithm>
+#include <map>
 
 #include "annotate/interpolation.h"
 #include "store/project_store.h"
@@ -46,7 +47,39 @@ std::vector<int64_t> TimelineData::keyframesOf(int64_t track) const {
     return out;
 }
 
+int TimelineData::classOf(int64_t track) const {
+    auto it = std::lower_bound(trackClasses.begin(), trackClasses.end(), track,
+                               [](const std::pair<int64_t, int>& c, int64_t t) { return c.first < t; });
+    return it != trackClasses.end() && it->first == track ? it->second : -1;
+}
+
 namespace {
+
+// Per track of SET: the class of its first keyframe (by frame), else of its first box.
+std::vector<std::pair<int64_t, int>> classesOf(const annotate::AnnotationSet& set) {
+    struct First {
+        int64_t frame = 0;
+        bool keyframe = false;
+        const std::string* label = nullptr;
+    };
+    std::map<int64_t, First> first;
+    for (const annotate::Object& o : set.objects) {
+        if (o.trackId == annotate::kNoTrack) continue;
+        auto [it, added] = first.try_emplace(o.trackId, First{o.frame, o.keyframe, &o.label});
+        First& f = it->second;
+        if (added) continue;
+        const bool better = (o.keyframe && !f.keyframe) ||
+                            (o.keyframe == f.keyframe && o.frame < f.frame);
+        if (better) f = {o.frame, o.keyframe, &o.label};
+    }
+    std::vector<std::pair<int64_t, int>> out;
+    out.reserve(first.size());
+    for (const auto& [track, f] : first) {
+        auto at = std::find(set.labels.begin(), set.labels.end(), *f.label);
+        out.emplace_back(track, at == set.labels.end() ? -1 : int(at - set.labels.begin()));
+    }
+    return out;
+}
 
 Expected<annotate::AnnotationSet> loadSet(store::ProjectStore& p, int64_t setId) {
     auto set = p.set(setId);
@@ -152,6 +185,7 @@ TimelineData computeTimelineData(const TimelineSets& s) {
     d.trackFrames.erase(std::unique(d.trackFrames.begin(), d.trackFrames.end()),
                         d.trackFrames.end());
     std::sort(d.keyframes.begin(), d.keyframes.end());
+    d.trackClasses = classesOf(ownTracks ? s.tracks : s.layer);
     d.review.assign(size_t(d.frames), uint8_t(store::FrameReview::Unreviewed));
     for (const auto& [frame, state] : s.review)
         if (frame >= 0 && frame < d.frames) d.review[size_t(frame)] = uint8_t(state);

@@ -50,12 +50,17 @@ struct TimelineData {
     // the frames of its stored keyframes.
     std::vector<std::pair<int64_t, int64_t>> trackFrames;
     std::vector<std::pair<int64_t, int64_t>> keyframes;
+    // The track set's tracks and their class (the index of their first keyframe's label, else
+    // their first box's, in the set's labels; -1 when not in them), sorted by track id: the
+    // strip draws a track in pipeline::classColor of it, as the video overlay draws its boxes.
+    std::vector<std::pair<int64_t, int>> trackClasses;
 
     // The tracks that show a box at FRAME (ascending).
     std::vector<int64_t> tracksAt(int64_t frame) const;
     // TRACK's visible runs [first, last] and its keyframes.
     std::vector<std::pair<int64_t, int64_t>> spansOf(int64_t track) const;
     std::vector<int64_t> keyframesOf(int64_t track) const;
+    int classOf(int64_t track) const;   // -1: unknown
 };
 
 // The rows as stored, read on the strip's read lane (a snapshot; a later edit reads again): the sets
@@ -68,7 +73,7 @@ struct TimelineSets {
 };
 Expected<TimelineSets> readTimelineSets(store::ProjectStore& project,
                                         const TimelineRequest& request);
-// The arrays (review/visible_objects.h's rules), without copying the objects.
+// The arrays (annotate/visible_objects.h's rules), without copying the objects.
 TimelineData computeTimelineData(const TimelineSets& sets);
 
 }  // namespace sl::gui

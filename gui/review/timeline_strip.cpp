@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pipeline/class_color.h"
 #include "store/project_store.h"
 
 namespace sl::gui {
@@ -47,6 +48,15 @@ QColor TimelineStrip::reviewColor(store::FrameReview state) {
         case store::FrameReview::Unreviewed: break;
     }
     return QColor(0x3a, 0x3d, 0x44);
+}
+
+QColor TimelineStrip::trackColor(int64_t track) const {
+    // The class's colour from the one palette (the overlay's); a track whose label is not in
+    // its set's labels keeps a hue of its own.
+    const int cls = data_.classOf(track);
+    if (cls < 0) return QColor::fromHsv(int((track * 47 % 360 + 360) % 360), 160, 220);
+    const pipeline::Rgb c = pipeline::classColor(cls);
+    return QColor(c.r, c.g, c.b);
 }
 
 QColor TimelineStrip::markerColor(Kind kind) {
@@ -567,16 +577,19 @@ void TimelineStrip::paintEvent(QPaintEvent*) {
     }
     for (int i = 0; i < std::min<int>(selected_.size(), kMaxTrackRows); ++i) {
         const QRectF r(0, tracks.top() + i * kTrackRow + 1, width(), kTrackRow - 2);
-        const QColor c = QColor::fromHsv(int((selected_[i] * 47) % 360), 160, 220);
+        const QColor c = trackColor(selected_[i]);
         for (auto [a, b] : data_.spansOf(selected_[i])) {
             if (b < f0 || a > f1) continue;
             const double x0 = std::max(0.0, scale_.xOf(double(a)));
             const double x1 = std::min(double(width()), scale_.xOf(double(b + 1)));
-            p.fillRect(QRectF(x0, r.top() + 1, std::max(1.0, x1 - x0), r.height() - 2),
-                       c.darker(150));
+            p.fillRect(QRectF(x0, r.top() + 1, std::max(1.0, x1 - x0), r.height() - 2), c);
         }
+        // Keyframes in black or white over the span, whichever reads on the class colour.
+        const pipeline::Rgb k = pipeline::contrastingTextColor({uint8_t(c.red()),
+                                                                uint8_t(c.green()),
+                                                                uint8_t(c.blue())});
         p.setPen(Qt::NoPen);
-        p.setBrush(c);
+        p.setBrush(QColor(k.r, k.g, k.b));
         for (int64_t k : data_.keyframesOf(selected_[i])) {
             if (k < f0 || k > f1) continue;
             const double x = frameCenterX(k), h = r.height() / 2;

@@ -1,9 +1,10 @@
 #pragma once
 // TimelineStrip: the zoomable strip under the video (issue 14, "Timeline"). Rows, top to bottom:
 // a frame ruler with the legend; the detections per frame of the active layer (a density bar);
-// the spans and keyframes of the selected tracks; the review state of each frame of the set
-// under review (reviewed / flagged / unreviewed); and the evaluation's error markers, one band
-// per kind (false positive, miss, ID switch, fragmentation). The played frame is the cursor.
+// the spans and keyframes of the selected tracks, in their class's colour (pipeline::classColor,
+// the overlay's palette, so a track looks the same in both); the review state of each frame of
+// the set under review (reviewed / flagged / unreviewed); and the evaluation's error markers, one
+// band per kind (false positive, miss, ID switch, fragmentation). The played frame is the cursor.
 //
 // Navigation: Ctrl+wheel or +/- (with the strip focused) zoom around the mouse; the wheel and a
 // right- or middle-button drag scroll; the played frame is kept in view (a page at a time).
@@ -91,6 +92,8 @@ public:
 
     static QColor reviewColor(store::FrameReview state);
     static QColor markerColor(eval::FrameError::Kind kind);
+    // A selected track's row colour: its class's in pipeline::classColor (as the overlay).
+    QColor trackColor(int64_t track) const;
 
 signals:
     void seekRequested(qint64 frame);

@@ -34,6 +34,7 @@
 #include "controller/review_controller.h"
 #include "eval/coco_eval.h"
 #include "eval/mot_metrics.h"
+#include "pipeline/class_color.h"
 #include "panels/evaluation_dock.h"
 #include "review/review_session.h"
 #include "review/timeline_strip.h"
@@ -115,6 +116,7 @@ private slots:
     void layerEditsAreReadAgain();
     void cancelStopsTheEvaluation();
     void rangeAndEmptyLayer();
+    void trackRowsTakeTheirClassColour();
 
 private:
     void showFrame(int64_t f);
@@ -503,6 +505,63 @@ void TestTimeline::rangeAndEmptyLayer() {
     QTRY_VERIFY_WITH_TIMEOUT(!dock_->busy(), kTimeoutMs);
     QVERIFY2(dock_->messageText().contains(QStringLiteral("the same set")),
              qPrintable(dock_->messageText()));
+}
+
+void TestTimeline::trackRowsTakeTheirClassColour() {
+    // A strip of its own over a project of two tracks of different classes: track 5 a "truck"
+    // (class 2 of the set's labels) over frames 10..49, track 6 a "person" (class 0) over
+    // 60..99. Each row's span is drawn in pipeline::classColor of its class, the colour the
+    // video overlay gives that class; frames outside the spans are not.
+    const QString path = QString::fromStdString(dir_->file("classes.slproj").string());
+    int64_t set = 0;
+    {
+        auto p = sl::store::ProjectStore::create(path.toStdString());
+        QVERIFY2(p.hasValue(), p.status().message().c_str());
+        sl::annotate::MediaInfo m;
+        m.path = "/videos/classes.mp4", m.frameCount = kFrames;
+        auto media = (*p)->addMedia(m);
+        QVERIFY(media.hasValue());
+        AnnotationSet s;
+        s.name = "classes";
+        s.labels = {"person", "car", "truck"};
+        Object a = box(10, 5, kBoxA, true), b = box(49, 5, kBoxA, true);
+        a.label = b.label = "truck";
+        Object c = box(60, 6, kBoxB, true), d = box(99, 6, kBoxB, true);
+        d.outside = true;   // ends the track: visible 60..98
+        c.label = d.label = "person";
+        b.outside = true;   // visible 10..48
+        s.objects = {a, b, c, d};
+        auto id = (*p)->importSet(*media, s);
+        QVERIFY2(id.hasValue(), id.status().message().c_str());
+        set = *id;
+    }
+    TimelineStrip strip;
+    strip.resize(1200, 200);
+    strip.setFrameCount(kFrames);
+    strip.setProject(path);
+    QSignalSpy data(&strip, &TimelineStrip::dataChanged);
+    strip.setLayer(set);
+    strip.setSelectedTracks(set, {5, 6});
+    strip.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&strip));
+    QTRY_VERIFY_WITH_TIMEOUT(data.count() >= 1 && !strip.busy(), kTimeoutMs);
+    strip.fit();
+    QCOMPARE(strip.data().classOf(5), 2);
+    QCOMPARE(strip.data().classOf(6), 0);
+    const QImage img = strip.grab().toImage();
+    const qreal dpr = img.devicePixelRatio();
+    const QRect rows = strip.rowRect(TimelineStrip::Row::Tracks);
+    const auto rgb = [](sl::pipeline::Rgb c) { return QColor(c.r, c.g, c.b); };
+    // Track i's row: 8 px each (timeline_strip.cpp kTrackRow), its span 4 px high in the middle;
+    // sampled at frames away from the keyframes' diamonds.
+    const auto at = [&](int64_t frame, int row) {
+        const int y = rows.top() + row * 8 + 4;
+        return img.pixelColor(QPoint(int(strip.frameCenterX(frame) * dpr), int(y * dpr)));
+    };
+    QCOMPARE(at(30, 0), rgb(sl::pipeline::classColor(2)));
+    QCOMPARE(at(80, 1), rgb(sl::pipeline::classColor(0)));
+    QVERIFY(at(80, 0) != rgb(sl::pipeline::classColor(2)));   // track 5 is gone by then
+    QVERIFY(at(30, 1) != rgb(sl::pipeline::classColor(0)));   // track 6 not there yet
 }
 
 QTEST_MAIN(TestTimeline)
