@@ -1,7 +1,10 @@
 #include "store/project_annotations.h"
 
+#include <algorithm>
 #include <exception>
 #include <filesystem>
+
+#include "annotate/interpolation.h"
 
 namespace sl::store {
 
@@ -21,6 +24,22 @@ Expected<fmt::Imported> readAnnotationFile(const std::string& file,
         // FormatError's text names the file and the line; other failures (I/O) name the file.
         return Status(StatusCode::InvalidArgument, e.what());
     }
+}
+
+void endDenseTracks(annotate::AnnotationSet& set, int64_t frameCount) {
+    // MOT ground truth lists a track on every frame it is visible, each row a keyframe. As
+    // keyframes alone, a gap would be interpolated across and the last box held to the media's
+    // end (CVAT's rule); MOT means "not there". Outside keyframes after each visible run say so
+    // (keyframesOnly keeps flagged keyframes and adds only those closers), so the project shows,
+    // exports and evaluates exactly the file's rows.
+    const bool allKeyframes = std::all_of(
+        set.objects.begin(), set.objects.end(),
+        [](const annotate::Object& o) { return o.trackId == annotate::kNoTrack || o.keyframe; });
+    if (!allKeyframes) return;
+    int64_t last = frameCount > 0 ? frameCount - 1 : 0;
+    if (frameCount <= 0)
+        for (const auto& o : set.objects) last = std::max(last, o.frame);
+    set.objects = annotate::keyframesOnly(set.objects, last);
 }
 
 Expected<AnnotationImport> importAnnotationFile(ProjectStore& project,
@@ -44,6 +63,8 @@ Expected<AnnotationImport> importAnnotationFile(ProjectStore& project,
     if (!imported) return imported.status();
     if (imported->set.name.empty())
         imported->set.name = std::filesystem::path(file).stem().string();
+    const auto rows = int64_t(imported->set.objects.size());   // what the file held
+    if (*format == fmt::Format::Mot) endDenseTracks(imported->set, media.frameCount);
     auto id = project.importSet(media.id, imported->set, progress);
     if (!id) return id.status();
     AnnotationImport out;
@@ -52,7 +73,7 @@ Expected<AnnotationImport> importAnnotationFile(ProjectStore& project,
     out.setId = *id;
     out.setName = imported->set.name;
     out.kind = imported->set.kind;
-    out.objects = int64_t(imported->set.objects.size());
+    out.objects = rows;
     return out;
 }
 

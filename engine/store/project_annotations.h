@@ -29,6 +29,11 @@ struct AnnotationImport {
     int64_t objects = 0;
 };
 
+// Ends the tracks of dense, all-keyframe input (MOT ground truth) with outside keyframes after
+// each visible run, up to FRAME_COUNT - 1 (unknown: the set's last frame), so that a gap or a
+// track's end is not interpolated across; importAnnotationFile does this for MOT files.
+void endDenseTracks(annotate::AnnotationSet& set, int64_t frameCount);
+
 // FILE as a new set of MEDIA (a media of PROJECT): boxes are checked against MEDIA's size and
 // frames against its length where OPTIONS does not say otherwise; the set is named
 // options.setName or after the file. PROGRESS as for ProjectStore::importSet.

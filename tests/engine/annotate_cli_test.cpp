@@ -76,16 +76,17 @@ TEST(AnnotateCli, ProjectImportExportAndEvalRoundTrip) {
         EXPECT_EQ((*p)->sets(1).size(), 1u);
     }
 
-    // Export in three formats; each evaluates against the imported file as a perfect match
-    // (file against file: a project set is evaluated as it shows, its tracks repeated after
-    // their last keyframe to the end of the video, as the Evaluation panel does).
+    // Export in three formats; each evaluates against the stored set as a perfect match. A
+    // project set is evaluated as it shows (keyframed tracks expanded, as the Evaluation panel
+    // does), so this also checks that the MOT import ended each track after its last row
+    // (store::endDenseTracks) instead of holding its box to the end of the video.
     for (const std::string name : {"out.json", "out_coco.json", "out_mot.txt"}) {
         std::vector<std::string> args = {"export", project, "gt", dir.file(name).string()};
         if (name == "out_coco.json") args.insert(args.end(), {"--to", "coco"});
         r = run(sl::cli::runProject, args);
         ASSERT_EQ(r.rc, 0) << name << ": " << r.err;
         r = run(sl::cli::runEval,
-                {gt.string(), dir.file(name).string(), "--metrics", "all", "--json"});
+                {project + "#gt", dir.file(name).string(), "--metrics", "all", "--json"});
         ASSERT_EQ(r.rc, 0) << name << ": " << r.err;
         const auto j = nlohmann::json::parse(r.out);
         EXPECT_DOUBLE_EQ(j["detection"]["stats"]["AP"].template get<double>(), 1.0) << name;
