@@ -304,6 +304,10 @@ void TestWallClips::zoneDrawnOnTheTileIsSavedInSourcePixelsAndAlerts() {
     auto* dialog = window_->findChild<sl::gui::SceneEditorDialog*>();
     QVERIFY(dialog);
     QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    // The editor's keys (Z, L, ...) are window shortcuts: they need the dialog active, which a
+    // loaded machine may not have made it yet when it is first exposed.
+    dialog->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(dialog));
     sl::gui::SceneCanvas* canvas = dialog->canvas();
     const QRectF pr = canvas->pictureRect();
     QVERIFY(!pr.isEmpty());
@@ -453,6 +457,10 @@ void TestWallClips::shapeAndRuleFieldsAreCheckedSavedAndApplied() {
     auto* dialog = window_->findChild<D*>();
     QVERIFY(dialog);
     QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    // The editor's keys (Z, L, ...) are window shortcuts: they need the dialog active, which a
+    // loaded machine may not have made it yet when it is first exposed.
+    dialog->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(dialog));
     QTableWidget* shapes = dialog->shapesTable();
     QTableWidget* rules = dialog->rulesTable();
     auto* error = dialog->findChild<QLabel*>(QStringLiteral("sceneError"));
