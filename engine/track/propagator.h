@@ -18,8 +18,9 @@
 //
 // It stops (and says why) when the best match falls below minConfidence (the object was lost or
 // occluded), when the predicted box is mostly outside the frame (it left), or when a frame has no
-// matching detection and no box so far had texture to make a template of. The box keeps the template's size on template frames (NCC does not
-// estimate scale); detector frames take the detection's box exactly.
+// matching detection and no box so far had texture to make a template of. The box keeps the
+// template's size on template frames (NCC does not estimate scale); detector frames take the
+// detection's box exactly.
 //
 // Knows nothing of media or the store: frames come in as 8-bit luma views.
 
